@@ -1,0 +1,246 @@
+"""Tests of kzwatch.relevance: claims loading, matching, stance, and the labelled-set targets."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from kzwatch.model import STANCES, Claim, FeedItem
+from kzwatch.relevance import evaluate, extract_numbers, load_claims, score_item
+
+ARTICLE = "beimenbetov-2021"
+LABELLED = Path(__file__).parent / "data" / "labelled_items.toml"
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
+    return load_claims(text, ARTICLE)
+
+
+@pytest.fixture(scope="module")
+def labelled() -> list[dict]:
+    return tomllib.loads(LABELLED.read_text(encoding="utf-8"))["item"]
+
+
+def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
+          **kwargs):
+    found = score_item(FeedItem(url="https://example.org/x", title=title, text=text), claims,
+                       **kwargs)
+    if claim_id is None:
+        return found
+    return next((m for m in found if m.claim_id == claim_id), None)
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def test_packaged_claims_have_the_fixed_ids(claims: list[Claim]) -> None:
+    assert [c.id for c in claims] == [f"C{i}" for i in range(1, 17)]
+    assert all(c.article_id == ARTICLE and c.text and c.terms for c in claims)
+    c1 = claims[0]
+    assert c1.footnotes == (4, 5, 16)
+    assert "35.10%" in c1.figures
+    # Group references are expanded into the scorer's keys.
+    assert "Kazakhstan" in c1.extra["context"][0]
+    assert all(not t.startswith("@") for t in c1.extra["anchors"])
+
+
+def test_load_claims_names_claim_and_key_on_bad_type() -> None:
+    bad = '[[claim]]\nid = "X1"\ntext = "t"\nfootnotes = ["four"]\n'
+    with pytest.raises(ValueError, match=r"claim X1.*footnotes"):
+        load_claims(bad, ARTICLE)
+    with pytest.raises(ValueError, match=r"claim X2.*'text'"):
+        load_claims('[[claim]]\nid = "X2"\ntext = 5\n', ARTICLE)
+    with pytest.raises(ValueError, match=r"unknown term group '@nope'"):
+        load_claims('[[claim]]\nid = "X3"\ntext = "t"\nanchors = ["@nope"]\n', ARTICLE)
+    with pytest.raises(ValueError, match="duplicate"):
+        load_claims('[[claim]]\nid = "A"\ntext = "t"\n[[claim]]\nid = "A"\ntext = "u"\n', ARTICLE)
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_claims("[[claim]\n", ARTICLE)
+
+
+def test_load_claims_rejects_other_article_and_keeps_unknown_keys() -> None:
+    with pytest.raises(ValueError, match="other-article"):
+        load_claims('article_id = "other-article"\n', ARTICLE)
+    (claim,) = load_claims('[[claim]]\nid = "Z"\ntext = "t"\nanalyst_note = "keep me"\n', "a")
+    assert claim.extra["analyst_note"] == "keep me"
+    assert claim.article_id == "a"
+
+
+# --- the labelled set: targets computed, not asserted by hand ----------------------------------
+
+
+def test_labelled_set_is_big_and_balanced(labelled: list[dict]) -> None:
+    assert len(labelled) >= 90
+    for lang in ("ru", "kk", "en"):
+        assert sum(item["lang"] == lang for item in labelled) >= 25
+    near_misses = sum(not item["claims"] for item in labelled)
+    assert near_misses >= len(labelled) // 4
+
+
+def test_labelled_set_meets_precision_and_recall_targets(claims, labelled) -> None:
+    result = evaluate(labelled, claims)
+    overall = result["all"]
+    assert overall["item_precision"] >= 0.9, result["errors"]
+    assert overall["item_recall"] >= 0.85, result["errors"]
+    assert overall["claim_precision"] >= 0.85, result["errors"]
+    for lang in ("ru", "kk", "en"):
+        assert result[lang]["item_precision"] >= 0.85, (lang, result["errors"])
+        assert result[lang]["item_recall"] >= 0.8, (lang, result["errors"])
+    assert overall["stance_accuracy"] >= 0.8, result["errors"]
+
+
+def test_every_match_has_a_stance_and_a_reason(claims, labelled) -> None:
+    for row in labelled:
+        for m in score_item(FeedItem(url="u", title=row["title"], text=row["text"]), claims):
+            assert m.stance in STANCES
+            assert m.reason.strip()
+            assert m.matched and m.sentence
+            assert 0 < m.score <= 1
+
+
+def test_evaluate_counts_false_positives(claims) -> None:
+    rows = [{"id": "x", "lang": "en", "title": "Nur Otan wins 71% in Majilis election",
+             "text": "Kazakhstan's ruling party won the parliamentary vote.", "claims": []}]
+    result = evaluate(rows, claims)
+    assert result["en"]["item_precision"] == 0.0
+    assert result["errors"][0]["id"] == "x"
+
+
+# --- inflection, scripts and numbers -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Съезд «Нур Отана» подвёл итоги выборов в Мажилис: партия набрала 71%",
+        "Нұр Отанның Мәжіліс сайлауындағы нәтижесі 71 пайыз",
+        "Nur Otan took 71% in the Majilis election, Kazakhstan's CEC says",
+        "Партия Nur Otan набрала 71 процент на выборах в Мажилис",
+    ],
+)
+def test_party_result_matches_across_inflection_and_script(claims, title: str) -> None:
+    m = match(claims, title, claim_id="C2")
+    assert m is not None, title
+    assert m.stance == "confirms"
+
+
+@pytest.mark.parametrize(
+    "figure", ["63,3%", "63.3 %", "63,3 процента", "63,3 пайыз", "63.3 percent", "63,25 %"]
+)
+def test_turnout_number_formats_confirm(claims, figure: str) -> None:
+    m = match(claims, f"Явка на выборах в Мажилис Казахстана составила {figure}", claim_id="C1")
+    assert m is not None and m.stance == "confirms", (figure, m)
+
+
+def test_extract_numbers_understands_separators_and_units() -> None:
+    found = {(n.value, n.percent, n.year) for n in extract_numbers(
+        "63,3 %, 35.10%, 340 000 и 340,000, 340 тысяч, 18 млн, в 2021 году, 5 мың")}
+    assert (63.3, True, False) in found
+    assert (35.1, True, False) in found
+    assert (340000.0, False, False) in found
+    assert (18_000_000.0, False, False) in found
+    assert (2021.0, False, True) in found
+    assert (5000.0, False, False) in found
+
+
+# --- stance ------------------------------------------------------------------------------------
+
+
+def test_rename_is_an_update_with_reason(claims) -> None:
+    m = match(claims, "Партия «Нур Отан» переименована в Amanat",
+              "Делегаты съезда в Астане одобрили новое название.", claim_id="C2")
+    assert m is not None
+    assert m.stance == "updates"
+    assert "Amanat" in m.reason
+
+
+def test_replaced_council_is_an_update(claims) -> None:
+    m = match(claims, "National Kurultai replaces Kazakhstan's National Council of Public Trust",
+              claim_id="C6")
+    assert m is not None and m.stance == "updates"
+
+
+def test_newer_turnout_is_an_update_not_a_confirmation(claims) -> None:
+    m = match(claims, "Turnout in Kazakhstan's 2023 Majilis election was 54.19%", claim_id="C1")
+    assert m is not None
+    assert m.stance == "updates"
+    assert "54.19" in m.reason
+
+
+def test_different_turnout_for_same_election_contradicts(claims) -> None:
+    m = match(claims, "Явка на выборах в Мажилис 10 января составила 48%",
+              "ЦИК Казахстана уточнил данные.", claim_id="C1")
+    assert m is not None
+    assert m.stance == "contradicts"
+    assert "48" in m.reason
+
+
+def test_against_all_returning_is_an_update(claims) -> None:
+    m = match(claims, "В Казахстане вернули графу «против всех»", claim_id="C5")
+    assert m is not None and m.stance == "updates"
+
+
+def test_negated_update_word_is_not_an_update(claims) -> None:
+    m = match(claims, "Минюст Казахстана снова отказал Демократической партии Жанболата Мамая",
+              "Новая партия так и не была зарегистрирована.", claim_id="C8")
+    assert m is not None
+    assert m.stance != "updates"
+
+
+# --- near-misses -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Явка на выборах в Жогорку Кенеш составила 34,6%",
+         "ЦИК Кыргызстана подвёл итоги парламентских выборов. В Бишкеке явка была ниже."),
+        ("Kyrgyzstan's parliamentary election turnout 34.6%",
+         "The Kyrgyz CEC said turnout was the lowest ever."),
+        ("Госдума обсуждает возвращение графы «против всех»",
+         "Депутаты предложили вернуть её на выборах в России."),
+        ("Явка на президентских выборах в Казахстане составила 69,4%",
+         "Токаев набрал 81% голосов."),
+        ("Nur Otan congress discusses youth policy", "Speakers talked about sport."),
+    ],
+)
+def test_near_misses_are_rejected(claims, title: str, text: str) -> None:
+    assert match(claims, title, text) == []
+
+
+def test_threshold_is_a_parameter(claims) -> None:
+    title = "Явка на выборах в Мажилис Казахстана составила 63,3%"
+    assert match(claims, title, threshold=1.01) == []
+    assert {m.claim_id for m in match(claims, title)} <= {
+        m.claim_id for m in match(claims, title, threshold=0.0)
+    }
+
+
+def test_now_limits_what_counts_as_a_year(claims) -> None:
+    # With "now" in 2021, "2023" is not a later year the item could report on.
+    title = "Явка на выборах в Мажилис в 2023 году — 54,19%"
+    later = match(claims, title, claim_id="C1", now=datetime(2024, 1, 1, tzinfo=UTC))
+    early = match(claims, title, claim_id="C1", now=datetime(2021, 1, 1, tzinfo=UTC))
+    assert later is not None and later.stance == "updates"
+    assert early is not None and early.stance == "contradicts"
+
+
+def test_empty_item_matches_nothing(claims) -> None:
+    assert match(claims, "", "") == []
+
+
+def test_minimal_claims_file_without_anchors_still_matches() -> None:
+    minimal = (
+        '[[claim]]\nid = "M1"\ntext = "t"\nfigures = ["63%"]\n'
+        '[claim.terms]\nru = ["явка"]\nen = ["turnout"]\n'
+    )
+    claims = load_claims(minimal, ARTICLE)
+    m = match(claims, "Turnout reached 63%", claim_id="M1")
+    assert m is not None and m.stance == "confirms"
+    assert match(claims, "Weather in Almaty") == []
