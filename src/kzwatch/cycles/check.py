@@ -1,0 +1,478 @@
+"""The link-health cycle: fetch every due cited URL, judge it, keep what was fetched.
+
+Reading order: ``run_check_cycle`` at the bottom does the whole cycle in five steps —
+load (short warehouse session), canaries, fetch + judge (network, no warehouse held),
+archive lookups, write (one short transaction) — and each step is a small function above it.
+All judgement is delegated to the pure core (classify, verdict, drift, verify, support); this
+module only moves data between the core and the edges (fetcher, archive client, warehouse).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from kzwatch import classify, drift, extract, support, textnorm, verdict, verify
+from kzwatch.archive import ArchiveClient, ArchiveSettings
+from kzwatch.config import Config
+from kzwatch.corpus import Article, load_articles, sync_corpus
+from kzwatch.cycles.common import build_fetcher, log, stable_id
+from kzwatch.fetch import Fetcher, FetchJob
+from kzwatch.model import CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult, Verdict
+from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
+
+TRANSPORT_OUTCOMES = frozenset({"dns_error", "connect_error", "timeout"})
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass
+class UrlTarget:
+    """One distinct cited URL and everything the cycle needs to judge it."""
+
+    url: str
+    citations: list[Citation]
+    claims: list[tuple[str, Claim]]  # (article_id, claim)
+    state: dict  # the url_state row, or {} when never checked
+
+
+@dataclass
+class UrlResult:
+    target: UrlTarget
+    fetch: FetchResult
+    outcome: CheckOutcome
+    verdict: Verdict
+    snapshot: dict | None = None
+    drift: object | None = None  # drift.DriftResult
+    verification: float | None = None
+    baseline: dict | None = None  # {snapshot row, source}
+    support: list[dict] = field(default_factory=list)
+    archive_url: str | None = None
+    archive_checked: bool = False
+
+
+@dataclass
+class CheckSummary:
+    as_of: datetime
+    checked: int = 0
+    skipped_not_due: int = 0
+    network_down: bool = False
+    outcomes: dict[str, int] = field(default_factory=dict)
+    states: dict[str, int] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "checked": self.checked,
+                "skipped_not_due": self.skipped_not_due, "network_down": self.network_down,
+                "outcomes": self.outcomes, "states": self.states, "events": len(self.events)}
+
+
+# --- 1. load ------------------------------------------------------------------------------------
+
+
+def health_settings(config: Config) -> verdict.HealthSettings:
+    h = config.health
+    defaults = verdict.HealthSettings()
+    recheck = {**defaults.recheck_hours, **h["recheck_hours"]}
+    return verdict.HealthSettings(dead_after_strikes=h["dead_after_strikes"],
+                                  strike_spacing_hours=h["strike_spacing_hours"],
+                                  recheck_hours=recheck)
+
+
+def load_targets(con, articles: list[Article]) -> list[UrlTarget]:
+    states = {r["url"]: r for r in fetch_dicts(con, "SELECT * FROM url_state")}
+    by_url: dict[str, UrlTarget] = {}
+    for article in articles:
+        for cit in article.citations:
+            if not cit.url:
+                continue
+            target = by_url.setdefault(cit.url, UrlTarget(cit.url, [], [], states.get(cit.url, {})))
+            target.citations.append(cit)
+            for claim in article.claims_for_footnote(cit.footnote):
+                if (article.id, claim) not in target.claims:
+                    target.claims.append((article.id, claim))
+    return list(by_url.values())
+
+
+def is_due(target: UrlTarget, as_of: datetime, settings: verdict.HealthSettings) -> bool:
+    last = target.state.get("last_checked_at")
+    if last is not None and last >= as_of:
+        return False  # the same slot again (or time went backwards): nothing new to learn
+    previous = _previous_verdict(target)
+    return verdict.is_due(previous, last, as_of, settings)
+
+
+def _previous_verdict(target: UrlTarget) -> Verdict | None:
+    s = target.state
+    if not s:
+        return None
+    return Verdict(state=s["state"], strikes=s["strikes"] or 0,
+                   first_failure_at=s.get("first_failure_at"), reason=s.get("reason") or "")
+
+
+# --- 2. canaries --------------------------------------------------------------------------------
+
+
+def network_is_down(fetcher: Fetcher, canary_urls: list[str]) -> bool:
+    if not canary_urls:
+        return False
+    results = fetcher.fetch_many([FetchJob(u, use_robots=False) for u in canary_urls])
+    return classify.network_down(results)
+
+
+# --- 3. fetch and judge -------------------------------------------------------------------------
+
+
+def fetch_targets(fetcher: Fetcher, targets: list[UrlTarget]) -> list[FetchResult]:
+    jobs = [FetchJob(t.url, etag=t.state.get("etag"), last_modified=t.state.get("last_modified"))
+            for t in targets]
+    return fetcher.fetch_many(jobs)
+
+
+def probe_for_soft_404(fetcher: Fetcher, results: list[FetchResult], as_of: datetime) -> dict[str, FetchResult]:
+    """One random-path probe per (host, directory) whose pages answered 200 this cycle."""
+    probes: dict[str, str] = {}
+    for r in results:
+        if r.error is None and r.status == 200 and not r.not_modified:
+            token = stable_id("probe", as_of.isoformat(), urlsplit(r.url).netloc)[:16]
+            probe = classify.probe_url(r.url, token)
+            probes.setdefault(_probe_key(r.url), probe)
+    if not probes:
+        return {}
+    keys = list(probes)
+    answers = fetcher.fetch_many([FetchJob(probes[k]) for k in keys])
+    return dict(zip(keys, answers))
+
+
+def _probe_key(url: str) -> str:
+    parts = urlsplit(url)
+    directory = parts.path.rsplit("/", 1)[0]
+    return f"{parts.scheme}://{parts.netloc}{directory}/"
+
+
+def judge(target: UrlTarget, result: FetchResult, probe: FetchResult | None, *,
+          network_down: bool) -> CheckOutcome:
+    title = next((c.title for c in target.citations if c.title), None)
+    outcome = classify.classify_fetch(result, probe=probe, cited_url=target.url, cited_title=title)
+    return classify.apply_local_outage(outcome, network_down)
+
+
+def snapshot_of(result: FetchResult, as_of: datetime) -> dict | None:
+    """The content-addressed snapshot row for a fetched body (None when there is no body)."""
+    if result.error is not None or result.not_modified or not result.body:
+        return None
+    if result.status is None or result.status >= 400:
+        return None
+    raw_sha = hashlib.sha256(result.body).hexdigest()
+    row = {
+        "snapshot_id": raw_sha, "first_seen_at": as_of, "url": result.final_url or result.url,
+        "content_type": result.content_type, "encoding": result.encoding,
+        "size_bytes": len(result.body), "truncated": result.truncated,
+        "body": zlib.compress(result.body, 6),
+    }
+    row["stored_bytes"] = len(row["body"])
+    ctype = (result.content_type or "").lower()
+    if result.text is not None and (any(t in ctype for t in HTML_TYPES) or not ctype):
+        page = extract.extract_page(result.text, result.final_url or result.url)
+        norm = textnorm.normalize(page.text or "")
+        row.update({
+            "title": page.title, "text": page.text, "norm_text": norm,
+            "text_sha256": hashlib.sha256(norm.encode()).hexdigest(),
+            "published": page.published, "modified": page.modified, "lang": page.lang,
+            "canonical_url": page.canonical_url, "notices": json.dumps(list(page.notices), ensure_ascii=False),
+        })
+    return row
+
+
+# --- 4. archive ---------------------------------------------------------------------------------
+
+
+class ArchiveLookups:
+    """Archive lookups for one cycle through the guarded fetcher.
+
+    Stops asking for the rest of the cycle once the archive proves unreachable from here (a
+    transport failure) or rate-limits us (the client itself stops on a 429).
+    """
+
+    def __init__(self, config: Config, fetcher: Fetcher):
+        a = config.section("archive")
+        self.enabled = a["enabled"]
+        self.unreachable = False
+        self._fetcher = fetcher
+        self.client = ArchiveClient(self._fetch, ArchiveSettings(
+            availability_endpoint=a["availability_endpoint"], cdx_endpoint=a["cdx_endpoint"],
+            timegate_endpoints=tuple(a["timegate_endpoints"]), max_per_minute=a["max_per_minute"]))
+
+    def _fetch(self, url: str, headers: dict | None = None) -> FetchResult:
+        result = self._fetcher.fetch(url, headers=headers, use_robots=False)
+        if result.error in TRANSPORT_OUTCOMES | {"unsafe", "tls_error"}:
+            self.unreachable = True
+        return result
+
+    @property
+    def usable(self) -> bool:
+        return self.enabled and not self.unreachable and not self.client.stopped
+
+    def find(self, url: str, around: date | None) -> str | None:
+        capture = self.client.find_capture(url, around)
+        return capture.url if capture is not None else None
+
+
+def accessed_date(target: UrlTarget) -> date | None:
+    for c in target.citations:
+        if c.accessed:
+            try:
+                return date.fromisoformat(c.accessed[:10])
+            except ValueError:
+                continue
+    return None
+
+
+# --- 5. events ----------------------------------------------------------------------------------
+
+_STATE_EVENT = {"dying": ("citation_dying", "medium"), "dead": ("citation_dead", "high"),
+                "moved": ("citation_moved", "low"), "drifted": ("citation_drifted", "high"),
+                "blocked": ("citation_blocked", "low")}
+
+
+def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
+    before = r.target.state.get("state", "unknown")
+    after = r.verdict.state
+    events: list[Event] = []
+    if after == before:
+        return events
+    details = {"previous_state": before, "outcome": r.outcome.outcome, "evidence": r.outcome.evidence,
+               "http_status": r.fetch.status, "final_url": r.fetch.final_url,
+               "archive_url": r.archive_url or r.target.state.get("archive_url"),
+               "moved_to": r.outcome.moved_to, "title": r.target.citations[0].title}
+    if r.drift is not None:
+        details["similarity"] = round(r.drift.similarity, 3)
+    for cit in r.target.citations:
+        base = {"article_id": cit.article_id, "footnote": cit.footnote, "url": r.target.url,
+                "created_at": as_of}
+        if after in _STATE_EVENT:
+            kind, severity = _STATE_EVENT[after]
+            events.append(Event(event_id=stable_id(kind, cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
+                                kind=kind, severity=severity,
+                                subject=f"fn {cit.footnote}: {after} — {r.target.url}",
+                                details=details, **base))
+        elif after == "alive" and before in ("dying", "dead", "blocked", "drifted"):
+            events.append(Event(event_id=stable_id("citation_recovered", cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
+                                kind="citation_recovered", severity="info",
+                                subject=f"fn {cit.footnote}: recovered — {r.target.url}",
+                                details=details, **base))
+    if after == "blocked":
+        host = urlsplit(r.target.url).hostname or r.target.url
+        events.append(Event(event_id=stable_id("host_blocks_us", host, as_of.date().isoformat()),
+                            article_id=r.target.citations[0].article_id, kind="host_blocks_us",
+                            severity="low", created_at=as_of, subject=f"{host} blocks kzwatch",
+                            url=r.target.url, details={"evidence": r.outcome.evidence}))
+    return events
+
+
+def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
+    events = []
+    for row in r.support:
+        was = row["previous_status"]
+        if row["status"] == "missing" and was != "missing" and row["baseline_status"] == "present":
+            events.append(Event(
+                event_id=stable_id("support_missing", row["article_id"], row["claim_id"], row["url"], as_of.isoformat()),
+                article_id=row["article_id"], kind="support_missing", severity="high",
+                created_at=as_of, subject=f"{row['claim_id']}: support missing at {row['url']}",
+                claim_id=row["claim_id"], url=row["url"],
+                details={"missing": list(row["missing"]), "found": list(row["found"])}))
+    return events
+
+
+# --- the cycle ----------------------------------------------------------------------------------
+
+
+def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None = None) -> CheckSummary:
+    settings = health_settings(config)
+    drift_settings = drift.DriftSettings.from_mapping(config.section("drift"))
+    wait_s = config.section("warehouse")["lock_wait_s"]
+    articles = load_articles(config)
+    summary = CheckSummary(as_of=as_of)
+
+    # 1. load: bring the warehouse up to date, read what is due
+    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+        sync_corpus(con, articles, as_of)
+        targets = load_targets(con, articles)
+        baselines = {r["snapshot_id"]: r for r in fetch_dicts(
+            con, "SELECT s.snapshot_id, s.norm_text, s.text, s.title FROM snapshots s "
+                 "JOIN url_state u ON u.baseline_snapshot_id = s.snapshot_id")}
+        prev_support = {(r["article_id"], r["claim_id"], r["url"]): r
+                        for r in fetch_dicts(con, "SELECT * FROM claim_support")}
+    due = [t for t in targets if is_due(t, as_of, settings)]
+    summary.skipped_not_due = len(targets) - len(due)
+    if not due:
+        return summary
+
+    own_fetcher = fetcher is None
+    fetcher = fetcher or build_fetcher(config)
+    try:
+        # 2. canaries at the start
+        canaries = config.fetch["canary_urls"]
+        down = network_is_down(fetcher, canaries)
+
+        # 3. fetch and judge
+        fetched = fetch_targets(fetcher, due)
+        probes = probe_for_soft_404(fetcher, fetched, as_of) if config.health["soft404_probe"] else {}
+        outcomes = [judge(t, r, probes.get(_probe_key(r.url)), network_down=down) for t, r in zip(due, fetched)]
+        if not down and canaries and any(o.outcome in TRANSPORT_OUTCOMES for o in outcomes):
+            # again before any failure would add a strike: was it them, or us?
+            if network_is_down(fetcher, canaries):
+                down = True
+                outcomes = [classify.apply_local_outage(o, True) for o in outcomes]
+        if not down and not canaries:
+            hosts = [(urlsplit(t.url).hostname or "", o.outcome) for t, o in zip(due, outcomes)]
+            if classify.mass_failure(hosts):
+                down = True
+                outcomes = [classify.apply_local_outage(o, True) for o in outcomes]
+        summary.network_down = down
+
+        archive = ArchiveLookups(config, fetcher)
+        results = []
+        for target, result, outcome in zip(due, fetched, outcomes):
+            results.append(_assess(target, result, outcome, as_of, settings, drift_settings, baselines, prev_support))
+
+        # 4. archive lookups for what is failing (once per URL; retried weekly if none found)
+        for r in results:
+            wants = r.verdict.state in ("dying", "dead", "drifted") or r.outcome.outcome == "soft_404"
+            checked_at = r.target.state.get("archive_checked_at")
+            fresh = checked_at is not None and (as_of - checked_at).days < 7
+            if wants and not r.target.state.get("archive_url") and not fresh and archive.usable:
+                r.archive_url = archive.find(r.target.url, accessed_date(r.target))
+                r.archive_checked = True
+    finally:
+        if own_fetcher:
+            fetcher.close()
+
+    # 5. write everything in one short transaction
+    events: list[Event] = []
+    for r in results:
+        events += state_events(r, as_of) + support_events(r, as_of)
+    if down:
+        events.append(Event(event_id=stable_id("own_outage", as_of.date().isoformat()),
+                            article_id="", kind="own_outage", severity="medium", created_at=as_of,
+                            subject="our own network was down: failures were not counted",
+                            details={"canaries": list(canaries)}))
+    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+        with transaction(con):
+            _write(con, results, events, as_of)
+        con.execute("CHECKPOINT")
+
+    summary.checked = len(results)
+    for r in results:
+        summary.outcomes[r.outcome.outcome] = summary.outcomes.get(r.outcome.outcome, 0) + 1
+        summary.states[r.verdict.state] = summary.states.get(r.verdict.state, 0) + 1
+    summary.events = events
+    log.info("check cycle at %s: %d checked, states %s", as_of.isoformat(), len(results), summary.states)
+    return summary
+
+
+def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of: datetime,
+            settings: verdict.HealthSettings, drift_settings: drift.DriftSettings,
+            baselines: dict, prev_support: dict) -> UrlResult:
+    """Everything the content says about one fetched citation, then its new verdict."""
+    snap = snapshot_of(result, as_of)
+    r = UrlResult(target, result, outcome, verdict=Verdict("unknown"), snapshot=snap)
+    state = target.state
+    baseline = baselines.get(state.get("baseline_snapshot_id") or "")
+    current_text = None
+    if snap is not None and snap.get("norm_text") is not None:
+        current_text = snap["text"] or ""
+        if baseline is None:
+            r.baseline = {"snapshot_id": snap["snapshot_id"], "source": "live", "at": as_of}
+            baseline = snap
+        if (baseline.get("text") or "").strip():
+            r.drift = drift.compare(baseline["text"], current_text, drift_settings,
+                                    baseline_title=baseline.get("title"), current_title=snap.get("title"))
+        title = next((c.title for c in target.citations if c.title), None)
+        if title:
+            page = extract.PageInfo(title=snap.get("title"), text=current_text, published=snap.get("published"),
+                                    modified=snap.get("modified"), lang=snap.get("lang"),
+                                    canonical_url=snap.get("canonical_url"), notices=())
+            cit = target.citations[0]
+            r.verification = verify.verify_citation(title, cit.author, cit.published, page).score
+    for article_id, claim in target.claims:
+        key = (article_id, claim.id, target.url)
+        prev = prev_support.get(key, {})
+        if current_text is None:
+            continue  # nothing new read: keep what we knew
+        now_s = support.claim_support(claim, current_text)
+        base_status = prev.get("baseline_status")
+        if base_status is None:
+            base_status = support.claim_support(claim, baseline.get("text") or "").status if baseline else now_s.status
+        r.support.append({"article_id": article_id, "claim_id": claim.id, "url": target.url,
+                          "status": now_s.status, "baseline_status": base_status,
+                          "found": list(now_s.found), "missing": list(now_s.missing),
+                          "checked_at": as_of, "previous_status": prev.get("status")})
+    drifted = r.drift is not None and r.drift.band == "off_topic"
+    if result.not_modified and state.get("drift_band") == "off_topic":
+        drifted = True  # unchanged since we found it drifted
+    previous = _previous_verdict(target)
+    check = CheckRecord(checked_at=as_of, outcome=outcome.outcome, http_status=result.status)
+    r.verdict = verdict.next_verdict(previous, check, settings,
+                                     moved=bool(outcome.moved_to or state.get("moved_to") and outcome.outcome in ("ok", "redirected")),
+                                     drifted=drifted)
+    return r
+
+
+def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) -> None:
+    snapshots, checks, states, supports = {}, [], [], []
+    for r in results:
+        f, s = r.fetch, r.target.state
+        if r.snapshot is not None:
+            snapshots[r.snapshot["snapshot_id"]] = r.snapshot
+        checks.append({
+            "check_id": stable_id("check", r.target.url, as_of.isoformat()), "cycle_id": stable_id("cycle", "check", as_of.isoformat()),
+            "checked_at": as_of, "url": r.target.url, "outcome": r.outcome.outcome,
+            "http_status": f.status, "final_url": f.final_url,
+            "hops": json.dumps([{"url": h.url, "status": h.status, "location": h.location, "address": h.address} for h in f.hops]),
+            "elapsed_ms": f.elapsed_ms, "bytes": f.bytes_read,
+            "snapshot_id": r.snapshot["snapshot_id"] if r.snapshot else None,
+            "not_modified": f.not_modified, "error_detail": (f.error or "") + (": " + f.error_detail if f.error_detail else ""),
+            "evidence": r.outcome.evidence, "moved_to": r.outcome.moved_to,
+            "drift": r.drift.similarity if r.drift is not None else None,
+            "drift_band": r.drift.band if r.drift is not None else None,
+            "state_after": r.verdict.state,
+        })
+        keep = r.snapshot is None  # 304 / failure: keep what we knew about content
+        states.append({
+            "url": r.target.url, "state": r.verdict.state, "strikes": r.verdict.strikes,
+            "first_failure_at": r.verdict.first_failure_at, "last_checked_at": as_of,
+            "last_outcome": r.outcome.outcome, "http_status": f.status,
+            "final_url": f.final_url or s.get("final_url"),
+            "moved_to": r.outcome.moved_to or (s.get("moved_to") if r.verdict.state == "moved" else None),
+            "reason": r.verdict.reason or r.outcome.evidence,
+            "etag": f.headers.get("etag") if f.status == 200 else s.get("etag"),
+            "last_modified": f.headers.get("last-modified") if f.status == 200 else s.get("last_modified"),
+            "last_snapshot_id": r.snapshot["snapshot_id"] if r.snapshot else s.get("last_snapshot_id"),
+            "baseline_snapshot_id": (r.baseline or {}).get("snapshot_id") or s.get("baseline_snapshot_id"),
+            "baseline_source": (r.baseline or {}).get("source") or s.get("baseline_source"),
+            "baseline_at": (r.baseline or {}).get("at") or s.get("baseline_at"),
+            "drift": s.get("drift") if keep or r.drift is None else r.drift.similarity,
+            "drift_band": s.get("drift_band") if keep or r.drift is None else r.drift.band,
+            "title_changed": s.get("title_changed") if r.drift is None else r.drift.title_changed,
+            "verification": r.verification if r.verification is not None else s.get("verification"),
+            "archive_url": r.archive_url or s.get("archive_url"),
+            "archive_checked_at": as_of if r.archive_checked else s.get("archive_checked_at"),
+            "updated_at": as_of,
+        })
+        supports += [{k: v for k, v in row.items() if k != "previous_status"} for row in r.support]
+    insert_rows(con, "snapshots", list(snapshots.values()), on_conflict="ignore")
+    insert_rows(con, "checks", checks, on_conflict="ignore")
+    insert_rows(con, "url_state", states, on_conflict="replace")
+    insert_rows(con, "claim_support", supports, on_conflict="replace")
+    insert_rows(con, "events", [event_row(e) for e in events], on_conflict="ignore")
+
+
+def event_row(e: Event) -> dict:
+    return {"event_id": e.event_id, "article_id": e.article_id, "kind": e.kind, "severity": e.severity,
+            "created_at": e.created_at, "subject": e.subject, "footnote": e.footnote,
+            "claim_id": e.claim_id, "url": e.url,
+            "details": json.dumps(e.details, ensure_ascii=False, default=str), "status": "open"}

@@ -1,0 +1,94 @@
+"""Pieces every cycle shares: building the fetcher from config, deterministic ids, the clock."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+from datetime import datetime, timezone
+
+from typing import TYPE_CHECKING, Callable
+
+from kzwatch.config import Config
+
+if TYPE_CHECKING:
+    from kzwatch.fetch import Fetcher
+
+Resolver = Callable[[str, int], list[str]]
+
+log = logging.getLogger("kzwatch")
+
+
+def utc(ts: datetime) -> datetime:
+    """Aware UTC; a naive timestamp is taken to be UTC already."""
+    return ts.replace(tzinfo=timezone.utc) if ts.tzinfo is None else ts.astimezone(timezone.utc)
+
+
+def parse_as_of(value: str | datetime | None) -> datetime:
+    """``--as-of`` (ISO 8601) or now, as aware UTC."""
+    if value is None:
+        return datetime.now(timezone.utc)
+    if isinstance(value, datetime):
+        return utc(value)
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        return utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise ValueError(f"--as-of: not an ISO 8601 timestamp: {value!r}") from None
+
+
+def stable_id(*parts: object) -> str:
+    """A short deterministic id of what happened (never of when the process ran)."""
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def static_resolver(table: dict[str, str]) -> Resolver:
+    """Resolve names in ``table`` to their fixed address, everything else through the system."""
+    fixed = {k.lower().rstrip("."): v for k, v in table.items()}
+
+    def resolve(host: str, port: int) -> list[str]:
+        name = host.lower().rstrip(".")
+        if name in fixed:
+            return [fixed[name]]
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return list(dict.fromkeys(info[4][0] for info in infos))
+
+    return resolve
+
+
+def env_resolve_table(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``KZWATCH_RESOLVE="host=addr,host2=addr"``: the environment form of ``[fetch] resolve``."""
+    raw = (env if env is not None else os.environ).get("KZWATCH_RESOLVE", "")
+    table = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        if "=" not in part:
+            raise ValueError(f"KZWATCH_RESOLVE: expected host=address, got {part!r}")
+        host, addr = part.split("=", 1)
+        table[host.strip()] = addr.strip()
+    return table
+
+
+def build_fetcher(config: Config, *, resolver: Resolver | None = None) -> "Fetcher":
+    from kzwatch.fetch import Fetcher, FetchSettings
+
+    f = config.fetch
+    settings = FetchSettings(
+        user_agent=f["user_agent"],
+        per_host_delay_s=f["per_host_delay_s"],
+        timeout_s=f["timeout_s"],
+        connect_timeout_s=f["connect_timeout_s"],
+        max_body_bytes=f["max_body_bytes"],
+        max_redirects=f["max_redirects"],
+        allow_private_hosts=tuple(f["allow_private_hosts"]),
+        respect_robots=f["respect_robots"],
+        max_parallel_hosts=f["max_parallel_hosts"],
+        retries=f["retries"],
+    )
+    if resolver is None:
+        table = {**f["resolve"], **env_resolve_table()}
+        resolver = static_resolver(table) if table else None
+    return Fetcher(settings, resolver=resolver)
