@@ -32,6 +32,17 @@ def _use_prefect() -> bool:
     return os.environ.get("KZWATCH_PREFECT", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+def prefect_defaults() -> None:
+    """Settings that make Prefect's ephemeral mode dependable on a small machine.
+
+    The temporary API server migrates a fresh SQLite database on first use, which can take
+    longer than Prefect's default 20 s start-up timeout on two loaded cores; telemetry adds
+    harmless but alarming "database is locked" tracebacks.  Explicit settings always win.
+    """
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
 # --- command implementations --------------------------------------------------------------------
 
 
@@ -242,6 +253,7 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    prefect_defaults()
     args = build_parser().parse_args(argv)
     try:
         config = as_of = None

@@ -97,7 +97,8 @@ CREATE TABLE checks (
     evidence      VARCHAR,
     moved_to      VARCHAR,
     drift         DOUBLE,               -- similarity to the baseline at this check (NULL: not compared)
-    drift_band    VARCHAR
+    drift_band    VARCHAR,
+    state_after   VARCHAR               -- the citation's state once this check was judged
 );
 
 -- Current verdict per URL, maintained by the check cycle.
@@ -106,6 +107,7 @@ CREATE TABLE url_state (
     state             VARCHAR NOT NULL,
     strikes           INTEGER NOT NULL DEFAULT 0,
     first_failure_at  TIMESTAMPTZ,
+    last_strike_at    TIMESTAMPTZ,      -- when the last counted strike happened (strike spacing)
     last_checked_at   TIMESTAMPTZ,
     last_outcome      VARCHAR,
     http_status       INTEGER,

@@ -43,6 +43,7 @@ SELECT
     evidence,
     moved_to,
     drift,
+    state_after,
     cycle_id
 FROM checks;
 

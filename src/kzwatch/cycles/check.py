@@ -75,8 +75,10 @@ class CheckSummary:
 
 def health_settings(config: Config) -> verdict.HealthSettings:
     h = config.health
-    defaults = verdict.HealthSettings()
-    recheck = {**defaults.recheck_hours, **h["recheck_hours"]}
+    # Every cited URL is re-checked every cycle unless the config slows a state down: the
+    # schedule sets the cadence, and strikes are spaced by time, not by how often we look.
+    recheck = {state: 0.0 for state in verdict.HealthSettings().recheck_hours}
+    recheck.update(h["recheck_hours"])
     return verdict.HealthSettings(dead_after_strikes=h["dead_after_strikes"],
                                   strike_spacing_hours=h["strike_spacing_hours"],
                                   recheck_hours=recheck)
@@ -109,8 +111,8 @@ def _previous_verdict(target: UrlTarget) -> Verdict | None:
     s = target.state
     if not s:
         return None
-    return Verdict(state=s["state"], strikes=s["strikes"] or 0,
-                   first_failure_at=s.get("first_failure_at"), reason=s.get("reason") or "")
+    return Verdict(state=s["state"], strikes=s["strikes"] or 0, first_failure_at=s.get("first_failure_at"),
+                   reason=s.get("reason") or "", last_strike_at=s.get("last_strike_at"))
 
 
 # --- 2. canaries --------------------------------------------------------------------------------
@@ -417,7 +419,7 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
     previous = _previous_verdict(target)
     check = CheckRecord(checked_at=as_of, outcome=outcome.outcome, http_status=result.status)
     r.verdict = verdict.next_verdict(previous, check, settings,
-                                     moved=bool(outcome.moved_to or state.get("moved_to") and outcome.outcome in ("ok", "redirected")),
+                                     moved=outcome.moved_to is not None,
                                      drifted=drifted)
     return r
 
@@ -444,7 +446,8 @@ def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) 
         keep = r.snapshot is None  # 304 / failure: keep what we knew about content
         states.append({
             "url": r.target.url, "state": r.verdict.state, "strikes": r.verdict.strikes,
-            "first_failure_at": r.verdict.first_failure_at, "last_checked_at": as_of,
+            "first_failure_at": r.verdict.first_failure_at, "last_strike_at": r.verdict.last_strike_at,
+            "last_checked_at": as_of,
             "last_outcome": r.outcome.outcome, "http_status": f.status,
             "final_url": f.final_url or s.get("final_url"),
             "moved_to": r.outcome.moved_to or (s.get("moved_to") if r.verdict.state == "moved" else None),
