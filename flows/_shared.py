@@ -52,6 +52,6 @@ def publish_summary(key: str, title: str, summary: dict, rows: list[dict]) -> No
     """A Markdown artifact and a table artifact per cycle: what changed."""
     lines = [f"# {title}", ""] + [f"- **{k}**: {v}" for k, v in summary.items()]
     create_markdown_artifact("\n".join(lines), key=key, description=title)
-    if rows:
-        create_table_artifact(rows[:500], key=f"{key}-table", description=f"{title}: details")
+    table = rows[:500] or [{"change": "nothing new this cycle"}]
+    create_table_artifact(table, key=f"{key}-table", description=f"{title}: what changed")
     get_run_logger().info("%s: %s", title, summary)

@@ -1,0 +1,139 @@
+"""The Prefect side: flows run for real (one test harness per session) and deploy/prefect.yaml
+is accepted by ``prefect deploy`` against a real local Prefect server.
+
+These are the slow tests (~15 s for the harness, ~30 s for the server); everything they run is
+otherwise tested as plain functions.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import requests
+
+from kzwatch.simweb import Page
+
+pytestmark = pytest.mark.flow
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = "2026-02-01T06:00:00+00:00"
+
+
+@pytest.fixture(scope="module")
+def harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def write_config(tmp_path: Path, web) -> Path:
+    url = web.url("flow.test", "/a/story/1.html")
+    (tmp_path / "cites.csv").write_text(
+        f"footnote,url,title,outlet,author,published,accessed\n1,{url},Story,Outlet,,,2021-01-28\n", encoding="utf-8")
+    hosts = ["flow.test", "canary.test"]
+    (tmp_path / "kzwatch.toml").write_text(f"""
+[warehouse]
+path = "w.duckdb"
+[[article]]
+id = "flow-article"
+citations = "cites.csv"
+[[feed]]
+url = "{web.url('flow.test', '/rss')}"
+[fetch]
+per_host_delay_s = 0
+timeout_s = 3
+canary_urls = ["{web.url('canary.test', '/')}"]
+allow_private_hosts = {hosts!r}
+resolve = {{ "flow.test" = "127.0.0.1", "canary.test" = "127.0.0.1" }}
+[archive]
+enabled = false
+""".replace("'", '"'), encoding="utf-8")
+    return tmp_path / "kzwatch.toml"
+
+
+def test_full_cycle_flow_runs_with_as_of_and_publishes_artifacts(harness, web, tmp_path, monkeypatch):
+    from prefect.client.orchestration import get_client
+
+    from kzwatch_flows.cycle import full_cycle
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+    web.add("flow.test", "/a/story/1.html", Page(body="<html><title>Story</title><p>text</p></html>"))
+    web.add("canary.test", "/", Page(body="ok"))
+    web.add("flow.test", "/rss", Page(body="<?xml version='1.0'?><rss version='2.0'><channel><title>F</title>"
+                                           "</channel></rss>", content_type="application/rss+xml"))
+    config = write_config(tmp_path, web)
+    result = full_cycle(config=str(config), as_of=AS_OF)
+    assert result["check"]["checked"] == 1
+    assert result["check"]["states"] == {"alive": 1}
+    assert result["discover"]["sources"] == 1 and result["discover"]["failed_sources"] == 0
+
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "w-analyst.duckdb"), read_only=True)
+    checked_at = con.execute("SELECT last_checked_at FROM link_health").fetchone()[0]
+    con.close()
+    assert checked_at == datetime(2026, 2, 1, 6, 0, tzinfo=timezone.utc)
+
+    import asyncio
+
+    async def artifact_keys():
+        async with get_client() as client:
+            return {a.key for a in await client.read_artifacts()}
+
+    keys = asyncio.run(artifact_keys())
+    assert {"kzwatch-check", "kzwatch-check-table", "kzwatch-discover"} <= keys
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_prefect_deploy_accepts_deploy_yaml(tmp_path):
+    """``prefect deploy`` against a real local server creates every deployment of the file."""
+    port = _free_port()
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"),
+           "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "KZWATCH_HOME": str(REPO), "KZWATCH_CONFIG": str(tmp_path / "kzwatch.toml")}
+    prefect = [sys.executable, "-m", "prefect"]
+    server = subprocess.Popen(prefect + ["server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/api/health", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, "prefect server did not start"
+            time.sleep(1)
+
+        def run(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run(prefect + ["--no-prompt", *args], env=env, cwd=REPO, capture_output=True,
+                                  text=True, timeout=300)
+
+        pool = run("work-pool", "create", "kzwatch-pool", "--type", "process")
+        assert pool.returncode == 0, pool.stdout + pool.stderr
+        deployed = run("deploy", "--prefect-file", "deploy/prefect.yaml", "--all")
+        assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
+        deployments = requests.post(f"http://127.0.0.1:{port}/api/deployments/filter", json={}, timeout=10).json()
+        crons = {d["name"]: [s["schedule"].get("cron") for s in d.get("schedules", [])] for d in deployments}
+        assert set(crons) == {"link-health-daily", "discovery-hourly", "digest-daily", "full-cycle-manual"}
+        assert all(d["work_pool_name"] == "kzwatch-pool" for d in deployments)
+        assert crons["digest-daily"] == ["0 7 * * *"]
+        assert crons["discovery-hourly"] == ["10 * * * *"]
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
