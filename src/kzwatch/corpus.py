@@ -101,8 +101,8 @@ def sync_corpus(con: duckdb.DuckDBPyConnection, articles: list[Article], now: da
         fp = _fingerprint(article)
         stored = con.execute(
             "SELECT fingerprint FROM articles WHERE article_id = ?", [article.id]
-        ).fetchone()
-        if stored is not None and stored[0] == fp:
+        ).fetchall()
+        if stored and stored[0][0] == fp:
             continue
         with transaction(con):
             for table in ("articles", "citations", "claims", "claim_citations"):

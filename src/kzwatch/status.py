@@ -6,7 +6,6 @@ a new warehouse it lists every citation as ``unknown`` and every claim with its 
 
 from __future__ import annotations
 
-import zlib
 from collections import Counter
 from datetime import datetime
 
@@ -80,7 +79,3 @@ def _clip(text: str | None, n: int) -> str:
     text = (text or "").replace("\n", " ")
     return text if len(text) <= n else text[: n - 1] + "…"
 
-
-def snapshot_body(con, snapshot_id: str) -> bytes | None:
-    row = con.execute("SELECT body FROM snapshots WHERE snapshot_id = ?", [snapshot_id]).fetchone()
-    return zlib.decompress(row[0]) if row and row[0] is not None else None

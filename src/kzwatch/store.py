@@ -71,10 +71,10 @@ def latest_version() -> int:
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]  # fetchall: a half-read result blocks the next con.register() on DuckDB 2
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
 
 
 def migrate(con: duckdb.DuckDBPyConnection, *, upto: int | None = None) -> list[int]:
@@ -256,7 +256,7 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[
     import pyarrow as pa
 
     verb = {"error": "INSERT", "ignore": "INSERT OR IGNORE", "replace": "INSERT OR REPLACE"}[on_conflict]
-    columns = list(rows[0].keys())
+    columns = list(dict.fromkeys(key for row in rows for key in row))  # every key of every row
     data = pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in columns})
     name = f"_kz_rows_{table}"
     con.register(name, data)

@@ -82,7 +82,7 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
                                         every=timedelta(days=opts["reminder_days"]))
         known = {a.event_id for a in everything}
         reminders = [r for r in reminders if r.event_id not in known]
-        last = con.execute("SELECT max(generated_at) FROM digests WHERE delivered").fetchone()[0]
+        last = con.execute("SELECT max(generated_at) FROM digests WHERE delivered").fetchall()[0][0]
 
     events = [a.event for a in due] + reminders
     digest = render.build_digest(events, generated_at=as_of, since=since or last, title=opts["title"])
