@@ -97,7 +97,7 @@ def cmd_status(args, config: Config, as_of: datetime) -> int:
 def cmd_demo(args, config: Config | None, as_of: datetime | None) -> int:
     from kzwatch.demo import run_demo
 
-    return run_demo(days=args.days, keep=args.keep, out=args.out)
+    return run_demo(days=args.days, out=args.out)
 
 
 def cmd_corpus(args, config: Config | None, as_of: datetime | None) -> int:
@@ -224,8 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--citation", type=int, metavar="N", help="details of footnote N: checks, drift, diff")
     p = add("demo", cmd_demo, "a full cycle against a built-in simulated web on loopback, no internet needed", needs_config=False)
     p.add_argument("--days", type=int, default=8, help="simulated days to run (default 8)")
-    p.add_argument("--out", help="directory for the demo warehouse and digests (default: a temporary directory)")
-    p.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    p.add_argument("--out", help="directory for the demo warehouse and digests (default: a new temporary directory, kept)")
     p = add("corpus", cmd_corpus, "parse an article text into the citations CSV (regenerates the packaged corpus)", needs_config=False)
     p.add_argument("article", help="article text file with footnotes")
     p.add_argument("--out", default="-", help="CSV output path (default: stdout)")

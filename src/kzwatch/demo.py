@@ -355,7 +355,7 @@ def _join(url: str, path: str) -> str:
 # --- running it ----------------------------------------------------------------------------------
 
 
-def run_demo(*, days: int = 8, out: str | None = None, keep: bool = True) -> int:
+def run_demo(*, days: int = 8, out: str | None = None) -> int:
     from kzwatch.cli import _use_prefect
 
     import logging
