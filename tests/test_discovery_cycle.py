@@ -128,3 +128,30 @@ def test_discovery_finds_each_item_once_flags_relevant_and_survives_hostile_feed
     with open_readonly(cfg.analyst_copy_path) as con:
         assert con.execute("SELECT count(*) FROM items WHERE url NOT LIKE '%/bulk/%'").fetchone()[0] == 5
         assert con.execute("SELECT count(*) FROM items WHERE url LIKE '%/bulk/%'").fetchone()[0] == 100
+
+
+def test_our_outage_is_not_a_broken_feed(web, tmp_path, monkeypatch, fetcher):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+    web.add("canary.test", "/", Page(body="ok"))
+    web.add(HOST, "/rss", Page(body=rss([]), content_type="application/rss+xml"))
+    (tmp_path / "k.toml").write_text(f"""
+[warehouse]
+path = "w.duckdb"
+[[article]]
+id = "beimenbetov-2021"
+[[feed]]
+url = "{web.url(HOST, '/rss')}"
+[fetch]
+canary_urls = ["{web.url('canary.test', '/')}"]
+allow_private_hosts = ["{HOST}", "canary.test"]
+""", encoding="utf-8")
+    cfg = load_config(tmp_path / "k.toml")
+    for host in (HOST, "canary.test"):
+        web.fail_host(host, "refuse")
+    summary = direct.run("discover", cfg, T0, fetcher=fetcher(allow_private_hosts=(HOST, "canary.test")))
+    assert summary.failed_sources == 0
+    with open_readonly(cfg.analyst_copy_path) as con:
+        kinds = [k for (k,) in con.execute("SELECT kind FROM events").fetchall()]
+        failures = con.execute("SELECT consecutive_failures FROM feed_health").fetchall()
+    assert kinds == ["own_outage"]
+    assert failures == [(0,)]

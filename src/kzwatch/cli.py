@@ -66,7 +66,7 @@ def cmd_run(args, config: Config, as_of: datetime) -> int:
     digest = summary["digest"]
     if digest.get("text"):
         print(digest["text"])
-    print(_summary_line("digest", {k: v for k, v in digest.items() if k != "text"}))
+    print(_summary_line("digest", {k: v for k, v in digest.items() if k not in ("text", "markdown")}))
     return 0
 
 
@@ -81,7 +81,7 @@ def cmd_digest(args, config: Config, as_of: datetime) -> int:
     text = result.get("text")
     print(text if text else "Nothing new since the last digest.")
     if args.deliver:
-        print(_summary_line("digest", {k: v for k, v in result.items() if k != "text"}), file=sys.stderr)
+        print(_summary_line("digest", {k: v for k, v in result.items() if k not in ("text", "markdown")}), file=sys.stderr)
         if result.get("delivery_failed"):
             return 1
     return 0

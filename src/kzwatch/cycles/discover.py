@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from kzwatch import extract, feeds, relevance
 from kzwatch.config import Config, FeedConfig
 from kzwatch.corpus import Article, load_articles, sync_corpus
-from kzwatch.cycles.check import event_row
+from kzwatch.cycles.check import TRANSPORT_OUTCOMES, event_row, network_is_down
 from kzwatch.cycles.common import build_fetcher, log, stable_id
 from kzwatch.fetch import Fetcher, FetchJob
 from kzwatch.model import ClaimMatch, Event, FeedItem, FetchResult
@@ -124,6 +124,11 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
     fetcher = fetcher or build_fetcher(config)
     try:
         results = [read_source(fetcher, f, states.get(f.url, {}), as_of) for f in sources]
+        canaries = config.fetch["canary_urls"]
+        if any(r.outcome in TRANSPORT_OUTCOMES for r in results) and network_is_down(fetcher, canaries):
+            for r in results:  # our own network, not the sources: record it, count nothing
+                if r.outcome in TRANSPORT_OUTCOMES:
+                    r.outcome, r.detail = "local_outage", f"our network was down ({r.outcome})"
         fresh: list[FeedItem] = []
         for r in results:
             r.new_items = feeds.dedupe(r.items, seen)[: opts["max_items_per_feed"]]
@@ -138,12 +143,17 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
 
     matches = score(fresh, articles, opts["threshold"])
     events = _events(results, matches, states, as_of)
+    if any(r.outcome == "local_outage" for r in results):
+        events.append(Event(event_id=stable_id("own_outage", as_of.date().isoformat()), article_id="",
+                            kind="own_outage", severity="medium", created_at=as_of,
+                            subject="our own network was down: failures were not counted",
+                            details={"canaries": list(config.fetch["canary_urls"])}))
     with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
         with transaction(con):
             _write(con, results, fresh, matches, events, states, as_of)
         con.execute("CHECKPOINT")
 
-    summary.failed_sources = sum(r.outcome not in ("ok", "not_modified") for r in results)
+    summary.failed_sources = sum(r.outcome not in ("ok", "not_modified", "local_outage") for r in results)
     summary.new_items, summary.matches, summary.events = len(fresh), len(matches), events
     log.info("discovery at %s: %d sources (%d failed), %d new items, %d matches",
              as_of.isoformat(), len(results), summary.failed_sources, len(fresh), len(matches))
@@ -153,7 +163,7 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
 def _events(results: list[SourceResult], matches, states: dict, as_of: datetime) -> list[Event]:
     events = []
     for r in results:
-        failing = r.outcome not in ("ok", "not_modified")
+        failing = r.outcome not in ("ok", "not_modified", "local_outage")
         was_failing = (states.get(r.feed.url, {}).get("consecutive_failures") or 0) > 0
         if failing and not was_failing:
             events.append(Event(
@@ -186,6 +196,7 @@ def _write(con, results, fresh, matches, events, states, as_of) -> None:
     for r in results:
         prev = states.get(r.feed.url, {})
         ok = r.outcome in ("ok", "not_modified")
+        outage = r.outcome == "local_outage"
         f = r.fetch
         fetch_rows.append({"fetched_at": as_of, "feed_url": r.feed.url, "http_status": f.status if f else None,
                            "outcome": r.outcome, "detail": r.detail[:1000], "items": len(r.items),
@@ -194,7 +205,7 @@ def _write(con, results, fresh, matches, events, states, as_of) -> None:
             "feed_url": r.feed.url, "kind": r.feed.kind, "outlet": r.feed.outlet, "last_fetched_at": as_of,
             "last_status": f.status if f else None, "last_error": None if ok else f"{r.outcome}: {r.detail}"[:1000],
             "last_ok_at": as_of if ok else prev.get("last_ok_at"),
-            "consecutive_failures": 0 if ok else (prev.get("consecutive_failures") or 0) + 1,
+            "consecutive_failures": 0 if ok else (prev.get("consecutive_failures") or 0) + (0 if outage else 1),
             "etag": (f.headers.get("etag") if ok and f and f.status == 200 else prev.get("etag")),
             "last_modified": (f.headers.get("last-modified") if ok and f and f.status == 200 else prev.get("last_modified")),
             "items_total": (prev.get("items_total") or 0) + len(r.new_items)})
