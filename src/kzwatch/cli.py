@@ -75,6 +75,11 @@ def cmd_digest(args, config: Config, as_of: datetime) -> int:
 
     since = parse_as_of(args.since) if args.since else None
     if args.deliver:
+        from kzwatch.cycles.digest import channels_from_config
+
+        if not channels_from_config(config):  # say so before starting a flow run
+            raise UserError(f"{config.source}: --deliver needs a [delivery.email], [delivery.webhook] "
+                            "or [delivery.file] table")
         result = _run_cycle("digest", args, config, as_of, since=since, fmt=args.format)
     else:
         result = run_digest_cycle(config, as_of, since=since, fmt=args.format, deliver=False)
