@@ -156,7 +156,7 @@ def fill(con: duckdb.DuckDBPyConnection, *, n_checks: int, n_citations: int) -> 
         FROM claim_citations x JOIN citations c ON c.article_id = x.article_id AND c.footnote = x.footnote""")
 
     # discovery: 200 feeds, 50,000 items, 20,000 matches
-    con.execute(f"""
+    con.execute("""
         INSERT INTO feed_state (feed_url, kind, outlet, last_fetched_at, last_status, last_error, last_ok_at,
                                 consecutive_failures, items_total)
         SELECT 'https://feeds.example.kz/' || i || '/rss', CASE WHEN i % 10 = 0 THEN 'listing' ELSE 'rss' END,
@@ -165,7 +165,7 @@ def fill(con: duckdb.DuckDBPyConnection, *, n_checks: int, n_citations: int) -> 
                TIMESTAMPTZ '2026-11-20 07:00:00+00' - to_days(CASE WHEN i % 17 = 0 THEN 20 ELSE 0 END),
                CASE WHEN i % 17 = 0 THEN 6 ELSE 0 END, 250
         FROM range(200) t(i)""")
-    con.execute(f"""
+    con.execute("""
         INSERT INTO items (item_id, url, canonical_url, title, summary, outlet, source_url, lang, published_at, first_seen_at)
         SELECT 'item' || i, 'https://news.example.kz/' || i, 'https://news.example.kz/' || i, 'News ' || i,
                'Summary ' || i, 'outlet' || lpad(CAST(i % 40 AS VARCHAR), 2, '0'),

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import textwrap
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb

@@ -20,12 +20,12 @@ from kzwatch import classify, drift, extract, support, textnorm, verdict, verify
 from kzwatch.archive import ArchiveClient, ArchiveSettings
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
-from kzwatch.cycles.common import build_fetcher, log, stable_id
+from kzwatch.cycles.common import build_fetcher, event_row, log, stable_id
 from kzwatch.fetch import Fetcher, FetchJob
 from kzwatch.model import CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult, Verdict
 from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
 
-TRANSPORT_OUTCOMES = frozenset({"dns_error", "connect_error", "timeout"})
+TRANSPORT_OUTCOMES = classify.TRANSPORT_OUTCOMES  # failures of the path to a host, not of the page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -473,9 +473,3 @@ def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) 
     insert_rows(con, "claim_support", supports, on_conflict="replace")
     insert_rows(con, "events", [event_row(e) for e in events], on_conflict="ignore")
 
-
-def event_row(e: Event) -> dict:
-    return {"event_id": e.event_id, "article_id": e.article_id, "kind": e.kind, "severity": e.severity,
-            "created_at": e.created_at, "subject": e.subject, "footnote": e.footnote,
-            "claim_id": e.claim_id, "url": e.url,
-            "details": json.dumps(e.details, ensure_ascii=False, default=str), "status": "open"}

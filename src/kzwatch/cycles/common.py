@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import socket
@@ -11,6 +12,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from kzwatch.config import Config
+from kzwatch.model import Event
 
 if TYPE_CHECKING:
     from kzwatch.fetch import Fetcher
@@ -92,3 +94,11 @@ def build_fetcher(config: Config, *, resolver: Resolver | None = None) -> "Fetch
         table = {**f["resolve"], **env_resolve_table()}
         resolver = static_resolver(table) if table else None
     return Fetcher(settings, resolver=resolver)
+
+
+def event_row(e: Event) -> dict:
+    """An event as a row of the ``events`` table (status open, not yet sent)."""
+    return {"event_id": e.event_id, "article_id": e.article_id, "kind": e.kind, "severity": e.severity,
+            "created_at": e.created_at, "subject": e.subject, "footnote": e.footnote,
+            "claim_id": e.claim_id, "url": e.url,
+            "details": json.dumps(e.details, ensure_ascii=False, default=str), "status": "open"}

@@ -17,8 +17,7 @@ from kzwatch import alerts as lifecycle
 from kzwatch import digest as render
 from kzwatch import notify
 from kzwatch.config import Config, ConfigError
-from kzwatch.cycles.check import event_row
-from kzwatch.cycles.common import stable_id
+from kzwatch.cycles.common import event_row, stable_id
 from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
 
 BROKEN_STATES = ("dying", "dead", "moved", "drifted", "blocked")
@@ -128,7 +127,8 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
 
 def list_alerts(config: Config, as_of: datetime, *, show_all: bool = False) -> str:
     with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
-        where = "TRUE" if show_all else "status IN ('open', 'snoozed')"
+        # reminders restate an alert that is itself listed (and acked/resolved there): not separate alerts
+        where = "TRUE" if show_all else "status IN ('open', 'snoozed') AND kind <> 'citation_reminder'"
         rows = _alert_rows(con, where)
     if not rows:
         return "No open alerts."

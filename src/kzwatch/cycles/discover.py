@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from kzwatch import extract, feeds, relevance
 from kzwatch.config import Config, FeedConfig
 from kzwatch.corpus import Article, load_articles, sync_corpus
-from kzwatch.cycles.check import TRANSPORT_OUTCOMES, event_row, network_is_down
-from kzwatch.cycles.common import build_fetcher, log, stable_id
+from kzwatch.cycles.check import TRANSPORT_OUTCOMES, network_is_down
+from kzwatch.cycles.common import build_fetcher, event_row, log, stable_id
 from kzwatch.fetch import Fetcher, FetchJob
 from kzwatch.model import ClaimMatch, Event, FeedItem, FetchResult
 from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
