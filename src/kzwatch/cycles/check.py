@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
@@ -128,10 +129,18 @@ def network_is_down(fetcher: Fetcher, canary_urls: list[str]) -> bool:
 # --- 3. fetch and judge -------------------------------------------------------------------------
 
 
-def fetch_targets(fetcher: Fetcher, targets: list[UrlTarget]) -> list[FetchResult]:
+FetchPages = Callable[[list[FetchJob]], list[FetchResult]]
+
+
+def fetch_targets(fetch_pages: FetchPages, targets: list[UrlTarget]) -> list[FetchResult]:
+    """One result per target, in order.  ``fetch_pages`` is normally ``Fetcher.fetch_many``; a
+    scale-out runner may pass one that spreads host-partitioned batches over workers."""
     jobs = [FetchJob(t.url, etag=t.state.get("etag"), last_modified=t.state.get("last_modified"))
             for t in targets]
-    return fetcher.fetch_many(jobs)
+    results = fetch_pages(jobs)
+    if len(results) != len(jobs):
+        raise RuntimeError(f"fetch_pages returned {len(results)} results for {len(jobs)} jobs")
+    return results
 
 
 def probe_for_soft_404(fetcher: Fetcher, results: list[FetchResult], as_of: datetime) -> dict[str, FetchResult]:
@@ -292,7 +301,10 @@ def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
 # --- the cycle ----------------------------------------------------------------------------------
 
 
-def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None = None) -> CheckSummary:
+def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None = None,
+                    fetch_pages: FetchPages | None = None) -> CheckSummary:
+    """One link-health cycle.  ``fetch_pages`` replaces only the fetch of the cited pages (step
+    3); canaries, soft-404 probes and archive lookups stay on this process's ``fetcher``."""
     settings = health_settings(config)
     drift_settings = drift.DriftSettings.from_mapping(config.section("drift"))
     wait_s = config.section("warehouse")["lock_wait_s"]
@@ -321,7 +333,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
         down = network_is_down(fetcher, canaries)
 
         # 3. fetch and judge
-        fetched = fetch_targets(fetcher, due)
+        fetched = fetch_targets(fetch_pages or fetcher.fetch_many, due)
         probes = probe_for_soft_404(fetcher, fetched, as_of) if config.health["soft404_probe"] else {}
         outcomes = [judge(t, r, probes.get(_probe_key(r.url)), network_down=down) for t, r in zip(due, fetched)]
         if not down and canaries and any(o.outcome in TRANSPORT_OUTCOMES for o in outcomes):
