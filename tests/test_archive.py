@@ -104,10 +104,12 @@ class FakeArchive:
     def _web(self, request: Request) -> Response:
         rest = request.full_path.split("/web/", 1)[1].rstrip("?")
         head, _, original = rest.partition("/")
-        if head.isdigit():  # a memento
+        raw = head.endswith("id_")  # the id_ form: original bytes, no banner
+        stamp = head[:-3] if raw else head
+        if stamp.isdigit():  # a memento
             return Response(
-                "<html>archived</html>",
-                headers={"Memento-Datetime": format_datetime(ts(head), usegmt=True), "Link": f'<{original}>; rel="original"'},
+                "<html>original</html>" if raw else "<html><div id=wm-banner>Wayback</div>archived</html>",
+                headers={"Memento-Datetime": format_datetime(ts(stamp), usegmt=True), "Link": f'<{original}>; rel="original"'},
             )
         original = rest  # a TimeGate request for URI-R
         stamps = self.captures.get(original, [])
@@ -366,6 +368,30 @@ def test_transport_error_results_are_recorded() -> None:
     client = ArchiveClient(offline, ArchiveSettings())
     assert client.find_capture(PAGE, None) is None
     assert len(client.errors) == 3 and not client.stopped
+
+
+def test_archive_5xx_is_recorded_so_no_capture_is_not_mistaken_for_nothing_archived() -> None:
+    def overloaded(url, headers=None):
+        return FetchResult(url=url, requested_at=datetime.now(UTC), status=503, body=b"busy", text="busy")
+
+    client = ArchiveClient(overloaded, ArchiveSettings())
+    assert client.find_capture(PAGE, date(2021, 1, 28)) is None
+    assert [e.rsplit(": ", 1)[1] for e in client.errors] == ["HTTP 503"] * 3
+
+
+def test_fetch_memento_asks_for_the_id_form_within_the_budget(archive: FakeArchive) -> None:
+    archive.captures[PAGE] = ["20210127120000"]
+    client = ArchiveClient(make_fetch(follow_redirects=True), settings_for(archive))
+    capture = client.find_capture(PAGE, date(2021, 1, 28))
+    assert capture is not None
+    memento = client.fetch_memento(capture)
+    assert memento is not None and memento.status == 200
+    assert memento.url == f"{archive.base}/web/20210127120000id_/{PAGE}"
+    assert memento.text == "<html>original</html>"
+    assert client.requests_made == 2  # availability + the memento: both counted in the budget
+    archive.throttle.add("web")
+    assert client.fetch_memento(capture) is None and client.stopped
+    assert client.fetch_memento(capture) is None and client.requests_made == 3  # stopped: not sent
 
 
 # --- pure helpers -----------------------------------------------------------------------------------

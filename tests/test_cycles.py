@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
-from kzwatch.simweb import Page, Redirect
+from kzwatch.simweb import Handler, Page, Redirect
 from kzwatch.store import open_readonly, open_warehouse
 
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=timezone.utc)
-HOSTS = ["news.test", "gone.test", "waf.test", "moves.test", "soft.test", "flaky.test", "canary.test", "feeds.test"]
+NO_ARCHIVE = "[archive]\nenabled = false"
+HOSTS = ["news.test", "gone.test", "waf.test", "moves.test", "soft.test", "flaky.test", "canary.test", "feeds.test",
+         "archive.test", "wayback.test"]
 
 
 def page(title: str, body: str) -> str:
@@ -72,7 +75,7 @@ class World:
         web.add("flaky.test", "/politika/121693/",
                 Page(status=503, body="busy") if flaky_fails else Page(body=TURNOUT))
 
-    def config(self, **fetch_overrides) -> Path:
+    def config(self, *, archive: bool = False, **fetch_overrides) -> Path:
         rows = ["footnote,url,title,outlet,author,published,accessed"]
         for i, (name, url) in enumerate(self.urls.items(), start=1):
             title = "Iavka na vyborakh v Mazhilis" if name in ("ok", "moves", "flaky") else f"Story {name}"
@@ -98,14 +101,38 @@ url = "{self.web.url('feeds.test', '/rss')}"
 outlet = "Feeds"
 [fetch]
 {fetch_toml}
-[archive]
-enabled = false
+{self.archive_toml() if archive else NO_ARCHIVE}
 [delivery.file]
 dir = "digests"
 """
         path = self.tmp / "kzwatch.toml"
         path.write_text(text, encoding="utf-8")
         return path
+
+
+    def archive_toml(self) -> str:
+        return (f'[archive]\navailability_endpoint = "{self.web.url("archive.test", "/wayback/available")}"\n'
+                f'cdx_endpoint = "{self.web.url("wayback.test", "/cdx/search/cdx")}"\n'
+                f'timegate_endpoints = ["{self.web.url("wayback.test", "/web/")}"]\nmax_per_minute = 600')
+
+    def archive(self, captures: dict[str, tuple[str, Page]]) -> None:
+        """A fake Wayback Machine: {cited url: (timestamp, what its id_ memento serves)}."""
+        from urllib.parse import parse_qs
+
+        def availability(req):
+            url = (parse_qs(urlsplit(req.path).query).get("url") or [""])[0]
+            closest = {}
+            if url in captures:
+                ts = captures[url][0]
+                closest = {"closest": {"available": True, "status": "200", "timestamp": ts,
+                                       "url": self.web.url("wayback.test", f"/web/{ts}/{url}")}}
+            return Page(body=json.dumps({"url": url, "archived_snapshots": closest}), content_type="application/json")
+
+        self.web.add("archive.test", "/wayback/available", Handler(availability))
+        self.web.add("wayback.test", "/cdx/search/cdx", Page(body="[]", content_type="application/json"))
+        self.web.set_default("wayback.test", Page(status=404, body="not archived"))
+        for url, (ts, memento) in captures.items():
+            self.web.add("wayback.test", f"/web/{ts}id_/{url}", memento)
 
 
 @pytest.fixture
@@ -282,3 +309,131 @@ def test_cli_bad_input_is_one_line_and_nonzero(tmp_path, capsys):
     assert err.startswith("kzwatch: ") and "fetch.timeout_s" in err and "\n" not in err
     assert main(["status", "--as-of", "yesterday-ish"]) == 2
     assert "ISO 8601" in capsys.readouterr().err
+
+
+# --- baselines from the archive ------------------------------------------------------------------
+
+def url_states(cfg) -> dict[str, dict]:
+    with open_readonly(cfg.analyst_copy_path) as con:
+        cur = con.execute("SELECT * FROM url_state")
+        names = [d[0] for d in cur.description]
+        return {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
+
+
+def support_rows(cfg) -> dict[str, tuple]:
+    with open_readonly(cfg.analyst_copy_path) as con:
+        return {u: (s, b) for u, s, b in con.execute("SELECT url, status, baseline_status FROM claim_support").fetchall()}
+
+
+def event_kinds(cfg) -> list[str]:
+    with open_readonly(cfg.analyst_copy_path) as con:
+        return [k for (k,) in con.execute("SELECT kind FROM events").fetchall()]
+
+
+@pytest.mark.parametrize("archived", [True, False])
+def test_baseline_is_the_archived_capture_so_an_edit_before_our_first_look_is_caught(world, fetcher, archived):
+    """The page lost its figure before kzwatch first looked.  Baselined on the archived capture
+    of the accessed date, the loss is seen at once; baselined on the first live fetch, it cannot be."""
+    ok = world.urls["ok"]
+    world.arrange(figure_removed=True)
+    world.archive({ok: ("20210127120000", Page(body=TURNOUT))})
+    cfg = load_config(world.config(archive=archived))
+    check(cfg, T0, fetcher)
+    state, (status, baseline_status) = url_states(cfg)[ok], support_rows(cfg)[ok]
+    if archived:
+        assert state["baseline_source"] == "archive"
+        assert state["baseline_at"] == datetime(2021, 1, 27, 12, 0, tzinfo=timezone.utc)
+        mementos = [r.path for r in world.web.requests if r.host == "wayback.test" and "id_/" in r.path]
+        assert mementos == [f"/web/20210127120000id_/{ok}"]  # original bytes, no banner
+        assert state["archive_url"].endswith(f"/web/20210127120000/{ok}")
+        assert (status, baseline_status) == ("missing", "present")
+        assert "support_missing" in event_kinds(cfg)
+        assert state["drift_band"] in ("unchanged", "edited")  # a small edit, not a replaced page
+        assert state["state"] == "alive"
+    else:
+        assert state["baseline_source"] == "live" and state["archive_url"] is None
+        assert (status, baseline_status) == ("missing", "missing")
+        assert "support_missing" not in event_kinds(cfg)
+    # URLs the archive holds nothing for keep a live baseline, and the archive's answer is remembered
+    flaky = url_states(cfg)[world.urls["flaky"]]
+    assert flaky["baseline_source"] == "live"
+    assert (flaky["archive_checked_at"] is not None) == archived
+
+
+def test_archive_unreachable_first_then_baseline_replaced_when_it_answers(world, fetcher):
+    ok = world.urls["ok"]
+    world.arrange(figure_removed=True)  # edited before we first looked
+    world.archive({ok: ("20210127120000", Page(body=TURNOUT))})
+    world.web.fail_host("archive.test", "refuse")
+    cfg = load_config(world.config(archive=True))
+    check(cfg, T0, fetcher)
+    first = url_states(cfg)[ok]
+    assert first["baseline_source"] == "live"
+    assert first["archive_checked_at"] is None  # not answered: ask again next cycle
+    assert support_rows(cfg)[ok] == ("missing", "missing")
+
+    world.web.restore_host("archive.test")  # the archive answers the next day
+    world.web.requests.clear()
+    check(cfg, T0 + timedelta(days=1), fetcher)
+    second = url_states(cfg)[ok]
+    assert second["baseline_source"] == "archive"
+    assert second["baseline_snapshot_id"] != first["baseline_snapshot_id"]
+    assert support_rows(cfg)[ok] == ("missing", "present")
+    assert "support_missing" in event_kinds(cfg)
+
+    world.web.requests.clear()
+    check(cfg, T0 + timedelta(days=2), fetcher)  # answered once: no more baseline lookups
+    assert [r.path for r in world.web.requests if r.host in ("archive.test", "wayback.test")] == []
+
+
+def test_a_memento_that_is_an_error_page_is_not_a_baseline(world, fetcher):
+    ok, flaky = world.urls["ok"], world.urls["flaky"]
+    world.archive({ok: ("20210127120000", Page(status=404, body="<h1>Not found</h1>")),
+                   flaky: ("20210127120000", Page(body=page("Страница не найдена", "<p>Ошибка 404</p>")))})
+    cfg = load_config(world.config(archive=True))
+    check(cfg, T0, fetcher)
+    states = url_states(cfg)
+    for url in (ok, flaky):
+        assert states[url]["baseline_source"] == "live", url
+        assert states[url]["archive_checked_at"] is not None, url  # answered: not asked again
+
+
+def events_of(cfg, kind: str) -> list[tuple]:
+    with open_readonly(cfg.analyst_copy_path) as con:
+        return con.execute("SELECT created_at, subject, details FROM events WHERE kind = ? ORDER BY created_at",
+                           [kind]).fetchall()
+
+
+def test_a_correction_notice_raises_one_changed_event_with_a_diff(world, fetcher, web):
+    cfg = load_config(world.config())
+    check(cfg, T0, fetcher)
+    corrected = TURNOUT.replace("<article>", "<article><p>Исправление: в первой версии статьи была неверно "
+                                             "указана явка в Алматы.</p>")
+    corrected = corrected.replace("30,6 процента", "31,6 процента")
+    web.add("news.test", "/a/turnout-63/31040001.html", Page(body=corrected, etag='"corrected"'))
+    check(cfg, T0 + timedelta(days=1), fetcher)
+    changed = events_of(cfg, "citation_changed")
+    assert len(changed) == 1 and changed[0][0] == T0 + timedelta(days=1)
+    details = json.loads(changed[0][2])
+    assert details["notices"].startswith("исправление: в первой версии")
+    assert "- " in details["diff"] and "+ " in details["diff"] and "31,6" in details["diff"]
+    assert health(cfg)[FN["ok"]]["state"] == "alive"  # a correction is not a death
+    web.add("news.test", "/a/turnout-63/31040001.html", Page(body=corrected + " ", etag='"again"'))
+    check(cfg, T0 + timedelta(days=2), fetcher)  # re-fetched, same notice: nothing new to say
+    assert len(events_of(cfg, "citation_changed")) == 1
+
+
+def test_drifted_and_support_events_carry_a_bounded_diff(world, fetcher):
+    cfg = load_config(world.config())
+    check(cfg, T0, fetcher)
+    world.arrange(figure_removed=True)
+    check(cfg, T0 + timedelta(days=1), fetcher)
+    (_, _, support_details), = events_of(cfg, "support_missing")
+    diff = json.loads(support_details)["diff"]
+    assert "63 процента" in diff and "много процентов" in diff
+    world.arrange(drifted=True)
+    check(cfg, T0 + timedelta(days=2), fetcher)
+    (_, _, drift_details), = events_of(cfg, "citation_drifted")
+    diff = json.loads(drift_details)["diff"]
+    assert "зимние шины" in diff.lower() or "Шипованные" in diff
+    assert len(diff) <= 3000

@@ -54,6 +54,22 @@ def test_demo_world_reaches_the_expected_states(demo):
     assert support == ("missing",)
 
 
+def test_demo_baseline_from_the_archive_catches_an_edit_made_before_the_first_check(demo):
+    _, con = demo
+    sources = dict(con.execute("SELECT url, baseline_source FROM url_state").fetchall())
+    archived = {u for u, s in sources.items() if s == "archive"}
+    assert {u.split("/")[-1] for u in archived} == {"31040725.html", "30651844.html",  # fn 17, 31
+                                                    "43334-vse-pat-partij-dolzhny-byli-projti-v-parlament-"
+                                                    "svidetelstvuit-protokoly-sobrannye-nabliudatelami.html"}  # fn 4
+    assert set(sources.values()) <= {"archive", "live", None}
+    early = con.execute("SELECT status, baseline_status FROM claim_support WHERE claim_id = 'C11' "
+                        "AND url LIKE '%30651844%'").fetchone()
+    assert early == ("missing", "present")
+    first_day = con.execute("SELECT count(*) FROM events WHERE kind = 'support_missing' AND claim_id = 'C11' "
+                            "AND created_at = TIMESTAMPTZ '2026-03-02 06:00:00+00'").fetchone()[0]
+    assert first_day == 1
+
+
 def test_demo_discovery_flags_the_relevant_items_only(demo):
     _, con = demo
     flagged = {(c, t) for c, t in con.execute("SELECT claim_id, title FROM related_reporting").fetchall()}

@@ -13,6 +13,9 @@ consulted it.  ``ArchiveClient.find_capture`` asks, in order:
 Preference: the latest capture on or before the accessed day (what the author saw), else the
 earliest one after it (H3llBot/IABot do the same).  Without an accessed date, the latest capture.
 
+``ArchiveClient.fetch_memento`` then fetches a capture's original bytes (``id_`` form), which
+the check cycle uses as a citation's baseline: the page as it stood when the author read it.
+
 Politeness (research/linkrot.md §4.7): at most ``max_per_minute`` archive requests in any 60 s
 (sliding window; the client sleeps), and on the first HTTP 429 the client stops making archive
 requests for its whole lifetime (``stopped``), because the Internet Archive firewalls clients
@@ -209,6 +212,10 @@ class ArchiveClient:
         if result.error is not None:
             self.errors.append(f"{url}: {result.error} {result.error_detail}".strip())
             return None
+        if result.status is not None and result.status >= 500:
+            # the archive's own trouble: returned (callers read it as "no capture here"), but
+            # recorded, so a caller can tell "nothing archived" from "could not ask"
+            self.errors.append(f"{url}: HTTP {result.status}")
         return result
 
     # -- the three sources ----------------------------------------------------------------------
@@ -337,6 +344,12 @@ class ArchiveClient:
             if found is not None:
                 return found
         return None
+
+
+    def fetch_memento(self, capture: ArchiveCapture) -> FetchResult | None:
+        """The capture's original bytes (its ``id_`` form: no banner, no rewritten links),
+        within the same budget.  None when stopped or the request failed in transport."""
+        return self._request(id_url(capture, self.settings.replay_prefix))
 
 
 def _choose(captures: list[ArchiveCapture], cutoff: datetime | None) -> ArchiveCapture | None:

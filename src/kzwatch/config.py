@@ -72,6 +72,8 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "cdx_endpoint": (str, "https://web.archive.org/cdx/search/cdx"),
         "timegate_endpoints": (_STR_LIST, ["https://web.archive.org/web/"]),
         "max_per_minute": (int, 20),
+        # baseline each citation on the capture closest to its accessed date (else first live)
+        "baseline": (bool, True),
     },
     "drift": {},  # keys are the fields of kzwatch.drift.DriftSettings (checked at load)
     "relevance": {
@@ -86,7 +88,14 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
     },
     "delivery": {},  # sub-tables email / webhook / file, see _DELIVERY
     "analyst": {},
+    # Where link-health page fetches run (README "Scale-out"); see kzwatch.fanout.
+    "scale": {
+        "runner": (str, "local"),  # one of SCALE_RUNNERS; "local" is one process, no fan-out
+        "workers": (int, 4),  # shards (and Dask workers for a LocalCluster, or threads)
+        "dask_address": (str, ""),  # an existing Dask scheduler instead of a LocalCluster
+    },
 }
+SCALE_RUNNERS = ("local", "threads", "dask")
 
 _DELIVERY: dict[str, dict[str, tuple[Any, Any]]] = {
     "email": {
@@ -269,6 +278,7 @@ def _build(raw: dict[str, Any], *, source: str, base_dir: Path, cwd: Path,
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{source}: duplicate article id in [[article]]")
     feeds = tuple(_feed(f, i, source) for i, f in enumerate(_list(raw, "feed", source)))
+    _check_scale(sections["scale"], source)
     for name in ("canary_urls", "allow_private_hosts"):
         sections["fetch"][name] = list(sections["fetch"][name])
     return Config(source=source, warehouse_path=warehouse_path, analyst_copy_path=analyst,
@@ -350,6 +360,17 @@ def _check_drift(table: dict[str, Any], source: str) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, _NUM):
             raise ConfigError(f"{source}: 'drift.{key}' must be a number, not {value!r}")
     return dict(table)
+
+
+def _check_scale(scale: dict[str, Any], source: str) -> None:
+    runner = scale["runner"]
+    if runner not in SCALE_RUNNERS:
+        raise ConfigError(f"{source}: 'scale.runner' must be one of {', '.join(SCALE_RUNNERS)}, not {runner!r}")
+    if scale["workers"] < 1:
+        raise ConfigError(f"{source}: 'scale.workers' must be at least 1, not {scale['workers']}")
+    if scale["dask_address"] and runner != "dask":
+        raise ConfigError(f"{source}: 'scale.dask_address' is set but 'scale.runner' is {runner!r}; "
+                          "set runner = \"dask\" to use it")
 
 
 def _article(raw: dict[str, Any], index: int, source: str, base_dir: Path) -> ArticleConfig:

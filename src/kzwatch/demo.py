@@ -10,6 +10,9 @@ days the world changes the way the real one does:
 * one redirects to the outlet's front page (``soft_404``);
 * one page is replaced by an unrelated article (``drifted``), another loses a key figure
   (claim support ``missing``);
+* one page had already lost its key figures before kzwatch first looked: its baseline is the
+  fake archive's capture of the accessed date (fetched in ``id_`` form), so the loss shows on
+  day 0 — a first live fetch as baseline could never show it;
 * the legal database answers 403 behind a WAF and another host 451 (``blocked``, never dead);
 * one host has a bad day (503) and recovers;
 * on one day our own network is down — every connection is reset, the canary too — and nothing
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import sys
 import tempfile
 import time
@@ -46,7 +50,8 @@ ARCHIVE_HOST = "archive.org"
 WAYBACK_HOST = "web.archive.org"
 
 # Which footnote's URL plays which part (footnote numbers of the default corpus).
-DELETED, MOVED, SOFT_404, DRIFTS, LOSES_FIGURE, FLAKY = 17, 3, 14, 4, 27, 23
+DELETED, MOVED, SOFT_404, DRIFTS, LOSES_FIGURE, FLAKY, EDITED_EARLY = 17, 3, 14, 4, 27, 23, 31
+CAPTURED = "20210127120000"  # the fake archive's captures: the day before the accessed date
 WAF_HOST, LEGAL_451_HOST = "online.zakon.kz", "iz.ru"
 OUTAGE_DAY, DRIFT_DAY, FIGURE_DAY, FLAKY_DAY, MOVE_DAY = 5, 3, 2, 2, 2
 
@@ -114,6 +119,7 @@ resolve = {{ {resolve} }}
 availability_endpoint = "{self.web.url(ARCHIVE_HOST, '/wayback/available')}"
 cdx_endpoint = "{self.web.url(WAYBACK_HOST, '/cdx/search/cdx')}"
 timegate_endpoints = ["{self.web.url(WAYBACK_HOST, '/web/')}"]
+max_per_minute = 1000  # a simulated archive: no need to pace the baseline lookups
 
 [delivery.file]
 dir = "digests"
@@ -163,6 +169,8 @@ dir = "digests"
             edited = self.url_of(LOSES_FIGURE)
             web.add(urlsplit(edited).hostname, _path(edited),
                     Page(body=self.article_page(edited, day, drop_figures=True), etag='"edited"'))
+        early = self.url_of(EDITED_EARLY)  # edited between the author's visit and our first look
+        web.add(urlsplit(early).hostname, _path(early), Page(body=self.article_page(early, day, drop_figures=True)))
         if day == FLAKY_DAY:
             flaky = self.url_of(FLAKY)
             web.add(urlsplit(flaky).hostname, _path(flaky), Page(status=503, body="overloaded"))
@@ -174,10 +182,13 @@ dir = "digests"
                 web.add(LEGAL_451_HOST, _path(url), Page(status=451, body="Unavailable For Legal Reasons"))
 
     def _archive_routes(self) -> None:
-        """A fake Wayback Machine that has a capture of the deleted and the drifted pages."""
+        """A fake Wayback Machine with captures, as the author read them, of the deleted, the
+        drifted and the early-edited pages; mementos are served in their ``id_`` form."""
         from kzwatch.simweb import Handler
 
-        captured = {self.local(self.url_of(DELETED)), self.local(self.url_of(DRIFTS))}
+        captured = {self.local(self.url_of(fn)): self.url_of(fn) for fn in (DELETED, DRIFTS, EDITED_EARLY)}
+        for local, cited in captured.items():
+            self.web.add(WAYBACK_HOST, f"/web/{CAPTURED}id_/{local}", Page(body=self.article_page(cited, 0)))
 
         def availability(req):
             from urllib.parse import parse_qs
@@ -185,8 +196,8 @@ dir = "digests"
             query = parse_qs(urlsplit(req.path).query)
             url = (query.get("url") or [""])[0]
             if url in captured:
-                snap = {"available": True, "status": "200", "timestamp": "20210127120000",
-                        "url": self.web.url(WAYBACK_HOST, f"/web/20210127120000/{url}")}
+                snap = {"available": True, "status": "200", "timestamp": CAPTURED,
+                        "url": self.web.url(WAYBACK_HOST, f"/web/{CAPTURED}/{url}")}
                 body = {"url": url, "archived_snapshots": {"closest": snap}}
             else:
                 body = {"url": url, "archived_snapshots": {}}
@@ -219,7 +230,7 @@ dir = "digests"
                 text = claim.text
                 if drop_figures:
                     for figure in claim.figures:
-                        text = text.replace(figure, "several")
+                        text = re.sub(rf"(?<![\d.,]){re.escape(figure)}(?![\d]|[.,]\d)", "several", text)
                 paragraphs.append(text)
         paragraphs.append(
             "Observers and analysts in Almaty and Nur-Sultan discussed the campaign, the parties on the "

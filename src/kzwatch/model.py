@@ -224,6 +224,7 @@ CONTENT_EVENT_KINDS = (
     "citation_drifted",
     "citation_blocked",
     "citation_recovered",
+    "citation_changed",  # still the cited work, but retitled or carrying a new correction notice
     "support_missing",
     "new_reporting",
     "citation_reminder",  # weekly reminder for a still-broken citation

@@ -65,9 +65,15 @@ def _citation_detail(con, footnote: int) -> str:
         for k in fetch_dicts(con, "SELECT * FROM check_history WHERE url = ? ORDER BY checked_at DESC LIMIT 20", [r["url"]]):
             out.append(f"  {k['checked_at']:%Y-%m-%d %H:%M}  {k['outcome']:<13} {k['http_status'] or '-':>4}  {_clip(k['evidence'] or '', 80)}")
         texts = fetch_dicts(con, """
-            SELECT b.text AS baseline, c.text AS current FROM url_state u
+            SELECT b.text AS baseline, c.text AS current, u.baseline_source, u.baseline_at, b.url AS baseline_url
+            FROM url_state u
             LEFT JOIN snapshots b ON b.snapshot_id = u.baseline_snapshot_id
             LEFT JOIN snapshots c ON c.snapshot_id = u.last_snapshot_id WHERE u.url = ?""", [r["url"]])
+        if texts and texts[0]["baseline_source"]:
+            t = texts[0]
+            where = "archived capture" if t["baseline_source"] == "archive" else "first live fetch"
+            when = f"{t['baseline_at']:%Y-%m-%d}" if t["baseline_at"] else "?"
+            out += ["", f"baseline: {where} of {when} — {t['baseline_url']}"]
         if texts and texts[0]["baseline"] is not None and texts[0]["current"] is not None:
             diff = readable_diff(texts[0]["baseline"], texts[0]["current"], max_chars=3000)
             out += ["", "diff baseline → current:", diff or "  (no difference)"]

@@ -105,7 +105,8 @@ def _fold_latin_diacritics(text: str) -> str:
             out.append(ch)
             continue
         decomposed = unicodedata.normalize("NFKD", ch)
-        out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
+        # compatibility forms can decompose to capitals (🄰 → A): fold case again
+        out.append("".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
     # A combining mark that followed an ASCII base (e.g. "i̇" from casefolding "İ") survives the
     # loop above; drop marks whose base is Latin.
     folded = "".join(out)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from kzwatch import classify, drift, extract, support, textnorm, verdict, verify
+from kzwatch import classify, drift, extract, support, textdiff, textnorm, verdict, verify
 from kzwatch.archive import ArchiveClient, ArchiveSettings
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
@@ -28,6 +28,7 @@ from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
 
 TRANSPORT_OUTCOMES = classify.TRANSPORT_OUTCOMES  # failures of the path to a host, not of the page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+DIFF_CHARS = 3000  # a diff in an alert is for reading, not for archiving: the warehouse keeps both texts
 
 
 @dataclass
@@ -53,6 +54,10 @@ class UrlResult:
     support: list[dict] = field(default_factory=list)
     archive_url: str | None = None
     archive_checked: bool = False
+    archived_snapshot: dict | None = None  # the memento row, when it became the baseline
+    diff: str | None = None  # readable baseline → current diff, when the text moved
+    new_notices: tuple[str, ...] = ()  # correction/update notices not seen on this URL before
+    notices: list[str] | None = None  # every notice on the page now (None: page not read)
 
 
 @dataclass
@@ -231,6 +236,50 @@ class ArchiveLookups:
         capture = self.client.find_capture(url, around)
         return capture.url if capture is not None else None
 
+    def baseline(self, target: UrlTarget, as_of: datetime) -> ArchivedBaseline:
+        """The capture closest to the citation's accessed date, fetched in its ``id_`` form.
+
+        ``answered`` is False when the archive could not be asked properly (unreachable, 5xx,
+        rate-limited, memento fetch failed): the URL is then asked again next cycle.  A memento
+        that is itself an error page, a bot wall or has no main text is not a baseline.
+        """
+        errors_before = len(self.client.errors)
+        capture = self.client.find_capture(target.url, accessed_date(target))
+        trouble = self.unreachable or self.client.stopped or len(self.client.errors) > errors_before
+        if capture is None:
+            return ArchivedBaseline(answered=not trouble)
+        found = ArchivedBaseline(answered=False, capture_url=capture.url, captured_at=capture.captured_at)
+        memento = self.client.fetch_memento(capture)
+        if memento is None or (memento.status or 0) >= 500:
+            return found
+        found.answered = True
+        title = next((c.title for c in target.citations if c.title), None)
+        outcome = classify.classify_fetch(memento, cited_title=title).outcome
+        snap = snapshot_of(memento, as_of)
+        if outcome in ("ok", "redirected") and snap is not None and (snap.get("norm_text") or "").strip():
+            found.snapshot = snap
+        else:
+            found.rejected = f"memento not usable as a baseline ({outcome})"
+        return found
+
+
+@dataclass
+class ArchivedBaseline:
+    """What the archive said, this cycle, about the capture a citation's baseline should be."""
+
+    answered: bool  # False: ask again next cycle
+    capture_url: str | None = None  # replay URL of the chosen capture (fills archive_url)
+    captured_at: datetime | None = None
+    snapshot: dict | None = None  # the id_ memento as a snapshot row, when usable
+    rejected: str = ""  # why a capture that exists is not the baseline
+
+
+def wants_archive_baseline(target: UrlTarget) -> bool:
+    """Until the archive has answered once, a citation's baseline may still be replaced by the
+    capture closest to its accessed date (a live baseline is only the fallback)."""
+    s = target.state
+    return s.get("baseline_source") != "archive" and s.get("archive_checked_at") is None
+
 
 def accessed_date(target: UrlTarget) -> date | None:
     for c in target.citations:
@@ -261,6 +310,8 @@ def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
                "moved_to": r.outcome.moved_to, "title": r.target.citations[0].title}
     if r.drift is not None:
         details["similarity"] = round(r.drift.similarity, 3)
+    if r.diff:
+        details["diff"] = r.diff
     for cit in r.target.citations:
         base = {"article_id": cit.article_id, "footnote": cit.footnote, "url": r.target.url,
                 "created_at": as_of}
@@ -284,17 +335,41 @@ def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
     return events
 
 
+def change_events(r: UrlResult, as_of: datetime) -> list[Event]:
+    """A page that is still the cited work but was retitled or gained a correction/update
+    notice: worth a look (low severity), once per change."""
+    if r.verdict.state != "alive" or r.drift is None:
+        return []
+    retitled = bool(r.drift.title_changed) and not r.target.state.get("title_changed")
+    if not retitled and not r.new_notices:
+        return []
+    details = {"title": r.target.citations[0].title, "title_now": r.snapshot.get("title") if r.snapshot else None,
+               "notices": "; ".join(r.new_notices), "similarity": round(r.drift.similarity, 3)}
+    if r.diff:
+        details["diff"] = r.diff
+    what = " and ".join((["retitled"] if retitled else []) + (["a correction/update notice"] if r.new_notices else []))
+    return [Event(event_id=stable_id("citation_changed", cit.article_id, cit.footnote, cit.seq, r.target.url,
+                                     as_of.isoformat()),
+                  article_id=cit.article_id, kind="citation_changed", severity="low", created_at=as_of,
+                  subject=f"fn {cit.footnote}: changed ({what}) — {r.target.url}", footnote=cit.footnote,
+                  url=r.target.url, details=details)
+            for cit in r.target.citations]
+
+
 def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
     events = []
     for row in r.support:
-        was = row["previous_status"]
-        if row["status"] == "missing" and was != "missing" and row["baseline_status"] == "present":
+        # new when the figures just went, or when a new baseline (an archived capture) shows
+        # that they were there when the author read the page
+        lost_before = row["previous_status"] == "missing" and row["previous_baseline_status"] == "present"
+        if row["status"] == "missing" and row["baseline_status"] == "present" and not lost_before:
             events.append(Event(
                 event_id=stable_id("support_missing", row["article_id"], row["claim_id"], row["url"], as_of.isoformat()),
                 article_id=row["article_id"], kind="support_missing", severity="high",
                 created_at=as_of, subject=f"{row['claim_id']}: support missing at {row['url']}",
                 claim_id=row["claim_id"], url=row["url"],
-                details={"missing": list(row["missing"]), "found": list(row["found"])}))
+                details={"missing": list(row["missing"]), "found": list(row["found"]),
+                         **({"diff": r.diff} if r.diff else {})}))
     return events
 
 
@@ -315,9 +390,12 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
         sync_corpus(con, articles, as_of)
         targets = load_targets(con, articles)
-        baselines = {r["snapshot_id"]: r for r in fetch_dicts(
-            con, "SELECT s.snapshot_id, s.norm_text, s.text, s.title FROM snapshots s "
-                 "JOIN url_state u ON u.baseline_snapshot_id = s.snapshot_id")}
+        stored = {r["snapshot_id"]: r for r in fetch_dicts(con, """
+            SELECT DISTINCT s.snapshot_id, s.norm_text, s.text, s.title, s.published, s.modified, s.lang,
+                   s.canonical_url, s.notices
+            FROM snapshots s JOIN url_state u ON s.snapshot_id = u.baseline_snapshot_id
+                OR (s.snapshot_id = u.last_snapshot_id AND u.archive_checked_at IS NULL
+                    AND coalesce(u.baseline_source, '') <> 'archive')""")}
         prev_support = {(r["article_id"], r["claim_id"], r["url"]): r
                         for r in fetch_dicts(con, "SELECT * FROM claim_support")}
     due = [t for t in targets if is_due(t, as_of, settings)]
@@ -348,17 +426,26 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
                 outcomes = [classify.apply_local_outage(o, True) for o in outcomes]
         summary.network_down = down
 
+        # 3b. baselines from the archive: the capture closest to the accessed date (once per URL)
         archive = ArchiveLookups(config, fetcher)
+        archived: dict[str, ArchivedBaseline] = {}
+        if archive.usable and config.section("archive")["baseline"] and not down:
+            for target in due:
+                if wants_archive_baseline(target) and archive.usable:
+                    archived[target.url] = archive.baseline(target, as_of)
+
         results = []
         for target, result, outcome in zip(due, fetched, outcomes):
-            results.append(_assess(target, result, outcome, as_of, settings, drift_settings, baselines, prev_support))
+            results.append(_assess(target, result, outcome, as_of, settings, drift_settings, stored,
+                                   prev_support, archived.get(target.url)))
 
         # 4. archive lookups for what is failing (once per URL; retried weekly if none found)
         for r in results:
             wants = r.verdict.state in ("dying", "dead", "drifted") or r.outcome.outcome == "soft_404"
             checked_at = r.target.state.get("archive_checked_at")
             fresh = checked_at is not None and (as_of - checked_at).days < 7
-            if wants and not r.target.state.get("archive_url") and not fresh and archive.usable:
+            known = r.archive_url or r.target.state.get("archive_url")
+            if wants and not known and not fresh and not r.archive_checked and archive.usable:
                 r.archive_url = archive.find(r.target.url, accessed_date(r.target))
                 r.archive_checked = True
     finally:
@@ -368,7 +455,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     # 5. write everything in one short transaction
     events: list[Event] = []
     for r in results:
-        events += state_events(r, as_of) + support_events(r, as_of)
+        events += state_events(r, as_of) + change_events(r, as_of) + support_events(r, as_of)
     if down:
         events.append(Event(event_id=stable_id("own_outage", as_of.date().isoformat()),
                             article_id="", kind="own_outage", severity="medium", created_at=as_of,
@@ -390,43 +477,67 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
 
 def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of: datetime,
             settings: verdict.HealthSettings, drift_settings: drift.DriftSettings,
-            baselines: dict, prev_support: dict) -> UrlResult:
-    """Everything the content says about one fetched citation, then its new verdict."""
+            stored: dict, prev_support: dict, archived: ArchivedBaseline | None = None) -> UrlResult:
+    """Everything the content says about one fetched citation, then its new verdict.
+
+    ``stored``: snapshot rows by id — every baseline, and the last snapshot of URLs whose
+    baseline may still be replaced by an archived capture."""
     snap = snapshot_of(result, as_of)
     r = UrlResult(target, result, outcome, verdict=Verdict("unknown"), snapshot=snap)
     state = target.state
-    baseline = baselines.get(state.get("baseline_snapshot_id") or "")
+    baseline = stored.get(state.get("baseline_snapshot_id") or "")
+    new_baseline = False
+    if archived is not None:
+        r.archive_checked = archived.answered
+        r.archive_url = archived.capture_url
+        if archived.snapshot is not None:  # the page as the author read it replaces any live one
+            baseline = r.archived_snapshot = archived.snapshot
+            r.baseline = {"snapshot_id": baseline["snapshot_id"], "source": "archive", "at": archived.captured_at}
+            new_baseline = True
+    # What the page says now: this fetch's snapshot or, on a 304 just after the baseline changed,
+    # the last snapshot (unchanged since), so the new baseline is compared at once.
+    current = snap if snap is not None and snap.get("norm_text") is not None else None
+    if current is None and result.not_modified and new_baseline:
+        current = stored.get(state.get("last_snapshot_id") or "")
     current_text = None
-    if snap is not None and snap.get("norm_text") is not None:
-        current_text = snap["text"] or ""
+    if current is not None:
+        current_text = current["text"] or ""
         if baseline is None:
-            r.baseline = {"snapshot_id": snap["snapshot_id"], "source": "live", "at": as_of}
-            baseline = snap
+            r.baseline = {"snapshot_id": current["snapshot_id"], "source": "live", "at": as_of}
+            baseline = current
+            new_baseline = True
         if (baseline.get("text") or "").strip():
             r.drift = drift.compare(baseline["text"], current_text, drift_settings,
-                                    baseline_title=baseline.get("title"), current_title=snap.get("title"))
+                                    baseline_title=baseline.get("title"), current_title=current.get("title"))
         title = next((c.title for c in target.citations if c.title), None)
         if title:
-            page = extract.PageInfo(title=snap.get("title"), text=current_text, published=snap.get("published"),
-                                    modified=snap.get("modified"), lang=snap.get("lang"),
-                                    canonical_url=snap.get("canonical_url"), notices=())
+            page = extract.PageInfo(title=current.get("title"), text=current_text, published=current.get("published"),
+                                    modified=current.get("modified"), lang=current.get("lang"),
+                                    canonical_url=current.get("canonical_url"), notices=())
             cit = target.citations[0]
             r.verification = verify.verify_citation(title, cit.author, cit.published, page).score
+        if r.drift is not None and r.drift.band != "unchanged":
+            r.diff = textdiff.readable_diff(baseline.get("text") or "", current_text, max_chars=DIFF_CHARS,
+                                            before_label="baseline", after_label="now")
+        r.notices = _notices(current)
+        seen = set(_notices(baseline)) | set(json.loads(state.get("notices") or "[]"))
+        r.new_notices = tuple(n for n in r.notices if n not in seen)
     for article_id, claim in target.claims:
         key = (article_id, claim.id, target.url)
         prev = prev_support.get(key, {})
         if current_text is None:
             continue  # nothing new read: keep what we knew
         now_s = support.claim_support(claim, current_text)
-        base_status = prev.get("baseline_status")
+        base_status = None if new_baseline else prev.get("baseline_status")
         if base_status is None:
             base_status = support.claim_support(claim, baseline.get("text") or "").status if baseline else now_s.status
         r.support.append({"article_id": article_id, "claim_id": claim.id, "url": target.url,
                           "status": now_s.status, "baseline_status": base_status,
                           "found": list(now_s.found), "missing": list(now_s.missing),
-                          "checked_at": as_of, "previous_status": prev.get("status")})
+                          "checked_at": as_of, "previous_status": prev.get("status"),
+                          "previous_baseline_status": prev.get("baseline_status")})
     drifted = r.drift is not None and r.drift.band == "off_topic"
-    if result.not_modified and state.get("drift_band") == "off_topic":
+    if r.drift is None and result.not_modified and state.get("drift_band") == "off_topic":
         drifted = True  # unchanged since we found it drifted
     previous = _previous_verdict(target)
     check = CheckRecord(checked_at=as_of, outcome=outcome.outcome, http_status=result.status)
@@ -436,12 +547,22 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
     return r
 
 
+def _notices(snapshot: dict) -> list[str]:
+    """A snapshot's correction/update notices, normalised (stored as a JSON list)."""
+    try:
+        raw = json.loads(snapshot.get("notices") or "[]")
+    except ValueError:
+        return []
+    return [textnorm.normalize(n) for n in raw if isinstance(n, str) and n.strip()]
+
+
 def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) -> None:
     snapshots, checks, states, supports = {}, [], [], []
     for r in results:
         f, s = r.fetch, r.target.state
-        if r.snapshot is not None:
-            snapshots[r.snapshot["snapshot_id"]] = r.snapshot
+        for snap in (r.snapshot, r.archived_snapshot):
+            if snap is not None:
+                snapshots[snap["snapshot_id"]] = snap
         checks.append({
             "check_id": stable_id("check", r.target.url, as_of.isoformat()), "cycle_id": stable_id("cycle", "check", as_of.isoformat()),
             "checked_at": as_of, "url": r.target.url, "outcome": r.outcome.outcome,
@@ -455,7 +576,6 @@ def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) 
             "drift_band": r.drift.band if r.drift is not None else None,
             "state_after": r.verdict.state,
         })
-        keep = r.snapshot is None  # 304 / failure: keep what we knew about content
         states.append({
             "url": r.target.url, "state": r.verdict.state, "strikes": r.verdict.strikes,
             "first_failure_at": r.verdict.first_failure_at, "last_strike_at": r.verdict.last_strike_at,
@@ -470,15 +590,16 @@ def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) 
             "baseline_snapshot_id": (r.baseline or {}).get("snapshot_id") or s.get("baseline_snapshot_id"),
             "baseline_source": (r.baseline or {}).get("source") or s.get("baseline_source"),
             "baseline_at": (r.baseline or {}).get("at") or s.get("baseline_at"),
-            "drift": s.get("drift") if keep or r.drift is None else r.drift.similarity,
-            "drift_band": s.get("drift_band") if keep or r.drift is None else r.drift.band,
+            "drift": s.get("drift") if r.drift is None else r.drift.similarity,
+            "drift_band": s.get("drift_band") if r.drift is None else r.drift.band,
             "title_changed": s.get("title_changed") if r.drift is None else r.drift.title_changed,
             "verification": r.verification if r.verification is not None else s.get("verification"),
             "archive_url": r.archive_url or s.get("archive_url"),
             "archive_checked_at": as_of if r.archive_checked else s.get("archive_checked_at"),
+            "notices": json.dumps(r.notices, ensure_ascii=False) if r.notices is not None else s.get("notices"),
             "updated_at": as_of,
         })
-        supports += [{k: v for k, v in row.items() if k != "previous_status"} for row in r.support]
+        supports += [{k: v for k, v in row.items() if not k.startswith("previous_")} for row in r.support]
     insert_rows(con, "snapshots", list(snapshots.values()), on_conflict="ignore")
     insert_rows(con, "checks", checks, on_conflict="ignore")
     insert_rows(con, "url_state", states, on_conflict="replace")
