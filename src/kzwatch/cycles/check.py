@@ -105,6 +105,18 @@ def load_targets(con, articles: list[Article]) -> list[UrlTarget]:
     return list(by_url.values())
 
 
+def load_stored_snapshots(con, *, archive_baselines: bool) -> dict[str, dict]:
+    """Snapshot rows by id: every baseline and, while archived baselines may still replace live
+    ones, the last snapshot of those URLs (a 304 then still has a text to compare)."""
+    pending = ("OR (s.snapshot_id = u.last_snapshot_id AND u.archive_checked_at IS NULL"
+               " AND coalesce(u.baseline_source, '') <> 'archive')") if archive_baselines else ""
+    rows = fetch_dicts(con, f"""
+        SELECT DISTINCT s.snapshot_id, s.norm_text, s.text, s.title, s.published, s.modified, s.lang,
+               s.canonical_url, s.notices
+        FROM snapshots s JOIN url_state u ON s.snapshot_id = u.baseline_snapshot_id {pending}""")
+    return {r["snapshot_id"]: r for r in rows}
+
+
 def is_due(target: UrlTarget, as_of: datetime, settings: verdict.HealthSettings) -> bool:
     last = target.state.get("last_checked_at")
     if last is not None and last >= as_of:
@@ -382,6 +394,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     3); canaries, soft-404 probes and archive lookups stay on this process's ``fetcher``."""
     settings = health_settings(config)
     drift_settings = drift.DriftSettings.from_mapping(config.section("drift"))
+    archive_baselines = config.section("archive")["enabled"] and config.section("archive")["baseline"]
     wait_s = config.section("warehouse")["lock_wait_s"]
     articles = load_articles(config)
     summary = CheckSummary(as_of=as_of)
@@ -390,12 +403,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
         sync_corpus(con, articles, as_of)
         targets = load_targets(con, articles)
-        stored = {r["snapshot_id"]: r for r in fetch_dicts(con, """
-            SELECT DISTINCT s.snapshot_id, s.norm_text, s.text, s.title, s.published, s.modified, s.lang,
-                   s.canonical_url, s.notices
-            FROM snapshots s JOIN url_state u ON s.snapshot_id = u.baseline_snapshot_id
-                OR (s.snapshot_id = u.last_snapshot_id AND u.archive_checked_at IS NULL
-                    AND coalesce(u.baseline_source, '') <> 'archive')""")}
+        stored = load_stored_snapshots(con, archive_baselines=archive_baselines)
         prev_support = {(r["article_id"], r["claim_id"], r["url"]): r
                         for r in fetch_dicts(con, "SELECT * FROM claim_support")}
     due = [t for t in targets if is_due(t, as_of, settings)]
@@ -429,7 +437,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
         # 3b. baselines from the archive: the capture closest to the accessed date (once per URL)
         archive = ArchiveLookups(config, fetcher)
         archived: dict[str, ArchivedBaseline] = {}
-        if archive.usable and config.section("archive")["baseline"] and not down:
+        if archive_baselines and archive.usable and not down:
             for target in due:
                 if wants_archive_baseline(target) and archive.usable:
                     archived[target.url] = archive.baseline(target, as_of)
