@@ -291,6 +291,16 @@ def _normal_host(host: str) -> str:
     return name
 
 
+def host_key(url: str) -> str:
+    """The unit of politeness: the URL's host name, normalised, without the port ("" when the
+    URL has no usable host).  The per-host throttle waits on this key, so two ports of one name
+    share one turn; anything that splits work across fetchers must split on the same key."""
+    try:
+        return _normal_host(parse_url(url.strip()).host or "")
+    except (LocationParseError, ValueError):
+        return ""
+
+
 def resolve_and_vet(host: str, port: int, resolver: Resolver, allow_private: frozenset[str]) -> list[str]:
     """Resolve ``host`` once and check every address; raise on refusal or DNS failure."""
     name = _normal_host(host)
@@ -1035,7 +1045,7 @@ class Fetcher:
         Results come back in the order of ``jobs``."""
         by_host: dict[str, list[int]] = {}
         for index, job in enumerate(jobs):
-            by_host.setdefault(self._host_key(job.url), []).append(index)
+            by_host.setdefault(host_key(job.url), []).append(index)
         results: list[FetchResult | None] = [None] * len(jobs)
 
         def run_host(indexes: list[int]) -> None:
@@ -1068,13 +1078,6 @@ class Fetcher:
             "Accept-Encoding": "gzip, deflate, br",
             "Accept-Language": self.settings.accept_language,
         }
-
-    @staticmethod
-    def _host_key(url: str) -> str:
-        try:
-            return _normal_host(parse_url(url.strip()).host or "")
-        except (LocationParseError, ValueError):
-            return ""
 
     def _follow(self, result: FetchResult, url: str, method: str, headers: dict[str, str],
                 deadline: _Deadline, *, use_robots: bool, max_bytes: int, max_redirects: int) -> None:
