@@ -2,6 +2,12 @@
 
 One task runs the whole check cycle: per-host politeness lives inside kzwatch's fetcher, and a
 task per URL would cost more orchestration than the fetch itself (bench/RESULTS.md).
+
+With ``[scale] runner = "threads"`` or ``"dask"`` the cited pages are fetched by one task per
+host-partitioned shard instead (``kzwatch.fanout``).  The task runner is only known once the
+config is loaded, so that variant runs as a subflow given the matching task runner; the cycle
+task inside it submits its shard tasks there.  Everything else — the cycle lock, canaries,
+probes, archive lookups, judging and the single warehouse write — stays in the cycle task.
 """
 
 from __future__ import annotations
@@ -9,24 +15,37 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from kzwatch import fanout
 from kzwatch.cycles.check import run_check_cycle
 from kzwatch.runner import guarded
 from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
 
 
 @task(name="check-citations", cache_policy=NO_CACHE, **RETRY)
-def check_citations(config, as_of):
+def check_citations(config, as_of, fan_out: bool = False):
+    fetch_pages = fanout.prefect_fetch_pages(config) if fan_out else None
     with guarded(config, "check", as_of) as record:
-        summary = run_check_cycle(config, as_of)
+        summary = run_check_cycle(config, as_of, fetch_pages=fetch_pages)
         record["summary"] = summary.as_dict()
     return summary
+
+
+@flow(name="kzwatch-check-fanned-out")
+def check_fanned_out(config, as_of):
+    """The same cycle task, in a flow whose task runner (threads or Dask) runs the shards."""
+    return check_citations(config, as_of, fan_out=True)
 
 
 @flow(name="kzwatch-check", log_prints=True)
 def check_links(config: str | None = None, warehouse: str | None = None, as_of: str | None = None) -> dict:
     when = resolve_as_of(as_of)
     cfg = load(config, warehouse)
-    summary = check_citations(cfg, when)
+    if fanout.wants_fan_out(cfg):
+        fanned_out = check_fanned_out.with_options(task_runner=fanout.task_runner(cfg))
+        with fanout.local_workers_share_api(cfg):
+            summary = fanned_out(cfg, when)
+    else:
+        summary = check_citations(cfg, when)
     rows = [{"event": e.kind, "footnote": e.footnote, "url": e.url, "subject": e.subject} for e in summary.events]
     publish_summary("kzwatch-check", f"Link health at {when.isoformat()}", summary.as_dict(), rows)
     return summary.as_dict()

@@ -7,6 +7,7 @@ otherwise tested as plain functions.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -89,6 +90,54 @@ def test_full_cycle_flow_runs_with_as_of_and_publishes_artifacts(harness, web, t
 
     keys = asyncio.run(artifact_keys())
     assert {"kzwatch-check", "kzwatch-check-table", "kzwatch-discover"} <= keys
+
+
+def test_check_flow_fans_page_fetches_out_over_a_dask_local_cluster(harness, web, tmp_path, monkeypatch):
+    """``[scale] runner = "dask"``: the flow starts a LocalCluster of two worker processes and
+    runs one ``fetch-shard`` task per host-partitioned shard on it; the cycle still writes once."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from kzwatch_flows.check_links import check_links
+
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)  # inherited by the worker processes
+    hosts = [f"s{i}.flow.test" for i in range(3)]
+    rows = ["footnote,url,title,outlet,author,published,accessed"]
+    for n, (host, page) in enumerate(((h, p) for h in hosts for p in range(2)), start=1):
+        web.add(host, f"/{page}", Page(body=f"<html><title>{host} {page}</title><p>text</p></html>"))
+        rows.append(f"{n},{web.url(host, f'/{page}')},{host} {page},Outlet,,,2021-01-28")
+    (tmp_path / "cites.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    resolve = ", ".join(f'"{h}" = "127.0.0.1"' for h in hosts)
+    (tmp_path / "kzwatch.toml").write_text(f"""
+[warehouse]
+path = "w.duckdb"
+[[article]]
+id = "fanout-article"
+citations = "cites.csv"
+[fetch]
+per_host_delay_s = 0.1
+timeout_s = 5
+canary_urls = []
+allow_private_hosts = {json.dumps(hosts)}
+resolve = {{ {resolve} }}
+[archive]
+enabled = false
+[scale]
+runner = "dask"
+workers = 2
+""", encoding="utf-8")
+    result = check_links(config=str(tmp_path / "kzwatch.toml"), as_of=AS_OF)
+    assert result["checked"] == 6 and result["states"] == {"alive": 6}
+
+    async def shard_runs():
+        async with get_client() as client:
+            return [r for r in await client.read_task_runs() if r.name.startswith("fetch-shard")]
+
+    runs = asyncio.run(shard_runs())
+    assert len(runs) == 2 and all(r.state.is_completed() for r in runs)
 
 
 def _free_port() -> int:
