@@ -21,9 +21,9 @@ Why the XML is handled with such care
     made sure no entity declaration is present.
 
 Why not feedparser for everything
-    Measured on this machine: feedparser takes ~17.6 s for a 19.9 MB RSS feed (45 000 items),
-    while the defusedxml ``iterparse`` path below takes under 2 s with items cleared as they are
-    read.  Well-formed feeds therefore take the fast path; feedparser is the fallback for broken
+    ``bench/bench_untrusted_input.py`` on this machine: feedparser takes 13.3 s for a 19.8 MB
+    RSS feed (34,000 items), the defusedxml ``iterparse`` path below 2.6 s (items cleared as they
+    are read; bench/RESULTS.md).  Well-formed feeds therefore take the fast path; feedparser is the fallback for broken
     XML, limited to ``max_lenient_bytes``.
 
 Failures are :class:`FeedError` with a ``kind`` a caller can record ("became_html", "malformed",
