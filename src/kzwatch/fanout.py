@@ -110,7 +110,7 @@ def task_runner(config: Config) -> Any:
     ``threads``: a ``ThreadPoolTaskRunner`` in this process.  ``dask``: a ``DaskTaskRunner`` on
     ``dask_address`` if set, else on a temporary ``distributed.LocalCluster`` of ``workers``
     processes with one thread each (one shard at a time per process; the shard's fetcher runs
-    its hosts in parallel threads itself) and no dashboard.
+    its hosts in parallel threads itself), listening on 127.0.0.1 only, no dashboard asked for.
     """
     scale = config.section("scale")
     if scale["runner"] == "threads":
