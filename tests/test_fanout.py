@@ -118,6 +118,27 @@ def test_fan_out_on_threads_is_complete_in_order_and_sharded_by_host(site):
     assert len(seen) == 3 and sorted(len(j) for j, _ in seen) == [3, 3, 6]
 
 
+def test_the_callers_next_request_to_a_host_waits_a_politeness_delay(site, web):
+    """The cycle probes the same hosts for soft-404s right after the fan-out, with a fetcher
+    that never saw the workers' requests."""
+    config, jobs = site
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fan_out(config, functools.partial(pool.submit, fetch_shard), shards=2)(jobs)
+    probe = fetch_shard(config, [FetchJob(jobs[0].url)])  # a new fetcher, as the cycle's own is
+    assert probe.results[0].status == 200
+    host = jobs[0].url.split("//")[1].split(":")[0]
+    times = [r.time for r in web.requests if r.host == host]
+    assert len(times) == 1 + PAGES_PER_HOST + 2  # robots, pages; then robots again and the page
+    assert min(b - a for a, b in zip(times, times[1:])) >= DELAY_S
+
+
+def test_no_wait_when_there_is_nothing_to_fetch(tmp_path):
+    config = load_config(write_config(tmp_path, HOSTS, delay_s=3.0))
+    waits: list[float] = []
+    assert fan_out(config, None, shards=2, sleep=waits.append)([]) == []  # type: ignore[arg-type]
+    assert waits == []
+
+
 def test_a_failed_shard_fails_the_fetch_rather_than_losing_urls(site):
     config, jobs = site
 

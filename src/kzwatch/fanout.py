@@ -30,6 +30,7 @@ import functools
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -82,8 +83,16 @@ SubmitShard = Callable[[Config, list[FetchJob]], _Future]
 ``.submit``, ``functools.partial(executor.submit, fetch_shard)`` or a Dask client's submit."""
 
 
-def fan_out(config: Config, submit: SubmitShard, shards: int) -> FetchPages:
-    """A ``fetch_pages`` that spreads host-partitioned shards over ``submit``'s workers."""
+def fan_out(config: Config, submit: SubmitShard, shards: int, *,
+            sleep: Callable[[float], None] = time.sleep) -> FetchPages:
+    """A ``fetch_pages`` that spreads host-partitioned shards over ``submit``'s workers.
+
+    It returns only ``per_host_delay_s`` after the last shard came back.  The caller's own
+    fetcher knows nothing of the workers' requests, and the check cycle follows the page fetches
+    at once with soft-404 probes to the same hosts; this keeps those at least a politeness delay
+    after each host's last page.  One delay per cycle, not per host.
+    """
+    delay = config.fetch["per_host_delay_s"]
 
     def fetch_pages(jobs: list[FetchJob]) -> list[FetchResult]:
         parts = partition_by_host(jobs, shards)
@@ -92,7 +101,10 @@ def fan_out(config: Config, submit: SubmitShard, shards: int) -> FetchPages:
         for number, (part, shard) in enumerate(zip(parts, done)):
             log.info("shard %d: %d URLs on %d hosts fetched by %s", number, len(part.jobs),
                      len(part.hosts), shard.worker)
-        return in_job_order(parts, [shard.results for shard in done], len(jobs))
+        results = in_job_order(parts, [shard.results for shard in done], len(jobs))
+        if parts and delay > 0:
+            sleep(delay)
+        return results
 
     return fetch_pages
 
