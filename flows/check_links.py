@@ -6,8 +6,9 @@ task per URL would cost more orchestration than the fetch itself (bench/RESULTS.
 With ``[scale] runner = "threads"`` or ``"dask"`` the cited pages are fetched by one task per
 host-partitioned shard instead (``kzwatch.fanout``).  The task runner is only known once the
 config is loaded, so that variant runs as a subflow given the matching task runner; the cycle
-task inside it submits its shard tasks there.  Everything else — the cycle lock, canaries,
-probes, archive lookups, judging and the single warehouse write — stays in the cycle task.
+task inside it submits its shard tasks there (canaries, pages and soft-404 probes).  Everything
+else — the cycle lock, archive lookups, judging and the single warehouse write — stays in the
+cycle task.
 """
 
 from __future__ import annotations

@@ -437,3 +437,26 @@ def test_drifted_and_support_events_carry_a_bounded_diff(world, fetcher):
     diff = json.loads(drift_details)["diff"]
     assert "зимние шины" in diff.lower() or "Шипованные" in diff
     assert len(diff) <= 3000
+
+
+def test_fetch_pages_carries_canaries_pages_and_probes_but_not_archive_lookups(world, fetcher):
+    """A scale-out runner's fetch judges the cited hosts from the workers' network: canaries,
+    pages and soft-404 probes all go through it; archive lookups stay on the cycle's fetcher."""
+    from kzwatch.cycles.check import run_check_cycle
+
+    world.archive({})
+    cfg = load_config(world.config(archive=True))
+    local = fetcher()
+    through: list[str] = []
+
+    def fetch_pages(jobs):
+        through.extend(j.url for j in jobs)
+        return local.fetch_many(jobs)
+
+    run_check_cycle(cfg, T0, fetcher=fetcher(), fetch_pages=fetch_pages)
+    hosts = {urlsplit(u).hostname for u in through}
+    assert world.web.url("canary.test", "/") in through
+    assert set(world.urls.values()) <= set(through)
+    assert any(urlsplit(u).hostname == "news.test" and u not in world.urls.values() for u in through)  # a probe
+    assert not hosts & {"archive.test", "wayback.test"}
+    assert any(r.host == "archive.test" for r in world.web.requests)  # asked, but not through fetch_pages

@@ -12,7 +12,8 @@ that replaces only the fetch of the cited pages.  This module provides one that:
 
 Workers only fetch.  They never open the warehouse: the process running the cycle holds the
 cycle lock, judges every result and writes once (the single-writer design; README
-"Scale-out").  Canaries, soft-404 probes and archive lookups also stay in that process.
+"Scale-out").  The cycle sends its canaries, pages and soft-404 probes through this fan-out
+(so all come from the workers' network); archive lookups stay in the cycle's process.
 
 Known limit: a redirect from a host in one shard to a host in another shard can make two
 workers talk to that second host at the same time.  The single-process fetcher would have
@@ -87,10 +88,10 @@ def fan_out(config: Config, submit: SubmitShard, shards: int, *,
             sleep: Callable[[float], None] = time.sleep) -> FetchPages:
     """A ``fetch_pages`` that spreads host-partitioned shards over ``submit``'s workers.
 
-    It returns only ``per_host_delay_s`` after the last shard came back.  The caller's own
-    fetcher knows nothing of the workers' requests, and the check cycle follows the page fetches
-    at once with soft-404 probes to the same hosts; this keeps those at least a politeness delay
-    after each host's last page.  One delay per cycle, not per host.
+    It returns only ``per_host_delay_s`` after the last shard came back.  Every call builds new
+    fetchers that know nothing of the previous call's requests, and the check cycle follows the
+    page fetches at once with soft-404 probes to the same hosts; this keeps those at least a
+    politeness delay after each host's last page.  One delay per call, not per host.
     """
     delay = config.fetch["per_host_delay_s"]
 

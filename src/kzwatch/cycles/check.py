@@ -133,20 +133,22 @@ def _previous_verdict(target: UrlTarget) -> Verdict | None:
                    reason=s.get("reason") or "", last_strike_at=s.get("last_strike_at"))
 
 
+#: Fetches a list of jobs, one result each, in order: ``Fetcher.fetch_many``, or a scale-out
+#: runner's (kzwatch.fanout) that spreads host-partitioned batches over workers.
+FetchPages = Callable[[list[FetchJob]], list[FetchResult]]
+
+
 # --- 2. canaries --------------------------------------------------------------------------------
 
 
-def network_is_down(fetcher: Fetcher, canary_urls: list[str]) -> bool:
+def network_is_down(fetch_pages: FetchPages, canary_urls: list[str]) -> bool:
     if not canary_urls:
         return False
-    results = fetcher.fetch_many([FetchJob(u, use_robots=False) for u in canary_urls])
+    results = fetch_pages([FetchJob(u, use_robots=False) for u in canary_urls])
     return classify.network_down(results)
 
 
 # --- 3. fetch and judge -------------------------------------------------------------------------
-
-
-FetchPages = Callable[[list[FetchJob]], list[FetchResult]]
 
 
 def fetch_targets(fetch_pages: FetchPages, targets: list[UrlTarget]) -> list[FetchResult]:
@@ -160,7 +162,7 @@ def fetch_targets(fetch_pages: FetchPages, targets: list[UrlTarget]) -> list[Fet
     return results
 
 
-def probe_for_soft_404(fetcher: Fetcher, results: list[FetchResult], as_of: datetime) -> dict[str, FetchResult]:
+def probe_for_soft_404(fetch_pages: FetchPages, results: list[FetchResult], as_of: datetime) -> dict[str, FetchResult]:
     """One random-path probe per (host, directory) whose pages answered 200 this cycle."""
     probes: dict[str, str] = {}
     for r in results:
@@ -171,7 +173,7 @@ def probe_for_soft_404(fetcher: Fetcher, results: list[FetchResult], as_of: date
     if not probes:
         return {}
     keys = list(probes)
-    answers = fetcher.fetch_many([FetchJob(probes[k]) for k in keys])
+    answers = fetch_pages([FetchJob(probes[k]) for k in keys])
     return dict(zip(keys, answers))
 
 
@@ -390,8 +392,8 @@ def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
 
 def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None = None,
                     fetch_pages: FetchPages | None = None) -> CheckSummary:
-    """One link-health cycle.  ``fetch_pages`` replaces only the fetch of the cited pages (step
-    3); canaries, soft-404 probes and archive lookups stay on this process's ``fetcher``."""
+    """One link-health cycle.  ``fetch_pages`` replaces the fetches that judge the cited hosts
+    (canaries, pages, soft-404 probes); archive lookups stay on this process's ``fetcher``."""
     settings = health_settings(config)
     drift_settings = drift.DriftSettings.from_mapping(config.section("drift"))
     archive_baselines = config.section("archive")["enabled"] and config.section("archive")["baseline"]
@@ -414,17 +416,21 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     own_fetcher = fetcher is None
     fetcher = fetcher or build_fetcher(config)
     try:
+        # Canaries, pages and soft-404 probes go through the same fetch, so with a scale-out
+        # runner they all come from the workers' network; archive lookups stay on this process.
+        fetch = fetch_pages or fetcher.fetch_many
+
         # 2. canaries at the start
         canaries = config.fetch["canary_urls"]
-        down = network_is_down(fetcher, canaries)
+        down = network_is_down(fetch, canaries)
 
         # 3. fetch and judge
-        fetched = fetch_targets(fetch_pages or fetcher.fetch_many, due)
-        probes = probe_for_soft_404(fetcher, fetched, as_of) if config.health["soft404_probe"] else {}
+        fetched = fetch_targets(fetch, due)
+        probes = probe_for_soft_404(fetch, fetched, as_of) if config.health["soft404_probe"] else {}
         outcomes = [judge(t, r, probes.get(_probe_key(r.url)), network_down=down) for t, r in zip(due, fetched)]
         if not down and canaries and any(o.outcome in TRANSPORT_OUTCOMES for o in outcomes):
             # again before any failure would add a strike: was it them, or us?
-            if network_is_down(fetcher, canaries):
+            if network_is_down(fetch, canaries):
                 down = True
                 outcomes = [classify.apply_local_outage(o, True) for o in outcomes]
         if not down and not canaries:

@@ -125,7 +125,7 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
     try:
         results = [read_source(fetcher, f, states.get(f.url, {}), as_of) for f in sources]
         canaries = config.fetch["canary_urls"]
-        if any(r.outcome in TRANSPORT_OUTCOMES for r in results) and network_is_down(fetcher, canaries):
+        if any(r.outcome in TRANSPORT_OUTCOMES for r in results) and network_is_down(fetcher.fetch_many, canaries):
             for r in results:  # our own network, not the sources: record it, count nothing
                 if r.outcome in TRANSPORT_OUTCOMES:
                     r.outcome, r.detail = "local_outage", f"our network was down ({r.outcome})"
