@@ -446,7 +446,9 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
         if archive_baselines and archive.usable and not down:
             for target in due:
                 if wants_archive_baseline(target) and archive.usable:
-                    archived[target.url] = archive.baseline(target, as_of)
+                    found = archived[target.url] = archive.baseline(target, as_of)
+                    if found.rejected:
+                        log.info("%s: %s; the first live fetch stays the baseline", target.url, found.rejected)
 
         results = []
         for target, result, outcome in zip(due, fetched, outcomes):
