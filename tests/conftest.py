@@ -8,6 +8,10 @@
   Overrides may be any FetchSettings field or ``resolver``/``now``/``sleep``/``monotonic``.
 * ``sentinel``: a :class:`kzwatch.simweb.Sentinel` counting connections.
 * ``forward_proxy``: a recording HTTP forward proxy on loopback (see :class:`RecordingProxy`).
+* ``shared_path``: ``shared_path("corpora", "x.txt") -> Path`` inside ``../shared`` (the folder
+  of real texts beside the repository, never copied into it).  Absent, the test is skipped with
+  a reason naming the path; under CI (``CI`` set) it fails instead, so CI cannot go green by
+  silently skipping the tests that read real texts.
 * ``no_internet`` (autouse): any connection or name lookup that would leave the machine fails
   the test.  The SSRF guard of the fetcher stays on in every test; this is a second net.
 """
@@ -15,11 +19,13 @@
 from __future__ import annotations
 
 import http.client
+import os
 import ipaddress
 import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import fields
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -27,6 +33,24 @@ import pytest
 
 from kzwatch.fetch import FetchSettings, Fetcher
 from kzwatch.simweb import SimWeb, Sentinel
+
+# --- ../shared: real texts read in place ---------------------------------------------------------
+
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_path() -> Callable[..., Path]:
+    def find(*parts: str) -> Path:
+        path = SHARED_DIR.joinpath(*parts)
+        if not path.exists():
+            reason = f"needs {path} (the shared/ folder beside the repository)"
+            if os.environ.get("CI"):
+                pytest.fail(f"{reason}; CI always has it, so this is an error", pytrace=False)
+            pytest.skip(reason)
+        return path
+    return find
+
 
 # --- no internet ---------------------------------------------------------------------------------
 

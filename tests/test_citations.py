@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,26 +24,19 @@ from kzwatch.citations import (
 )
 from kzwatch.model import Citation, UrlRepair
 
-ARTICLE_DIR = Path(__file__).resolve().parents[2] / "shared" / "article"
-CLEAN_PATH = ARTICLE_DIR / "beimenbetov-2021.txt"
-VARIANT_PATH = ARTICLE_DIR / "beimenbetov-2021-ocr-variant.txt"
 DAMAGED_PATH = Path(__file__).resolve().parent / "data" / "citations_damaged.txt"
 PACKAGED_CSV = Path(__file__).resolve().parents[1] / "src" / "kzwatch" / "data" / "citations.csv"
 
-needs_article = pytest.mark.skipif(
-    not CLEAN_PATH.is_file() or not VARIANT_PATH.is_file(),
-    reason=f"article texts not found in {ARTICLE_DIR} (the shared/ directory sits beside the repo)",
-)
 
 
 @pytest.fixture(scope="module")
-def clean_text() -> str:
-    return CLEAN_PATH.read_text(encoding="utf-8")
+def clean_text(shared_path: Callable[..., Path]) -> str:
+    return shared_path("article", "beimenbetov-2021.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def variant_text() -> str:
-    return VARIANT_PATH.read_text(encoding="utf-8")
+def variant_text(shared_path: Callable[..., Path]) -> str:
+    return shared_path("article", "beimenbetov-2021-ocr-variant.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +56,6 @@ def by_key(citations: list[Citation]) -> dict[tuple[int, int], Citation]:
 # --- the clean article ---------------------------------------------------------------------
 
 
-@needs_article
 def test_all_38_footnotes_found_in_order(clean_text: str) -> None:
     footnotes = parse_footnotes(clean_text)
     assert sorted(footnotes) == list(range(1, 39))
@@ -71,13 +64,11 @@ def test_all_38_footnotes_found_in_order(clean_text: str) -> None:
     assert footnotes[38].startswith("Sidney G. Tarrow")  # "³⁸" marker
 
 
-@needs_article
 def test_body_line_starting_with_number_is_not_a_footnote(clean_text: str) -> None:
     # "10)¹¹ but that the authorities..." continues body text; it must not become footnote 10.
     assert parse_footnotes(clean_text)[10].startswith("Law of the Republic of Kazakhstan of March 17")
 
 
-@needs_article
 def test_29_distinct_urls(clean: list[Citation]) -> None:
     urls = {c.url for c in clean if c.url}
     assert len(urls) == 29
@@ -85,7 +76,6 @@ def test_29_distinct_urls(clean: list[Citation]) -> None:
     assert sum(1 for c in clean if c.url and c.ref_of is None) == 29  # each written out once
 
 
-@needs_article
 def test_output_ordered_and_urlless_citations_included(clean: list[Citation]) -> None:
     keys = [(c.footnote, c.seq) for c in clean]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
@@ -93,7 +83,6 @@ def test_output_ordered_and_urlless_citations_included(clean: list[Citation]) ->
     assert {(18, 1), (18, 2), (32, 1), (33, 1), (38, 1)} <= urlless
 
 
-@needs_article
 def test_multi_citation_footnotes(clean: list[Citation]) -> None:
     cites = by_key(clean)
     assert {seq for (fn, seq) in cites if fn == 4} == {1, 2}
@@ -107,7 +96,6 @@ def test_multi_citation_footnotes(clean: list[Citation]) -> None:
     assert cites[(18, 2)].author == "Ian McAllister and Stephen White"
 
 
-@needs_article
 def test_fields_of_a_full_citation(clean: list[Citation]) -> None:
     first = by_key(clean)[(1, 1)]
     assert first.title == "OSCE Monitor Blasts ‘Bad Intention,’ ‘Bad Practice’ In Kazakh Elections"
@@ -121,7 +109,6 @@ def test_fields_of_a_full_citation(clean: list[Citation]) -> None:
     assert seven.published == "2019-07-30"
 
 
-@needs_article
 def test_outlet_from_known_text_and_host_fallback(clean: list[Citation]) -> None:
     cites = by_key(clean)
     assert cites[(2, 1)].outlet == "Radio Azattyk"
@@ -130,7 +117,6 @@ def test_outlet_from_known_text_and_host_fallback(clean: list[Citation]) -> None
     assert cites[(26, 1)].outlet == "Oxus Society for Central Asian Affairs"
 
 
-@needs_article
 def test_commentary_dates_are_not_publication_dates(clean: list[Citation]) -> None:
     # Footnote 35 goes on about "June 6, 2020" after the citation itself.
     assert by_key(clean)[(35, 1)].published == "2021-01-18"
@@ -138,7 +124,6 @@ def test_commentary_dates_are_not_publication_dates(clean: list[Citation]) -> No
     assert by_key(clean)[(10, 1)].published is None
 
 
-@needs_article
 def test_back_reference_in_8_linked_to_7(clean: list[Citation]) -> None:
     cites = by_key(clean)
     short, full = cites[(8, 1)], cites[(7, 1)]
@@ -148,7 +133,6 @@ def test_back_reference_in_8_linked_to_7(clean: list[Citation]) -> None:
     assert cites[(8, 2)].ref_of is None
 
 
-@needs_article
 def test_all_back_references_linked(clean: list[Citation]) -> None:
     refs = {(c.footnote, c.seq): c.ref_of for c in clean if c.ref_of}
     assert refs == {
@@ -163,7 +147,6 @@ def test_all_back_references_linked(clean: list[Citation]) -> None:
     }
 
 
-@needs_article
 def test_only_repair_in_clean_text_is_footnote_31_cyrillic(clean: list[Citation]) -> None:
     repaired = [c for c in clean if c.repairs]
     assert [(c.footnote, c.seq) for c in repaired] == [(31, 1)]
@@ -179,7 +162,6 @@ def test_only_repair_in_clean_text_is_footnote_31_cyrillic(clean: list[Citation]
     assert repaired[0].url.isascii()
 
 
-@needs_article
 @pytest.mark.parametrize("footnote", [11, 12, 22])
 def test_fragment_kept_for_display_dropped_for_fetch(clean: list[Citation], footnote: int) -> None:
     cite = by_key(clean)[(footnote, 1)]
@@ -192,7 +174,6 @@ def test_fragment_kept_for_display_dropped_for_fetch(clean: list[Citation], foot
 # --- the OCR variant -----------------------------------------------------------------------
 
 
-@needs_article
 def test_variant_recovers_citations_despite_garbled_markers(variant_text: str, variant: list[Citation]) -> None:
     footnotes = parse_footnotes(variant_text)
     assert len(footnotes) == 36  # the clean text's 3..38: the first page is missing
@@ -202,7 +183,6 @@ def test_variant_recovers_citations_despite_garbled_markers(variant_text: str, v
     assert any(c.extra["marker"] == "^{!#}" for c in garbled)
 
 
-@needs_article
 def test_variant_stray_exclamation_marks_do_not_leak(variant: list[Citation]) -> None:
     for cite in variant:
         assert not cite.raw.endswith("!")
@@ -211,13 +191,11 @@ def test_variant_stray_exclamation_marks_do_not_leak(variant: list[Citation]) ->
     assert all(c.accessed in (None, "2021-01-28") for c in variant)
 
 
-@needs_article
 def test_variant_has_no_url_repairs(variant: list[Citation]) -> None:
     # Its footnote-31 URL is already Latin; its "!" marks follow the notes, not the URLs.
     assert [c.repairs for c in variant if c.repairs] == []
 
 
-@needs_article
 def test_reconcile_matches_by_content_not_number(clean: list[Citation], variant: list[Citation]) -> None:
     result = align_versions(clean, variant)
     pairs = {(c.footnote, c.seq): (v.footnote, v.seq) for c, v, _ in result.matched}
@@ -230,7 +208,6 @@ def test_reconcile_matches_by_content_not_number(clean: list[Citation], variant:
     assert pairs[(5, 1)] == (3, 1) and pairs[(16, 1)] == (15, 1)
 
 
-@needs_article
 def test_reconcile_lists_the_disagreements(clean: list[Citation], variant: list[Citation]) -> None:
     found = {(d.footnote_clean, d.field): d for d in reconcile(clean, variant)}
     cabar = found[(27, "url")]
@@ -250,7 +227,6 @@ def test_reconcile_lists_the_disagreements(clean: list[Citation], variant: list[
     }
 
 
-@needs_article
 def test_reconcile_identical_versions_agree(clean: list[Citation]) -> None:
     assert reconcile(clean, list(clean)) == []
 
@@ -324,7 +300,6 @@ def test_split_keeps_semicolons_inside_urls_and_quotes() -> None:
 # --- CSV -----------------------------------------------------------------------------------
 
 
-@needs_article
 def test_csv_round_trip(clean: list[Citation]) -> None:
     text = citations_to_csv(clean)
     assert text.splitlines()[0].startswith(",".join(CSV_COLUMNS) + ",seq,url_display,url_original,repairs,ref_of")
@@ -338,7 +313,6 @@ def test_csv_round_trip(clean: list[Citation]) -> None:
     assert citations_to_csv(back) == text
 
 
-@needs_article
 def test_packaged_corpus_is_generated_from_the_article(clean_text: str) -> None:
     assert PACKAGED_CSV.read_text(encoding="utf-8") == build_default_corpus(clean_text), (
         "src/kzwatch/data/citations.csv is stale: regenerate it with build_default_corpus()"
