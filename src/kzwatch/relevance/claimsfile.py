@@ -193,6 +193,8 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "weak_change_terms": _term_list,
     "contradict_terms": _term_list,
     "negative_terms": _term_list,
+    "unique_anchors": _term_list,
+    "confirm_terms": _term_list,
     "context": _groups,
     "exclude": lambda v, g, w: _tables(v, g, w, ("terms", "unless")),
     "renames": lambda v, g, w: _tables(v, g, w, ("old", "new")),

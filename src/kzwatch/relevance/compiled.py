@@ -30,6 +30,8 @@ class Compiled:
     year: int | None
     contradict: list[Term] = field(default_factory=list)
     negative: list[Term] = field(default_factory=list)  # any one rejects the claim
+    unique: list[Term] = field(default_factory=list)  # anchors that need no context group
+    confirm: list[Term] = field(default_factory=list)  # "still", "remain": restates the claim
     scope_own: list[Term] = field(default_factory=list)
     scope_other: list[Term] = field(default_factory=list)
     scope_years: list[int] = field(default_factory=list)
@@ -68,6 +70,8 @@ def compile_claim(claim: Claim) -> Compiled:
         year=extra.get("year"),
         contradict=compile_terms(extra.get("contradict_terms", DEFAULT_CONTRADICT_TERMS)),
         negative=compile_terms(extra.get("negative_terms", [])),
+        unique=compile_terms(extra.get("unique_anchors", [])),
+        confirm=compile_terms(extra.get("confirm_terms", [])),
         scope_own=compile_terms(scope.get("own", [])),
         scope_other=compile_terms(scope.get("other", [])),
         scope_years=list(scope.get("years", [])),

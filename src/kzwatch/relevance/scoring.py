@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,12 @@ from kzwatch.relevance.text import (
     hit_positions,
     sentences_of,
     term_hits,
+)
+from kzwatch.relevance.translit import (
+    arabic_to_cyrillic,
+    has_arabic,
+    is_kazakh_latin,
+    latin_to_cyrillic,
 )
 from kzwatch.textnorm import detect_lang
 
@@ -60,6 +67,7 @@ class Evidence:
     renames: list[str]
     renames_reported: bool
     contradictions: list[str]
+    confirms: list[str]  # restatement markers ("still", "remain") in an anchor's sentence
     sentence_weight: dict[int, float]
 
 
@@ -75,7 +83,7 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Num
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         for s_idx in sorted(cue_sentences):
             for number in numbers_by_sentence[s_idx]:
-                if number.year and quantity["unit"] != "%":
+                if number.date or (number.year and quantity["unit"] != "%"):
                     continue
                 if quantity["unit"] == "%" and not number.percent:
                     continue
@@ -95,29 +103,97 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Num
     return confirmed, differing
 
 
-def _gather(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Number]],
-            now: datetime | None) -> Evidence | None:
-    """Evidence for one claim, or None when the gate (anchor, context, exclusions) fails."""
-    anchors = term_hits(doc, compiled.anchors)
-    if not anchors:
-        return None
-    change_hits = term_hits(doc, compiled.change)
-    changes = affirmed(doc, change_hits)
-    renames = _renames(doc, compiled, changes, require_old=True)
+def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
     # A reported rename is specific enough on its own: only the first context group (the
     # country) is still required ("Nur Otan renamed Amanat" needs no election words for C2).
-    for group in compiled.context[:1] if renames else compiled.context:
+    for n, group in enumerate(compiled.context[:1] if renamed else compiled.context, 1):
         if not term_hits(doc, group):
-            return None
-    # With the full gate passed, the new name alone says the body was renamed or replaced (for
-    # the stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
+            return f"no context term of group {n} (e.g. {group[0].text if group else '?'})"
+    return ""
+
+
+def _excluded(doc: Doc, compiled: Compiled) -> str:
+    for excluded_terms, unless_terms in compiled.exclude:
+        excluded = term_hits(doc, excluded_terms)
+        n_excluded = len(hit_positions(excluded))
+        if n_excluded and n_excluded > len(hit_positions(term_hits(doc, unless_terms))):
+            return f"near-miss guard: {', '.join(list(excluded)[:3])}"
+    negative = affirmed(doc, term_hits(doc, compiled.negative))
+    if negative:
+        return f"negative term for this claim: {', '.join(negative[:3])}"
+    return ""
+
+
+def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]]) -> str:
+    """Another election, body or country than the claim's, or only years before its event."""
+    other = term_hits(doc, compiled.scope_other)
+    n_other = len(hit_positions(other))
+    if n_other and n_other > len(hit_positions(term_hits(doc, compiled.scope_own))):
+        return f"out of scope: about {', '.join(list(other)[:3])}"
+    if compiled.scope_years:
+        years = {int(n.value) for ns in numbers for n in ns if n.year}
+        first = compiled.scope_years[0]
+        if years and max(years) < first:
+            return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
+                    f"about {', '.join(map(str, compiled.scope_years))}")
+    return ""
+
+
+def _gate(doc: Doc, compiled: Compiled, numbers: list[list[Number]]) -> tuple[str, list[str]]:
+    """Why the claim is not scored ("" when the gate passes), and the renames reported."""
+    if not term_hits(doc, compiled.anchors):
+        return "no anchor term", []
+    renames = _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
+                       require_old=True)
+    # A name only this claim's event has ("MISK", "Agadil") stands in for the context groups.
+    unique = bool(term_hits(doc, compiled.unique))
+    why = ((not unique and _context_missing(doc, compiled, bool(renames)))
+           or _excluded(doc, compiled) or _out_of_scope(doc, compiled, numbers))
+    return why, renames
+
+
+def _figures(compiled: Compiled, numbers: list[list[Number]], weight: dict[int, float]
+             ) -> list[str]:
+    figures = []
+    for figure in compiled.figures:
+        tolerance = figure_tolerance(figure)
+        for s_idx, found in enumerate(numbers):
+            if any(n.percent == figure.percent and n.year == figure.year and not n.date
+                   and abs(n.value - figure.value) <= tolerance for n in found):
+                figures.append(figure.text)
+                weight[s_idx] += 2
+                break
+    return figures
+
+
+def _historical(numbers: list[Number], claim_year: int | None) -> bool:
+    """A sentence dated at or before the claim's year (and not after): a change word there is
+    the claim's own history ("abolished in 1998"), not news since the article."""
+    years = [n.value for n in numbers if n.year]
+    return bool(claim_year and years and max(years) <= claim_year)
+
+
+def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: list[list[Number]],
+             claim_year: int | None) -> dict[str, list[tuple[int, int, int]]]:
+    """Occurrences outside sentences that speak only of the claim's own past."""
+    kept = {text: [o for o in occ if not _historical(numbers[o[0]], claim_year)]
+            for text, occ in hits.items()}
+    return {text: occ for text, occ in kept.items() if occ}
+
+
+def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+            now: datetime | None) -> tuple[Evidence | None, str]:
+    """Evidence for one claim, or None and why when the gate fails."""
+    why, renames = _gate(doc, compiled, numbers)
+    if why:
+        return None, why
+    anchors = term_hits(doc, compiled.anchors)
+    change_hits = _current(term_hits(doc, compiled.change), numbers, compiled.year)
+    changes = affirmed(doc, change_hits)
+    # With the gate passed, the new name alone says the body was renamed or replaced (for the
+    # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
     renames_reported = bool(renames)
     renames = renames or _renames(doc, compiled, changes, require_old=False)
-    for excluded_terms, unless_terms in compiled.exclude:
-        n_excluded = len(hit_positions(term_hits(doc, excluded_terms)))
-        if n_excluded and n_excluded > len(hit_positions(term_hits(doc, unless_terms))):
-            return None
-
     weight: dict[int, float] = defaultdict(float)
     anchor_sentences = {s for occ in anchors.values() for s, _, _ in occ}
     support = term_hits(doc, compiled.support)
@@ -125,43 +201,30 @@ def _gather(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Number]
         for occ in occurrences.values():
             for s_idx, _, _ in occ:
                 weight[s_idx] += w
-
-    figures = []
-    for figure in compiled.figures:
-        tolerance = figure_tolerance(figure)
-        for s_idx, numbers in enumerate(numbers_by_sentence):
-            if any(n.percent == figure.percent and n.year == figure.year
-                   and abs(n.value - figure.value) <= tolerance for n in numbers):
-                figures.append(figure.text)
-                weight[s_idx] += 2
-                break
-
-    confirmed, differing = _quantities(doc, compiled, numbers_by_sentence, weight)
+    figures = _figures(compiled, numbers, weight)
+    confirmed, differing = _quantities(doc, compiled, numbers, weight)
     max_year = (now.year + 1) if now else 2100
-    later_years = sorted({int(n.value) for ns in numbers_by_sentence for n in ns
+    later_years = sorted({int(n.value) for ns in numbers for n in ns
                           if n.year and compiled.year and compiled.year < n.value <= max_year})
     return Evidence(
-        anchors=anchors,
-        support=support,
-        figures=figures,
-        confirmed=confirmed,
-        differing=differing,
-        later_years=later_years,
-        updates=affirmed(doc, term_hits(doc, compiled.update)),
+        anchors=anchors, support=support, figures=figures, confirmed=confirmed,
+        differing=differing, later_years=later_years,
+        updates=affirmed(doc, _current(term_hits(doc, compiled.update), numbers, compiled.year)),
+        confirms=[t for t, occ in term_hits(doc, compiled.confirm).items()
+                  if any(s in anchor_sentences for s, _, _ in occ)],
         changes=changes + affirmed(doc, term_hits(doc, compiled.weak_change)),
         changes_near_anchor=[
             text for text in changes
             if any(s == 0 or any(0 <= s - a <= CHANGE_NEAR_SENTENCES for a in anchor_sentences)
                    for s, _, _ in change_hits[text])
         ],
-        renames=renames,
-        renames_reported=renames_reported,
+        renames=renames, renames_reported=renames_reported,
         contradictions=[
             text for text, occ in term_hits(doc, compiled.contradict).items()
             if any(s in anchor_sentences for s, _, _ in occ)
         ],
         sentence_weight=weight,
-    )
+    ), ""
 
 
 def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: bool) -> list[str]:
@@ -193,6 +256,71 @@ def score_evidence(ev: Evidence) -> float:
     return round(min(1.0, score), 3)
 
 
+@dataclass
+class Prepared:
+    """An item made ready for matching against any number of claims."""
+
+    sentences: list[str]  # as written: the evidence shown to maintainers
+    doc: Doc  # Arabic-script Kazakh already in Cyrillic; Latin Kazakh indexed in both
+    numbers: list[list[Number]]
+    lang: str | None
+    script_note: str  # "" or how the text was transliterated, for explanations
+
+
+def prepare(item: FeedItem) -> Prepared | None:
+    """Sentences, tokens and numbers of *item*; None when it has no text at all."""
+    shown = sentences_of(item)
+    if not shown:
+        return None
+    arabic = any(has_arabic(s) for s in shown)
+    matched = [arabic_to_cyrillic(s) for s in shown] if arabic else shown
+    latin_kazakh = is_kazakh_latin(" ".join(matched), item.lang)
+    doc = Doc(matched, latin_kazakh=latin_kazakh)
+    number_text = [_LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), s)
+                   for s in matched] if latin_kazakh else matched
+    lang = item.lang or ("kk" if arabic else detect_lang(" ".join(matched)))
+    note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
+            "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
+    return Prepared(shown, doc, [extract_numbers(s) for s in number_text], lang, note)
+
+
+_LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+@dataclass
+class Assessment:
+    """One item against one claim: rejected at the gate (and why), or scored with a stance."""
+
+    claim_id: str
+    rejected: str = ""
+    score: float = 0.0
+    stance: str = ""
+    reason: str = ""
+    evidence: Evidence | None = None
+    match: ClaimMatch | None = None  # set when the score reaches the threshold
+
+
+def assess(prep: Prepared, claim: Claim, *, threshold: float = DEFAULT_THRESHOLD,
+           now: datetime | None = None) -> Assessment:
+    """Score *prep* against one claim, keeping every reason (``kzwatch explain`` shows them)."""
+    compiled = compiled_claim(claim)
+    ev, why = _gather(prep.doc, compiled, prep.numbers, now)
+    if ev is None:
+        return Assessment(claim.id, rejected=why)
+    score = score_evidence(ev)
+    stance, reason = choose_stance(ev, compiled)
+    assert stance in STANCES
+    result = Assessment(claim.id, score=score, stance=stance, reason=reason, evidence=ev)
+    if score >= threshold:
+        best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+        matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.confirmed,
+                                       *ev.differing, *ev.renames, *ev.updates]))
+        result.match = ClaimMatch(claim_id=claim.id, score=score, stance=stance, reason=reason,
+                                  matched=matched[:16], sentence=prep.sentences[best][:500],
+                                  lang=prep.lang)
+    return result
+
+
 def score_item(
     item: FeedItem,
     claims: Sequence[Claim],
@@ -205,28 +333,10 @@ def score_item(
     *threshold* (default ``DEFAULT_THRESHOLD``) is the minimum score reported.  *now*, when
     given, caps which four-digit numbers count as years (no later than next year).
     """
-    sentences = sentences_of(item)
-    if not sentences:
+    prep = prepare(item)
+    if prep is None:
         return []
-    doc = Doc(sentences)
-    numbers_by_sentence = [extract_numbers(s) for s in sentences]
-    lang = item.lang or detect_lang(" ".join(sentences))
-    matches = []
-    for claim in claims:
-        compiled = compiled_claim(claim)
-        ev = _gather(doc, compiled, numbers_by_sentence, now)
-        if ev is None:
-            continue
-        score = score_evidence(ev)
-        if score < threshold:
-            continue
-        stance, reason = choose_stance(ev, compiled)
-        assert stance in STANCES
-        best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
-        matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.renames,
-                                       *ev.updates]))
-        matches.append(ClaimMatch(claim_id=claim.id, score=score, stance=stance, reason=reason,
-                                  matched=matched[:16], sentence=sentences[best][:500], lang=lang))
+    matches = [a.match for claim in claims
+               if (a := assess(prep, claim, threshold=threshold, now=now)).match is not None]
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches
-

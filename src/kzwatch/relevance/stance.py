@@ -31,6 +31,8 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
         return "contradicts", f"disputes it: {', '.join(ev.contradictions)}"
     if ev.confirmed or ev.figures:
         return "confirms", "same figures as the claim: " + ", ".join(ev.confirmed or ev.figures)
+    if ev.confirms:
+        return "confirms", "restates the claim: " + ", ".join(ev.confirms[:3])
     if len(ev.support) >= 2:
         return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
     return "mentions", "bears on the claim without figures or change: " + ", ".join(

@@ -8,8 +8,11 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from kzwatch.model import FeedItem
+from kzwatch.relevance.translit import latin_to_cyrillic
 from kzwatch.textnorm import latin_key, normalize, stem, tokens
 
 #: Shortest shared prefix for the "same word, different ending" fallback, and the longest
@@ -25,6 +28,30 @@ _NEGATION_WINDOW = 5
 # --- token matching ----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    """pymorphy3's analyser (loads its dictionaries once, ~0.3 s); None when not installed."""
+    try:
+        import pymorphy3
+    except ImportError:  # declared in pyproject; matching then falls back to Snowball stems
+        return None
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=200_000)
+def russian_lemma(word: str) -> str:
+    """The dictionary form of a Russian word ("выборах" → "выбор", "партии" → "партия"),
+    normalised; "" for words that are not Russian Cyrillic (Kazakh letters, Latin, digits)."""
+    lowered = word.casefold()
+    if not _RUSSIAN_WORD_RE.fullmatch(lowered):
+        return ""
+    morph = _morph()
+    return normalize(morph.parse(lowered)[0].normal_form) if morph is not None else ""
+
+
+_RUSSIAN_WORD_RE = re.compile(r"[а-яё]{3,}(?:-[а-яё]+)*")
+
+
 @dataclass(frozen=True)
 class Tok:
     """One token with every form it may be matched by."""
@@ -32,14 +59,20 @@ class Tok:
     norm: str
     key: str
     stems: tuple[tuple[str, str], ...]  # (lang, stem) for ru, kk, en, when informative
+    lemma: str = ""  # Russian dictionary form (pymorphy3), "" when not Russian
 
     @classmethod
     def of(cls, word: str) -> "Tok":
-        norm = normalize(word)
-        stems = tuple(
-            (lang, s) for lang in ("ru", "kk", "en") if len(s := stem(norm, lang)) >= 3
-        )
-        return cls(norm=norm, key=latin_key(norm), stems=stems)
+        return _tok(word)
+
+
+@lru_cache(maxsize=200_000)
+def _tok(word: str) -> Tok:
+    norm = normalize(word)
+    stems = tuple(
+        (lang, s) for lang in ("ru", "kk", "en") if len(s := stem(norm, lang)) >= 3
+    )
+    return Tok(norm=norm, key=latin_key(norm), stems=stems, lemma=russian_lemma(word))
 
 
 def _prefix_compatible(a: str, b: str) -> bool:
@@ -60,28 +93,44 @@ _ABBREV_ENDINGS = frozenset({"а", "у", "ом", "е", "ы", "ов", "нын", "
 class Doc:
     """An item's text split into sentences of tokens, indexed by every matchable form."""
 
-    def __init__(self, sentences: list[str]) -> None:
+    def __init__(self, sentences: list[str], *, latin_kazakh: bool = False) -> None:
+        """*latin_kazakh*: also index each Latin word's Cyrillic transliteration."""
         self.sentences = sentences
         self.toks: list[list[Tok]] = []
+        self.alts: dict[tuple[int, int], Tok] = {}  # transliterated forms of Latin Kazakh
         self.index: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-        cache: dict[str, Tok] = {}
         for s_idx, sentence in enumerate(sentences):
             row = []
             for t_idx, word in enumerate(tokens(sentence)):
-                tok = cache.get(word) or cache.setdefault(word, Tok.of(word))
+                tok = Tok.of(word)
                 row.append(tok)
-                pos = (s_idx, t_idx)
-                self.index[("n", tok.norm)].append(pos)
-                self.index[("k", tok.key)].append(pos)
-                for lang, s in tok.stems:
-                    self.index[(lang, s)].append(pos)
-                if len(tok.norm) >= PREFIX_MIN:
-                    self.index[("p", tok.norm[:PREFIX_MIN])].append(pos)
-                if len(tok.key) >= PREFIX_MIN:
-                    self.index[("pk", tok.key[:PREFIX_MIN])].append(pos)
-                if len(tok.norm) <= 6:
-                    self.index[("short", tok.norm[:2])].append(pos)
+                self._add((s_idx, t_idx), tok)
+                if latin_kazakh and word.isalpha() and not word.isupper():
+                    alt = Tok.of(latin_to_cyrillic(word))
+                    if alt.norm != tok.norm:
+                        self.alts[(s_idx, t_idx)] = alt
+                        self._add((s_idx, t_idx), alt)
             self.toks.append(row)
+
+    def _add(self, pos: tuple[int, int], tok: Tok) -> None:
+        index = self.index
+        index[("n", tok.norm)].append(pos)
+        index[("k", tok.key)].append(pos)
+        for lang_stem in tok.stems:
+            index[lang_stem].append(pos)
+        if tok.lemma:
+            index[("l", tok.lemma)].append(pos)
+        if len(tok.norm) >= PREFIX_MIN:
+            index[("p", tok.norm[:PREFIX_MIN])].append(pos)
+        if len(tok.key) >= PREFIX_MIN:
+            index[("pk", tok.key[:PREFIX_MIN])].append(pos)
+        if len(tok.norm) <= 6:
+            index[("short", tok.norm[:2])].append(pos)
+
+    def _forms(self, pos: tuple[int, int]) -> tuple[Tok, ...]:
+        tok = self.toks[pos[0]][pos[1]]
+        alt = self.alts.get(pos)
+        return (tok, alt) if alt else (tok,)
 
     def positions(self, term_tok: Tok) -> set[tuple[int, int]]:
         """Where a single term token matches."""
@@ -90,20 +139,23 @@ class Doc:
             # Short words and abbreviations: exact, or the abbreviation with a case ending.
             found.update(self.index.get(("k", term_tok.key), ()) if len(term_tok.key) >= 3 else ())
             for pos in self.index.get(("short", term_tok.norm[:2]), ()):
-                word = self.toks[pos[0]][pos[1]].norm
-                if word.startswith(term_tok.norm) and word[len(term_tok.norm):] in _ABBREV_ENDINGS:
+                if any(t.norm.startswith(term_tok.norm)
+                       and t.norm[len(term_tok.norm):] in _ABBREV_ENDINGS
+                       for t in self._forms(pos)):
                     found.add(pos)
             return found
         found.update(self.index.get(("k", term_tok.key), ()))
         for lang_stem in term_tok.stems:
             found.update(self.index.get(lang_stem, ()))
+        if term_tok.lemma:
+            found.update(self.index.get(("l", term_tok.lemma), ()))
         if len(term_tok.norm) >= PREFIX_MIN:
             for pos in self.index.get(("p", term_tok.norm[:PREFIX_MIN]), ()):
-                if _prefix_compatible(self.toks[pos[0]][pos[1]].norm, term_tok.norm):
+                if any(_prefix_compatible(t.norm, term_tok.norm) for t in self._forms(pos)):
                     found.add(pos)
         if len(term_tok.key) >= PREFIX_MIN:
             for pos in self.index.get(("pk", term_tok.key[:PREFIX_MIN]), ()):
-                if _prefix_compatible(self.toks[pos[0]][pos[1]].key, term_tok.key):
+                if any(_prefix_compatible(t.key, term_tok.key) for t in self._forms(pos)):
                     found.add(pos)
         return found
 
@@ -146,13 +198,14 @@ class Term:
 
 @dataclass(frozen=True)
 class Number:
-    """A number found in text: its value, whether it is a percentage, whether it looks like a
-    year, and the text it was read from."""
+    """A number found in text: its value, whether it is a percentage, a year or a day of a
+    month, and the text it was read from."""
 
     value: float
     percent: bool
     year: bool
     text: str
+    date: bool = False  # "25 мая", "25 February", "25 ақпанда": a day, never a quantity
 
 
 _NUMBER_RE = re.compile(
@@ -163,12 +216,41 @@ _NUMBER_RE = re.compile(
 )
 _MULTIPLIERS = {"тыс": 1e3, "мын": 1e3, "thousand": 1e3, "млн": 1e6, "миллион": 1e6,
                 "million": 1e6, "млрд": 1e9, "billion": 1e9}
+#: Month names (normalised stems) in Russian, Kazakh and English: a number next to one is a date.
+_MONTHS = ("январ", "феврал", "март", "апрел", "мая", "май", "мае", "июн", "июл", "август", "сентябр", "октябр",
+           "ноябр", "декабр", "кантар", "акпан", "наурыз", "сауир", "мамыр", "маусым",
+           "шилде", "тамыз", "кыркуйек", "казан", "караша", "желтоксан", "january", "february",
+           "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")  # fmt: skip
+_MONTH_RE = re.compile(r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\w*$")
+_DAY_BEFORE_MONTH_RE = re.compile(r"^\s+([^\W\d_]+)")
+_MONTH_BEFORE_DAY_RE = re.compile(r"([^\W\d_]+)\s+$")
+#: Small numbers written as words (normalised), as reports write "шесть из семи", "nine hours".
+_NUMBER_WORDS = {
+    "два": 2, "две": 2, "двух": 2, "три": 3, "трех": 3, "четыре": 4, "четырех": 4, "пять": 5,
+    "пяти": 5, "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "девять": 9,
+    "девяти": 9, "десять": 10, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "еки": 2, "уш": 3, "торт": 4, "бес": 5,
+    "алты": 6, "жети": 7, "сегиз": 8, "тогыз": 9,
+}  # fmt: skip
+_NUMBER_WORD_RE = re.compile(r"(?<![^\W\d_])(" + "|".join(_NUMBER_WORDS) + r")(?![^\W\d_])")
+
+
+def _is_date(text: str, start: int, end: int, value: float) -> bool:
+    if not (1 <= value <= 31) or value != int(value):
+        return False
+    after = _DAY_BEFORE_MONTH_RE.match(text[end:end + 20])
+    before = _MONTH_BEFORE_DAY_RE.search(text[max(0, start - 20):start])
+    return any(m is not None and _MONTH_RE.match(m.group(1)) is not None
+               for m in (after, before))
 
 
 def extract_numbers(text: str) -> list[Number]:
-    """Numbers in *text*, with "63,3 %", "63.3 процента", "340 000", "340 тысяч" understood."""
+    """Numbers in *text*: "63,3 %", "63.3 процента", "340 000", "340 тысяч", "шесть"; days of a
+    month ("25 мая") are marked as dates and four-digit 1990–2039 as years."""
     out = []
-    for m in _NUMBER_RE.finditer(normalize(text)):
+    normal = normalize(text)
+    for m in _NUMBER_RE.finditer(normal):
         raw, unit = m.group("num"), (m.group("unit") or "")
         if re.fullmatch(r"\d{1,3}(?:[ ,.]\d{3})+", raw):
             value = float(re.sub(r"[ ,.]", "", raw))
@@ -179,7 +261,11 @@ def extract_numbers(text: str) -> list[Number]:
             if unit.startswith(prefix):
                 value *= factor
         is_year = not unit and raw.isdigit() and 1990 <= value <= 2039
-        out.append(Number(value=value, percent=percent, year=is_year, text=m.group(0).strip()))
+        out.append(Number(value=value, percent=percent, year=is_year, text=m.group(0).strip(),
+                          date=not unit and _is_date(normal, m.start(), m.end(), value)))
+    for m in _NUMBER_WORD_RE.finditer(normal):
+        out.append(Number(value=float(_NUMBER_WORDS[m.group(1)]), percent=False, year=False,
+                          text=m.group(1)))
     return out
 
 
