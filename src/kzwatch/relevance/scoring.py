@@ -96,7 +96,7 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Num
                     weight[s_idx] += 2
                 elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
                     continue
-                elif quantity["unit"] == "%" or number.value >= 10:
+                elif number.percent or number.value >= 10:
                     # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
                     differing.append(label)
                     weight[s_idx] += 2
@@ -166,17 +166,19 @@ def _figures(compiled: Compiled, numbers: list[list[Number]], weight: dict[int, 
     return figures
 
 
-def _historical(numbers: list[Number], claim_year: int | None) -> bool:
-    """A sentence dated at or before the claim's year (and not after): a change word there is
-    the claim's own history ("abolished in 1998"), not news since the article."""
-    years = [n.value for n in numbers if n.year]
-    return bool(claim_year and years and max(years) <= claim_year)
+def _historical(numbers: list[Number], compiled: Compiled) -> bool:
+    """A sentence dated only before the claim's year, or only in years the claim itself names:
+    a change word there is the claim's own history ("abolished in 1998", "removed in 2005"),
+    not news since the article ("down from 63 percent in 2021" is news)."""
+    years = {n.value for n in numbers if n.year}
+    own = {f.value for f in compiled.figures if f.year}
+    return bool(years) and (years <= own or bool(compiled.year and max(years) < compiled.year))
 
 
 def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: list[list[Number]],
-             claim_year: int | None) -> dict[str, list[tuple[int, int, int]]]:
+             compiled: Compiled) -> dict[str, list[tuple[int, int, int]]]:
     """Occurrences outside sentences that speak only of the claim's own past."""
-    kept = {text: [o for o in occ if not _historical(numbers[o[0]], claim_year)]
+    kept = {text: [o for o in occ if not _historical(numbers[o[0]], compiled)]
             for text, occ in hits.items()}
     return {text: occ for text, occ in kept.items() if occ}
 
@@ -188,7 +190,7 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     if why:
         return None, why
     anchors = term_hits(doc, compiled.anchors)
-    change_hits = _current(term_hits(doc, compiled.change), numbers, compiled.year)
+    change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
     changes = affirmed(doc, change_hits)
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
     # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
@@ -209,7 +211,7 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     return Evidence(
         anchors=anchors, support=support, figures=figures, confirmed=confirmed,
         differing=differing, later_years=later_years,
-        updates=affirmed(doc, _current(term_hits(doc, compiled.update), numbers, compiled.year)),
+        updates=affirmed(doc, _current(term_hits(doc, compiled.update), numbers, compiled)),
         confirms=[t for t, occ in term_hits(doc, compiled.confirm).items()
                   if any(s in anchor_sentences for s, _, _ in occ)],
         changes=changes + affirmed(doc, term_hits(doc, compiled.weak_change)),
