@@ -18,6 +18,7 @@ from kzwatch import digest as render
 from kzwatch import notify
 from kzwatch.config import Config, ConfigError
 from kzwatch.cycles.common import event_row, stable_id
+from kzwatch.relevance import feedback as relevance_feedback
 from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
 
 BROKEN_STATES = ("dying", "dead", "moved", "drifted", "blocked")
@@ -77,6 +78,9 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
             due = [a for a in everything if since <= a.event.created_at <= as_of]
         else:
             due = lifecycle.due_for_digest(everything, as_of)
+        # Matches a maintainer marked wrong (kzwatch feedback) never reach a digest.
+        corrected = relevance_feedback.corrected_event_ids(con)
+        due = [a for a in due if a.event_id not in corrected]
         reminders = lifecycle.reminders(_still_broken(con, everything), as_of,
                                         every=timedelta(days=opts["reminder_days"]))
         known = {a.event_id for a in everything}

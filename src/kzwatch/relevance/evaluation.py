@@ -31,7 +31,8 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
     return list(items)
 
 
-def split_problems(dev: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]]) -> list[str]:
+def split_problems(dev: Sequence[Mapping[str, Any]],
+                   test: Sequence[Mapping[str, Any]]) -> list[str]:
     """Ways the two sets break the split rule (empty when they keep it)."""
     problems = []
     shared = {r.get("source") for r in dev} & {r.get("source") for r in test}

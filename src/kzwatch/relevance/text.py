@@ -32,7 +32,7 @@ _NEGATION_WINDOW = 5
 def _morph() -> Any:
     """pymorphy3's analyser (loads its dictionaries once, ~0.3 s); None when not installed."""
     try:
-        import pymorphy3
+        import pymorphy3  # type: ignore[import-untyped]
     except ImportError:  # declared in pyproject; matching then falls back to Snowball stems
         return None
     return pymorphy3.MorphAnalyzer(lang="ru")
@@ -217,11 +217,13 @@ _NUMBER_RE = re.compile(
 _MULTIPLIERS = {"тыс": 1e3, "мын": 1e3, "thousand": 1e3, "млн": 1e6, "миллион": 1e6,
                 "million": 1e6, "млрд": 1e9, "billion": 1e9}
 #: Month names (normalised stems) in Russian, Kazakh and English: a number next to one is a date.
-_MONTHS = ("январ", "феврал", "март", "апрел", "мая", "май", "мае", "июн", "июл", "август", "сентябр", "октябр",
-           "ноябр", "декабр", "кантар", "акпан", "наурыз", "сауир", "мамыр", "маусым",
-           "шилде", "тамыз", "кыркуйек", "казан", "караша", "желтоксан", "january", "february",
-           "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")  # fmt: skip
+_MONTHS = (
+    "январ", "феврал", "март", "апрел", "мая", "май", "мае", "июн", "июл", "август", "сентябр",
+    "октябр", "ноябр", "декабр", "кантар", "акпан", "наурыз", "сауир", "мамыр", "маусым",
+    "шилде", "тамыз", "кыркуйек", "казан", "караша", "желтоксан", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december",
+)  # fmt: skip
 _MONTH_RE = re.compile(r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\w*$")
 _DAY_BEFORE_MONTH_RE = re.compile(r"^\s+([^\W\d_]+)")
 _MONTH_BEFORE_DAY_RE = re.compile(r"([^\W\d_]+)\s+$")
