@@ -21,7 +21,8 @@ T0 = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
 C5 = ("В бюллетенях вновь появится графа «против всех»",
       "Президент Казахстана подписал поправки: графа «против всех» вернётся на выборах в Мажилис.")
 C2 = ("Nur Otan renamed Amanat",
-      "Kazakhstan's ruling party Nur Otan, which won 71% in the 2021 Majilis election, was renamed.")
+      "Kazakhstan's ruling party Nur Otan, which won 71% in the 2021 Majilis election, was "
+      "renamed.")
 LATE = ("Графа «против всех» вернулась в бюллетени Казахстана",
         "Поправки в закон о выборах вступили в силу: избиратели Казахстана снова могут голосовать "
         "против всех на выборах в Мажилис.")
