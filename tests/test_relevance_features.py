@@ -166,9 +166,9 @@ def test_restatement_markers_confirm(claims) -> None:
 
 
 def test_flags_carry_sentence_terms_figures_and_reason(claims) -> None:
-    (m,) = score_item(FeedItem(url="u", title="Nur Otan wins 71% in Kazakh parliamentary vote",
-                               text="Ak Zhol and the People's Party also cleared the 7% threshold."),
-                      claims)
+    item = FeedItem(url="u", title="Nur Otan wins 71% in Kazakh parliamentary vote",
+                    text="Ak Zhol and the People's Party also cleared the 7% threshold.")
+    (m,) = score_item(item, claims)
     assert m.claim_id == "C2" and m.stance == "confirms"
     assert "71%" in m.matched and "Nur Otan" in m.matched
     assert "same figures as the claim" in m.reason
