@@ -3,7 +3,7 @@ Compiled once per claim object and cached."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,20 @@ class Compiled:
     scope_own: list[Term] = field(default_factory=list)
     scope_other: list[Term] = field(default_factory=list)
     scope_years: list[int] = field(default_factory=list)
+
+
+def all_terms(c: Compiled) -> Iterator[Term]:
+    """Every term the scorer may look up for the claim, parts of "a & b" terms included."""
+    lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
+                               c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
+                               c.scope_other, *c.context]
+    lists += [t for pair in c.exclude for t in pair]
+    lists += [t for old, new, _ in c.renames for t in (old, new)]
+    lists += [q["cues"] for q in c.quantities]
+    for terms in lists:
+        for term in terms:
+            yield term
+            yield from term.parts
 
 
 def compile_terms(values: Iterable[str]) -> list[Term]:

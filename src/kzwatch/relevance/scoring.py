@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
-from kzwatch.relevance.compiled import Compiled, compiled_claim
+from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.text import (
     Doc,
@@ -289,6 +289,67 @@ def prepare(item: FeedItem) -> Prepared | None:
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
+#: key → indices of the claims having an anchor whose first token has that key, per claim list.
+_ANCHOR_INDEX: dict[tuple[int, ...], dict[tuple[str, str], set[int]]] = {}
+
+
+def _anchor_index(claims: Sequence[Claim]) -> dict[tuple[str, str], set[int]]:
+    cache_key = tuple(id(c) for c in claims)
+    index = _ANCHOR_INDEX.get(cache_key)
+    if index is None:
+        if len(_ANCHOR_INDEX) > 64:
+            _ANCHOR_INDEX.clear()
+        index = defaultdict(set)
+        for n, claim in enumerate(claims):
+            for term in compiled_claim(claim).anchors:
+                first = (term.parts[0] if term.parts else term).toks
+                for key in first[0].keys if first else ():
+                    index[key].add(n)
+        _ANCHOR_INDEX[cache_key] = index = dict(index)
+    return index
+
+
+_TERM_INDEX: dict[tuple[int, ...], dict[tuple[str, str], list[int]]] = {}
+
+
+def _term_index(claims: Sequence[Claim]) -> dict[tuple[str, str], list[int]]:
+    """key → ids of the claims' terms whose first token has that key (built once per list)."""
+    cache_key = tuple(id(c) for c in claims)
+    index = _TERM_INDEX.get(cache_key)
+    if index is None:
+        if len(_TERM_INDEX) > 64:
+            _TERM_INDEX.clear()
+        built: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for claim in claims:
+            for term in all_terms(compiled_claim(claim)):
+                for key in term.toks[0].keys if term.toks else ():
+                    built[key].add(id(term))
+        _TERM_INDEX[cache_key] = index = {k: list(v) for k, v in built.items()}
+    return index
+
+
+def _term_candidates(doc: Doc, claims: Sequence[Claim]) -> set[int]:
+    index = _term_index(claims)
+    found: set[int] = set()
+    for key in doc.index:
+        ids = index.get(key)
+        if ids:
+            found.update(ids)
+    return found
+
+
+def _candidates(doc: Doc, claims: Sequence[Claim]) -> list[Claim]:
+    """The claims one of whose anchors may occur in *doc*: one pass over the document's index
+    keys instead of every anchor of every claim (most items bear on no claim)."""
+    index = _anchor_index(claims)
+    hits: set[int] = set()
+    for key in doc.index:
+        found = index.get(key)
+        if found:
+            hits |= found
+    return [claims[n] for n in sorted(hits)]
+
+
 @dataclass
 class Assessment:
     """One item against one claim: rejected at the gate (and why), or scored with a stance."""
@@ -338,7 +399,8 @@ def score_item(
     prep = prepare(item)
     if prep is None:
         return []
-    matches = [a.match for claim in claims
+    prep.doc.candidates = _term_candidates(prep.doc, claims)
+    matches = [a.match for claim in _candidates(prep.doc, claims)
                if (a := assess(prep, claim, threshold=threshold, now=now)).match is not None]
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches

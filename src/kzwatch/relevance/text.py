@@ -60,6 +60,9 @@ class Tok:
     key: str
     stems: tuple[tuple[str, str], ...]  # (lang, stem) for ru, kk, en, when informative
     lemma: str = ""  # Russian dictionary form (pymorphy3), "" when not Russian
+    #: The index keys under which a document token matching this one must appear: a term
+    #: token none of whose keys a document has cannot match it (a dict lookup, not a scan).
+    keys: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, word: str) -> "Tok":
@@ -72,7 +75,15 @@ def _tok(word: str) -> Tok:
     stems = tuple(
         (lang, s) for lang in ("ru", "kk", "en") if len(s := stem(norm, lang)) >= 3
     )
-    return Tok(norm=norm, key=latin_key(norm), stems=stems, lemma=russian_lemma(word))
+    key = latin_key(norm)
+    lemma = russian_lemma(word)
+    if len(norm) <= 3:
+        keys = [("n", norm), ("short", norm[:2])] + ([("k", key)] if len(key) >= 3 else [])
+    else:
+        keys = [("n", norm), ("k", key), *stems] + ([("l", lemma)] if lemma else [])
+        keys += [("p", norm[:PREFIX_MIN])] if len(norm) >= PREFIX_MIN else []
+        keys += [("pk", key[:PREFIX_MIN])] if len(key) >= PREFIX_MIN else []
+    return Tok(norm=norm, key=key, stems=stems, lemma=lemma, keys=tuple(keys))
 
 
 def _prefix_compatible(a: str, b: str) -> bool:
@@ -99,6 +110,10 @@ class Doc:
         self.toks: list[list[Tok]] = []
         self.alts: dict[tuple[int, int], Tok] = {}  # transliterated forms of Latin Kazakh
         self.index: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        self._found: dict[int, list[tuple[int, int, int]]] = {}  # id(Term) → occurrences
+        #: ids of the terms whose first token has a key in this document (set by the scorer
+        #: from a key index of all its claims' terms); None: check each term's keys instead.
+        self.candidates: set[int] | None = None
         for s_idx, sentence in enumerate(sentences):
             row = []
             for t_idx, word in enumerate(tokens(sentence)):
@@ -160,8 +175,25 @@ class Doc:
         return found
 
     def find(self, term: "Term") -> list[tuple[int, int, int]]:
-        """Occurrences of a (multi-word) term as (sentence, first token, last token)."""
+        """Occurrences of a (multi-word) term as (sentence, first token, last token).  Cached
+        per document: claims share term groups (the country, the vote)."""
+        found = self._found.get(id(term))
+        if found is None:
+            found = self._found[id(term)] = self._find(term)
+        return found
+
+    def could_match(self, tok: Tok) -> bool:
+        index = self.index
+        return any(k in index for k in tok.keys)
+
+    def _find(self, term: "Term") -> list[tuple[int, int, int]]:
         if not term.toks:
+            return []
+        if self.candidates is not None:
+            if id(term) not in self.candidates or not all(
+                    self.could_match(t) for t in term.toks[1:]):
+                return []
+        elif not all(self.could_match(t) for t in term.toks):
             return []
         hits = []
         later = [self.positions(t) for t in term.toks[1:]]
@@ -187,10 +219,16 @@ class Term:
 
     @classmethod
     def of(cls, text: str) -> "Term":
-        if " & " in text:
-            parts = tuple(cls.of(p) for p in text.split(" & ") if p.strip())
-            return cls(text=text, toks=parts[0].toks if parts else (), parts=parts)
-        return cls(text=text, toks=tuple(Tok.of(w) for w in tokens(text) if w != "%"))
+        """One shared object per text, so that claims sharing a term group share its lookups."""
+        return _term(text)
+
+
+@lru_cache(maxsize=50_000)
+def _term(text: str) -> Term:
+    if " & " in text:
+        parts = tuple(_term(p) for p in text.split(" & ") if p.strip())
+        return Term(text=text, toks=parts[0].toks if parts else (), parts=parts)
+    return Term(text=text, toks=tuple(Tok.of(w) for w in tokens(text) if w != "%"))
 
 
 # --- numbers -----------------------------------------------------------------------------------
