@@ -276,6 +276,12 @@ _NUMBER_WORDS = {
 _NUMBER_WORD_RE = re.compile(r"(?<![^\W\d_])(" + "|".join(_NUMBER_WORDS) + r")(?![^\W\d_])")
 
 
+_NUMBER_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
+                              "һ": "х", "і": "и", "ё": "е", "\u00a0": " ", "\u202f": " ",
+                              "\u2009": " ", "\u2013": "-", "\u2014": "-"})
+_MAYBE_NUMBER_RE = re.compile(r"\d|" + "|".join(_NUMBER_WORDS))
+
+
 def _is_date(text: str, start: int, end: int, value: float) -> bool:
     if not (1 <= value <= 31) or value != int(value):
         return False
@@ -288,8 +294,12 @@ def _is_date(text: str, start: int, end: int, value: float) -> bool:
 def extract_numbers(text: str) -> list[Number]:
     """Numbers in *text*: "63,3 %", "63.3 процента", "340 000", "340 тысяч", "шесть"; days of a
     month ("25 мая") are marked as dates and four-digit 1990–2039 as years."""
-    out = []
-    normal = normalize(text)
+    out: list[Number] = []
+    # The units and number words need only case, Kazakh letters and spaces folded: the full
+    # normalize() (Latin diacritics, char by char) costs more than all the rest of this.
+    normal = text.casefold().translate(_NUMBER_FOLD)
+    if not _MAYBE_NUMBER_RE.search(normal):
+        return out
     for m in _NUMBER_RE.finditer(normal):
         raw, unit = m.group("num"), (m.group("unit") or "")
         if re.fullmatch(r"\d{1,3}(?:[ ,.]\d{3})+", raw):
@@ -331,14 +341,20 @@ _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"'«(]?[A-ZА-ЯЁӘҒҚ�
 def sentences_of(item: FeedItem) -> list[str]:
     """Title first (a sentence of its own), then summary and text split into sentences."""
     parts = [item.title.strip()] if item.title.strip() else []
-    seen = {normalize(item.title)}
+    seen = {_dedupe_key(item.title)}
     for block in (item.summary, item.text):
         for sentence in _SENTENCE_SPLIT_RE.split(block or ""):
             sentence = sentence.strip()
-            if sentence and normalize(sentence) not in seen:  # summaries repeat the lead
-                seen.add(normalize(sentence))
+            key = _dedupe_key(sentence)
+            if sentence and key not in seen:  # summaries repeat the lead
+                seen.add(key)
                 parts.append(sentence)
     return parts
+
+
+def _dedupe_key(sentence: str) -> str:
+    # casefold + whitespace: enough to spot a repeated lead, and far cheaper than normalize().
+    return " ".join(sentence.casefold().split())
 
 
 def find_term(doc: Doc, term: Term) -> list[tuple[int, int, int]]:
@@ -354,7 +370,10 @@ def find_term(doc: Doc, term: Term) -> list[tuple[int, int, int]]:
 def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int, int]]]:
     """term text → occurrences, for the terms that occur."""
     found = {}
+    candidates = doc.candidates
     for term in terms:
+        if candidates is not None and id(term) not in candidates:
+            continue  # no first-token key of it in the document: cannot occur
         occurrences = find_term(doc, term)
         if occurrences:
             found[term.text] = occurrences
