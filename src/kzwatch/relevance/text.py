@@ -72,9 +72,10 @@ class Tok:
 @lru_cache(maxsize=200_000)
 def _tok(word: str) -> Tok:
     norm = normalize(word)
-    stems = tuple(
-        (lang, s) for lang in ("ru", "kk", "en") if len(s := stem(norm, lang)) >= 3
-    )
+    # Stemmers of the word's own script only: a Russian stemmer leaves Latin words as they
+    # are (and vice versa), which would only duplicate the "n" key.
+    langs = ("en",) if norm.isascii() else ("ru", "kk")
+    stems = tuple((lang, s) for lang in langs if len(s := stem(norm, lang)) >= 3)
     key = latin_key(norm)
     lemma = russian_lemma(word)
     if len(norm) <= 3:
@@ -371,13 +372,31 @@ def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int,
     """term text → occurrences, for the terms that occur."""
     found = {}
     candidates = doc.candidates
+    if candidates is not None:
+        # Only the terms with a first-token key in the document can occur: a set intersection
+        # instead of a walk over every term of the list.
+        ids, order = _list_ids(terms)
+        terms = [term for _, term in sorted((order[t] for t in ids & candidates),
+                                            key=lambda pair: pair[0])]
     for term in terms:
-        if candidates is not None and id(term) not in candidates:
-            continue  # no first-token key of it in the document: cannot occur
         occurrences = find_term(doc, term)
         if occurrences:
             found[term.text] = occurrences
     return found
+
+
+_LIST_IDS: dict[int, tuple[Sequence[Term], frozenset[int], dict[int, tuple[int, Term]]]] = {}
+
+
+def _list_ids(terms: Sequence[Term]) -> tuple[frozenset[int], dict[int, tuple[int, Term]]]:
+    """The term ids of a (long-lived, compiled) term list, and id → (position, term)."""
+    cached = _LIST_IDS.get(id(terms))
+    if cached is None or cached[0] is not terms:
+        if len(_LIST_IDS) > 20_000:
+            _LIST_IDS.clear()
+        order = {id(t): (n, t) for n, t in enumerate(terms)}
+        cached = _LIST_IDS[id(terms)] = (terms, frozenset(order), order)
+    return cached[1], cached[2]
 
 
 def hit_positions(hits: Mapping[str, list[tuple[int, int, int]]]) -> set[tuple[int, int]]:
