@@ -54,6 +54,13 @@ def test_latin_kazakh_in_both_alphabets_reads_as_cyrillic() -> None:
     assert not is_kazakh_latin("Партия жаңа атауды қабылдады", "kk")  # Cyrillic
 
 
+def test_latin_kazakh_is_transliterated_from_the_raw_word() -> None:
+    # tokens() folds the 2018 alphabet's ý to y (= ы); the Cyrillic form must come from "ý" = у
+    doc = Doc(["EQYU: saılaýda shynaıy básekelestik bolmady"], latin_kazakh=True)
+    assert doc.find(Term.of("сайлау")) == [(0, 1, 1)]
+    assert not Doc(["saılaýda"]).find(Term.of("сайлау"))  # only when read as Kazakh
+
+
 def test_arabic_script_kazakh_reads_as_cyrillic() -> None:
     # Only ы/і is decided from the hamza; а/ә fold together under normalize() anyway.
     assert arabic_to_cyrillic("قازاقستان ٴماجىلىس سايلاۋى") == "қазақстан мажіліс сайлауы"

@@ -102,6 +102,23 @@ _ABBREV_ENDINGS = frozenset({"а", "у", "ом", "е", "ы", "ов", "нын", "
                              "на", "не", "та", "те", "да", "де", "дан", "ден", "тан", "тен"})
 
 
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def _cyrillic_tokens(sentence: str, n: int) -> list[str] | None:
+    """The tokens of *sentence* with its Latin Kazakh words in Cyrillic, transliterated from
+    the raw text (``tokens`` folds ý to y, which would lose the 2018 alphabet's у); None when
+    the count differs from the *n* original tokens, so positions cannot be paired."""
+    words = tokens(_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0))
+                                if m.group(0).isascii() or not _has_cyrillic(m.group(0))
+                                else m.group(0), sentence))
+    return words if len(words) == n else None
+
+
+def _has_cyrillic(word: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in word)
+
+
 class Doc:
     """An item's text split into sentences of tokens, indexed by every matchable form."""
 
@@ -117,12 +134,14 @@ class Doc:
         self.candidates: set[int] | None = None
         for s_idx, sentence in enumerate(sentences):
             row = []
-            for t_idx, word in enumerate(tokens(sentence)):
+            words = tokens(sentence)
+            cyrillic = _cyrillic_tokens(sentence, len(words)) if latin_kazakh else None
+            for t_idx, word in enumerate(words):
                 tok = Tok.of(word)
                 row.append(tok)
                 self._add((s_idx, t_idx), tok)
-                if latin_kazakh and word.isalpha() and not word.isupper():
-                    alt = Tok.of(latin_to_cyrillic(word))
+                if cyrillic and word.isascii() and word.isalpha():
+                    alt = Tok.of(cyrillic[t_idx])
                     if alt.norm != tok.norm:
                         self.alts[(s_idx, t_idx)] = alt
                         self._add((s_idx, t_idx), alt)
