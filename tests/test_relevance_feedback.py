@@ -88,6 +88,14 @@ def test_explain_shows_every_claim_with_evidence(site, fetcher):
     assert "item fetched" in fetched and "C5   flagged" in fetched
 
 
+def test_explain_command_prints_the_scoring(site, fetcher, capsys):
+    cfg, u = site
+    direct.run("discover", cfg, T0, fetcher=fetcher())
+    assert cli.main(["explain", u("/c2"), "--config", str(cfg.source)]) == 0
+    out = capsys.readouterr().out
+    assert "C2   flagged" in out and "renamed or replaced" in out
+
+
 def test_explain_of_an_unreachable_url_is_a_one_line_error(site, fetcher):
     cfg, u = site
     with pytest.raises(ValueError, match="not in the warehouse, and fetching it failed"):

@@ -42,6 +42,9 @@ _KAZAKH_LATIN_WORDS = frozenset({
     "majilis", "mazhilis", "deputattar", "saiasi", "halyq",
 })  # fmt: skip
 KAZAKH_LATIN_MIN_WORDS = 2
+_LATIN_LETTER_RE = re.compile("[A-Za-z" + "".join(sorted(KAZAKH_LATIN_MARKS)) + "]")
+_CYRILLIC_LETTER_RE = re.compile("[\u0400-\u04ff]")
+_MARK_RE = re.compile("[" + "".join(sorted(KAZAKH_LATIN_MARKS)) + "]")
 
 
 @lru_cache(maxsize=200_000)
@@ -74,11 +77,10 @@ def _ascii_fold(word: str) -> str:
 def is_kazakh_latin(text: str, lang: str | None = None) -> bool:
     """Is *text* Kazakh written in Latin letters?  Latin must outnumber Cyrillic, and the item
     says it is Kazakh (*lang*), or uses Kazakh-only letters, or frequent Kazakh words."""
-    latin = sum(1 for c in text if c.isascii() and c.isalpha() or c in KAZAKH_LATIN_MARKS)
-    cyrillic = sum(1 for c in text if "\u0400" <= c <= "\u04ff")
-    if latin <= cyrillic:
+    latin = len(_LATIN_LETTER_RE.findall(text))
+    if latin <= len(_CYRILLIC_LETTER_RE.findall(text)):
         return False
-    if lang == "kk" or any(c in KAZAKH_LATIN_MARKS for c in text.casefold()):
+    if lang == "kk" or _MARK_RE.search(text.casefold()):
         return True
     words = re.findall(r"[^\W\d_]+", text)
     return sum(_ascii_fold(w) in _KAZAKH_LATIN_WORDS for w in words) >= KAZAKH_LATIN_MIN_WORDS
