@@ -3,6 +3,7 @@ dates, scope checks, negative terms, stance markers, explanations."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from importlib import resources
 
 import pytest
@@ -123,6 +124,21 @@ def test_a_new_figure_against_the_claims_figure_is_an_update(claims) -> None:
 ])
 def test_other_votes_bodies_countries_and_years_are_out_of_scope(claims, title, text) -> None:
     assert flagged(claims, title, text) == {}
+
+
+def test_the_publication_year_scopes_an_item_whose_text_names_none(claims) -> None:
+    title, text = ("Парламентские выборы: явка составила 63%",
+                   "Центризбирком Казахстана подвёл итоги голосования в Мажилис.")
+    dated = [FeedItem(url="u", title=title, text=text, published_at=datetime(y, 3, 1, tzinfo=UTC))
+             for y in (2016, 2021)]
+    assert [sorted(m.claim_id for m in score_item(i, claims)) for i in dated] == [[], ["C1"]]
+
+
+def test_years_the_claim_names_stay_in_scope(claims) -> None:
+    # C11's scope is the 2021 election day, but the claim itself names Oyan's founding in 2019
+    assert "C11" in flagged(claims, "Движение «Оян, Казахстан» отметило годовщину",
+                            "Молодёжное движение, основанное 5 июня 2019 года, провело встречу "
+                            "сторонников в Алматы.")
 
 
 def test_explain_says_why_a_near_miss_was_not_scored(claims) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kzwatch.model import Claim
-from kzwatch.relevance.text import Number, Term, parse_figure
+from kzwatch.relevance.text import Number, Term, extract_numbers, parse_figure
 from kzwatch.textnorm import normalize
 
 # --- compiled claims ---------------------------------------------------------------------------
@@ -88,8 +88,14 @@ def compile_claim(claim: Claim) -> Compiled:
         confirm=compile_terms(extra.get("confirm_terms", [])),
         scope_own=compile_terms(scope.get("own", [])),
         scope_other=compile_terms(scope.get("other", [])),
-        scope_years=list(scope.get("years", [])),
+        # The years the claim itself names ("founded 5 June 2019") are in its scope too.
+        scope_years=sorted(set(scope.get("years", [])) | _years_in(claim.text))
+        if scope.get("years") else [],
     )
+
+
+def _years_in(text: str) -> set[int]:
+    return {int(n.value) for n in extract_numbers(text) if n.year}
 
 
 #: Words disputing a claim, used when a claim names no ``contradict_terms`` of its own.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tomllib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,17 @@ def split_problems(dev: Sequence[Mapping[str, Any]],
     problems += [f"{r.get('id')}: no source or date" for r in (*dev, *test)
                  if not r.get("source") or not r.get("date")]
     return problems
+
+
+def _date(value: Any) -> datetime | None:
+    """An item's `date` (TOML date or ISO text) as a UTC datetime; None when absent."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str) and value:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return None
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -92,7 +104,8 @@ def evaluate(
     errors = []
     for row in labelled:
         item = FeedItem(url=str(row.get("id", "")), title=row.get("title", ""),
-                        text=row.get("text", ""), lang=row.get("lang"))
+                        text=row.get("text", ""), lang=row.get("lang"),
+                        published_at=_date(row.get("date")))
         got = {m.claim_id: m for m in score_item(item, claims, threshold=threshold)}
         want = set(row.get("claims", []))
         stances = row.get("stance", {})

@@ -124,14 +124,17 @@ def _excluded(doc: Doc, compiled: Compiled) -> str:
     return ""
 
 
-def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]]) -> str:
-    """Another election, body or country than the claim's, or only years before its event."""
+def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+                  published: int | None) -> str:
+    """Another election, body or country than the claim's, or only years before its event
+    (the text's years, else the year it was published)."""
     other = term_hits(doc, compiled.scope_other)
     n_other = len(hit_positions(other))
     if n_other and n_other > len(hit_positions(term_hits(doc, compiled.scope_own))):
         return f"out of scope: about {', '.join(list(other)[:3])}"
     if compiled.scope_years:
         years = {int(n.value) for ns in numbers for n in ns if n.year}
+        years = years or ({published} if published else set())
         first = compiled.scope_years[0]
         if years and max(years) < first:
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
@@ -139,7 +142,8 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]]) -> 
     return ""
 
 
-def _gate(doc: Doc, compiled: Compiled, numbers: list[list[Number]]) -> tuple[str, list[str]]:
+def _gate(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+          published: int | None) -> tuple[str, list[str]]:
     """Why the claim is not scored ("" when the gate passes), and the renames reported."""
     if not term_hits(doc, compiled.anchors):
         return "no anchor term", []
@@ -148,7 +152,7 @@ def _gate(doc: Doc, compiled: Compiled, numbers: list[list[Number]]) -> tuple[st
     # A name only this claim's event has ("MISK", "Agadil") stands in for the context groups.
     unique = bool(term_hits(doc, compiled.unique))
     why = ((not unique and _context_missing(doc, compiled, bool(renames)))
-           or _excluded(doc, compiled) or _out_of_scope(doc, compiled, numbers))
+           or _excluded(doc, compiled) or _out_of_scope(doc, compiled, numbers, published))
     return why, renames
 
 
@@ -184,9 +188,9 @@ def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: list[list[Num
 
 
 def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
-            now: datetime | None) -> tuple[Evidence | None, str]:
+            now: datetime | None, published: int | None = None) -> tuple[Evidence | None, str]:
     """Evidence for one claim, or None and why when the gate fails."""
-    why, renames = _gate(doc, compiled, numbers)
+    why, renames = _gate(doc, compiled, numbers, published)
     if why:
         return None, why
     anchors = term_hits(doc, compiled.anchors)
@@ -267,6 +271,7 @@ class Prepared:
     numbers: list[list[Number]]
     lang: str | None
     script_note: str  # "" or how the text was transliterated, for explanations
+    published_year: int | None = None  # from the feed's date: scope when the text names no year
 
 
 def prepare(item: FeedItem) -> Prepared | None:
@@ -283,7 +288,8 @@ def prepare(item: FeedItem) -> Prepared | None:
     lang = item.lang or ("kk" if arabic else detect_lang(" ".join(matched)))
     note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
-    return Prepared(shown, doc, [extract_numbers(s) for s in number_text], lang, note)
+    year = item.published_at.year if item.published_at else None
+    return Prepared(shown, doc, [extract_numbers(s) for s in number_text], lang, note, year)
 
 
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
@@ -367,7 +373,7 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float = DEFAULT_THRESHOLD
            now: datetime | None = None) -> Assessment:
     """Score *prep* against one claim, keeping every reason (``kzwatch explain`` shows them)."""
     compiled = compiled_claim(claim)
-    ev, why = _gather(prep.doc, compiled, prep.numbers, now)
+    ev, why = _gather(prep.doc, compiled, prep.numbers, now, prep.published_year)
     if ev is None:
         return Assessment(claim.id, rejected=why)
     score = score_evidence(ev)
