@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
-from kzwatch.model import SEVERITIES, Event
+from kzwatch.model import BREAKAGE_EVENT_KINDS, EVENT_KINDS, SEVERITIES, Event
 
 __all__ = [
     "ALERT_STATUSES",
@@ -46,17 +46,7 @@ ALERT_STATUSES = ("open", "acked", "snoozed", "resolved")
 ACTIONS = ("ack", "snooze", "resolve")
 
 #: Event kinds that say a citation is (still) broken, i.e. that deserve reminders.
-BROKEN_CITATION_KINDS = frozenset(
-    {"citation_dead", "citation_dying", "citation_moved", "citation_drifted", "citation_blocked"}
-)
-#: How a reminder names the state it reminds about.
-_STATE_OF_KIND = {
-    "citation_dead": "dead",
-    "citation_dying": "failing",
-    "citation_moved": "moved",
-    "citation_drifted": "drifted",
-    "citation_blocked": "blocked",
-}
+BROKEN_CITATION_KINDS = BREAKAGE_EVENT_KINDS
 #: Detail keys a reminder copies from the alert it reminds about (useful context, no diffs).
 _REMINDER_COPIED_DETAILS = ("title", "outlet", "archive_url", "moved_to", "final_url", "evidence")
 
@@ -220,7 +210,7 @@ def reminders(
         worst = min(alerts, key=lambda a: (_severity_rank(a.event.severity), -a.event.created_at.timestamp()))
         ev = worst.event
         first_sent = min(a.sent_at or a.last_reminded_at for a in alerts)  # one is set: base was not None
-        state = _STATE_OF_KIND[ev.kind]
+        state = EVENT_KINDS[ev.kind].state
         where = f"footnote {footnote}" if footnote is not None else "citation"
         details: dict[str, Any] = {
             key: ev.details[key] for key in _REMINDER_COPIED_DETAILS if key in ev.details

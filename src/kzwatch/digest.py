@@ -45,7 +45,7 @@ from email.utils import format_datetime
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
-from kzwatch.model import CONTENT_EVENT_KINDS, OPERATIONAL_EVENT_KINDS, SEVERITIES, Event
+from kzwatch.model import EVENT_KINDS, OPERATIONAL_EVENT_KINDS, SEVERITIES, Event
 
 __all__ = [
     "Digest",
@@ -57,6 +57,7 @@ __all__ = [
     "MAX_DIGEST_BYTES",
     "build_digest",
     "describe_event",
+    "DigestSettings",
     "render_markdown",
     "render_text",
     "render_html",
@@ -80,58 +81,51 @@ SLACK_MAX_BLOCKS = 50
 #: E-mail subjects longer than this are cut (RFC 5322 recommends 78 per line; clients cope).
 MAX_SUBJECT_CHARS = 200
 
-#: What each event kind is called in a digest.
-KIND_LABELS = {
-    "citation_dead": "Dead",
-    "citation_dying": "Failing",
-    "citation_moved": "Moved",
-    "citation_drifted": "Drifted",
-    "citation_blocked": "Blocked",
-    "citation_recovered": "Recovered",
-    "citation_changed": "Changed",
-    "citation_reminder": "Still broken",
-    "support_missing": "Support missing",
-    "new_reporting": "New reporting",
-    "own_outage": "Our network was down",
-    "feed_broken": "Feed broken",
-    "host_blocks_us": "Host blocks us",
-    "delivery_failed": "Delivery failed",
-}
+@dataclass(frozen=True)
+class DigestSettings:
+    """The ``[digest]`` section: the title, how often a still-broken citation is re-announced,
+    and the size cap of one rendered digest."""
 
-#: Known ``Event.details`` keys, in display order: (key, label, style).  Styles: "text" (one
-#: line), "url" (a link when safe), "quote" (a sentence of evidence), "block" (multi-line,
-#: e.g. a diff).  Keys not listed here are shown after these, as text, under their own name.
+    title: str = "kzwatch digest"
+    reminder_days: float = 7.0
+    max_bytes: int = MAX_DIGEST_BYTES
+
+
+#: The ``Event.details`` keys a person reads, in display order: (key, label, style).  Styles:
+#: "text" (one line), "url" (a link when safe), "quote" (a sentence of evidence), "block"
+#: (multi-line, e.g. a diff).  Other keys (internal ids, raw outcome codes) stay out of the
+#: human formats; ``render_json`` carries every key.
 DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("title", "Title", "text"),
     ("outlet", "Outlet", "text"),
-    ("state", "State", "text"),
     ("previous_state", "Was", "text"),
-    ("outcome", "Last outcome", "text"),
-    ("http_status", "HTTP status", "text"),
     ("evidence", "Evidence", "text"),
     ("reason", "Reason", "text"),
-    ("final_url", "Final URL", "url"),
+    ("final_url", "Now at", "url"),
     ("moved_to", "Moved to", "url"),
     ("archive_url", "Archived copy", "url"),
-    ("similarity", "Similarity", "text"),
+    ("similarity", "Similarity to the cited version", "text"),
     ("title_now", "Title now", "text"),
     ("notices", "Notices", "text"),
+    ("missing", "Figures gone", "text"),
+    ("found", "Figures still there", "text"),
     ("stance", "Stance", "text"),
     ("score", "Score", "text"),
     ("matched", "Matched", "text"),
     ("published_at", "Published", "text"),
     ("lang", "Language", "text"),
     ("sentence", "Matching sentence", "quote"),
+    ("detail", "Detail", "text"),
+    ("canaries", "Canaries", "text"),
     ("channel", "Channel", "text"),
     ("attempts", "Attempts", "text"),
     ("error", "Error", "text"),
-    ("since", "Broken since", "text"),
+    ("events_pending", "Alerts waiting", "text"),
+    ("since", "Broken since", "date"),
+    ("weeks_broken", "Broken for", "weeks"),
     ("diff", "Changes", "block"),
 )
-_KNOWN_DETAIL_KEYS = frozenset(key for key, _, _ in DETAIL_FIELDS)
 
-_CITATION_KINDS = frozenset(k for k in CONTENT_EVENT_KINDS if k.startswith("citation_"))
-_KIND_ORDER = {kind: i for i, kind in enumerate(CONTENT_EVENT_KINDS + OPERATIONAL_EVENT_KINDS)}
+_KIND_ORDER = {kind: i for i, kind in enumerate(EVENT_KINDS)}
 
 
 # --- Digest structure --------------------------------------------------------------------------
@@ -279,14 +273,14 @@ def _severity_sections(events: list[Event]) -> tuple[SeveritySection, ...]:
 
 def _groups(events: list[Event]) -> tuple[EventGroup, ...]:
     """Citations first, then missing support, then new reporting one group per claim."""
-    citations = [ev for ev in events if ev.kind in _CITATION_KINDS]
-    support = [ev for ev in events if ev.kind == "support_missing"]
-    reporting = [ev for ev in events if ev.kind == "new_reporting"]
-    other = [
-        ev
-        for ev in events
-        if ev.kind not in _CITATION_KINDS and ev.kind not in ("support_missing", "new_reporting")
-    ]
+    by_group: dict[str, list[Event]] = {}
+    for ev in events:
+        known = EVENT_KINDS.get(ev.kind)
+        by_group.setdefault(known.group if known else "other", []).append(ev)
+    citations = by_group.get("citations", [])
+    support = by_group.get("support", [])
+    reporting = by_group.get("reporting", [])
+    other = by_group.get("other", []) + by_group.get("operational", [])
     groups: list[EventGroup] = []
     if citations:
         groups.append(EventGroup("Citations", tuple(sorted(citations, key=_event_sort_key))))
@@ -378,30 +372,53 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
+def _weeks(value: Any) -> str:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return ""
+    return "less than a week" if n < 1 else f"{n} week" + ("" if n == 1 else "s")
+
+
+def _styled(value: Any, style: str) -> str:
+    if style == "weeks":
+        return _weeks(value)
+    raw = _format_value(value)
+    if style == "date":
+        return raw[:10]  # an ISO timestamp read as its day
+    if style == "block":
+        return _cap(_clean(raw, keep_newlines=True), MAX_BLOCK_CHARS)
+    return _cap(_clean(raw), MAX_FIELD_CHARS)
+
+
 def describe_event(ev: Event) -> EntryView:
-    """Reduce an event to cleaned, capped, labelled strings (not yet escaped)."""
-    fields: list[EntryField] = []
+    """Reduce an event to cleaned, capped, labelled strings (not yet escaped), for people.
+
+    The line says each thing once: the footnote and URL stand beside the headline, so fields
+    repeating them (a final URL equal to the cited one, the state a label already names) are
+    left out, and so are internal keys.  The headline is the cited work's or the item's title,
+    else the kind's sentence, else the event's subject.
+    """
     details = ev.details if isinstance(ev.details, dict) else {}
-    for key, label, style in DETAIL_FIELDS:
-        if key not in details:
+    known = EVENT_KINDS.get(ev.kind)
+    label = known.label if known else _clean(ev.kind)
+    if ev.kind == "citation_reminder" and details.get("state"):
+        label = f"Still {_clean(str(details['state']))}"
+    headline = _format_value(details.get("title")) or (known.headline if known else "") or ev.subject
+    fields: list[EntryField] = []
+    for key, field_label, style in DETAIL_FIELDS:
+        if key not in details or (key == "final_url" and details[key] == ev.url):
             continue
-        raw = _format_value(details[key])
-        if style == "block":
-            value = _cap(_clean(raw, keep_newlines=True), MAX_BLOCK_CHARS)
-        else:
-            value = _cap(_clean(raw), MAX_FIELD_CHARS)
+        value = _styled(details[key], style)
         if value:
-            fields.append(EntryField(label, value, style))
-    for key in sorted(k for k in details if k not in _KNOWN_DETAIL_KEYS):
-        value = _cap(_clean(_format_value(details[key])), MAX_FIELD_CHARS)
-        if value:
-            fields.append(EntryField(_cap(_clean(str(key)), 80), value, "text"))
+            fields.append(EntryField(field_label, value, "block" if style == "block" else
+                                     style if style in ("url", "quote") else "text"))
     return EntryView(
         event_id=_clean(ev.event_id),
         kind=ev.kind,
-        kind_label=KIND_LABELS.get(ev.kind, _clean(ev.kind)),
+        kind_label=label,
         severity=_clean(ev.severity),
-        headline=_cap(_clean(ev.subject), MAX_FIELD_CHARS),
+        headline=_cap(_clean(headline), MAX_FIELD_CHARS),
         footnote=ev.footnote,
         claim_id=_clean(ev.claim_id) if ev.claim_id else None,
         url=_cap(_clean(ev.url), MAX_FIELD_CHARS) if ev.url else None,

@@ -42,7 +42,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 from xml.etree.ElementTree import Element, ParseError
 
@@ -71,8 +71,6 @@ __all__ = [
 
 FEED_ERROR_KINDS = ("became_html", "malformed", "entities_refused", "too_large", "empty_body", "unsupported")
 
-#: Source kinds ``parse_source`` understands ("rss" also reads Atom, RDF and JSON feeds).
-SOURCE_KINDS = ("rss", "listing", "sitemap", "wp-json")
 
 # --- Budgets (defaults; every one is also a keyword parameter) --------------------------------
 
@@ -88,6 +86,22 @@ SUMMARY_MAX_CHARS = 4000  # summaries are for scoring and display; full text is 
 DEFAULT_LISTING_TZ = timezone(timedelta(hours=5))
 #: A normalised title shorter than this is too generic ("Новости", "Press release") to dedupe on.
 MIN_TITLE_KEY_CHARS = 16
+
+
+@dataclass(frozen=True)
+class DiscoverySettings:
+    """The ``[relevance]`` section: how the discovery cycle reads sources and scores items.
+
+    ``threshold`` unset: the scorer's documented default (kzwatch.relevance.DEFAULT_THRESHOLD).
+    ``first_lookback_days``: a source never read before is asked for this many days back (the
+    ``{modified_after}`` of WordPress sources).  ``max_item_text``: characters of an item page's
+    main text kept for scoring and the warehouse."""
+
+    threshold: float | None = None
+    fetch_item_pages: bool = True
+    max_items_per_feed: int = 200
+    first_lookback_days: float = 30.0
+    max_item_text: int = 100_000
 
 
 class FeedError(Exception):
@@ -1100,44 +1114,80 @@ def dedupe(items: Iterable[FeedItem], seen_keys: Iterable[str] = ()) -> list[Fee
 # --- Source dispatch and URL templates ------------------------------------------------------
 
 
-def parse_source(
-    body: bytes,
-    *,
-    kind: str,
-    url: str,
-    content_type: str | None = None,
-    outlet: str = "",
-    selector: str | None = None,
-    date_selector: str | None = None,
-    lang: str | None = None,
-    max_items: int | None = None,
-) -> ParsedFeed:
-    """Read a configured source's body according to its ``kind`` (see :data:`SOURCE_KINDS`).
+class SourceSpec(Protocol):
+    """What a reader needs of a configured source (``kzwatch.config.FeedConfig`` is one)."""
 
-    ``kind = "rss"`` reads RSS, RDF, Atom and JSON feeds alike.  A wrong ``kind`` or a listing
-    without a ``selector`` is a configuration error (ValueError), not a source failure.
+    kind: str
+    outlet: str
+    selector: str | None
+    date_selector: str | None
+    lang: str | None
+
+
+#: One reader per source kind: (body, source, final URL, Content-Type, item cap) -> ParsedFeed.
+SourceReader = Callable[[bytes, SourceSpec, str, "str | None", "int | None"], ParsedFeed]
+SOURCE_READERS: dict[str, SourceReader] = {}
+
+
+def source_reader(*kinds: str) -> Callable[[SourceReader], SourceReader]:
+    """Register a reader for one or more source kinds; adding a kind is one function here."""
+    def register(reader: SourceReader) -> SourceReader:
+        for kind in kinds:
+            SOURCE_READERS[kind] = reader
+        return reader
+    return register
+
+
+@source_reader("rss", "atom", "wp-json")
+def _read_feed(body: bytes, source: SourceSpec, url: str, content_type: str | None,
+               max_items: int | None) -> ParsedFeed:
+    """RSS, RDF, Atom and JSON feeds alike: the body says which."""
+    result = parse_feed(body, url=url, content_type=content_type, outlet=source.outlet,
+                        default_lang=source.lang, max_items=max_items or DEFAULT_MAX_ITEMS)
+    if source.kind == "wp-json" and result.kind != "wp-json":
+        result.warnings.append(f"configured as wp-json but the body is {result.kind}")
+    return result
+
+
+@source_reader("sitemap")
+def _read_sitemap(body: bytes, source: SourceSpec, url: str, content_type: str | None,
+                  max_items: int | None) -> ParsedFeed:
+    result = parse_sitemap(body, url=url, outlet=source.outlet, max_items=max_items or SITEMAP_MAX_ITEMS)
+    for item in result.items:
+        item.lang = item.lang or _norm_lang(source.lang)
+    return result
+
+
+@source_reader("listing")
+def _read_listing(body: bytes, source: SourceSpec, url: str, content_type: str | None,
+                  max_items: int | None) -> ParsedFeed:
+    if not source.selector:
+        raise ValueError(f"listing source {url} needs a CSS selector")
+    charset = _header_charset(content_type)
+    markup: bytes | str = body
+    if charset and _codec_ok(charset):
+        markup = bytes(body).decode(_codec_ok(charset) or "utf-8", errors="replace")
+    return parse_listing(markup, url=url, selector=source.selector, outlet=source.outlet,
+                         date_selector=source.date_selector, default_lang=source.lang,
+                         max_items=max_items or DEFAULT_MAX_ITEMS)
+
+
+#: Source kinds ``parse_source`` understands, in registration order.
+SOURCE_KINDS = tuple(SOURCE_READERS)
+
+
+def parse_source(body: bytes, source: SourceSpec, *, url: str, content_type: str | None = None,
+                 max_items: int | None = None) -> ParsedFeed:
+    """Read a configured source's body with the reader registered for its ``kind``.
+
+    The reader gets the whole source, so every option the config holds (selector, date selector,
+    language...) reaches it.  A wrong ``kind`` or a listing without a ``selector`` is a
+    configuration error (ValueError), not a source failure.
     """
-    if kind in ("rss", "atom", "wp-json"):
-        result = parse_feed(body, url=url, content_type=content_type, outlet=outlet, default_lang=lang,
-                            max_items=max_items or DEFAULT_MAX_ITEMS)
-        if kind == "wp-json" and result.kind != "wp-json":
-            result.warnings.append(f"configured as wp-json but the body is {result.kind}")
-        return result
-    if kind == "sitemap":
-        result = parse_sitemap(body, url=url, outlet=outlet, max_items=max_items or SITEMAP_MAX_ITEMS)
-        for item in result.items:
-            item.lang = item.lang or _norm_lang(lang)
-        return result
-    if kind == "listing":
-        if not selector:
-            raise ValueError(f"listing source {url} needs a CSS selector")
-        charset = _header_charset(content_type)
-        markup: bytes | str = body
-        if charset and _codec_ok(charset):
-            markup = bytes(body).decode(_codec_ok(charset) or "utf-8", errors="replace")
-        return parse_listing(markup, url=url, selector=selector, outlet=outlet, date_selector=date_selector,
-                             default_lang=lang, max_items=max_items or DEFAULT_MAX_ITEMS)
-    raise ValueError(f"unknown source kind {kind!r}; expected one of {', '.join(SOURCE_KINDS)}")
+    reader = SOURCE_READERS.get(source.kind)
+    if reader is None:
+        raise ValueError(f"unknown source kind {source.kind!r}; expected one of {', '.join(SOURCE_KINDS)}")
+    return reader(body, source, url, content_type, max_items)
 
 
 def expand_url(template: str, since: datetime, *, overlap: timedelta = timedelta(days=1)) -> str:

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Callable, Mapping, Union
+from typing import Any, Callable, ClassVar, Mapping, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -58,7 +58,7 @@ from kzwatch.digest import (
     render_slack,
     render_text,
 )
-from kzwatch.model import Event
+from kzwatch.model import Event, make_event
 
 __all__ = [
     "SmtpSettings",
@@ -100,9 +100,11 @@ class SmtpSettings:
     trust (a private mail server); certificate and host name are always verified.
     """
 
-    host: str
-    sender: str
-    recipients: tuple[str, ...]
+    REQUIRED: ClassVar[tuple[str, ...]] = ("recipients",)
+
+    host: str = "localhost"
+    sender: str = "kzwatch@localhost"
+    recipients: tuple[str, ...] = ()
     port: int = 587
     starttls: bool = True
     ssl: bool = False
@@ -131,8 +133,8 @@ class WebhookSettings:
     """
 
     url: str | None = None
-    url_env: str | None = None
-    timeout_s: float = 20.0
+    url_env: str | None = "KZWATCH_WEBHOOK_URL"
+    timeout_s: float = 15.0
     kind: str = "slack"
     name: str = ""
 
@@ -164,9 +166,15 @@ class FileSettings:
     """Write each digest as a file into ``dir`` (created if missing).  ``format``: md, txt,
     html or json.  File names come from the digest time, never from page data."""
 
-    dir: str
+    PATHS: ClassVar[tuple[str, ...]] = ("dir",)  # relative to the config file
+
+    dir: str = "warehouse/digests"
     format: str = "md"
     name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.format not in _FILE_RENDERERS:
+            raise ValueError(f"'format' must be one of {', '.join(_FILE_RENDERERS)}, not {self.format!r}")
 
     @property
     def channel(self) -> str:
@@ -174,6 +182,9 @@ class FileSettings:
 
 
 ChannelSettings = Union[SmtpSettings, WebhookSettings, FileSettings]
+
+#: Delivery channel kind (the ``[delivery.<kind>]`` table) -> its settings class.
+CHANNEL_SETTINGS: dict[str, type] = {"email": SmtpSettings, "webhook": WebhookSettings, "file": FileSettings}
 
 
 @dataclass(frozen=True)
@@ -546,11 +557,10 @@ def delivery_failed_events(
             continue
         key = f"delivery_failed\x1f{result.channel}\x1f{digest_key}"
         events.append(
-            Event(
+            make_event(
+                "delivery_failed",
                 event_id="dlv-" + hashlib.sha256(key.encode()).hexdigest()[:32],
                 article_id=article_id,
-                kind="delivery_failed",
-                severity="medium",
                 created_at=created,
                 subject=f"Digest delivery failed on {result.channel}",
                 details={

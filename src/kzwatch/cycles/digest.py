@@ -18,34 +18,16 @@ from kzwatch import digest as render
 from kzwatch import notify
 from kzwatch.config import Config, ConfigError
 from kzwatch.cycles.common import event_row, stable_id
+from kzwatch.model import EVENT_KIND_FOR_STATE
 from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
 
-BROKEN_STATES = ("dying", "dead", "moved", "drifted", "blocked")
+BROKEN_STATES = tuple(EVENT_KIND_FOR_STATE)  # the states a reminder keeps alive
 RENDERERS = {"md": render.render_markdown, "html": render.render_html,
              "json": render.render_json, "text": render.render_text}
 
 
 def channels_from_config(config: Config) -> list[notify.ChannelSettings]:
-    d = config.section("delivery")
-    channels: list[notify.ChannelSettings] = []
-    if "email" in d:
-        e = d["email"]
-        if not e["recipients"]:
-            raise ConfigError(f"{config.source}: 'delivery.email.recipients' is empty")
-        channels.append(notify.SmtpSettings(
-            host=e["host"], port=e["port"], starttls=e["starttls"], ssl=e["ssl"], sender=e["sender"],
-            recipients=tuple(e["recipients"]), username_env=e["username_env"],
-            password_env=e["password_env"], secret_block=e["secret_block"], timeout_s=e["timeout_s"],
-            ca_file=e["ca_file"], subject_prefix=e["subject_prefix"]))
-    if "webhook" in d:
-        w = d["webhook"]
-        channels.append(notify.WebhookSettings(url=w["url"], url_env=w["url_env"], kind=w["kind"],
-                                               timeout_s=w["timeout_s"]))
-    if "file" in d:
-        folder = Path(d["file"]["dir"])
-        folder = folder if folder.is_absolute() else config.base_dir / folder
-        channels.append(notify.FileSettings(dir=str(folder)))
-    return channels
+    return list(config.delivery)
 
 
 def _alert_rows(con, where: str = "TRUE", params=()) -> list[lifecycle.AlertRow]:
@@ -68,8 +50,8 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
     sending = bool(channels) if deliver is None else deliver
     if sending and not channels:
         raise ConfigError(f"{config.source}: --deliver needs a [delivery.email], [delivery.webhook] or [delivery.file] table")
-    opts = config.section("digest")
-    wait_s = config.section("warehouse")["lock_wait_s"]
+    opts = config.digest
+    wait_s = config.warehouse.lock_wait_s
 
     with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
         everything = _alert_rows(con)
@@ -78,16 +60,16 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
         else:
             due = lifecycle.due_for_digest(everything, as_of)
         reminders = lifecycle.reminders(_still_broken(con, everything), as_of,
-                                        every=timedelta(days=opts["reminder_days"]))
+                                        every=timedelta(days=opts.reminder_days))
         known = {a.event_id for a in everything}
         reminders = [r for r in reminders if r.event_id not in known]
         last = con.execute("SELECT max(generated_at) FROM digests WHERE delivered").fetchall()[0][0]
 
     events = [a.event for a in due] + reminders
-    digest = render.build_digest(events, generated_at=as_of, since=since or last, title=opts["title"])
+    digest = render.build_digest(events, generated_at=as_of, since=since or last, title=opts.title)
     result = {"events": len(digest.event_ids), "delivered": False, "channels": [],
-              "markdown": render.render_markdown(digest, max_bytes=opts["max_bytes"]) if not digest.is_empty else "",
-              "text": RENDERERS[fmt](digest, max_bytes=opts["max_bytes"]) if not digest.is_empty else ""}
+              "markdown": render.render_markdown(digest, max_bytes=opts.max_bytes) if not digest.is_empty else "",
+              "text": RENDERERS[fmt](digest, max_bytes=opts.max_bytes) if not digest.is_empty else ""}
     if not sending or digest.is_empty:
         return result
 
@@ -126,7 +108,7 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
 
 
 def list_alerts(config: Config, as_of: datetime, *, show_all: bool = False) -> str:
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
         # reminders restate an alert that is itself listed (and acked/resolved there): not separate alerts
         where = "TRUE" if show_all else "status IN ('open', 'snoozed') AND kind <> 'citation_reminder'"
         rows = _alert_rows(con, where)
@@ -142,7 +124,7 @@ def list_alerts(config: Config, as_of: datetime, *, show_all: bool = False) -> s
 
 def alert_action(config: Config, action: str, ids: list[str], as_of: datetime, *, until: datetime | None = None) -> int:
     """Apply ack / snooze / resolve to alerts named by id or unique id prefix."""
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
         rows = _alert_rows(con)
         changed = []
         for wanted in ids:
@@ -168,7 +150,7 @@ def write_report(config: Config, out: Path, as_of: datetime) -> Path:
     from kzwatch.report import ReportData, render_report
     from kzwatch.textdiff import readable_diff
 
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
         # state of each cited URL at the end of each day it was checked, counted per outlet
         series = con.execute("""
             WITH last_per_day AS (
