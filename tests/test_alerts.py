@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kzwatch.alerts import (
+from kzwatch.alerts.lifecycle import (
     AlertRow,
     apply_action,
     due_for_digest,

@@ -149,7 +149,7 @@ def test_a_partial_table_changes_only_the_keys_it_names(tmp_path):
 
 
 def test_delivery_tables_become_channel_settings_with_paths_resolved(tmp_path):
-    from kzwatch.notify import FileSettings, SmtpSettings
+    from kzwatch.alerts.channels import FileSettings, SmtpSettings
 
     p = write(tmp_path, """
 [delivery.file]
@@ -169,7 +169,7 @@ recipients = ["a@example.org"]
 
 def test_listing_date_selector_reaches_the_listing_reader(tmp_path):
     """A listing's date_selector used to be validated and then never passed to the parser."""
-    from kzwatch.feeds import parse_source
+    from kzwatch.discovery.sources import parse_source
 
     p = write(tmp_path, """
 [[feed]]
@@ -209,3 +209,13 @@ def test_readme_documents_every_config_key():
         body = body[: nxt.start() + 1] if nxt else body
         missing += [f"{name}.{key}" for key in config_keys(cls) if not re.search(rf"^#?\s*{key}\s*=", body, re.M)]
     assert not missing, f"README configuration reference lacks: {missing}"
+
+
+def test_every_package_is_in_the_distribution():
+    """pyproject lists packages by name: a new sub-package left out would vanish from a wheel."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root / "src").parts) for p in (root / "src").rglob("__init__.py")}
+    assert found - listed == set(), f"add to pyproject [tool.setuptools] packages: {sorted(found - listed)}"

@@ -11,10 +11,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kzwatch.digest import (
-    SLACK_MAX_BLOCKS,
-    SLACK_MAX_SECTION_CHARS,
-    build_digest,
+from kzwatch.alerts.digest import build_digest, safe_http_url
+from kzwatch.alerts.render import (
     build_email,
     escape_markdown,
     header_safe,
@@ -23,8 +21,8 @@ from kzwatch.digest import (
     render_markdown,
     render_slack,
     render_text,
-    safe_http_url,
 )
+from kzwatch.alerts.render.slack import SLACK_MAX_BLOCKS, SLACK_MAX_SECTION_CHARS
 from kzwatch.model import Event
 
 T0 = datetime(2024, 3, 11, 6, 0, tzinfo=timezone.utc)

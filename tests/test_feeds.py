@@ -1,4 +1,4 @@
-"""Tests for kzwatch.feeds: feeds, listings and sitemaps turned into FeedItems, safely."""
+"""Tests for kzwatch.discovery (sources and dedupe): feeds, listings and sitemaps turned into FeedItems, safely."""
 
 from __future__ import annotations
 
@@ -15,14 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kzwatch.feeds import (
+from kzwatch.discovery.dedupe import canonical_url, dedupe, expand_url, item_keys
+from kzwatch.discovery.sources import (
     SOURCE_KINDS,
     FeedError,
-    canonical_url,
-    dedupe,
     discover_feeds,
-    expand_url,
-    item_keys,
     parse_feed,
     parse_listing,
     parse_sitemap,

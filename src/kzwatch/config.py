@@ -42,22 +42,24 @@ def section_classes() -> dict[str, type]:
     """Section name -> settings class, for every [section] of the config file."""
     from kzwatch.archive import ArchiveSettings
     from kzwatch.classify import ClassifySettings
-    from kzwatch.digest import DigestSettings
+    from kzwatch.alerts.digest import DigestSettings
     from kzwatch.drift import DriftSettings
-    from kzwatch.feeds import DiscoverySettings
+    from kzwatch.discovery.settings import DiscoverySettings
     from kzwatch.fetch import FetchSettings
+    from kzwatch.report import ReportSettings
     from kzwatch.shards import ScaleSettings
     from kzwatch.store import WarehouseSettings
     from kzwatch.verdict import HealthSettings
 
     return {"warehouse": WarehouseSettings, "fetch": FetchSettings, "health": HealthSettings,
             "classify": ClassifySettings, "archive": ArchiveSettings, "drift": DriftSettings,
-            "relevance": DiscoverySettings, "digest": DigestSettings, "scale": ScaleSettings}
+            "relevance": DiscoverySettings, "digest": DigestSettings, "report": ReportSettings,
+            "scale": ScaleSettings}
 
 
 def channel_classes() -> dict[str, type]:
     """Delivery channel kind -> its settings class (the [delivery.<kind>] table)."""
-    from kzwatch.notify import CHANNEL_SETTINGS
+    from kzwatch.alerts.channels import CHANNEL_SETTINGS
 
     return dict(CHANNEL_SETTINGS)
 
@@ -74,7 +76,7 @@ class ArticleConfig:
 
 @dataclass(frozen=True)
 class FeedConfig:
-    """One [[feed]]: a source watched for new reporting (kinds: kzwatch.feeds.SOURCE_KINDS)."""
+    """One [[feed]]: a source watched for new reporting (kinds: kzwatch.discovery.sources.SOURCE_KINDS)."""
 
     url: str = ""
     kind: str = "rss"
@@ -86,7 +88,7 @@ class FeedConfig:
     note: str = ""
 
     def __post_init__(self) -> None:
-        from kzwatch.feeds import SOURCE_KINDS
+        from kzwatch.discovery.sources import SOURCE_KINDS
 
         if not self.url:
             raise ValueError("'url' is required")
@@ -111,8 +113,9 @@ class Config:
     classify: Any  # kzwatch.classify.ClassifySettings
     archive: Any  # kzwatch.archive.ArchiveSettings
     drift: Any  # kzwatch.drift.DriftSettings
-    relevance: Any  # kzwatch.feeds.DiscoverySettings
-    digest: Any  # kzwatch.digest.DigestSettings
+    relevance: Any  # kzwatch.discovery.settings.DiscoverySettings
+    digest: Any  # kzwatch.alerts.digest.DigestSettings
+    report: Any  # kzwatch.report.ReportSettings
     scale: Any  # kzwatch.shards.ScaleSettings
     delivery: tuple[Any, ...] = ()  # channel settings, one per [delivery.<kind>] table
     base_dir: Path = Path(".")

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 

@@ -57,9 +57,15 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from kzwatch.model import NEUTRAL_OUTCOMES, OUTCOMES, STATES, SUCCESS_OUTCOMES, CheckRecord, Verdict
+from kzwatch.model import (
+    NEUTRAL_OUTCOMES,
+    OUTCOMES,
+    STATES,
+    SUCCESS_OUTCOMES,
+    CheckRecord,
+    Verdict,
+)
 
 __all__ = [
     "STRIKE_OUTCOMES",

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from kzwatch import classify, drift, extract, support, textdiff, textnorm, verdict, verify
-from kzwatch.archive import ArchiveClient, ArchiveSettings
+from kzwatch.archive import ArchiveClient
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles.common import build_fetcher, event_row, log, own_outage_event, stable_id

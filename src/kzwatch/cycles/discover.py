@@ -1,7 +1,7 @@
 """The discovery cycle: read every watched source, keep new items once, score them against claims.
 
 ``run_discover_cycle`` at the bottom: load seen keys and feed state (short warehouse session),
-fetch each source politely with conditional GET, parse (kzwatch.feeds), drop what was seen,
+fetch each source politely with conditional GET, parse (kzwatch.discovery.sources), drop what was seen,
 fetch each new item's page for its main text, score against every article's claims
 (kzwatch.relevance), then write items, matches, feed health and events in one transaction.
 A source that fails is recorded and reported; it never stops the others.
@@ -13,7 +13,10 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from kzwatch import extract, feeds, relevance
+from kzwatch import extract, relevance
+from kzwatch.discovery import dedupe as seen_once
+from kzwatch.discovery import sources
+from kzwatch.discovery.settings import DiscoverySettings
 from kzwatch.config import Config, FeedConfig
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles.check import TRANSPORT_OUTCOMES, network_is_down
@@ -50,14 +53,14 @@ class DiscoverSummary:
 
 
 def item_id(item: FeedItem) -> str:
-    return hashlib.sha256(feeds.canonical_url(item.url).encode()).hexdigest()
+    return hashlib.sha256(seen_once.canonical_url(item.url).encode()).hexdigest()
 
 
 def read_source(fetcher: Fetcher, feed: FeedConfig, state: dict, as_of: datetime,
-                settings: feeds.DiscoverySettings) -> SourceResult:
+                settings: DiscoverySettings) -> SourceResult:
     """Fetch and parse one source; failures become a SourceResult with the error kind."""
     since = state.get("last_ok_at") or (as_of - timedelta(days=settings.first_lookback_days))
-    url = feeds.expand_url(feed.url, since)
+    url = seen_once.expand_url(feed.url, since)
     result = fetcher.fetch(url, etag=state.get("etag"), last_modified=state.get("last_modified"))
     if result.error is not None:
         return SourceResult(feed, result, result.error, result.error_detail)
@@ -66,9 +69,9 @@ def read_source(fetcher: Fetcher, feed: FeedConfig, state: dict, as_of: datetime
     if result.status is None or result.status >= 400:
         return SourceResult(feed, result, "http_error", f"HTTP {result.status}")
     try:
-        parsed = feeds.parse_source(result.body, feed, url=result.final_url or url,
+        parsed = sources.parse_source(result.body, feed, url=result.final_url or url,
                                     content_type=result.content_type)
-    except feeds.FeedError as exc:
+    except sources.FeedError as exc:
         return SourceResult(feed, result, f"feed_{exc.kind}", str(exc))
     for item in parsed.items:
         item.lang = item.lang or feed.lang
@@ -129,9 +132,9 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
                     r.outcome, r.detail = "local_outage", f"our network was down ({r.outcome})"
         fresh: list[FeedItem] = []
         for r in results:
-            r.new_items = feeds.dedupe(r.items, seen)[: opts.max_items_per_feed]
+            r.new_items = seen_once.dedupe(r.items, seen)[: opts.max_items_per_feed]
             for item in r.new_items:
-                seen.update(feeds.item_keys(item))
+                seen.update(seen_once.item_keys(item))
             fresh += r.new_items
         if fresh and opts.fetch_item_pages:
             attach_page_text(fetcher, fresh, opts.max_item_text)
@@ -179,8 +182,8 @@ def _events(results: list[SourceResult], matches, states: dict, as_of: datetime)
 
 def _write(con, results, fresh, matches, events, states, as_of) -> None:
     insert_rows(con, "items", [{
-        "item_id": item_id(i), "url": i.url, "canonical_url": feeds.canonical_url(i.url), "guid": i.guid,
-        "dedupe_keys": list(feeds.item_keys(i)), "title": i.title, "summary": i.summary[:5000],
+        "item_id": item_id(i), "url": i.url, "canonical_url": seen_once.canonical_url(i.url), "guid": i.guid,
+        "dedupe_keys": list(seen_once.item_keys(i)), "title": i.title, "summary": i.summary[:5000],
         "text": i.text, "outlet": i.outlet, "source_url": i.source_url, "lang": i.lang,
         "published_at": i.published_at, "first_seen_at": as_of} for i in fresh], on_conflict="ignore")
     insert_rows(con, "item_matches", [{
