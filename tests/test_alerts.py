@@ -156,6 +156,15 @@ def test_one_reminder_per_citation_about_the_worst_alert():
     assert events[0].severity == "high" and events[0].subject == "Still dead: footnote 5"
 
 
+def test_no_reminder_right_after_a_newer_alert_about_the_same_citation():
+    """Announced dying a week ago and dead yesterday: the maintainer heard yesterday."""
+    dying = mark_sent(alert("dying", "citation_dying", severity="medium"), day(1))
+    dead = mark_sent(alert("dead", "citation_dead", severity="high", created=day(7)), day(7))
+    assert reminders([dying, dead], day(8)) == []
+    (later,) = reminders([dying, dead], day(14))
+    assert later.subject == "Still dead: footnote 5" and later.details["state"] == "dead"
+
+
 def test_other_reminder_cadence_is_deterministic_too():
     row = mark_sent(alert("a"), day(1))
     first = reminders([row], day(3), every=timedelta(days=1))

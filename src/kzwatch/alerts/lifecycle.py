@@ -184,26 +184,28 @@ def reminders(
 
     ``open_broken`` are the alerts about citations the caller knows are *still* broken (the
     latest state is still dead/dying/moved/drifted/blocked).  A citation gets a reminder when
-    one of its alerts is ``open``, has been sent, and neither
-    the send nor the last reminder is more recent than ``every``.  Several alerts about the same
-    citation (dying, then dead) give one reminder, about the most severe.  The reminder's
+    its alerts are ``open``, have been sent, and no send or reminder about the citation is more
+    recent than ``every`` (a citation announced dying a week ago and dead yesterday was brought
+    to a maintainer's attention yesterday).  Several alerts about the same citation (dying,
+    then dead) give one reminder, about the most severe.  The reminder's
     ``event_id`` is :func:`reminder_event_id` of the citation and the ISO week of ``now`` (or
     the period number for other cadences).  Record reminders with :func:`mark_reminded`.
     """
     if every <= timedelta(0):
         raise ValueError("reminder interval must be positive")
     period = _period_label(now, every)
-    eligible: dict[tuple[str, int | None, str | None], list[AlertRow]] = {}
+    by_citation: dict[tuple[str, int | None, str | None], list[AlertRow]] = {}
     for alert in open_broken:
         ev = alert.event
         if ev.kind not in BROKEN_CITATION_KINDS:
             continue
         if alert.status != "open":  # acked: on it; snoozed: silent, or re-sent when it ends
             continue
-        base = _reminder_base(alert)
-        if base is None or now - base < every:
+        if _reminder_base(alert) is None:  # never sent: the digest itself will carry it
             continue
-        eligible.setdefault((ev.article_id, ev.footnote, ev.url), []).append(alert)
+        by_citation.setdefault((ev.article_id, ev.footnote, ev.url), []).append(alert)
+    eligible = {key: alerts for key, alerts in by_citation.items()
+                if now - max(_reminder_base(a) for a in alerts) >= every}  # type: ignore[type-var]
 
     events = []
     for (article_id, footnote, url), alerts in sorted(eligible.items(), key=lambda kv: _key_sort(kv[0])):
