@@ -105,3 +105,33 @@ def test_report_command_writes_a_self_contained_page(tmp_path, setup):
     page = out.read_text(encoding="utf-8")
     assert 'id="health-chart"' in page and 'id="claim-exposure"' in page
     assert "<script src" not in page and "http://" not in page.split("<body", 1)[0]
+
+
+def test_an_articles_recipients_get_that_articles_part_alone(kz_config, tmp_path):
+    from kzwatch.alerts.channels import FileSettings, SmtpSettings
+    from kzwatch.alerts.digest import build_digest
+    from kzwatch.cycles.digest import deliveries
+
+    (tmp_path / "b.csv").write_text("footnote,url,title,outlet,author,published,accessed\n", encoding="utf-8")
+    cfg = kz_config(article=[{"id": "beimenbetov-2021"},
+                             {"id": "other", "citations": "b.csv", "recipients": ["b-owner@example.org"]}],
+                    delivery={"email": {"host": "smtp.example.org", "recipients": ["all@example.org"]},
+                              "file": {"dir": "d"}})
+    events = [Event(f"{art}-1", art, "citation_dead", "high", T0, "dead", footnote=1, url=f"https://{art}.example/a")
+              for art in ("beimenbetov-2021", "other")]
+    digest = build_digest(events, generated_at=T0, since=None)
+    pairs = deliveries(cfg, digest)
+    assert [(type(ch).__name__, tuple(getattr(ch, "recipients", ()))) for _, ch in pairs] == [
+        ("SmtpSettings", ("all@example.org",)), ("FileSettings", ()), ("SmtpSettings", ("b-owner@example.org",))]
+    part, channel = pairs[2]
+    assert part.event_ids == ["other-1"] and "other" in channel.channel
+    assert isinstance(pairs[0][1], SmtpSettings) and isinstance(pairs[1][1], FileSettings)
+    assert pairs[0][0].event_ids == pairs[1][0].event_ids == sorted(["beimenbetov-2021-1", "other-1"])
+
+
+def test_article_recipients_need_an_email_server(kz_config, tmp_path):
+    from kzwatch.config import ConfigError
+
+    (tmp_path / "b.csv").write_text("footnote,url,title,outlet,author,published,accessed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="recipients' are sent by e-mail"):
+        kz_config(article=[{"id": "other", "citations": "b.csv", "recipients": ["b@example.org"]}])

@@ -72,6 +72,9 @@ class ArticleConfig:
     title: str | None = None
     citations: Path | None = None  # None: the packaged corpus (default article only)
     claims: Path | None = None
+    #: E-mail addresses that also get this article's part of each digest, alone (a maintainer
+    #: who looks after some articles only); sent through the [delivery.email] server.
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,9 +206,11 @@ def _build(raw: dict[str, Any], *, source: str, base_dir: Path, cwd: Path,
         raise ConfigError(f"{source}: duplicate article id in [[article]]")
     feeds = tuple(_settings(FeedConfig, f, f"feed[{i}]", source)
                   for i, f in enumerate(_list(raw, "feed", source)))
+    delivery = _delivery(raw.get("delivery", {}), source, base_dir)
+    if any(a.recipients for a in articles) and "email" not in {type(c).KIND for c in delivery}:
+        raise ConfigError(f"{source}: '[[article]] recipients' are sent by e-mail and need a [delivery.email] table")
     return Config(source=source, warehouse_path=warehouse_path, analyst_copy_path=analyst,
-                  articles=articles, feeds=feeds, **sections,
-                  delivery=_delivery(raw.get("delivery", {}), source, base_dir), base_dir=base_dir)
+                  articles=articles, feeds=feeds, **sections, delivery=delivery, base_dir=base_dir)
 
 
 def _settings(cls: type, table: Any, where: str, source: str) -> Any:

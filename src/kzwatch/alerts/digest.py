@@ -136,6 +136,12 @@ class Digest:
     def event_ids(self) -> list[str]:
         return [ev.event_id for ev in self.events]
 
+    def for_article(self, article_id: str) -> Digest:
+        """The part of this digest about one article (no operational notices)."""
+        part = tuple(a for a in self.articles if a.article_id == article_id)
+        return Digest(title=f"{self.title}: {article_id}", generated_at=self.generated_at, since=self.since,
+                      articles=part, operational=())
+
     @property
     def is_empty(self) -> bool:
         """An empty digest is never sent."""

@@ -117,6 +117,7 @@ def channel(kind: str) -> Callable[[type], type]:
     """Register a channel's settings class under its config kind."""
     def register(cls: type) -> type:
         CHANNEL_SETTINGS[kind] = cls
+        cls.KIND = kind  # type: ignore[attr-defined]
         return cls
     return register
 
