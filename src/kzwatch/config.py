@@ -40,11 +40,11 @@ class ConfigError(ValueError):
 
 def section_classes() -> dict[str, type]:
     """Section name -> settings class, for every [section] of the config file."""
+    from kzwatch.alerts.digest import DigestSettings
     from kzwatch.archive import ArchiveSettings
     from kzwatch.classify import ClassifySettings
-    from kzwatch.alerts.digest import DigestSettings
-    from kzwatch.drift import DriftSettings
     from kzwatch.discovery.settings import DiscoverySettings
+    from kzwatch.drift import DriftSettings
     from kzwatch.fetch import FetchSettings
     from kzwatch.report import ReportSettings
     from kzwatch.shards import ScaleSettings
@@ -160,7 +160,7 @@ def load_config(
     else:
         merged, source, base_dir = default, "packaged default config", cwd
     return _build(merged, source=source, base_dir=base_dir, cwd=cwd,
-                  warehouse_override=warehouse or env.get("KZWATCH_WAREHOUSE") or None)
+                  warehouse_override=str(warehouse or env.get("KZWATCH_WAREHOUSE") or "") or None)
 
 
 def _parse(text: str, source: str) -> dict[str, Any]:

@@ -204,14 +204,13 @@ def reminders(
         if _reminder_base(alert) is None:  # never sent: the digest itself will carry it
             continue
         by_citation.setdefault((ev.article_id, ev.footnote, ev.url), []).append(alert)
-    eligible = {key: alerts for key, alerts in by_citation.items()
-                if now - max(_reminder_base(a) for a in alerts) >= every}  # type: ignore[type-var]
+    eligible = {key: alerts for key, alerts in by_citation.items() if now - _contacts(alerts)[-1] >= every}
 
     events = []
     for (article_id, footnote, url), alerts in sorted(eligible.items(), key=lambda kv: _key_sort(kv[0])):
         worst = min(alerts, key=lambda a: (_severity_rank(a.event.severity), -a.event.created_at.timestamp()))
         ev = worst.event
-        first_sent = min(a.sent_at or a.last_reminded_at for a in alerts)  # one is set: base was not None
+        first_sent = _contacts(alerts)[0]
         state = EVENT_KINDS[ev.kind].state
         where = f"footnote {footnote}" if footnote is not None else "citation"
         details: dict[str, Any] = {
@@ -240,6 +239,11 @@ def reminders(
             )
         )
     return events
+
+
+def _contacts(alerts: list[AlertRow]) -> list[datetime]:
+    """Every time a maintainer heard about these alerts (sends and reminders), oldest first."""
+    return sorted(t for a in alerts for t in (a.sent_at, a.last_reminded_at) if t is not None)
 
 
 def _key_sort(key: tuple[str, int | None, str | None]) -> tuple:
