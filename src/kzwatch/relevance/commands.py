@@ -18,16 +18,16 @@ from kzwatch.relevance.scoring import DEFAULT_THRESHOLD
 def _warehouse(config: Config) -> Any:
     from kzwatch.store import open_warehouse
 
-    return open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"])
+    return open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s)
 
 
 def _threshold(config: Config) -> float:
-    value = config.section("relevance").get("threshold")
+    value = config.relevance.threshold
     return DEFAULT_THRESHOLD if value is None else float(value)
 
 
 def _stored_item(con: Any, url: str) -> FeedItem | None:
-    from kzwatch.feeds import canonical_url
+    from kzwatch.discovery.dedupe import canonical_url
     from kzwatch.store import fetch_dicts
 
     rows = fetch_dicts(con, "SELECT url, title, summary, text, outlet, lang FROM items "
