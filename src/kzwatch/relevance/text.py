@@ -63,6 +63,9 @@ class Tok:
     #: The index keys under which a document token matching this one must appear: a term
     #: token none of whose keys a document has cannot match it (a dict lookup, not a scan).
     keys: tuple[tuple[str, str], ...] = ()
+    #: The keys a document indexes this token under (every form, plus the prefix buckets the
+    #: "same word, other ending" and abbreviation fallbacks scan).
+    index_keys: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, word: str) -> "Tok":
@@ -84,9 +87,15 @@ def _tok(word: str) -> Tok:
         keys = [("n", norm), ("k", key), *stems] + ([("l", lemma)] if lemma else [])
         keys += [("p", norm[:PREFIX_MIN])] if len(norm) >= PREFIX_MIN else []
         keys += [("pk", key[:PREFIX_MIN])] if len(key) >= PREFIX_MIN else []
-    return Tok(norm=norm, key=key, stems=stems, lemma=lemma, keys=tuple(keys))
+    index_keys = [("n", norm), ("k", key), *stems] + ([("l", lemma)] if lemma else [])
+    index_keys += [("p", norm[:PREFIX_MIN])] if len(norm) >= PREFIX_MIN else []
+    index_keys += [("pk", key[:PREFIX_MIN])] if len(key) >= PREFIX_MIN else []
+    index_keys += [("short", norm[:2])] if len(norm) <= 6 else []
+    return Tok(norm=norm, key=key, stems=stems, lemma=lemma, keys=tuple(keys),
+               index_keys=tuple(index_keys))
 
 
+@lru_cache(maxsize=200_000)
 def _prefix_compatible(a: str, b: str) -> bool:
     """Same word with a different ending: long shared prefix, short tails."""
     if len(a) < PREFIX_MIN or len(b) < PREFIX_MIN or a[:PREFIX_MIN] != b[:PREFIX_MIN]:
@@ -149,18 +158,8 @@ class Doc:
 
     def _add(self, pos: tuple[int, int], tok: Tok) -> None:
         index = self.index
-        index[("n", tok.norm)].append(pos)
-        index[("k", tok.key)].append(pos)
-        for lang_stem in tok.stems:
-            index[lang_stem].append(pos)
-        if tok.lemma:
-            index[("l", tok.lemma)].append(pos)
-        if len(tok.norm) >= PREFIX_MIN:
-            index[("p", tok.norm[:PREFIX_MIN])].append(pos)
-        if len(tok.key) >= PREFIX_MIN:
-            index[("pk", tok.key[:PREFIX_MIN])].append(pos)
-        if len(tok.norm) <= 6:
-            index[("short", tok.norm[:2])].append(pos)
+        for key in tok.index_keys:
+            index[key].append(pos)
 
     def _forms(self, pos: tuple[int, int]) -> tuple[Tok, ...]:
         tok = self.toks[pos[0]][pos[1]]
