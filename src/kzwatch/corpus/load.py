@@ -19,8 +19,15 @@ from pathlib import Path
 
 import duckdb
 
-from kzwatch import citations as citation_parser
-from kzwatch.config import DEFAULT_ARTICLE_ID, ArticleConfig, Config, ConfigError, packaged_text
+from kzwatch.config import (
+    DEFAULT_ARTICLE_ID,
+    ArticleConfig,
+    Config,
+    ConfigError,
+    packaged_text,
+)
+from kzwatch.corpus import csvio
+from kzwatch.corpus.parse import parse_article
 from kzwatch.model import Citation, Claim
 from kzwatch.relevance import load_claims
 from kzwatch.store import insert_rows, transaction
@@ -49,9 +56,9 @@ def load_article(cfg: ArticleConfig) -> Article:
         cites_kind = "csv" if cfg.citations.suffix.lower() == ".csv" else "text"
     try:
         if cites_kind == "csv":
-            cites = citation_parser.citations_from_csv(cites_text, cfg.id)
+            cites = csvio.citations_from_csv(cites_text, cfg.id)
         else:
-            cites = citation_parser.parse_article(cites_text, cfg.id)
+            cites = parse_article(cites_text, cfg.id)
     except ValueError as exc:
         raise ConfigError(f"{cites_source}: {exc}") from None
 
