@@ -27,6 +27,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from kzwatch.corpus.urls import _joins, _slug
+
 #: A text is read with strong markers only when it has at least this many of them.
 MIN_STRONG_MARKERS = 3
 #: A line repeated at least this many times (and short) is a running header or footer.
@@ -186,24 +188,31 @@ def url_unfinished(token: str) -> bool:
 
 
 def note_complete(text: str) -> bool:
-    """The note reads as finished: a full stop at the end, not an abbreviation, not mid-URL."""
+    """The note reads as finished: a full stop (or a whole URL) at the end, not an abbreviation."""
     stripped = text.rstrip()
+    token = _last_token(stripped)
+    if _URL_START_RE.match(token) and not url_unfinished(token) and token[-1] not in "/-_=&?#%~+:":
+        return True  # "… https://example.org/2017-indicators/#P" ends the note as a full stop would
     if not _TERMINAL_RE.search(stripped):
         return False
-    token = _last_token(stripped)
     return not (_ABBREVIATION_RE.match(token) or url_unfinished(token))
 
 
 def continues_url(text: str, line: str) -> bool:
     """``line`` goes on with the URL at the end of ``text`` ("…/index." + "php;")."""
-    token = _last_token(text)
-    if not _URL_START_RE.search(token):
-        return False
-    if url_unfinished(token) or token[-1] in "/-_=&?#%~+:":
-        return True
+    token = _last_token(text).lstrip("(<[")
     head = line.split()[0] if line.split() else ""
-    word = re.match(r"[a-z0-9]+", head)
-    return bool(word and word.group(0) in _URL_TAIL_WORDS and re.match(r"^[a-z0-9]+(?:[/.,;:]|$)", head))
+    if not head or not (_URL_START_RE.search(token) or "/" in token):
+        return False
+    return _joins(token.rstrip(",;"), head, _slug(text))
+
+
+def _continues(text: str, line: str) -> bool:
+    """``line`` belongs to the note ``text``: it is unfinished, or the line goes on with its URL,
+    or the note stops on a bare URL and the line goes on in lower case ("… index.shtml\nand …")."""
+    if not note_complete(text) or continues_url(text, line):
+        return True
+    return not _TERMINAL_RE.search(text.rstrip()) and line.lstrip()[:1].islower()
 
 
 @dataclass
@@ -222,6 +231,22 @@ class _Open:
 class _Fragment:
     line: int
     lines: list[str]
+    after: _Open | None = None  # the note it directly follows (no blank line, no page break)
+
+
+_DATE_START_RE = re.compile(
+    r"(?i)^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:\d{1,2},?\s+)?\d{4}\b"
+)
+
+
+def _weak_is_text(found: _Marker, rest: str, before: str | None, seen: set[str]) -> bool:
+    """A weak marker that is really running text: "6 January 2016, https://…" inside a note, or
+    a number already used while the line before is unfinished ("…Bloomberg,\n6 March…")."""
+    if found.strong or not found.label.isdigit():
+        return False
+    if _DATE_START_RE.match(rest):
+        return True
+    return found.label in seen and before is not None and before.rstrip().endswith(",")
 
 
 def _scan(lines: list[str], weak: bool) -> tuple[list[_Open], list[_Fragment]]:
@@ -229,26 +254,31 @@ def _scan(lines: list[str], weak: bool) -> tuple[list[_Open], list[_Fragment]]:
     skip = furniture_lines(lines)
     notes: list[_Open] = []
     fragments: list[_Fragment] = []
+    seen: set[str] = set()
     current: _Open | None = None
     fragment: _Fragment | None = None
     for i, raw in enumerate(lines):
         line = raw.replace("\f", "")
-        if i in skip:
-            continue  # furniture neither ends nor starts a note
+        if i in skip or (not line.strip() and "\f" in raw):
+            continue  # furniture and page breaks neither end nor start a note
         if not line.strip():
             current = fragment = None
             continue
         found = _marker(line, weak)
+        before = current.text if current else ("\n".join(fragment.lines) if fragment else None)
+        if found and _weak_is_text(found, line[found.end:], before, seen):
+            found = None
         if found:
             current, fragment = _Open(found, i + 1, [line[found.end:].strip()]), None
             notes.append(current)
-        elif current is not None and (not note_complete(current.text) or continues_url(current.text, line)):
+            seen.add(found.label)
+        elif current is not None and _continues(current.text, line):
             current.lines.append(line.strip())
         else:
-            current = None
             if fragment is None:
-                fragment = _Fragment(i + 1, [])
+                fragment = _Fragment(i + 1, [], after=current)
                 fragments.append(fragment)
+            current = None
             fragment.lines.append(line.strip())
     return notes, fragments
 
@@ -269,7 +299,10 @@ def _attach_fragments(notes: list[_Open], fragments: list[_Fragment]) -> None:
                       and abs(n.line - frag.line) <= ORPHAN_MAX_DISTANCE]
         before = [n for n in open_notes if n.line < frag.line]
         after = [n for n in open_notes if n.line > frag.line]
-        target = before[-1] if before else (after[0] if after else None)
+        # A short block right after a finished note is its next sentence ("… agreements.\n
+        # For more, see: https://…"); otherwise the nearest note still waiting for its end.
+        follows = frag.after if frag.after and not _URL_START_RE.search(frag.after.text) else None
+        target = follows or (before[-1] if before else (after[0] if after else None))
         if target is None:
             continue
         target.lines.extend(frag.lines)
@@ -297,7 +330,7 @@ def _number(notes: list[_Open], strong: bool) -> list[NoteBlock]:
 
 def scan_notes(text: str) -> list[NoteBlock]:
     """Every footnote or endnote of ``text``, in order of appearance (see the module docstring)."""
-    lines = text.replace("\r\n", "\n").replace("\f", "\n\f").split("\n")
+    lines = text.replace("\r\n", "\n").split("\n")
     weak = _use_weak_markers(lines)
     notes, fragments = _scan(lines, weak)
     _attach_fragments(notes, fragments)

@@ -26,7 +26,7 @@ BARE_HOST_TLDS = (
     "|asia|media|news|watch|report"
 )
 _BARE_URL_RE = re.compile(
-    rf"(?:https?://|www\.){_URL_CHARS}*"
+    rf"(?:https?:[ \t]?//|www\.){_URL_CHARS}*"
     rf"|(?<![\w@/.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{BARE_HOST_TLDS})/{_URL_CHARS}*",
     re.IGNORECASE,
 )
@@ -75,13 +75,13 @@ def _joins(raw: str, token: str, context: str) -> bool:
     """
     word = re.match(r"[0-9A-Za-z]+", token)
     first = word.group(0).lower() if word else ""
-    if url_cut_short(raw):
-        return True
-    if first in _NOT_URL_WORDS and not re.match(r"^[A-Za-z]+[/.]", token):
-        return False
     last = raw[-1]
-    if last in "/-_=&?%#~+:":
+    if url_cut_short(raw) or last in "/-_=&?%#~+:":
         return True
+    if first in _NOT_URL_WORDS and re.match(r"^[A-Za-z]+[,.;:]?$", token):
+        return False
+    if token[0] in "/?#&=" and last.isalnum():
+        return True  # "…/main-canals" + "/summary"
     if last == ".":
         return first in _TAIL_WORDS and bool(re.match(r"^[a-z0-9]+(?:[/.,;:?#]|$)", token))
     if not last.isalnum() or not token[0].isalnum():
