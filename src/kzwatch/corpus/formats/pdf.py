@@ -13,7 +13,7 @@ import logging
 from io import BytesIO
 
 from kzwatch.corpus.formats import Document, InputError, register
-from kzwatch.corpus.notes import scan_notes
+from kzwatch.corpus.formats.text import find_notes
 
 #: Fewer extracted characters than this per page on average: the PDF is a scan.
 MIN_CHARS_PER_PAGE = 20
@@ -37,4 +37,4 @@ def pdf_text(data: bytes, name: str) -> str:
 @register("pdf")
 def read_pdf(data: bytes, name: str, article_id: str) -> Document:
     text = pdf_text(data, name)
-    return Document("pdf", text=text, notes=scan_notes(text))
+    return Document("pdf", text=text, notes=find_notes(text))

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from kzwatch.corpus.formats import Document, InputError, register
-from kzwatch.corpus.notes import scan_notes
+from kzwatch.corpus.notes import NoteBlock, scan_notes
+from kzwatch.corpus.references import scan_references
+
+
+def find_notes(text: str) -> list[NoteBlock]:
+    """Footnotes/endnotes; failing those, the entries of a reference list (author–date styles)."""
+    return scan_notes(text) or scan_references(text)
 
 
 def decode(data: bytes, name: str) -> str:
@@ -22,4 +28,4 @@ def decode(data: bytes, name: str) -> str:
 @register("text")
 def read_text(data: bytes, name: str, article_id: str) -> Document:
     text = decode(data, name)
-    return Document("text", text=text, notes=scan_notes(text))
+    return Document("text", text=text, notes=find_notes(text))
