@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kzwatch.corpus.formats import parse_document, read_document
+from kzwatch.corpus.notes import note_label
+from kzwatch.corpus.parse import citations_from_notes
 from kzwatch.model import Citation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,24 +110,25 @@ def real_texts(shared: Path) -> list[Score]:
     gold_2017 = corpora / "rdr-2017-notes.gold.csv"
     if pdf.exists() and gold_2017.exists():
         gold = read_gold(gold_2017)
-        scores.append(score("RDRindex2017report.pdf (PDF, all gold)", notes_section(parse_file(pdf), gold), gold, VERBOSE))
+        scores.append(score("RDRindex2017report.pdf (PDF, all gold)", notes_section(pdf, gold), gold, VERBOSE))
     return scores
 
 
-def notes_section(citations: list[Citation], gold: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def notes_section(pdf: Path, gold: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The pairs of the run of notes the gold covers (the report's Notes section, 1..36).
 
     The whole report also has footnotes in each company section, numbered from 1 again; the
-    gold does not list them, so they are neither right nor wrong here.  The run starts at the
-    last note labelled "1" before the first note carrying the gold's highest label."""
-    labels = {fn for fn, _ in gold}
-    top = max(labels, key=int)
-    order = sorted(citations, key=lambda c: (c.footnote, c.seq))
-    label = [c.extra.get("label") or str(c.footnote) for c in order]
-    end = label.index(top) if top in label else len(label)
-    start = max((i for i in range(end) if label[i] == "1"), default=0)
-    run = [c for i, c in enumerate(order) if i >= start and label[i] in labels and c.footnote <= order[end].footnote]
-    return printed_pairs(run)
+    gold does not list them, so they are neither right nor wrong here.  The run is from the last
+    note labelled "1" before the last note carrying the gold's highest label, to that note."""
+    doc = read_document(pdf.read_bytes(), pdf.name, "eval")
+    notes = parse_document(doc, "eval").notes
+    labels = [note_label(n) for n in notes]
+    wanted = {fn for fn, _ in gold}
+    top = max(wanted, key=int)
+    end = max((i for i, lab in enumerate(labels) if lab == top), default=len(notes) - 1)
+    start = max((i for i in range(end) if labels[i] == "1"), default=0)
+    run = [n for n in notes[start:end + 1] if note_label(n) in wanted]
+    return [pair for n in run for pair in printed_pairs(citations_from_notes([n], "eval"))]
 
 
 def default_article(shared: Path) -> str:

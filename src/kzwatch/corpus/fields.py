@@ -152,6 +152,22 @@ def _outlet_from_text(text: str) -> str | None:
     return None
 
 
+_OUTLET_SEGMENT_RE = re.compile(r"^[\s,.(]*(?:in\s+)?([^,;()“”\"]{2,80}?)\s*(?:[,;()]|$)")
+
+
+def _outlet_after_title(after_title: str) -> str | None:
+    """The segment right after a quoted title ("“Title,” Outlet, May 2, 2016"), if it reads as a
+    name: not a date, not "accessed …", starting with a capital."""
+    match = _OUTLET_SEGMENT_RE.match(_one_line(after_title))
+    if not match:
+        return None
+    segment = match.group(1).strip(" .")
+    if (not segment[:1].isupper() or parse_date(segment) or _ACCESSED_RE.match(segment)
+            or re.search(r"\d{4}|https?:|www\.", segment) or segment.split()[0].lower() in MONTHS):
+        return None
+    return segment
+
+
 @dataclass
 class _Parsed:
     """A citation being built, with what back-reference linking needs to know."""
@@ -211,6 +227,8 @@ def _parse_citation(
         fetch, display = fetch or None, display or None
         if outlet is None and fetch:
             outlet = outlet_for_host(fetch, outlets)
+        if outlet is None and quoted:
+            outlet = _outlet_after_title(after_title)
 
     extra: dict[str, str] = {}
     if len(urls) > 1:

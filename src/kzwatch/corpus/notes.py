@@ -16,9 +16,10 @@ footnotes or three-column endnotes — so a note is found in three steps:
    (multi-column extraction moves such fragments away from their note).
 
 Numbering: with strong markers a garbled or out-of-order number becomes the previous plus one
-(an OCR must still give distinct, ordered notes).  With weak or symbol markers the printed label
-is kept as ``label``; ``number`` is the label when labels are unique numbers, else the note's
-position in the text (numbering restarting per section, symbol notes).
+(an OCR must still give distinct, ordered notes).  With weak markers ``number`` is the printed
+number, even when numbering restarts per section (two notes "1" then share footnote number 1
+and their citations take successive ``seq``); a symbol note ("*", "†") gets a number from
+``SYMBOL_NUMBER_BASE`` up and keeps its symbol as ``label``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ MAX_FURNITURE_CHARS = 80
 #: and only when it has at most this many lines (a longer block is body text).
 ORPHAN_MAX_DISTANCE = 90
 ORPHAN_MAX_LINES = 8
+#: Symbol notes ("*", "**", "†") get footnote numbers from here up, one per symbol.
+SYMBOL_NUMBER_BASE = 1000
 #: Weak markers above this number are not notes ("2016 report", "300 people").
 MAX_WEAK_NUMBER = 999
 
@@ -311,10 +314,9 @@ def _attach_fragments(notes: list[_Open], fragments: list[_Fragment]) -> None:
 
 def _number(notes: list[_Open], strong: bool) -> list[NoteBlock]:
     blocks: list[NoteBlock] = []
-    labels = [n.marker.label for n in notes]
-    numeric_unique = all(label.isdigit() for label in labels) and len(set(labels)) == len(labels)
+    symbols: dict[str, int] = {}
     previous = 0
-    for position, note in enumerate(notes, start=1):
+    for note in notes:
         m = note.marker
         if strong:  # OCR-safe: garbled or out of order -> previous + 1
             garbled = m.number is None or m.number <= previous
@@ -322,7 +324,10 @@ def _number(notes: list[_Open], strong: bool) -> list[NoteBlock]:
             label, previous = "", number
         else:
             garbled = False
-            number = int(m.label) if numeric_unique else position
+            if m.label.isdigit():
+                number = int(m.label)
+            else:
+                number = symbols.setdefault(m.label, SYMBOL_NUMBER_BASE + len(symbols) + 1)
             label = "" if m.label == str(number) else m.label
         blocks.append(NoteBlock(number, m.marker, note.text, note.line, garbled, label, note.complete))
     return blocks

@@ -33,6 +33,10 @@ _CITATION_LIKE_RE = re.compile(
 )
 
 
+#: Body markers up to this much above the highest note number count as "marker without note".
+BODY_MARKER_SLACK = 10
+
+
 @dataclass(frozen=True)
 class ParseSummary:
     """What a parse found, for people: ``kzwatch corpus`` prints it, ``--strict`` acts on it."""
@@ -79,9 +83,12 @@ def citations_from_notes(
     """Every citation of the notes, ordered by (footnote, seq); URL-less ones included."""
     host_outlets = HOST_OUTLETS if outlets is None else outlets
     parsed: list[_Parsed] = []
+    used: dict[int, int] = {}  # footnote number -> seqs taken (numbering restarting per section)
     for block in notes:
         parts = [piece for part in split_citations(block.text) for piece in split_on_urls(part)]
-        for seq, part in enumerate(parts, start=1):
+        first = used.get(block.number, 0) + 1
+        used[block.number] = first - 1 + len(parts)
+        for seq, part in enumerate(parts, start=first):
             item = _parse_citation(part, article_id, block.number, seq, host_outlets)
             if block.garbled:
                 item.citation.extra["marker"] = block.marker
@@ -95,6 +102,8 @@ def citations_from_notes(
 def summarise(notes: Sequence[NoteBlock], citations: Sequence[Citation], body: list[str]) -> ParseSummary:
     with_url = {c.footnote for c in citations if c.url}
     labels = {note_label(n) for n in notes}
+    # A number far beyond the last note is a figure glued to a word ("COVID19"), not a marker.
+    highest = max((int(x) for x in labels if x.isdigit()), default=0) + BODY_MARKER_SLACK
     return ParseSummary(
         notes_seen=len(notes),
         notes_with_url=len(with_url),
@@ -105,7 +114,7 @@ def summarise(notes: Sequence[NoteBlock], citations: Sequence[Citation], body: l
             if n.number not in with_url and _CITATION_LIKE_RE.search(n.text)
             and not any(c.ref_of for c in citations if c.footnote == n.number)
         ),
-        body_markers_without_note=tuple(m for m in body if m not in labels),
+        body_markers_without_note=tuple(m for m in body if m not in labels and int(m) <= highest),
         incomplete_notes=tuple(note_label(n) for n in notes if not n.complete),
     )
 

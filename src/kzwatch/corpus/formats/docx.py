@@ -54,6 +54,18 @@ def _notes_of(document, kind: str) -> dict[str, str]:
     return notes
 
 
+def _body_paragraph(p: etree._Element, labels: dict[tuple[str, str], str]) -> str:
+    """A body paragraph's text with each note reference written "[label]"."""
+    parts: list[str] = []
+    for node in p.iter(f"{{{W}}}t", f"{{{W}}}footnoteReference", f"{{{W}}}endnoteReference"):
+        if node.tag == f"{{{W}}}t":
+            parts.append(node.text or "")
+        else:
+            kind = "footnote" if node.tag.endswith("footnoteReference") else "endnote"
+            parts.append(f"[{labels.get((kind, node.get(f'{{{W}}}id') or ''), '?')}]")
+    return "".join(parts)
+
+
 @register("docx")
 def read_docx(data: bytes, name: str, article_id: str) -> Document:
     import docx
@@ -64,6 +76,7 @@ def read_docx(data: bytes, name: str, article_id: str) -> Document:
         raise InputError(f"{name}: cannot open the DOCX ({exc.__class__.__name__})") from None
     body = document.element.body
     notes: list[NoteBlock] = []
+    refs: list[tuple[str, str, NoteBlock]] = []
     for kind in ("footnote", "endnote"):
         texts = _notes_of(document, kind)
         order = [ref.get(f"{{{W}}}id") for ref in body.iter(f"{{{W}}}{kind}Reference")]
@@ -73,6 +86,8 @@ def read_docx(data: bytes, name: str, article_id: str) -> Document:
             label = str(position) if kind == "footnote" else f"e{position}"
             notes.append(NoteBlock(start + position, label, texts[note_id], 0,
                                    label="" if label == str(start + position) else label))
-    paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
+            refs.append((kind, note_id, notes[-1]))
+    labels = {(kind, ref_id): n.label or str(n.number) for kind, ref_id, n in refs}
+    paragraphs = [t for p in body.iter(f"{{{W}}}p") if (t := _body_paragraph(p, labels)).strip()]
     title = document.core_properties.title or (paragraphs[0] if paragraphs else None)
     return Document("docx", text="\n\n".join(paragraphs), notes=notes, title=title)

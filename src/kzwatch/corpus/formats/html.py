@@ -47,17 +47,23 @@ def _note_text(element: Tag) -> str:
 
 
 def _linked_notes(soup: BeautifulSoup) -> list[tuple[str, Tag]]:
-    """(label, note element) for each body link to an in-page note, in order of first reference."""
+    """(label, note element) for each body link to an in-page note, in order of first reference.
+
+    Each body link is replaced by "[label]" so the running text keeps its note references."""
     found: dict[str, tuple[str, Tag]] = {}
+    refs: list[tuple[Tag, str]] = []
     for a in soup.find_all("a", href=re.compile(r"^#.")):
         label = a.get_text(strip=True)
         if not _LABEL_RE.match(label) or not (a.find_parent("sup") or a.find("sup") or re.search(r"(?i)fn|note|ref", a["href"] + " ".join(a.get("class") or []))):
             continue
         target = a["href"][1:]
         element = _note_element(soup, target)
-        if element is None or target in found or element.find_parent("sup"):
+        if element is None or element.find_parent("sup") or a in element.descendants:
             continue
-        found[target] = (label.strip("[]()"), element)
+        refs.append((a, label.strip("[]()")))
+        found.setdefault(target, (label.strip("[]()"), element))
+    for a, label in refs:
+        (a.find_parent("sup") or a).replace_with(f"[{label}]")
     return list(found.values())
 
 
