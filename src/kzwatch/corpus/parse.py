@@ -24,7 +24,7 @@ from kzwatch.model import Citation
 
 # What follows a URL and still belongs to its citation: ", accessed March 1, 2017." and the like.
 _URL_TRAILER_RE = re.compile(
-    r"^[\s,.;:]*(?:\(?\s*(?:last\s+)?(?:accessed|retrieved|viewed)(?:\s+on)?:?\s+[^,;()]{0,30}?\d{4}\)?)?[.,]?",
+    r"[\s,.;:]*(?:\(?\s*(?:last\s+)?(?:accessed|retrieved|viewed)(?:\s+on)?:?\s+[^,;()]{0,30}?\d{4}\)?)?[.,]?",
     re.IGNORECASE,
 )
 # A note that reads like a citation even though it yielded no URL (worth a look by a person).

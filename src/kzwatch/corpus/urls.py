@@ -82,6 +82,9 @@ def _joins(raw: str, token: str, context: str) -> bool:
         return False
     if token[0] in "/?#&=" and last.isalnum():
         return True  # "…/main-canals" + "/summary"
+    extension = re.match(r"\.([a-z]{2,5})\b", token)
+    if extension and extension.group(1) in _TAIL_WORDS and last.isalnum():
+        return True  # "…/report" + ".pdf"
     if last == ".":
         return first in _TAIL_WORDS and bool(re.match(r"^[a-z0-9]+(?:[/.,;:?#]|$)", token))
     if not last.isalnum() or not token[0].isalnum():
