@@ -49,9 +49,12 @@ def _citation(article_id: str, number: int, entry: dict[str, Any]) -> Citation:
     )
 
 
+_KIND_NAMES = {"bibtex": "BibTeX", "csl-json": "CSL-JSON", "ris": "RIS"}
+
+
 def _document(kind: str, article_id: str, entries: list[dict[str, Any]], name: str) -> Document:
     if not entries:
-        raise InputError(f"{name}: a {kind} file with no entries")
+        raise InputError(f"{name}: a {_KIND_NAMES[kind]} file with no entries")
     return Document(kind, citations=[_citation(article_id, i, e) for i, e in enumerate(entries, start=1)])
 
 
@@ -87,7 +90,7 @@ def read_bibtex(data: bytes, name: str, article_id: str) -> Document:
         })
     if library.failed_blocks and not entries:
         raise InputError(f"{name}: BibTeX that could not be parsed ({len(library.failed_blocks)} bad blocks)")
-    return _document("BibTeX", article_id, entries, name)
+    return _document("bibtex", article_id, entries, name)
 
 
 # --- CSL-JSON ---------------------------------------------------------------------------------------
@@ -123,7 +126,7 @@ def read_csl_json(data: bytes, name: str, article_id: str) -> Document:
         "outlet": i.get("container-title") or i.get("publisher"), "author": _csl_authors(i.get("author")),
         "published": _csl_date(i.get("issued")), "accessed": _csl_date(i.get("accessed")),
     } for i in items if isinstance(i, dict)]
-    return _document("CSL-JSON", article_id, entries, name)
+    return _document("csl-json", article_id, entries, name)
 
 
 # --- RIS (rispy) ------------------------------------------------------------------------------------
@@ -148,4 +151,4 @@ def read_ris(data: bytes, name: str, article_id: str) -> Document:
             "published": r.get("date") or r.get("publication_year") or r.get("year"),
             "accessed": r.get("access_date"),
         })
-    return _document("RIS", article_id, entries, name)
+    return _document("ris", article_id, entries, name)
