@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 import os
 import sys
 from datetime import datetime
@@ -127,8 +128,10 @@ def _read_article(spec: str, article_id: str, config_path: str | None = None):
         raise UserError(str(exc)) from None
 
 
-def _print_report(doc, result, name: str, out=sys.stdout) -> None:
+def _print_report(doc, result, name: str, out=None) -> None:
     from kzwatch.corpus.show import render_notes, render_summary, zero_reason
+
+    out = out or sys.stdout
 
     for line in render_notes(result) + [""] + render_summary(result.summary, doc.kind) + result.warnings:
         print(line, file=out)
@@ -169,12 +172,11 @@ def cmd_add(args, config: Config | None, as_of: datetime | None) -> int:
     doc, result, name = _read_article(args.article, provisional, str(target))
     _print_report(doc, result, name)
     article_id = args.id or article_id_for(doc.title, name)
-    if article_id != provisional:
-        doc, result, name = _read_article(args.article, article_id, str(target))
+    citations = [replace(c, article_id=article_id) for c in result.citations]
     claims = Path(args.claims).expanduser() if args.claims else None
     if claims is not None and not claims.is_file():
         raise UserError(f"{claims}: no such claims file")
-    added = add_article(target, article_id, args.title or doc.title, citations_to_csv(result.citations),
+    added = add_article(target, article_id, args.title or doc.title, citations_to_csv(citations),
                         claims, force=args.force)
     new_config = load_config(added.config_path)  # what `kzwatch check` will read: must load
     load_article(next(a for a in new_config.articles if a.id == article_id))
