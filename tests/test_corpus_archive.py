@@ -120,3 +120,7 @@ def test_each_url_checked_once_per_cycle_whatever_the_number_of_articles(site, t
     section = status.split("== a1:")[1].split("== a2:")[0]
     assert "distinct URLs 3" in section and gone in section
     assert gone not in status.split("== a0:")[1].split("== a1:")[0]
+    only = render_status(config, as_of=T0, article="a3")
+    assert "== a3:" in only and "== a2:" not in only
+    with pytest.raises(ValueError, match="no article 'zz'"):
+        render_status(config, as_of=T0, article="zz")

@@ -96,7 +96,7 @@ def cmd_digest(args, config: Config, as_of: datetime) -> int:
 def cmd_status(args, config: Config, as_of: datetime) -> int:
     from kzwatch.status import render_status
 
-    print(render_status(config, citation=args.citation, as_of=as_of))
+    print(render_status(config, citation=args.citation, as_of=as_of, article=args.article))
     return 0
 
 
@@ -312,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deliver", action="store_true", help="also send it through the configured channels and mark its events sent")
     p = add("status", cmd_status, "a human summary of the warehouse: per article, per claim, per citation")
     p.add_argument("--citation", type=int, metavar="N", help="details of footnote N: checks, drift, diff")
+    p.add_argument("--article", metavar="ID", help="only this article (an archive lists every article by default)")
     p = add("demo", cmd_demo, "a full cycle against a built-in simulated web on loopback, no internet needed", needs_config=False)
     p.add_argument("--days", type=int, default=8, help="simulated days to run (default 8)")
     p.add_argument("--out", help="directory for the demo warehouse and digests (default: a new temporary directory, kept)")

@@ -91,9 +91,23 @@ def _joins(raw: str, token: str, context: str) -> bool:
         return False
     if re.search(r"[/?=&#_]|\.[A-Za-z]", token.rstrip(".,;:")) and (token[0].islower() or token[0].isdigit() or "/" in token):
         return True
+    core = token.rstrip(".,;:)")
+    if (token[0].islower() or token[0].isdigit()) and re.search(r"[a-z]", core) and re.search(r"[-_]|\d", core) \
+            and re.fullmatch(r"[0-9a-z._~%-]+", core):
+        return True  # a slug's tail ("…/annual-rep" + "ort-2019"): prose words rarely carry digits or "-"
     tail = re.split(r"[^0-9A-Za-z]", raw)[-1]
     joined = _slug(tail + first)
     return len(first) >= 2 and token[0].islower() and len(joined) >= 6 and joined in context
+
+
+def _spaced_path(raw: str, text: str, end: int) -> bool:
+    """A space extraction put inside a path: "https://example.org/ reports/2019.pdf"."""
+    nxt = _SAME_LINE_TOKEN_RE.match(text, end)
+    if not nxt or raw[-1:] not in "/-_":
+        return False
+    token = nxt.group(1)
+    return token[0].islower() and token.split("/")[0].lower() not in _NOT_URL_WORDS and bool(
+        re.search(r"/|\.(?:" + "|".join(sorted(_TAIL_WORDS)) + r")\b", token))
 
 
 def _extend(text: str, start: int, end: int, context: str) -> int:
@@ -101,7 +115,7 @@ def _extend(text: str, start: int, end: int, context: str) -> int:
     while True:
         raw = text[start:end]
         cont = _NEXT_LINE_TOKEN_RE.match(text, end)
-        if cont is None and url_cut_short(raw):
+        if cont is None and (url_cut_short(raw) or _spaced_path(raw, text, end)):
             cont = _SAME_LINE_TOKEN_RE.match(text, end)  # "http:// www.example.org", "www. wsj.com"
         if cont is None or not _joins(re.sub(r"\s+", "", raw), cont.group(1), context):
             return end
