@@ -48,17 +48,10 @@ CSL = json.dumps([
      "accessed": {"date-parts": [[2020, 1, 2]]}},
     {"id": "b", "type": "report", "title": "No link"},
 ])
-RIS = """TY  - RPRT
-AU  - Abenov, Nurlan
-TI  - Why Grain Goes by Truck
-T2  - Central Asia Freight Monitor
-PY  - 2020
-UR  - https://freightmonitor.example.com/analysis/why-grain-goes-by-truck
-ER  - 
-TY  - JOUR
-TI  - Without URL
-ER  - 
-"""
+RIS = "\n".join([
+    "TY  - RPRT", "AU  - Abenov, Nurlan", "TI  - Why Grain Goes by Truck", "T2  - Central Asia Freight Monitor",
+    "PY  - 2020", "UR  - https://freightmonitor.example.com/analysis/why-grain-goes-by-truck", "ER  - ",
+    "TY  - JOUR", "TI  - Without URL", "ER  - ", ""])
 
 
 def test_reference_manager_exports_map_without_guessing() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from kzwatch.corpus.notes import _BODY_MARK_RE, _SUPERSCRIPT_TO_ASCII
 
@@ -73,10 +74,10 @@ def body_only(text: str, note_texts: list[str]) -> str:
     return "\n".join(kept)
 
 
-def candidates(text: str, label_to_footnote: Mapping[str, int]) -> list[dict]:
+def candidates(text: str, label_to_footnote: Mapping[str, int]) -> list[dict[str, Any]]:
     """Claim candidates: sentences with a note marker and a figure, a year or a name."""
     flat = " ".join(text.split())
-    out = []
+    out: list[dict[str, Any]] = []
     for sentence in _SENTENCE_END_RE.sub("\\1\n", flat).split("\n"):
         footnotes = sorted({label_to_footnote[m] for m in _markers(sentence) if m in label_to_footnote})
         if not footnotes:
@@ -90,7 +91,7 @@ def candidates(text: str, label_to_footnote: Mapping[str, int]) -> list[dict]:
             continue
         out.append({"text": clean, "footnotes": footnotes, "figures": figures, "years": years,
                     "terms": terms, "weight": weight})
-    out.sort(key=lambda c: -c["weight"])
+    out.sort(key=lambda c: -int(c["weight"]))
     return sorted(out[:MAX_CLAIMS], key=lambda c: c["footnotes"][0])
 
 

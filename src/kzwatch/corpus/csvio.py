@@ -99,6 +99,19 @@ def _ref_of_cell(value: str, line: int) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(2))
 
 
+def _rows(reader) -> Iterable[tuple[int, list[str]]]:  # type: ignore[no-untyped-def]
+    """(line number, cells) of each non-blank row; a CSV syntax error names its line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CitationFileError(f"line {reader.line_num}: unreadable CSV ({exc})") from None
+        if any(cell.strip() for cell in row):
+            yield reader.line_num, row
+
+
 def citations_from_csv(text: str, article_id: str) -> list[Citation]:
     """Read a citations CSV (SPEC §3).  Unknown columns land in ``Citation.extra``.
 
@@ -122,16 +135,7 @@ def citations_from_csv(text: str, article_id: str) -> list[Citation]:
     citations: list[Citation] = []
     seen: set[tuple[int, int]] = set()
     next_seq: dict[int, int] = {}
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise CitationFileError(f"line {reader.line_num}: unreadable CSV ({exc})") from None
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in _rows(reader):
         if len(row) > len(header):
             raise CitationFileError(f"line {line}: {len(row)} cells but the header has {len(header)}")
         cells = dict(zip(header, row + [""] * (len(header) - len(row))))

@@ -365,7 +365,7 @@ _BODY_MARK_RE = re.compile(
 
 def body_markers(text: str, notes: list[NoteBlock]) -> list[str]:
     """Printed labels referenced in the body (outside the notes), in order, without repeats."""
-    note_lines = set()
+    note_lines: set[int] = set()
     for note in notes:
         note_lines.update(range(note.line, note.line + note.text.count("\n") + 1))
     seen: dict[str, None] = {}

@@ -55,7 +55,8 @@ def render_summary(summary: ParseSummary, kind: str) -> list[str]:
 def zero_reason(doc: Document, result: ParseResult, name: str) -> str:
     """One line: why nothing was found, and what to try."""
     if doc.citations is not None:
-        return f"{name}: {len(doc.citations)} {doc.kind} entries but none has a URL or DOI; add URLs in the reference manager"
+        return (f"{name}: {len(doc.citations)} {doc.kind} entries but none has a URL or DOI; "
+                "add URLs in the reference manager")
     if not result.notes:
         hint = {
             "html": "save the page with its notes section, or pass the PDF or DOCX",

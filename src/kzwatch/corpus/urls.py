@@ -89,7 +89,8 @@ def _joins(raw: str, token: str, context: str) -> bool:
         return first in _TAIL_WORDS and bool(re.match(r"^[a-z0-9]+(?:[/.,;:?#]|$)", token))
     if not last.isalnum() or not token[0].isalnum():
         return False
-    if re.search(r"[/?=&#_]|\.[A-Za-z]", token.rstrip(".,;:")) and (token[0].islower() or token[0].isdigit() or "/" in token):
+    url_punctuation = re.search(r"[/?=&#_]|\.[A-Za-z]", token.rstrip(".,;:"))
+    if url_punctuation and (token[0].islower() or token[0].isdigit() or "/" in token):
         return True
     core = token.rstrip(".,;:)")
     if (token[0].islower() or token[0].isdigit()) and re.search(r"[a-z]", core) and re.search(r"[-_]|\d", core) \

@@ -51,6 +51,10 @@ def register(kind: str) -> Callable[[Reader], Reader]:
     return add
 
 
+_BIBTEX_ENTRY_RE = re.compile(
+    r"(?mi)^\s*@(article|book|misc|online|report|inproceedings|techreport|incollection|webpage)\s*[{(]")
+
+
 def detect(data: bytes, name: str = "") -> str:
     """The input kind, from the content (then the extension)."""
     head = data[:4096]
@@ -66,7 +70,7 @@ def detect(data: bytes, name: str = "") -> str:
     text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if re.match(r"(?is)(<!doctype\s+html|<html|<\?xml[^>]*>\s*<html)", text) or re.search(r"(?i)<body[\s>]", text):
         return "html"
-    if re.match(r"@\w+\s*[{(]", text) or re.search(r"(?m)^\s*@(article|book|misc|online|report|inproceedings|techreport|incollection|webpage)\s*[{(]", text, re.IGNORECASE):
+    if re.match(r"@\w+\s*[{(]", text) or _BIBTEX_ENTRY_RE.search(text):
         return "bibtex"
     if re.search(r"(?m)^TY  - ", text):
         return "ris"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from kzwatch.corpus.formats import Document, InputError, register
 from kzwatch.corpus.notes import NoteBlock

@@ -30,19 +30,34 @@ def _note_element(soup: BeautifulSoup, target: str) -> Tag | None:
     return element
 
 
+def _attr(tag: Tag, name: str) -> str:
+    """An attribute as one string (BeautifulSoup gives multi-valued ones such as class as lists)."""
+    value = tag.get(name)
+    return " ".join(value) if isinstance(value, list) else (value or "")
+
+
+def _bare(url: str) -> str:
+    return re.sub(r"(?i)^https?://|/$", "", url.strip())
+
+
+def _is_note_link(a: Tag, label: str) -> bool:
+    """A body link to a note: its text is a label and it is superscript or named like a note."""
+    named = re.search(r"(?i)fn|note|ref", _attr(a, "href") + " " + _attr(a, "class"))
+    return bool(_LABEL_RE.match(label) and (a.find_parent("sup") or a.find("sup") or named))
+
+
 def _note_text(element: Tag) -> str:
     element = BeautifulSoup(str(element), "lxml")  # a copy: the page itself stays intact
     for a in element.find_all("a"):
-        href = (a.get("href") or "").strip()
+        href = _attr(a, "href").strip()
         text = a.get_text(" ", strip=True)
         if href.startswith("#") or not href:
             if _LABEL_RE.match(text) or text in ("↩", "↑", "^", "back"):
                 a.decompose()
             continue
         if re.match(r"(?i)^https?://", href):
-            looks_like_url = re.sub(r"(?i)^https?://|/$", "", text) and re.sub(r"(?i)^https?://|/$", "", href).startswith(
-                re.sub(r"(?i)^https?://|/$", "", text).rstrip("…."))
-            a.replace_with(f"<{href}>" if looks_like_url else f"{text} <{href}>")
+            shown = _bare(text).rstrip("….")
+            a.replace_with(f"<{href}>" if shown and _bare(href).startswith(shown) else f"{text} <{href}>")
     return " ".join(element.get_text(" ").split())
 
 
@@ -54,9 +69,9 @@ def _linked_notes(soup: BeautifulSoup) -> list[tuple[str, Tag]]:
     refs: list[tuple[Tag, str]] = []
     for a in soup.find_all("a", href=re.compile(r"^#.")):
         label = a.get_text(strip=True)
-        if not _LABEL_RE.match(label) or not (a.find_parent("sup") or a.find("sup") or re.search(r"(?i)fn|note|ref", a["href"] + " ".join(a.get("class") or []))):
+        if not _is_note_link(a, label):
             continue
-        target = a["href"][1:]
+        target = _attr(a, "href")[1:]
         element = _note_element(soup, target)
         if element is None or element.find_parent("sup") or a in element.descendants:
             continue
@@ -69,7 +84,7 @@ def _linked_notes(soup: BeautifulSoup) -> list[tuple[str, Tag]]:
 
 def _listed_notes(soup: BeautifulSoup) -> list[tuple[str, Tag]]:
     for container in soup.find_all(True, attrs={"class": True}) + soup.find_all(True, id=True):
-        names = " ".join(container.get("class") or []) + " " + (container.get("id") or "")
+        names = _attr(container, "class") + " " + _attr(container, "id")
         if _NOTES_CONTAINER_RE.search(names.strip()):
             items = container.find_all("li")
             if items:
@@ -92,12 +107,13 @@ def read_html(data: bytes, name: str, article_id: str) -> Document:
                                label="" if label == str(number) else label))
     title = soup.find("meta", property="og:title")
     heading = soup.find("h1")
-    page_title = (title.get("content") if isinstance(title, Tag) else None) or (
+    page_title = (_attr(title, "content") if isinstance(title, Tag) else None) or (
         heading.get_text(" ", strip=True) if heading else None) or (soup.title.string if soup.title else None)
     body = soup.find("article") or soup.find("main") or soup.body
     if body is None:
         raise InputError(f"{name}: an HTML document without a body")
     for _, element in pairs:
         element.extract()  # the body text without the notes, for claim drafting
-    text = "\n\n".join(p.get_text(" ", strip=True) for p in body.find_all(["p", "li", "h2", "h3"]) if p.get_text(strip=True))
+    blocks = (p.get_text(" ", strip=True) for p in body.find_all(["p", "li", "h2", "h3"]))
+    text = "\n\n".join(b for b in blocks if b)
     return Document("html", text=text, notes=notes, title=page_title)

@@ -134,7 +134,7 @@ def read_csl_json(data: bytes, name: str, article_id: str) -> Document:
 
 @register("ris")
 def read_ris(data: bytes, name: str, article_id: str) -> Document:
-    import rispy
+    import rispy  # type: ignore[import-untyped]
 
     try:
         records = rispy.loads(decode(data, name))
