@@ -77,17 +77,26 @@ def split_on_urls(part: str) -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
+def _note_parts(notes: Sequence[NoteBlock]) -> list[tuple[NoteBlock, int, list[str]]]:
+    """(note, its first seq, its citation texts) per note.  Notes sharing a number (numbering
+    restarting per section) continue each other's seq, so (footnote, seq) stays unique."""
+    out = []
+    used: dict[int, int] = {}
+    for block in notes:
+        parts = [piece for part in split_citations(block.text) for piece in split_on_urls(part)]
+        first = used.get(block.number, 0) + 1
+        used[block.number] = first - 1 + len(parts)
+        out.append((block, first, parts))
+    return out
+
+
 def citations_from_notes(
     notes: Sequence[NoteBlock], article_id: str, outlets: Mapping[str, str] | None = None
 ) -> list[Citation]:
     """Every citation of the notes, ordered by (footnote, seq); URL-less ones included."""
     host_outlets = HOST_OUTLETS if outlets is None else outlets
     parsed: list[_Parsed] = []
-    used: dict[int, int] = {}  # footnote number -> seqs taken (numbering restarting per section)
-    for block in notes:
-        parts = [piece for part in split_citations(block.text) for piece in split_on_urls(part)]
-        first = used.get(block.number, 0) + 1
-        used[block.number] = first - 1 + len(parts)
+    for block, first, parts in _note_parts(notes):
         for seq, part in enumerate(parts, start=first):
             item = _parse_citation(part, article_id, block.number, seq, host_outlets)
             if block.garbled:
@@ -100,21 +109,24 @@ def citations_from_notes(
 
 
 def summarise(notes: Sequence[NoteBlock], citations: Sequence[Citation], body: list[str]) -> ParseSummary:
-    with_url = {c.footnote for c in citations if c.url}
+    by_key = {(c.footnote, c.seq): c for c in citations}
+    own: list[list[Citation]] = [
+        [by_key[(block.number, seq)] for seq in range(first, first + len(parts)) if (block.number, seq) in by_key]
+        for block, first, parts in _note_parts(notes)
+    ] if notes and notes[0].marker else [[c for c in citations if c.footnote == n.number] for n in notes]
     labels = {note_label(n) for n in notes}
     # A number far beyond the last note is a figure glued to a word ("COVID19"), not a marker.
     highest = max((int(x) for x in labels if x.isdigit()), default=0) + BODY_MARKER_SLACK
     return ParseSummary(
         notes_seen=len(notes),
-        notes_with_url=len(with_url),
+        notes_with_url=sum(1 for cites in own if any(c.url for c in cites)),
         citations=sum(1 for c in citations if c.url),
         urls_repaired=sum(1 for c in citations if c.url and c.repairs and c.ref_of is None),
         citation_like_without_url=tuple(
-            note_label(n) for n in notes
-            if n.number not in with_url and _CITATION_LIKE_RE.search(n.text)
-            and not any(c.ref_of for c in citations if c.footnote == n.number)
+            note_label(n) for n, cites in zip(notes, own)
+            if not any(c.url or c.ref_of for c in cites) and _CITATION_LIKE_RE.search(n.text)
         ),
-        body_markers_without_note=tuple(m for m in body if m not in labels and int(m) <= highest),
+        body_markers_without_note=tuple(m for m in body if m not in labels and 0 < int(m) <= highest),
         incomplete_notes=tuple(note_label(n) for n in notes if not n.complete),
     )
 
