@@ -91,6 +91,11 @@ def test_url_breaks(raw: str, expected: str) -> None:
     assert repairs and all(r.before != r.after for r in repairs)
 
 
+def test_a_word_after_a_slash_at_a_line_end_is_not_glued_on() -> None:
+    spans = _find_urls("“Story,” BBC, https://www.bbc.example.com/news/\nAccessed 12 May 2020.")
+    assert [s.raw for s in spans] == ["https://www.bbc.example.com/news/"]
+
+
 def test_glued_punctuation_stripped_on_both_ends() -> None:
     spans = _find_urls("(see:https://example.org/page).")
     assert [s.raw for s in spans] == ["https://example.org/page"]

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 import os
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -185,7 +185,8 @@ def cmd_add(args, config: Config | None, as_of: datetime | None) -> int:
     print(f"config: {added.config_path}{' (created)' if added.created_config else ''}")
     default = default_config_path()
     if added.config_path.resolve() != default.resolve() or not os.environ.get("KZWATCH_CONFIG"):
-        print(f"next: KZWATCH_CONFIG={added.config_path} kzwatch check   (or: kzwatch check --config {added.config_path})")
+        print(f"next: KZWATCH_CONFIG={added.config_path} kzwatch check"
+              f"   (or: kzwatch check --config {added.config_path})")
     return 0
 
 
@@ -316,27 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("demo", cmd_demo, "a full cycle against a built-in simulated web on loopback, no internet needed", needs_config=False)
     p.add_argument("--days", type=int, default=8, help="simulated days to run (default 8)")
     p.add_argument("--out", help="directory for the demo warehouse and digests (default: a new temporary directory, kept)")
-    p = add("corpus", cmd_corpus, "read an article's citations (text, PDF, HTML, DOCX, BibTeX, CSL-JSON, RIS; file or URL) and say what was found", needs_config=False)
-    p.add_argument("article", help="article file or http(s) URL; the format is detected from the content")
-    p.add_argument("--out", help="write the citations CSV here ('-': stdout, the report then goes to stderr)")
-    p.add_argument("--strict", action="store_true", help="exit 1 when any note is unresolved (citation-like without URL, or a body marker without note)")
-    p.add_argument("--article-id", default="beimenbetov-2021")
-    p.add_argument("--variant", help="a second OCR of the same article: report where the two disagree")
-    p.add_argument("--config", help="config whose [fetch] settings fetch a URL (else $KZWATCH_CONFIG, else defaults)")
-    p = add("add", cmd_add, "add an article (file or URL) to your config: parse it, write its citations CSV and [[article]] entry", needs_config=False)
-    p.add_argument("article", help="article file or http(s) URL")
-    p.add_argument("--id", help="article id (default: from the title or file name)")
-    p.add_argument("--title", help="article title (default: the document's)")
-    p.add_argument("--claims", metavar="FILE", help="claims TOML for the article (README: Claims file)")
-    p.add_argument("--force", action="store_true", help="replace an article already configured under this id")
-    p.add_argument("--config", help="config to add to (default: $KZWATCH_CONFIG, else ~/.config/kzwatch/config.toml; created if absent)")
-    p = add("claims", cmd_claims, "draft a starter claims TOML from an article (sentences with figures, names, dates near note markers)", needs_config=False)
-    p.add_argument("action", choices=("draft",))
-    p.add_argument("article", help="article file or http(s) URL")
-    p.add_argument("--id", help="article id written into the file (default: 'article')")
-    p.add_argument("--out", help="write the TOML here (default: stdout)")
-    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
-    p.add_argument("--config", help="config whose [fetch] settings fetch a URL")
+    _add_corpus_commands(add)
     p = add("alerts", cmd_alerts, "list open alerts, or ack / snooze / resolve them")
     p.add_argument("action", nargs="?", choices=("list", "ack", "snooze", "resolve"))
     p.add_argument("ids", nargs="*", help="alert (event) ids, or unique prefixes")
@@ -351,6 +332,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", cmd_report, "write one self-contained HTML report")
     p.add_argument("--out", required=True, metavar="FILE.html")
     return parser
+
+
+def _add_corpus_commands(add) -> None:  # type: ignore[no-untyped-def]
+    """``corpus``, ``add`` and ``claims draft`` (issue 14)."""
+    p = add("corpus", cmd_corpus, "read an article's citations (text, PDF, HTML, DOCX, BibTeX, CSL-JSON, RIS; "
+            "file or URL) and say what was found", needs_config=False)
+    p.add_argument("article", help="article file or http(s) URL; the format is detected from the content")
+    p.add_argument("--out", help="write the citations CSV here ('-': stdout, the report then goes to stderr)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when any note is unresolved (citation-like without URL, or a body marker without note)")
+    p.add_argument("--article-id", default="beimenbetov-2021")
+    p.add_argument("--variant", help="a second OCR of the same article: report where the two disagree")
+    p.add_argument("--config", help="config whose [fetch] settings fetch a URL (else $KZWATCH_CONFIG)")
+    p = add("add", cmd_add, "add an article (file or URL) to your config: parse it, write its citations CSV and "
+            "[[article]] entry", needs_config=False)
+    p.add_argument("article", help="article file or http(s) URL")
+    p.add_argument("--id", help="article id (default: from the title or file name)")
+    p.add_argument("--title", help="article title (default: the document's)")
+    p.add_argument("--claims", metavar="FILE", help="claims TOML for the article (README: Claims file)")
+    p.add_argument("--force", action="store_true", help="replace an article already configured under this id")
+    p.add_argument("--config", help="config to add to (default: $KZWATCH_CONFIG, else "
+                   "~/.config/kzwatch/config.toml; created if absent)")
+    p = add("claims", cmd_claims, "draft a starter claims TOML from an article (sentences with figures, names, "
+            "dates near note markers)", needs_config=False)
+    p.add_argument("action", choices=("draft",))
+    p.add_argument("article", help="article file or http(s) URL")
+    p.add_argument("--id", help="article id written into the file (default: 'article')")
+    p.add_argument("--out", help="write the TOML here (default: stdout)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.add_argument("--config", help="config whose [fetch] settings fetch a URL")
 
 
 def _version() -> str:

@@ -177,6 +177,19 @@ class _Parsed:
     ibid: bool = False
 
 
+def _title_fields(head: str, quoted: tuple[int, int, str] | None) -> tuple[str | None, str | None, str]:
+    """(author, title, what follows the title) of a citation's text before its URL."""
+    if quoted:
+        start, end, inner = quoted
+        return _clean_author(head[:start]), _clean_title(inner) or None, head[end:]
+    italic_title = _ITALIC_RE.search(head)
+    if italic_title:  # a book: "Author, *Title* (Place: Publisher, Year)"
+        return (_clean_author(head[: italic_title.start()]), _clean_title(italic_title.group(1)) or None,
+                head[italic_title.end():])
+    # laws, institutions: the whole lead text is the title
+    return None, _clean_title(_LEADING_SEE_RE.sub("", head.strip())) or None, ""
+
+
 def _parse_citation(
     text: str, article_id: str, footnote: int, seq: int, outlets: Mapping[str, str]
 ) -> _Parsed:
@@ -195,24 +208,9 @@ def _parse_citation(
         accessed = parse_date(_one_line(text)[accessed_match.end():][:40])
     head_wo_accessed = _ACCESSED_RE.split(head, maxsplit=1)[0]
 
-    author: str | None = None
-    title: str | None = None
-    outlet: str | None = None
-    after_title = ""
     quoted = _find_quoted(head_wo_accessed)
-    italic_title = None if quoted else _ITALIC_RE.search(head_wo_accessed)
-    if quoted:
-        start, end, inner = quoted
-        author = _clean_author(head_wo_accessed[:start])
-        title = _clean_title(inner) or None
-        after_title = head_wo_accessed[end:]
-    elif italic_title:  # a book: "Author, *Title* (Place: Publisher, Year)"
-        author = _clean_author(head_wo_accessed[: italic_title.start()])
-        title = _clean_title(italic_title.group(1)) or None
-        after_title = head_wo_accessed[italic_title.end():]
-    else:  # laws, institutions: the whole lead text is the title
-        title = _clean_title(_LEADING_SEE_RE.sub("", head_wo_accessed.strip())) or None
-
+    author, title, after_title = _title_fields(head_wo_accessed, quoted)
+    outlet: str | None = None
     italic_outlet = _ITALIC_RE.search(after_title)
     if italic_outlet:
         outlet = italic_outlet.group(1).strip()

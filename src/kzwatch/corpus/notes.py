@@ -85,7 +85,7 @@ _SYMBOL_RE = re.compile(r"^[ \t]*(?P<marker>(?P<symbol>\*{1,4}|†{1,3}|‡{1,3}
 _WEAK_RE = re.compile(
     r"""^[ \t]*(?P<marker>
         (?P<dot>[0-9]{1,3})\.
-      | (?P<bare>[0-9]{1,3})(?=[ \t]+[“"«„‘'(A-ZА-ЯЁ])
+      | (?P<bare>[0-9]{1,3})(?=[ \t]+(?:[“"«„‘'(A-ZА-ЯЁ]|ibid\b|see\b|cf\.|https?://|www\.))
     )[ \t]+(?=\S)""",
     re.VERBOSE,
 )

@@ -76,10 +76,12 @@ def _joins(raw: str, token: str, context: str) -> bool:
     word = re.match(r"[0-9A-Za-z]+", token)
     first = word.group(0).lower() if word else ""
     last = raw[-1]
-    if url_cut_short(raw) or last in "/-_=&?%#~+:":
+    if url_cut_short(raw):
         return True
     if first in _NOT_URL_WORDS and re.match(r"^[A-Za-z]+[,.;:]?$", token):
-        return False
+        return False  # "…/news/" + "Accessed 12 May": the note goes on, the URL does not
+    if last in "/-_=&?%#~+:":
+        return True
     if token[0] in "/?#&=" and last.isalnum():
         return True  # "…/main-canals" + "/summary"
     extension = re.match(r"\.([a-z]{2,5})\b", token)
