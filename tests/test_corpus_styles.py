@@ -45,6 +45,12 @@ def test_bare_number_endnotes_out_of_order_with_headers_and_page_numbers() -> No
                                    ("3", "https://basin.example.org/third")]
 
 
+def test_numbers_inside_a_note_are_not_markers() -> None:
+    text = ("1 “Salt Flats,” Steppe Journal 12, no.\n2 (2019): 45–67, https://journal.example.org/12/2.\n"
+            "2 “Dust,” Basin Office, accessed\n28 February 2017, https://basin.example.org/dust.\n")
+    assert pairs(text) == [("1", "https://journal.example.org/12/2"), ("2", "https://basin.example.org/dust")]
+
+
 def test_symbol_notes_and_numbering_restarting_per_section() -> None:
     text = ("Section one text.1\n1. See https://one.example.org/a.\n"
             "* Figures from https://stats.example.org/table.\n"

@@ -242,14 +242,26 @@ _DATE_START_RE = re.compile(
 )
 
 
-def _weak_is_text(found: _Marker, rest: str, before: str | None, seen: set[str]) -> bool:
-    """A weak marker that is really running text: "6 January 2016, https://…" inside a note, or
-    a number already used while the line before is unfinished ("…Bloomberg,\n6 March…")."""
+_MID_SENTENCE_RE = re.compile(r"(?:[,;:]|\b(?:and|of|in|the|at))$", re.IGNORECASE)
+_NUMBER_FOLLOWS_RE = re.compile(r"\b(?:no|nos|vol|pp?|art|sec|ch)\.$|\bissue$", re.IGNORECASE)  # "no.\n2"
+
+
+def _weak_is_text(found: _Marker, rest: str, before: str | None, seen: set[str], last: str) -> bool:
+    """A weak marker that is really running text: a date ("6 January 2016, https://…") inside a
+    note, or a number where the line before stops mid-sentence ("…Journal 12, no.\n2 (2019)…",
+    "…Bloomberg,\n6 March…") and the number is not the next note's."""
     if found.strong or not found.label.isdigit():
         return False
     if _DATE_START_RE.match(rest):
         return True
-    return found.label in seen and before is not None and before.rstrip().endswith(",")
+    if before is None:
+        return False
+    if _NUMBER_FOLLOWS_RE.search(before.rstrip()):
+        return True
+    if not _MID_SENTENCE_RE.search(before.rstrip()):
+        return False
+    expected = str(int(last) + 1) if last.isdigit() else "1"
+    return found.label != expected or found.label in seen
 
 
 def _scan(lines: list[str], weak: bool) -> tuple[list[_Open], list[_Fragment]]:
@@ -269,7 +281,8 @@ def _scan(lines: list[str], weak: bool) -> tuple[list[_Open], list[_Fragment]]:
             continue
         found = _marker(line, weak)
         before = current.text if current else ("\n".join(fragment.lines) if fragment else None)
-        if found and _weak_is_text(found, line[found.end:], before, seen):
+        last = notes[-1].marker.label if notes else ""
+        if found and _weak_is_text(found, line[found.end:], before, seen, last):
             found = None
         if found:
             current, fragment = _Open(found, i + 1, [line[found.end:].strip()]), None
