@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/eval_citations.py [--shared ../shared]
 
-For each text: parse it as ``kzwatch corpus`` does, take the (note label, URL) pairs of the
-citations that print a URL (short forms and "Ibid." that merely point back are not printed
-URLs), and compare them as a multiset with the gold pairs.  URLs are compared without their
+For each text: parse it as ``kzwatch corpus`` does, take the (footnote, url) rows of the CSV it
+writes with ``--out`` (footnote as printed, URL as printed once repaired; short forms and "Ibid."
+that merely point back are left out unless ``--short-forms``), and compare them as a multiset
+with the gold pairs.  URLs are compared without their
 scheme where the gold has none, and without a final "/".  Three groups are printed:
 
 - real texts in ``../shared/corpora`` (the targets apply: precision >= 0.97, recall >= 0.95 of
@@ -19,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from kzwatch.corpus.csvio import citations_to_csv
 from kzwatch.corpus.formats import parse_document, read_document
 from kzwatch.corpus.notes import note_label
 from kzwatch.corpus.parse import citations_from_notes
@@ -66,8 +69,9 @@ def read_gold(path: Path) -> list[tuple[str, str]]:
 
 
 def printed_pairs(citations: list[Citation]) -> list[tuple[str, str]]:
-    return [(c.extra.get("label") or str(c.footnote), c.url_display or c.url or "")
-            for c in citations if c.url and c.ref_of is None]
+    """(footnote, url) rows of the CSV ``kzwatch corpus --out`` writes — what outside suites score."""
+    text = citations_to_csv(citations, printed=True, short_forms=False)
+    return [(row["footnote"], row["url"]) for row in csv.DictReader(io.StringIO(text))]
 
 
 def score(name: str, found: list[tuple[str, str]], gold: list[tuple[str, str]], verbose: bool = False) -> Score:

@@ -125,3 +125,21 @@ def test_form_feeds_and_page_numbers_do_not_split_a_note() -> None:
     notes = scan_notes(text)
     assert [n.label or str(n.number) for n in notes] == ["1", "2"]
     assert pairs(text) == [("1", "https://example.org/a/b/c.html")]
+
+
+def test_printed_csv_keeps_labels_and_fragments_and_reads_back() -> None:
+    from kzwatch.corpus.csvio import citations_from_csv, citations_to_csv
+
+    text = ("1. See https://one.example.org/a#part.\n* Data: https://stats.example.org/t.\n"
+            "1. Restarted: https://two.example.org/b.\n2. Ibid.\n")
+    cites = parse_text(text, "t").citations
+    printed = citations_to_csv(cites, printed=True, short_forms=False)
+    rows = [line.split(",")[:2] for line in printed.splitlines()[1:]]
+    assert rows == [["1", "https://one.example.org/a#part"], ["1", "https://two.example.org/b"],
+                    ["*", "https://stats.example.org/t"]]
+    back = citations_from_csv(printed, "t")
+    assert [(c.footnote, c.seq, c.url, c.extra.get("label") or None) for c in back] == [
+        (1, 1, "https://one.example.org/a", None), (1, 2, "https://two.example.org/b", None),
+        (1001, 1, "https://stats.example.org/t", "*")]
+    with_short = citations_to_csv(cites, printed=True)
+    assert "\n2,https://two.example.org/b," in with_short  # "Ibid." carries the URL it points back to

@@ -145,7 +145,7 @@ def cmd_corpus(args, config: Config | None, as_of: datetime | None) -> int:
 
     doc, result, name = _read_article(args.article, args.article_id, args.config)
     _print_report(doc, result, name, out=sys.stderr if args.out == "-" else sys.stdout)
-    csv_text = citations_to_csv(result.citations)
+    csv_text = citations_to_csv(result.citations, printed=True, short_forms=args.short_forms)
     if args.out == "-":
         sys.stdout.write(csv_text)
     elif args.out:
@@ -176,7 +176,7 @@ def cmd_add(args, config: Config | None, as_of: datetime | None) -> int:
     claims = Path(args.claims).expanduser() if args.claims else None
     if claims is not None and not claims.is_file():
         raise UserError(f"{claims}: no such claims file")
-    added = add_article(target, article_id, args.title or doc.title, citations_to_csv(citations),
+    added = add_article(target, article_id, args.title or doc.title, citations_to_csv(citations, printed=True),
                         claims, force=args.force)
     new_config = load_config(added.config_path)  # what `kzwatch check` will read: must load
     load_article(next(a for a in new_config.articles if a.id == article_id))
@@ -342,6 +342,8 @@ def _add_corpus_commands(add) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--out", help="write the citations CSV here ('-': stdout, the report then goes to stderr)")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when any note is unresolved (citation-like without URL, or a body marker without note)")
+    p.add_argument("--short-forms", action="store_true",
+                   help="also write rows for short forms and Ibid. (the URL of the citation they abbreviate)")
     p.add_argument("--article-id", default="beimenbetov-2021")
     p.add_argument("--variant", help="a second OCR of the same article: report where the two disagree")
     p.add_argument("--config", help="config whose [fetch] settings fetch a URL (else $KZWATCH_CONFIG)")

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 from kzwatch.corpus.fields import parse_date
+from kzwatch.corpus.notes import SYMBOL_NUMBER_BASE
 from kzwatch.corpus.parse import parse_article
 from kzwatch.corpus.tables import DEFAULT_ARTICLE_ID
 from kzwatch.model import Citation, UrlRepair
@@ -24,9 +25,15 @@ CSV_EXTRA_COLUMNS: tuple[str, ...] = ("seq", "url_display", "url_original", "rep
 _ISO_DATE_CELL_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 
-def citations_to_csv(citations: Iterable[Citation]) -> str:
-    """The citations that carry a URL, as a citations CSV (deterministic, "\\n" line ends)."""
-    with_url = [c for c in citations if c.url]
+def citations_to_csv(citations: Iterable[Citation], *, printed: bool = False, short_forms: bool = True) -> str:
+    """The citations that carry a URL, as a citations CSV (deterministic, "\\n" line ends).
+
+    ``printed`` (what ``kzwatch corpus`` and ``kzwatch add`` write, SPEC §6): the footnote as
+    printed ("12", "*") and the URL as printed once repaired, ``#fragment`` included; reading
+    the file back splits the fragment off again.  Without it (the packaged corpus): the footnote
+    number and the fetch URL.  ``short_forms=False`` leaves out short forms and "Ibid." (rows
+    whose URL is copied from the citation they abbreviate, not printed in their note)."""
+    with_url = [c for c in citations if c.url and (short_forms or c.ref_of is None)]
     extra_keys = sorted(
         {k for c in with_url for k in c.extra} - set(CSV_COLUMNS) - set(CSV_EXTRA_COLUMNS)
     )
@@ -44,7 +51,8 @@ def citations_to_csv(citations: Iterable[Citation]) -> str:
         )
         writer.writerow(
             [
-                c.footnote, c.url, c.title or "", c.outlet or "", c.author or "",
+                (c.extra.get("label") or c.footnote) if printed else c.footnote,
+                (c.url_display or c.url) if printed else c.url, c.title or "", c.outlet or "", c.author or "",
                 c.published or "", c.accessed or "", c.seq, c.url_display or "",
                 c.url_original or "", repairs,
                 f"{c.ref_of[0]}:{c.ref_of[1]}" if c.ref_of else "",
@@ -62,6 +70,14 @@ def _positive_int(value: str, what: str, line: int) -> int:
     if number < 1:
         raise CitationFileError(f"line {line}: bad {what} {value!r} (expected a whole number >= 1)")
     return number
+
+
+def _footnote_cell(cells: dict[str, str], symbols: dict[str, int], line: int) -> int:
+    value = cells["footnote"].strip()
+    if re.fullmatch(r"[*†‡§]{1,4}", value):
+        cells.setdefault("label", value)
+        return symbols.setdefault(value, SYMBOL_NUMBER_BASE + len(symbols) + 1)
+    return _positive_int(value, "footnote number", line)
 
 
 def _date_cell(value: str, column: str, line: int) -> str | None:
@@ -133,13 +149,14 @@ def citations_from_csv(text: str, article_id: str) -> list[Citation]:
         raise CitationFileError("line 1: duplicate column names in the header")
 
     citations: list[Citation] = []
+    symbols: dict[str, int] = {}  # "*" -> 1001 …: symbol notes get numbers, keep their label
     seen: set[tuple[int, int]] = set()
     next_seq: dict[int, int] = {}
     for line, row in _rows(reader):
         if len(row) > len(header):
             raise CitationFileError(f"line {line}: {len(row)} cells but the header has {len(header)}")
         cells = dict(zip(header, row + [""] * (len(header) - len(row))))
-        footnote = _positive_int(cells["footnote"], "footnote number", line)
+        footnote = _footnote_cell(cells, symbols, line)
         url_cell = cells["url"].strip()
         if not url_cell:
             raise CitationFileError(f"line {line}: empty url (footnote {footnote})")
