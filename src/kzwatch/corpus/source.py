@@ -52,4 +52,6 @@ def _fetch(url: str, config) -> tuple[bytes, str]:
         raise InputError(f"{url}: the server answered HTTP {result.status}; pass a saved copy of the page instead")
     media = (result.content_type or "").split(";")[0].strip().lower()
     name = re.sub(r"[?#].*$", "", result.final_url or url)
-    return result.body, name + _TYPE_EXTENSIONS.get(media, "")
+    # Text the fetcher decoded (header, BOM or <meta> charset) is passed on as UTF-8.
+    data = result.text.encode("utf-8") if result.text is not None else result.body
+    return data, name + _TYPE_EXTENSIONS.get(media, "")
