@@ -88,6 +88,8 @@ def test_several_urls_per_note_and_access_date_before_or_after() -> None:
     ("https: //example.org/x", "https://example.org/x"),
     ("https://example.org/ reports/2019.pdf", "https://example.org/reports/2019.pdf"),
     ("www.example.org/annual-rep\nort-2019", "http://www.example.org/annual-report-2019"),
+    ("https://example.org/files/Global\nDemocracy-Index-2019.pdf", "https://example.org/files/GlobalDemocracy-Index-2019.pdf"),
+    ("https://example.org/files/Report_\nAnnex.PDF", "https://example.org/files/Report_Annex.PDF"),
 ])
 def test_url_breaks(raw: str, expected: str) -> None:
     spans = _find_urls(f"Title, {raw}, accessed May 2, 2020.")

@@ -91,6 +91,8 @@ def _joins(raw: str, token: str, context: str) -> bool:
         return first in _TAIL_WORDS and bool(re.match(r"^[a-z0-9]+(?:[/.,;:?#]|$)", token))
     if not last.isalnum() or not token[0].isalnum():
         return False
+    if re.search(r"(?i)\w\.(?:pdf|docx?|xlsx?|pptx?|s?html?|php|aspx?|jsp)$", token.rstrip(".,;:)")):
+        return True  # "…/report" + "Democracy-Index-2019.pdf": prose never ends in a file name
     url_punctuation = re.search(r"[/?=&#_]|\.[A-Za-z]", token.rstrip(".,;:"))
     if url_punctuation and (token[0].islower() or token[0].isdigit() or "/" in token):
         return True
