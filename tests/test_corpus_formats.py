@@ -176,3 +176,11 @@ def test_claims_draft_links_sentences_to_footnotes(tmp_path: Path, capsys: pytes
     assert "30.6%" in claims[0].figures and "Central Election Commission" in claims[0].terms["en"]
     assert claims[1].terms.get("ru") and "The weather" not in claims[0].text + claims[1].text
     assert main(["claims", "draft", str(article), "--out", str(out)]) == 2  # never overwrites silently
+
+
+def test_add_writes_to_the_documented_config_path() -> None:
+    from kzwatch.corpus.add import default_config_path
+
+    assert default_config_path({"KZWATCH_CONFIG": "/x/k.toml", "XDG_CONFIG_HOME": "/c"}) == Path("/x/k.toml")
+    assert default_config_path({"XDG_CONFIG_HOME": "/c"}) == Path("/c/kzwatch/config.toml")
+    assert default_config_path({}) == Path.home() / ".config" / "kzwatch" / "config.toml"
