@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from kzwatch.digest import safe_http_url
+from kzwatch.alerts.digest import safe_http_url
 
 __all__ = ["ReportData", "render_report", "STATE_COLOURS"]
 
@@ -49,6 +49,17 @@ MAX_DIFF_CHARS = 20_000
 MAX_REPORTING_ROWS = 300
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The ``[report]`` section: how much of the warehouse ``kzwatch report`` draws — the most
+    drifted citations (with a readable diff of at most ``diff_chars``), and the strongest
+    related reporting."""
+
+    drift_rows: int = 20
+    diff_chars: int = 2000
+    reporting_rows: int = 500
 
 
 @dataclass

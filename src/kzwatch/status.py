@@ -20,7 +20,7 @@ def render_status(config: Config, *, citation: int | None = None, as_of: datetim
     articles = load_articles(config)
     if article is not None and article not in {a.id for a in articles}:
         raise ValueError(f"no article {article!r} in {config.source} (have: {', '.join(a.id for a in articles)})")
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
         sync_corpus(con, articles, as_of or datetime.now().astimezone())
         if citation is not None:
             return _citation_detail(con, citation)
