@@ -1,4 +1,4 @@
-"""Tests for kzwatch.citations: footnotes, URL repair, back-references, reconciliation, CSV."""
+"""Tests for the citation parser (kzwatch.corpus): footnotes, URL repair, back-references, reconciliation, CSV."""
 
 from __future__ import annotations
 
@@ -9,19 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kzwatch.citations import (
-    CSV_COLUMNS,
-    CitationFileError,
-    align_versions,
-    build_default_corpus,
-    citations_from_csv,
-    citations_to_csv,
-    parse_article,
-    parse_footnotes,
-    reconcile,
-    repair_url,
-    split_citations,
-)
+from kzwatch.corpus.align import align_versions, reconcile
+from kzwatch.corpus.csvio import CSV_COLUMNS, CitationFileError, build_default_corpus, citations_from_csv, citations_to_csv
+from kzwatch.corpus.fields import split_citations
+from kzwatch.corpus.notes import parse_footnotes
+from kzwatch.corpus.parse import parse_article
+from kzwatch.corpus.urls import repair_url
 from kzwatch.model import Citation, UrlRepair
 
 DAMAGED_PATH = Path(__file__).resolve().parent / "data" / "citations_damaged.txt"
