@@ -148,10 +148,29 @@ def align_versions(clean: Sequence[Citation], variant: Sequence[Citation]) -> Re
         drift = abs(clean[i].footnote - expected_shift(clean[i].footnote) - variant[j].footnote)
         return (-round(score, 6), drift, i, j)
 
+    pairs = _best_first(sorted(scored, key=order_key))
+    paired_clean, paired_variant = {i for i, _, _ in pairs}, {j for _, j, _ in pairs}
+    unmatched_clean = tuple(c for i, c in enumerate(clean) if i not in paired_clean)
+    unmatched_variant = tuple(v for j, v in enumerate(variant) if j not in paired_variant)
+    disagreements = [d for i, j, _ in pairs for d in _compare(clean[i], variant[j])]
+    disagreements += [Disagreement(c.footnote, None, "citation", _describe(c), None, "only in the clean version")
+                      for c in unmatched_clean]
+    disagreements += [Disagreement(None, v.footnote, "citation", None, _describe(v), "only in the variant version")
+                      for v in unmatched_variant]
+    return Reconciliation(
+        matched=tuple((clean[i], variant[j], score) for i, j, score in pairs),
+        unmatched_clean=unmatched_clean,
+        unmatched_variant=unmatched_variant,
+        disagreements=tuple(disagreements),
+    )
+
+
+def _best_first(ordered: list[tuple[float, int, int]]) -> list[tuple[int, int, float]]:
+    """Greedy one-to-one pairing in the given order, down to ``MATCH_MIN_SCORE``."""
     used_clean: set[int] = set()
     used_variant: set[int] = set()
     pairs: list[tuple[int, int, float]] = []
-    for score, i, j in sorted(scored, key=order_key):
+    for score, i, j in ordered:
         if score < MATCH_MIN_SCORE:
             break
         if i in used_clean or j in used_variant:
@@ -159,27 +178,7 @@ def align_versions(clean: Sequence[Citation], variant: Sequence[Citation]) -> Re
         used_clean.add(i)
         used_variant.add(j)
         pairs.append((i, j, min(score, 100.0)))
-    pairs.sort()
-
-    disagreements: list[Disagreement] = []
-    for i, j, _ in pairs:
-        disagreements.extend(_compare(clean[i], variant[j]))
-    unmatched_clean = tuple(c for i, c in enumerate(clean) if i not in used_clean)
-    unmatched_variant = tuple(v for j, v in enumerate(variant) if j not in used_variant)
-    for c in unmatched_clean:
-        disagreements.append(
-            Disagreement(c.footnote, None, "citation", _describe(c), None, "only in the clean version")
-        )
-    for v in unmatched_variant:
-        disagreements.append(
-            Disagreement(None, v.footnote, "citation", None, _describe(v), "only in the variant version")
-        )
-    return Reconciliation(
-        matched=tuple((clean[i], variant[j], score) for i, j, score in pairs),
-        unmatched_clean=unmatched_clean,
-        unmatched_variant=unmatched_variant,
-        disagreements=tuple(disagreements),
-    )
+    return sorted(pairs)
 
 
 def reconcile(clean: list[Citation], variant: list[Citation]) -> list[Disagreement]:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from kzwatch.corpus.fields import parse_date
 from kzwatch.corpus.notes import SYMBOL_NUMBER_BASE
@@ -136,18 +136,7 @@ def citations_from_csv(text: str, article_id: str) -> list[Citation]:
     Raises ``CitationFileError`` naming the line for anything malformed.
     """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        raise CitationFileError("line 1: empty file, expected a header row") from None
-    except csv.Error as exc:
-        raise CitationFileError(f"line 1: unreadable CSV header ({exc})") from None
-    for required in ("footnote", "url"):
-        if required not in header:
-            raise CitationFileError(f"line 1: missing required column {required!r}")
-    if len(set(header)) != len(header):
-        raise CitationFileError("line 1: duplicate column names in the header")
-
+    header = _header(reader)
     citations: list[Citation] = []
     symbols: dict[str, int] = {}  # "*" -> 1001 …: symbol notes get numbers, keep their label
     seen: set[tuple[int, int]] = set()
@@ -169,26 +158,44 @@ def citations_from_csv(text: str, article_id: str) -> list[Citation]:
         if (footnote, seq) in seen:
             raise CitationFileError(f"line {line}: duplicate citation footnote {footnote}, seq {seq}")
         seen.add((footnote, seq))
-        known = set(CSV_COLUMNS) | set(CSV_EXTRA_COLUMNS)
-        citations.append(
-            Citation(
-                article_id=article_id,
-                footnote=footnote,
-                seq=seq,
-                url=url_cell.split("#", 1)[0],
-                url_display=cells.get("url_display", "").strip() or url_cell,
-                url_original=cells.get("url_original", "") or None,
-                title=cells.get("title", "").strip() or None,
-                outlet=cells.get("outlet", "").strip() or None,
-                author=cells.get("author", "").strip() or None,
-                published=_date_cell(cells.get("published", ""), "published", line),
-                accessed=_date_cell(cells.get("accessed", ""), "accessed", line),
-                repairs=_repairs_cell(cells.get("repairs", ""), line),
-                ref_of=_ref_of_cell(cells.get("ref_of", ""), line),
-                extra={k: v for k, v in cells.items() if k not in known},
-            )
-        )
+        citations.append(_citation(cells, article_id, footnote, seq, line))
     return sorted(citations, key=lambda c: (c.footnote, c.seq))
+
+
+def _header(reader: Iterator[list[str]]) -> list[str]:
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        raise CitationFileError("line 1: empty file, expected a header row") from None
+    except csv.Error as exc:
+        raise CitationFileError(f"line 1: unreadable CSV header ({exc})") from None
+    for required in ("footnote", "url"):
+        if required not in header:
+            raise CitationFileError(f"line 1: missing required column {required!r}")
+    if len(set(header)) != len(header):
+        raise CitationFileError("line 1: duplicate column names in the header")
+    return header
+
+
+def _citation(cells: dict[str, str], article_id: str, footnote: int, seq: int, line: int) -> Citation:
+    url_cell = cells["url"].strip()
+    known = set(CSV_COLUMNS) | set(CSV_EXTRA_COLUMNS)
+    return Citation(
+        article_id=article_id,
+        footnote=footnote,
+        seq=seq,
+        url=url_cell.split("#", 1)[0],
+        url_display=cells.get("url_display", "").strip() or url_cell,
+        url_original=cells.get("url_original", "") or None,
+        title=cells.get("title", "").strip() or None,
+        outlet=cells.get("outlet", "").strip() or None,
+        author=cells.get("author", "").strip() or None,
+        published=_date_cell(cells.get("published", ""), "published", line),
+        accessed=_date_cell(cells.get("accessed", ""), "accessed", line),
+        repairs=_repairs_cell(cells.get("repairs", ""), line),
+        ref_of=_ref_of_cell(cells.get("ref_of", ""), line),
+        extra={k: v for k, v in cells.items() if k not in known},
+    )
 
 
 def build_default_corpus(text: str, article_id: str = DEFAULT_ARTICLE_ID) -> str:

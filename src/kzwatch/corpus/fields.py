@@ -210,12 +210,8 @@ def _parse_citation(
 
     quoted = _find_quoted(head_wo_accessed)
     author, title, after_title = _title_fields(head_wo_accessed, quoted)
-    outlet: str | None = None
     italic_outlet = _ITALIC_RE.search(after_title)
-    if italic_outlet:
-        outlet = italic_outlet.group(1).strip()
-    else:
-        outlet = _outlet_from_text(after_title)
+    outlet = italic_outlet.group(1).strip() if italic_outlet else _outlet_from_text(after_title)
     published = parse_date(after_title)
 
     fetch = display = None
@@ -249,16 +245,15 @@ def _parse_citation(
         extra=extra,
     )
     ibid = bool(_IBID_RE.match(head)) and url_raw is None
-    short_form = (
-        url_raw is None
-        and published is None
-        and accessed is None
-        and quoted is not None
-        and title is not None
-        and (author is None or len(author.split()) <= 8)
-        and _is_page_reference(after_title + " " + _one_line(tail))
-    )
+    short_form = url_raw is None and _is_short_form(citation, quoted, after_title + " " + _one_line(tail))
     return _Parsed(citation, short_form=short_form, ibid=ibid)
+
+
+def _is_short_form(citation: Citation, quoted: object, rest: str) -> bool:
+    """A back-reference ("Bagdat, 'Sovet (ne)doveriia...', p. 4"): a quoted title, no dates, no URL."""
+    return (citation.published is None and citation.accessed is None and quoted is not None
+            and citation.title is not None and (citation.author is None or len(citation.author.split()) <= 8)
+            and _is_page_reference(rest))
 
 
 def _is_page_reference(text: str) -> bool:
