@@ -76,13 +76,13 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables) -> dict[str, int]:
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
 
-def test_migration_files_are_numbered_without_gaps():
+def test_migration_files_are_numbered_uniquely_in_order():
     names = sorted(p.name for p in MIGRATIONS.glob("*.sql"))
     assert names, "no migration files found"
     for name in names:
         assert re.fullmatch(r"\d{4}_[a-z0-9_]+\.sql", name), f"badly named migration: {name}"
     numbers = [int(name[:4]) for name in names]
-    assert numbers == list(range(1, len(numbers) + 1))
+    assert numbers == sorted(set(numbers)) and numbers[0] == 1  # numbers reserved per branch may leave a gap
     assert [v for v, _, _ in store.migration_files()] == numbers
     assert LATEST == numbers[-1]
 

@@ -71,9 +71,13 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "availability_endpoint": (str, "https://archive.org/wayback/available"),
         "cdx_endpoint": (str, "https://web.archive.org/cdx/search/cdx"),
         "timegate_endpoints": (_STR_LIST, ["https://web.archive.org/web/"]),
-        "max_per_minute": (int, 20),
         # baseline each citation on the capture closest to its accessed date (else first live)
         "baseline": (bool, True),
+        # the archive phase (kzwatch.archive.ArchiveSettings has the defaults and their sources)
+        "cdx_per_minute": (_NUM, 24.0), "availability_per_minute": (_NUM, 24.0),
+        "memento_per_minute": (_NUM, 480.0), "max_per_minute": (_NUM, None), "budget_s": (_NUM, 300.0),
+        "backoff_s": (_NUM, 60.0), "backoff_max_s": (_NUM, 43200.0), "max_attempts": (int, 5),
+        "lookup_retry_days": (_NUM, 7.0),
     },
     "drift": {},  # keys are the fields of kzwatch.drift.DriftSettings (checked at load)
     "relevance": {

@@ -2,9 +2,11 @@
 
 Reading order: ``run_check_cycle`` at the bottom does the whole cycle in five steps —
 load (short warehouse session), canaries, fetch + judge (network, no warehouse held),
-archive lookups, write (one short transaction) — and each step is a small function above it.
+write (one short transaction) — and each step is a small function above it.  Archive lookups
+and archived baselines are their own phase afterwards (``kzwatch.cycles.archive``): verdicts
+never wait for the archive.
 All judgement is delegated to the pure core (classify, verdict, drift, verify, support); this
-module only moves data between the core and the edges (fetcher, archive client, warehouse).
+module only moves data between the core and the edges (fetcher, warehouse).
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from kzwatch import classify, drift, extract, support, textdiff, textnorm, verdict, verify
-from kzwatch.archive import ArchiveClient, ArchiveSettings
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles.common import build_fetcher, event_row, log, stable_id
@@ -52,9 +53,6 @@ class UrlResult:
     verification: float | None = None
     baseline: dict | None = None  # {snapshot row, source}
     support: list[dict] = field(default_factory=list)
-    archive_url: str | None = None
-    archive_checked: bool = False
-    archived_snapshot: dict | None = None  # the memento row, when it became the baseline
     diff: str | None = None  # readable baseline → current diff, when the text moved
     new_notices: tuple[str, ...] = ()  # correction/update notices not seen on this URL before
     notices: list[str] | None = None  # every notice on the page now (None: page not read)
@@ -105,15 +103,12 @@ def load_targets(con, articles: list[Article]) -> list[UrlTarget]:
     return list(by_url.values())
 
 
-def load_stored_snapshots(con, *, archive_baselines: bool) -> dict[str, dict]:
-    """Snapshot rows by id: every baseline and, while archived baselines may still replace live
-    ones, the last snapshot of those URLs (a 304 then still has a text to compare)."""
-    pending = ("OR (s.snapshot_id = u.last_snapshot_id AND u.archive_checked_at IS NULL"
-               " AND coalesce(u.baseline_source, '') <> 'archive')") if archive_baselines else ""
-    rows = fetch_dicts(con, f"""
+def load_stored_snapshots(con) -> dict[str, dict]:
+    """Baseline snapshot rows by id."""
+    rows = fetch_dicts(con, """
         SELECT DISTINCT s.snapshot_id, s.norm_text, s.text, s.title, s.published, s.modified, s.lang,
                s.canonical_url, s.notices
-        FROM snapshots s JOIN url_state u ON s.snapshot_id = u.baseline_snapshot_id {pending}""")
+        FROM snapshots s JOIN url_state u ON s.snapshot_id = u.baseline_snapshot_id""")
     return {r["snapshot_id"]: r for r in rows}
 
 
@@ -217,95 +212,7 @@ def snapshot_of(result: FetchResult, as_of: datetime) -> dict | None:
     return row
 
 
-# --- 4. archive ---------------------------------------------------------------------------------
-
-
-class ArchiveLookups:
-    """Archive lookups for one cycle through the guarded fetcher.
-
-    Stops asking for the rest of the cycle once the archive proves unreachable from here (a
-    transport failure) or rate-limits us (the client itself stops on a 429).
-    """
-
-    def __init__(self, config: Config, fetcher: Fetcher):
-        a = config.section("archive")
-        self.enabled = a["enabled"]
-        self.unreachable = False
-        self._fetcher = fetcher
-        self.client = ArchiveClient(self._fetch, ArchiveSettings(
-            availability_endpoint=a["availability_endpoint"], cdx_endpoint=a["cdx_endpoint"],
-            timegate_endpoints=tuple(a["timegate_endpoints"]), max_per_minute=a["max_per_minute"]))
-
-    def _fetch(self, url: str, headers: dict | None = None) -> FetchResult:
-        result = self._fetcher.fetch(url, headers=headers, use_robots=False)
-        if result.error in TRANSPORT_OUTCOMES | {"unsafe", "tls_error"}:
-            self.unreachable = True
-        return result
-
-    @property
-    def usable(self) -> bool:
-        return self.enabled and not self.unreachable and not self.client.stopped
-
-    def find(self, url: str, around: date | None) -> str | None:
-        capture = self.client.find_capture(url, around)
-        return capture.url if capture is not None else None
-
-    def baseline(self, target: UrlTarget, as_of: datetime) -> ArchivedBaseline:
-        """The capture closest to the citation's accessed date, fetched in its ``id_`` form.
-
-        ``answered`` is False when the archive could not be asked properly (unreachable, 5xx,
-        rate-limited, memento fetch failed): the URL is then asked again next cycle.  A memento
-        that is itself an error page, a bot wall or has no main text is not a baseline.
-        """
-        errors_before = len(self.client.errors)
-        capture = self.client.find_capture(target.url, accessed_date(target))
-        trouble = self.unreachable or self.client.stopped or len(self.client.errors) > errors_before
-        if capture is None:
-            return ArchivedBaseline(answered=not trouble)
-        found = ArchivedBaseline(answered=False, capture_url=capture.url, captured_at=capture.captured_at)
-        memento = self.client.fetch_memento(capture)
-        if memento is None or (memento.status or 0) >= 500:
-            return found
-        found.answered = True
-        title = next((c.title for c in target.citations if c.title), None)
-        outcome = classify.classify_fetch(memento, cited_title=title).outcome
-        snap = snapshot_of(memento, as_of)
-        if outcome in ("ok", "redirected") and snap is not None and (snap.get("norm_text") or "").strip():
-            found.snapshot = snap
-        else:
-            found.rejected = f"memento not usable as a baseline ({outcome})"
-        return found
-
-
-@dataclass
-class ArchivedBaseline:
-    """What the archive said, this cycle, about the capture a citation's baseline should be."""
-
-    answered: bool  # False: ask again next cycle
-    capture_url: str | None = None  # replay URL of the chosen capture (fills archive_url)
-    captured_at: datetime | None = None
-    snapshot: dict | None = None  # the id_ memento as a snapshot row, when usable
-    rejected: str = ""  # why a capture that exists is not the baseline
-
-
-def wants_archive_baseline(target: UrlTarget) -> bool:
-    """Until the archive has answered once, a citation's baseline may still be replaced by the
-    capture closest to its accessed date (a live baseline is only the fallback)."""
-    s = target.state
-    return s.get("baseline_source") != "archive" and s.get("archive_checked_at") is None
-
-
-def accessed_date(target: UrlTarget) -> date | None:
-    for c in target.citations:
-        if c.accessed:
-            try:
-                return date.fromisoformat(c.accessed[:10])
-            except ValueError:
-                continue
-    return None
-
-
-# --- 5. events ----------------------------------------------------------------------------------
+# --- 4. events ----------------------------------------------------------------------------------
 
 _STATE_EVENT = {"dying": ("citation_dying", "medium"), "dead": ("citation_dead", "high"),
                 "moved": ("citation_moved", "low"), "drifted": ("citation_drifted", "high"),
@@ -320,7 +227,7 @@ def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
         return events
     details = {"previous_state": before, "outcome": r.outcome.outcome, "evidence": r.outcome.evidence,
                "http_status": r.fetch.status, "final_url": r.fetch.final_url,
-               "archive_url": r.archive_url or r.target.state.get("archive_url"),
+               "archive_url": r.target.state.get("archive_url"),
                "moved_to": r.outcome.moved_to, "title": r.target.citations[0].title}
     if r.drift is not None:
         details["similarity"] = round(r.drift.similarity, 3)
@@ -393,10 +300,9 @@ def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
 def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None = None,
                     fetch_pages: FetchPages | None = None) -> CheckSummary:
     """One link-health cycle.  ``fetch_pages`` replaces the fetches that judge the cited hosts
-    (canaries, pages, soft-404 probes); archive lookups stay on this process's ``fetcher``."""
+    (canaries, pages, soft-404 probes)."""
     settings = health_settings(config)
     drift_settings = drift.DriftSettings.from_mapping(config.section("drift"))
-    archive_baselines = config.section("archive")["enabled"] and config.section("archive")["baseline"]
     wait_s = config.section("warehouse")["lock_wait_s"]
     articles = load_articles(config)
     summary = CheckSummary(as_of=as_of)
@@ -405,7 +311,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
         sync_corpus(con, articles, as_of)
         targets = load_targets(con, articles)
-        stored = load_stored_snapshots(con, archive_baselines=archive_baselines)
+        stored = load_stored_snapshots(con)
         prev_support = {(r["article_id"], r["claim_id"], r["url"]): r
                         for r in fetch_dicts(con, "SELECT * FROM claim_support")}
     due = [t for t in targets if is_due(t, as_of, settings)]
@@ -417,7 +323,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     fetcher = fetcher or build_fetcher(config)
     try:
         # Canaries, pages and soft-404 probes go through the same fetch, so with a scale-out
-        # runner they all come from the workers' network; archive lookups stay on this process.
+        # runner they all come from the workers' network.
         fetch = fetch_pages or fetcher.fetch_many
 
         # 2. canaries at the start
@@ -440,35 +346,15 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
                 outcomes = [classify.apply_local_outage(o, True) for o in outcomes]
         summary.network_down = down
 
-        # 3b. baselines from the archive: the capture closest to the accessed date (once per URL)
-        archive = ArchiveLookups(config, fetcher)
-        archived: dict[str, ArchivedBaseline] = {}
-        if archive_baselines and archive.usable and not down:
-            for target in due:
-                if wants_archive_baseline(target) and archive.usable:
-                    found = archived[target.url] = archive.baseline(target, as_of)
-                    if found.rejected:
-                        log.info("%s: %s; the first live fetch stays the baseline", target.url, found.rejected)
-
         results = []
         for target, result, outcome in zip(due, fetched, outcomes):
-            results.append(_assess(target, result, outcome, as_of, settings, drift_settings, stored,
-                                   prev_support, archived.get(target.url)))
+            results.append(_assess(target, result, outcome, as_of, settings, drift_settings, stored, prev_support))
 
-        # 4. archive lookups for what is failing (once per URL; retried weekly if none found)
-        for r in results:
-            wants = r.verdict.state in ("dying", "dead", "drifted") or r.outcome.outcome == "soft_404"
-            checked_at = r.target.state.get("archive_checked_at")
-            fresh = checked_at is not None and (as_of - checked_at).days < 7
-            known = r.archive_url or r.target.state.get("archive_url")
-            if wants and not known and not fresh and not r.archive_checked and archive.usable:
-                r.archive_url = archive.find(r.target.url, accessed_date(r.target))
-                r.archive_checked = True
     finally:
         if own_fetcher:
             fetcher.close()
 
-    # 5. write everything in one short transaction
+    # 4. write everything in one short transaction
     events: list[Event] = []
     for r in results:
         events += state_events(r, as_of) + change_events(r, as_of) + support_events(r, as_of)
@@ -493,28 +379,17 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
 
 def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of: datetime,
             settings: verdict.HealthSettings, drift_settings: drift.DriftSettings,
-            stored: dict, prev_support: dict, archived: ArchivedBaseline | None = None) -> UrlResult:
+            stored: dict, prev_support: dict) -> UrlResult:
     """Everything the content says about one fetched citation, then its new verdict.
 
-    ``stored``: snapshot rows by id — every baseline, and the last snapshot of URLs whose
-    baseline may still be replaced by an archived capture."""
+    ``stored``: baseline snapshot rows by id."""
     snap = snapshot_of(result, as_of)
     r = UrlResult(target, result, outcome, verdict=Verdict("unknown"), snapshot=snap)
     state = target.state
     baseline = stored.get(state.get("baseline_snapshot_id") or "")
     new_baseline = False
-    if archived is not None:
-        r.archive_checked = archived.answered
-        r.archive_url = archived.capture_url
-        if archived.snapshot is not None:  # the page as the author read it replaces any live one
-            baseline = r.archived_snapshot = archived.snapshot
-            r.baseline = {"snapshot_id": baseline["snapshot_id"], "source": "archive", "at": archived.captured_at}
-            new_baseline = True
-    # What the page says now: this fetch's snapshot or, on a 304 just after the baseline changed,
-    # the last snapshot (unchanged since), so the new baseline is compared at once.
+    # What the page says now (None on a 304 or without a readable body: nothing new to compare)
     current = snap if snap is not None and snap.get("norm_text") is not None else None
-    if current is None and result.not_modified and new_baseline:
-        current = stored.get(state.get("last_snapshot_id") or "")
     current_text = None
     if current is not None:
         current_text = current["text"] or ""
@@ -576,9 +451,8 @@ def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) 
     snapshots, checks, states, supports = {}, [], [], []
     for r in results:
         f, s = r.fetch, r.target.state
-        for snap in (r.snapshot, r.archived_snapshot):
-            if snap is not None:
-                snapshots[snap["snapshot_id"]] = snap
+        if r.snapshot is not None:
+            snapshots[r.snapshot["snapshot_id"]] = r.snapshot
         checks.append({
             "check_id": stable_id("check", r.target.url, as_of.isoformat()), "cycle_id": stable_id("cycle", "check", as_of.isoformat()),
             "checked_at": as_of, "url": r.target.url, "outcome": r.outcome.outcome,
@@ -610,8 +484,8 @@ def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) 
             "drift_band": s.get("drift_band") if r.drift is None else r.drift.band,
             "title_changed": s.get("title_changed") if r.drift is None else r.drift.title_changed,
             "verification": r.verification if r.verification is not None else s.get("verification"),
-            "archive_url": r.archive_url or s.get("archive_url"),
-            "archive_checked_at": as_of if r.archive_checked else s.get("archive_checked_at"),
+            "archive_url": s.get("archive_url"),  # written by the archive phase
+            "archive_checked_at": s.get("archive_checked_at"),
             "notices": json.dumps(r.notices, ensure_ascii=False) if r.notices is not None else s.get("notices"),
             "updated_at": as_of,
         })
