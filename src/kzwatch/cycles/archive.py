@@ -155,7 +155,8 @@ class Writer:
         spaced by doubling hours; give up after ``max_attempts``."""
         attempts = (item.row.get("attempts") or 0) + 1
         status = item.row.get("status") or "pending"
-        next_try: datetime | None = self.as_of + timedelta(hours=min(2 ** (attempts - 1), 24 * self.settings.lookup_retry_days))
+        hours = min(2 ** (attempts - 1), 24 * self.settings.lookup_retry_days)
+        next_try: datetime | None = self.as_of + timedelta(hours=hours)
         if attempts >= self.settings.max_attempts:
             status, next_try, error = "none", None, f"gave up after {attempts} attempts: {error}"
         row = self.work_row(item.target.url, status, prior=item.row, attempts=attempts, next_try_at=next_try,

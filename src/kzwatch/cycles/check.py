@@ -11,6 +11,7 @@ module only moves data between the core and the edges (fetcher, warehouse).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import zlib
@@ -56,6 +57,7 @@ class UrlResult:
     diff: str | None = None  # readable baseline → current diff, when the text moved
     new_notices: tuple[str, ...] = ()  # correction/update notices not seen on this URL before
     notices: list[str] | None = None  # every notice on the page now (None: page not read)
+    not_cited: str = ""  # evidence that the page is clearly another work (kzwatch.verify)
 
 
 @dataclass
@@ -388,6 +390,8 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
     state = target.state
     baseline = stored.get(state.get("baseline_snapshot_id") or "")
     new_baseline = False
+    outcome = r.outcome = classify.still_moved(outcome, result, state.get("moved_to") if state.get("state") == "moved"
+                                               else None)
     # What the page says now (None on a 304 or without a readable body: nothing new to compare)
     current = snap if snap is not None and snap.get("norm_text") is not None else None
     current_text = None
@@ -400,13 +404,9 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
         if (baseline.get("text") or "").strip():
             r.drift = drift.compare(baseline["text"], current_text, drift_settings,
                                     baseline_title=baseline.get("title"), current_title=current.get("title"))
-        title = next((c.title for c in target.citations if c.title), None)
-        if title:
-            page = extract.PageInfo(title=current.get("title"), text=current_text, published=current.get("published"),
-                                    modified=current.get("modified"), lang=current.get("lang"),
-                                    canonical_url=current.get("canonical_url"), notices=())
-            cit = target.citations[0]
-            r.verification = verify.verify_citation(title, cit.author, cit.published, page).score
+        r.verification, not_cited = _verify_page(target, current, result)
+        if new_baseline or _flagged_not_cited(state):  # no baseline of the cited work to compare with
+            r.not_cited = not_cited
         if r.drift is not None and r.drift.band != "unchanged":
             r.diff = textdiff.readable_diff(baseline.get("text") or "", current_text, max_chars=DIFF_CHARS,
                                             before_label="baseline", after_label="now")
@@ -427,15 +427,41 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
                           "found": list(now_s.found), "missing": list(now_s.missing),
                           "checked_at": as_of, "previous_status": prev.get("status"),
                           "previous_baseline_status": prev.get("baseline_status")})
+    if r.drift is not None:  # the same title and text behind a permanent redirect: the work moved
+        outcome = r.outcome = classify.moved_by_content(outcome, result, same_title=r.drift.title_changed is False,
+                                                        same_text=r.drift.band == "unchanged")
     drifted = r.drift is not None and r.drift.band == "off_topic"
     if r.drift is None and result.not_modified and state.get("drift_band") == "off_topic":
         drifted = True  # unchanged since we found it drifted
+    if result.not_modified and _flagged_not_cited(state):
+        r.not_cited = state["reason"]  # unchanged since we found it was another work
     previous = _previous_verdict(target)
     check = CheckRecord(checked_at=as_of, outcome=outcome.outcome, http_status=result.status)
     r.verdict = verdict.next_verdict(previous, check, settings,
                                      moved=outcome.moved_to is not None,
-                                     drifted=drifted)
+                                     drifted=drifted or bool(r.not_cited))
+    if r.not_cited and r.verdict.state == "drifted" and not drifted:
+        r.verdict = dataclasses.replace(r.verdict, reason=r.not_cited)
+        r.outcome = CheckOutcome(outcome.outcome, f"{outcome.evidence}; {r.not_cited}", outcome.moved_to)
     return r
+
+
+def _verify_page(target: UrlTarget, current: dict, result: FetchResult) -> tuple[float | None, str]:
+    """How well the page matches the citation (None without a cited title), and the evidence
+    when it is clearly another work ("" otherwise; kzwatch.verify.not_the_cited_work)."""
+    cit = next((c for c in target.citations if c.title), None)
+    if cit is None or cit.title is None:
+        return None, ""
+    page = extract.PageInfo(title=current.get("title"), text=current.get("text") or "",
+                            published=current.get("published"), modified=current.get("modified"),
+                            lang=current.get("lang"), canonical_url=current.get("canonical_url"), notices=())
+    found = verify.verify_citation(cit.title, cit.author, cit.published, page)
+    outlet = verify.outlet_found(cit.outlet, page, result.final_url or result.url) if cit.outlet else None
+    return found.score, verify.not_the_cited_work(found, outlet)
+
+
+def _flagged_not_cited(state: dict) -> bool:
+    return state.get("state") == "drifted" and (state.get("reason") or "").startswith("not the cited work")
 
 
 def _notices(snapshot: dict) -> list[str]:
