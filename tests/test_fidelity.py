@@ -117,3 +117,49 @@ def test_a_page_that_is_clearly_not_the_cited_work_is_drifted_on_the_first_check
     assert "not the cited work" in json.loads(details)["evidence"]
     direct.run("check", cfg, T0 + timedelta(days=1), fetcher=fetcher())  # unchanged: still drifted
     assert health(cfg)[urls["wrong"]]["state"] == "drifted"
+
+
+# --- the pure rules ---------------------------------------------------------------------------------
+
+def test_not_the_cited_work_needs_every_stated_kind_of_evidence_to_disagree():
+    from kzwatch.extract import PageInfo
+    from kzwatch.verify import not_the_cited_work, outlet_found, verify_citation
+
+    garden = PageInfo(title="Как ухаживать за комнатными растениями зимой", text="Зимой растениям не хватает света.",
+                      published="2024-12-01")
+    v = verify_citation("Nabliudateli osporili itogi golosovaniia", None, "2021-01-11", garden)
+    assert not_the_cited_work(v, outlet_found("Vlast.kz", garden, "https://garden.test/a/1")).startswith(
+        "not the cited work: title")
+    assert not_the_cited_work(v, outlet_found("Vlast.kz", garden, "https://vlast.kz/a/1")) == ""  # outlet's own site
+    assert not_the_cited_work(v, None) == ""  # the citation names no outlet: not clear
+    dated = PageInfo(title=garden.title, text=garden.text, published="2021-01-11")
+    assert not_the_cited_work(verify_citation("Nabliudateli osporili itogi golosovaniia", None, "2021-01-11", dated),
+                              False) == ""  # the cited date is on the page
+    same = PageInfo(title="Наблюдатели оспорили итоги голосования", text="…", published="2024-12-01")
+    assert not_the_cited_work(verify_citation("Nabliudateli osporili itogi golosovaniia", None, "2021-01-11", same),
+                              False) == ""  # the title matches across scripts
+
+
+def test_moved_by_content_wants_a_permanent_redirect_and_the_same_title_and_text():
+    from kzwatch.classify import moved_by_content, still_moved
+    from kzwatch.model import CheckOutcome, FetchResult, Hop
+
+    at = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    old, new = "https://old.test/news/1", "https://new.test/2021/story"
+
+    def fetched(status: int, **kw) -> FetchResult:
+        return FetchResult(url=old, requested_at=at, final_url=new, status=200,
+                           hops=[Hop(old, status, new), Hop(new, 200, None)], **kw)
+
+    unconfirmed = CheckOutcome("redirected", "HTTP 200 at new: a different page; same work not confirmed")
+    assert moved_by_content(unconfirmed, fetched(301), same_title=True, same_text=True).moved_to == new
+    assert moved_by_content(unconfirmed, fetched(308), same_title=True, same_text=True).moved_to == new
+    assert moved_by_content(unconfirmed, fetched(302), same_title=True, same_text=True).moved_to is None
+    assert moved_by_content(unconfirmed, fetched(301), same_title=True, same_text=False).moved_to is None
+    assert moved_by_content(unconfirmed, fetched(301), same_title=False, same_text=True).moved_to is None
+    ok_304 = CheckOutcome("ok", "304 Not Modified")
+    again = FetchResult(url=old, requested_at=at, final_url=new, status=304, not_modified=True,
+                        hops=[Hop(old, 301, new), Hop(new, 304, None)])
+    assert still_moved(ok_304, again, new).moved_to == new
+    assert still_moved(ok_304, again, None).moved_to is None  # was not moved before
+    assert still_moved(ok_304, again, "https://elsewhere.test/x").moved_to is None

@@ -71,6 +71,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "availability_endpoint": (str, "https://archive.org/wayback/available"),
         "cdx_endpoint": (str, "https://web.archive.org/cdx/search/cdx"),
         "timegate_endpoints": (_STR_LIST, ["https://web.archive.org/web/"]),
+        "replay_prefix": (str, "https://web.archive.org/web/"),  # replay URLs of CDX rows
         # baseline each citation on the capture closest to its accessed date (else first live)
         "baseline": (bool, True),
         # the archive phase (kzwatch.archive.ArchiveSettings has the defaults and their sources)
