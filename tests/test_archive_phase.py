@@ -217,3 +217,25 @@ def test_a_killed_phase_keeps_every_completed_lookup(world, fetcher):
     assert summary.done == {"baseline_done": N - 3}
     assert len(world.asked("archive.test")) == N - 4  # the looked-up one only fetched its memento
     assert len(world.asked("wayback.test", "id_/")) == N - 3
+
+
+def test_plan_puts_failing_citations_first_and_asks_again_only_when_due():
+    from kzwatch.archive import ArchiveSettings
+    from kzwatch.cycles.archive import plan
+    from kzwatch.cycles.check import UrlTarget
+
+    def target(url, **state):
+        return UrlTarget(url, [], [], {"state": "alive", "baseline_source": "live", **state})
+
+    targets = [target("new"), target("found"), target("dead", state="dead"),
+               target("dead-asked", state="dead", archive_checked_at=T0 - timedelta(days=2)),
+               target("dead-asked-long-ago", state="dead", archive_checked_at=T0 - timedelta(days=8)),
+               target("archived", baseline_source="archive"), target("waiting"), UrlTarget("unchecked", [], [], {})]
+    work = {"found": {"status": "looked_up", "capture_url": "x"}, "dead-asked": {"status": "none"},
+            "dead-asked-long-ago": {"status": "none"},
+            "waiting": {"status": "pending", "next_try_at": T0 + timedelta(hours=1)}}
+    order = [(i.target.url, i.baseline, i.lookup) for i in plan(targets, work, T0, ArchiveSettings())]
+    assert order == [("dead", True, True), ("dead-asked-long-ago", False, True), ("found", True, False),
+                     ("new", True, False)]
+    assert [i.target.url for i in plan(targets, work, T0, ArchiveSettings(baseline=False))] == [
+        "dead", "dead-asked-long-ago"]
