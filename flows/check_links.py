@@ -15,14 +15,14 @@ are written, as a subflow: verdicts never wait for the archive.
 
 from __future__ import annotations
 
+from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
+from kzwatch_flows.archive import archive
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from kzwatch import fanout
 from kzwatch.cycles.check import run_check_cycle
 from kzwatch.runner import guarded
-from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
-from kzwatch_flows.archive import archive
 
 
 @task(name="check-citations", cache_policy=NO_CACHE, **RETRY)

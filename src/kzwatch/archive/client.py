@@ -108,14 +108,6 @@ class ArchiveSettings:
         return {"availability": self.availability_per_minute, "cdx": self.cdx_per_minute,
                 "memento": self.memento_per_minute}
 
-    @classmethod
-    def from_mapping(cls, data: dict) -> ArchiveSettings:
-        """From a config section (unknown keys ignored; lists become tuples)."""
-        names = set(cls.__dataclass_fields__)
-        values: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()
-                                  if k in names and v is not None}
-        return cls(**values)
-
 
 # --- parsing helpers ------------------------------------------------------------------------------
 

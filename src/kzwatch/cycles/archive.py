@@ -129,8 +129,8 @@ class Writer:
 
     def __init__(self, config: Config, as_of: datetime, settings: ArchiveSettings) -> None:
         self.config, self.as_of, self.settings = config, as_of, settings
-        self.drift = drift.DriftSettings.from_mapping(config.section("drift"))
-        self.wait_s = config.section("warehouse")["lock_wait_s"]
+        self.drift: drift.DriftSettings = config.drift
+        self.wait_s = config.warehouse.lock_wait_s
 
     def _session(self):
         return open_warehouse(self.config.warehouse_path, wait_s=self.wait_s)
@@ -261,7 +261,7 @@ def _take_memento(item: WorkItem, capture: ArchiveCapture, client: ArchiveClient
 
 
 def archive_settings(config: Config) -> ArchiveSettings:
-    return ArchiveSettings.from_mapping(config.section("archive"))
+    return config.archive
 
 
 def run_archive_phase(config: Config, as_of: datetime, *, fetcher: Fetcher | None = None,
@@ -273,7 +273,7 @@ def run_archive_phase(config: Config, as_of: datetime, *, fetcher: Fetcher | Non
     if not settings.enabled:
         return summary
     started = monotonic()
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
         targets = load_targets(con, load_articles(config))
         work = {r["url"]: r for r in fetch_dicts(con, "SELECT * FROM archive_work")}
         backoffs = {r["endpoint"]: Backoff(r["endpoint"], r["until_at"], r["strikes"], r["last_error"] or "")
