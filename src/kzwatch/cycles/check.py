@@ -417,17 +417,24 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
     drifted = r.drift is not None and r.drift.band == "off_topic"
     if r.drift is None and result.not_modified and state.get("drift_band") == "off_topic":
         drifted = True  # unchanged since we found it drifted
-    if result.not_modified and _flagged_not_cited(state):
-        r.not_cited = state["reason"]  # unchanged since we found it was another work
     previous = _previous_verdict(target)
     check = CheckRecord(checked_at=as_of, outcome=outcome.outcome, http_status=result.status)
-    r.verdict = verdict.next_verdict(previous, check, settings,
-                                     moved=outcome.moved_to is not None,
+    _not_cited_verdict(r, previous, check, settings, drifted=drifted)
+    return r
+
+
+def _not_cited_verdict(r: UrlResult, previous: Verdict | None, check: CheckRecord,
+                       settings: verdict.HealthSettings, *, drifted: bool) -> None:
+    """The new verdict; a page that is clearly another work (this check, or unchanged since one
+    found it) is drifted, with the verification evidence as its reason."""
+    if r.fetch.not_modified and _flagged_not_cited(r.target.state):
+        r.not_cited = r.target.state["reason"]  # unchanged since we found it was another work
+    outcome = r.outcome
+    r.verdict = verdict.next_verdict(previous, check, settings, moved=outcome.moved_to is not None,
                                      drifted=drifted or bool(r.not_cited))
     if r.not_cited and r.verdict.state == "drifted" and not drifted:
         r.verdict = dataclasses.replace(r.verdict, reason=r.not_cited)
         r.outcome = CheckOutcome(outcome.outcome, f"{outcome.evidence}; {r.not_cited}", outcome.moved_to)
-    return r
 
 
 def _verify_page(target: UrlTarget, current: dict, result: FetchResult) -> tuple[float | None, str]:
