@@ -42,7 +42,7 @@ def section_classes() -> dict[str, type]:
     """Section name -> settings class, for every [section] of the config file."""
     from kzwatch.alerts.digest import DigestSettings
     from kzwatch.archive import ArchiveSettings
-    from kzwatch.classify import ClassifySettings
+    from kzwatch.pages import ClassifySettings
     from kzwatch.discovery.settings import DiscoverySettings
     from kzwatch.drift import DriftSettings
     from kzwatch.fetch import FetchSettings
@@ -113,7 +113,7 @@ class Config:
     warehouse: Any
     fetch: Any  # kzwatch.fetch.FetchSettings
     health: Any  # kzwatch.verdict.HealthSettings
-    classify: Any  # kzwatch.classify.ClassifySettings
+    classify: Any  # kzwatch.pages.ClassifySettings
     archive: Any  # kzwatch.archive.ArchiveSettings
     drift: Any  # kzwatch.drift.DriftSettings
     relevance: Any  # kzwatch.discovery.settings.DiscoverySettings

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from kzwatch import classify, drift, extract, support, textdiff, textnorm, verdict, verify
+from kzwatch import classify, drift, extract, identity, support, textdiff, textnorm, verdict, verify
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles.common import build_fetcher, event_row, log, own_outage_event, stable_id
@@ -155,7 +155,7 @@ def probe_for_soft_404(fetch_pages: FetchPages, results: list[FetchResult], as_o
     for r in results:
         if r.error is None and r.status == 200 and not r.not_modified:
             token = stable_id("probe", as_of.isoformat(), urlsplit(r.url).netloc)[:16]
-            probe = classify.probe_url(r.url, token)
+            probe = identity.probe_url(r.url, token)
             probes.setdefault(_probe_key(r.url), probe)
     if not probes:
         return {}
