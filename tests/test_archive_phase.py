@@ -239,3 +239,40 @@ def test_plan_puts_failing_citations_first_and_asks_again_only_when_due():
                      ("new", True, False)]
     assert [i.target.url for i in plan(targets, work, T0, ArchiveSettings(baseline=False))] == [
         "dead", "dead-asked-long-ago"]
+
+
+def test_an_archive_5xx_is_retried_later_then_given_up(world, fetcher):
+    from kzwatch.store import open_warehouse
+
+    cfg = world.config(max_attempts=2)
+    direct.run("check-only", cfg, T0, fetcher=fetcher())
+    first = world.urls[0]
+    world.web.add("wayback.test", f"/web/{STAMP}id_/{first}", Page(status=503, body="busy"))
+    phase(cfg, fetcher, T0)
+    with open_warehouse(cfg.warehouse_path) as con:
+        row = con.execute("SELECT status, attempts, next_try_at, last_error FROM archive_work WHERE url = ?",
+                          [first]).fetchone()
+    assert row[:3] == ("looked_up", 1, T0 + timedelta(hours=1)) and "503" in row[3]
+    world.web.requests.clear()
+    phase(cfg, fetcher, T0 + timedelta(minutes=30))  # not due yet: left alone
+    assert world.asked("wayback.test") == []
+    phase(cfg, fetcher, T0 + timedelta(days=1))
+    with open_warehouse(cfg.warehouse_path) as con:
+        status, attempts, error = con.execute("SELECT status, attempts, last_error FROM archive_work WHERE url = ?",
+                                              [first]).fetchone()
+    assert (status, attempts) == ("none", 2) and error.startswith("gave up after 2 attempts")
+    assert len(world.asked("archive.test")) == 0  # the capture was known: only the memento was asked again
+
+
+def test_retry_after_as_an_http_date_is_read_as_seconds():
+    from kzwatch.archive import ArchiveClient, ArchiveSettings
+    from kzwatch.model import FetchResult
+
+    at = datetime(2026, 12, 6, 4, 0, tzinfo=timezone.utc)
+
+    def limited(url, headers=None):
+        return FetchResult(url=url, requested_at=at, status=429, headers={"retry-after": "Sun, 06 Dec 2026 04:05:00 GMT"})
+
+    client = ArchiveClient(limited, ArchiveSettings())
+    assert client.find_capture("https://x.kz/a", None) is None
+    assert client.throttled == ("availability", 300.0)
