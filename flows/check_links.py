@@ -7,13 +7,16 @@ With ``[scale] runner = "threads"`` or ``"dask"`` the cited pages are fetched by
 host-partitioned shard instead (``kzwatch.fanout``).  The task runner is only known once the
 config is loaded, so that variant runs as a subflow given the matching task runner; the cycle
 task inside it submits its shard tasks there (canaries, pages and soft-404 probes).  Everything
-else — the cycle lock, archive lookups, judging and the single warehouse write — stays in the
-cycle task.
+else — the cycle lock, judging and the warehouse writes — stays in the cycle task.
+
+The archive phase (archived copies and baselines, ``flows/archive.py``) runs after the verdicts
+are written, as a subflow: verdicts never wait for the archive.
 """
 
 from __future__ import annotations
 
 from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
+from kzwatch_flows.archive import archive
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
@@ -49,4 +52,5 @@ def check_links(config: str | None = None, warehouse: str | None = None, as_of: 
         summary = check_citations(cfg, when)
     rows = [{"event": e.kind, "footnote": e.footnote, "url": e.url, "subject": e.subject} for e in summary.events]
     publish_summary("kzwatch-check", f"Link health at {when.isoformat()}", summary.as_dict(), rows)
+    archive(config=config, warehouse=warehouse, as_of=when.isoformat())  # beside the verdicts, after them
     return summary.as_dict()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlencode
 
@@ -17,7 +17,11 @@ from kzwatch.archive import (
     ArchiveCapture,
     ArchiveClient,
     ArchiveSettings,
+    Backoff,
+    BudgetExhausted,
+    Pacer,
     id_url,
+    next_backoff,
     parse_link_header,
     parse_timestamp,
 )
@@ -266,6 +270,10 @@ class FakeClock:
         self.now += seconds
 
 
+def paced(clock: FakeClock, settings: ArchiveSettings, deadline: float | None = None) -> Pacer:
+    return Pacer(settings.per_minute(), deadline=deadline, monotonic=clock.monotonic, sleep=clock.sleep)
+
+
 def test_rate_limit_never_exceeds_budget_in_any_minute(archive: FakeArchive) -> None:
     clock = FakeClock()
     request_times: list[float] = []
@@ -279,28 +287,69 @@ def test_rate_limit_never_exceeds_budget_in_any_minute(archive: FakeArchive) -> 
     urls = [f"https://rus.azattyq.org/a/{30000000 + i}.html" for i in range(25)]
     for url in urls:
         archive.captures[url] = ["20201220000000"]
-    client = ArchiveClient(timed_fetch, settings_for(archive), monotonic=clock.monotonic, sleep=clock.sleep)
+    settings = settings_for(archive, availability_per_minute=20)
+    client = ArchiveClient(timed_fetch, settings, pacer=paced(clock, settings))
     found = [client.find_capture(url, date(2021, 1, 10)) for url in urls]
     assert all(f is not None for f in found)
-    assert len(request_times) == 25
-    assert clock.sleeps, "the 21st request must wait"
+    assert len(request_times) == 25 and set(archive.hits) == {"available"}
+    assert clock.sleeps, "requests must wait for their slot"
     for start in request_times:
         assert sum(1 for t in request_times if start <= t < start + 60) <= 20
 
 
-def test_rate_limit_setting_is_respected(archive: FakeArchive) -> None:
+def test_each_endpoint_has_its_own_pace(archive: FakeArchive) -> None:
     clock = FakeClock()
-    times: list[float] = []
+    times: list[tuple[float, str]] = []
     inner = make_fetch()
 
     def timed_fetch(url, headers=None):
-        times.append(clock.now)
+        times.append((clock.now, url.split("/")[3]))
         return inner(url, headers)
 
-    client = ArchiveClient(timed_fetch, settings_for(archive, max_per_minute=2), monotonic=clock.monotonic, sleep=clock.sleep)
+    settings = settings_for(archive, availability_per_minute=2, cdx_per_minute=2, memento_per_minute=2)
+    client = ArchiveClient(timed_fetch, settings, pacer=paced(clock, settings))
     client.find_capture("https://x.kz/none", date(2021, 1, 1))  # 3 requests: available, cdx, web
-    assert len(times) == 3
-    assert times[2] - times[0] >= 60
+    assert [t for t, _ in times] == [1000.0] * 3  # three endpoints: nobody waits for another's pace
+    client.find_capture("https://x.kz/none-either", date(2021, 1, 1))
+    assert [t for t, _ in times[3:]] == [1030.0] * 3  # 2 a minute: 30 s after its own last request
+
+
+def test_max_per_minute_sets_every_endpoint_and_the_defaults_follow_ia() -> None:
+    assert ArchiveSettings(max_per_minute=600).per_minute() == {"availability": 600, "cdx": 600, "memento": 600}
+    assert ArchiveSettings().per_minute() == {"availability": 24.0, "cdx": 24.0, "memento": 480.0}
+    with pytest.raises(ValueError, match="cdx_per_minute"):
+        ArchiveSettings(cdx_per_minute=0)
+
+
+def test_the_budget_ends_before_a_slot_past_the_deadline() -> None:
+    clock = FakeClock()
+    pacer = Pacer({"cdx": 6}, deadline=1025.0, monotonic=clock.monotonic, sleep=clock.sleep)
+    pacer.acquire("cdx")
+    pacer.acquire("cdx")  # slot at 1010
+    pacer.acquire("cdx")  # slot at 1020
+    with pytest.raises(BudgetExhausted):
+        pacer.acquire("cdx")  # slot at 1030: past the deadline, not waited for
+    assert clock.now == 1020.0
+
+
+def test_backoff_honours_retry_after_and_doubles_without_it() -> None:
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    first = next_backoff(None, "cdx", None, now, base_s=60, max_s=3600)
+    assert (first.strikes, first.until) == (1, now + timedelta(seconds=60))
+    second = next_backoff(first, "cdx", None, now, base_s=60, max_s=3600)
+    assert (second.strikes, second.until) == (2, now + timedelta(seconds=120))
+    told = next_backoff(second, "cdx", 900.0, now, base_s=60, max_s=3600)
+    assert told.until == now + timedelta(seconds=900)  # Retry-After longer than ours: honoured
+    capped = next_backoff(Backoff("cdx", now, 20), "cdx", None, now, base_s=60, max_s=3600)
+    assert capped.until == now + timedelta(seconds=3600)
+
+
+def test_blocked_endpoints_are_not_asked_and_the_skip_is_counted(archive: FakeArchive) -> None:
+    archive.captures[PAGE] = ["20201220000000"]
+    client = ArchiveClient(make_fetch(), settings_for(archive), blocked={"availability"})
+    found = client.find_capture(PAGE, date(2021, 1, 10))
+    assert found is not None and found.source == "wayback-cdx"
+    assert "available" not in archive.hits and client.skipped == 1
 
 
 # --- 429 and bad answers ---------------------------------------------------------------------------
@@ -316,6 +365,7 @@ def test_first_429_stops_all_archive_requests(archive: FakeArchive, endpoint: st
     assert client.find_capture(PAGE, date(2021, 1, 10)) is None
     assert client.stopped
     assert "429" in client.stop_reason
+    assert client.throttled == ({"available": "availability", "web": "memento"}.get(endpoint, endpoint), None)
     hits = len(archive.hits)
     archive.throttle.clear()
     assert client.find_capture("https://vlast.kz/other.html", date(2021, 1, 10)) is None

@@ -47,6 +47,7 @@ class World:
 
     def __init__(self, web, tmp_path: Path):
         self.web, self.tmp = web, tmp_path
+        self.archive_budget_s = 60
         self.urls = {
             "ok": web.url("news.test", "/a/turnout-63/31040001.html"),
             "gone": web.url("gone.test", "/a/deleted-story/31040002.html"),
@@ -113,7 +114,8 @@ dir = "digests"
     def archive_toml(self) -> str:
         return (f'[archive]\navailability_endpoint = "{self.web.url("archive.test", "/wayback/available")}"\n'
                 f'cdx_endpoint = "{self.web.url("wayback.test", "/cdx/search/cdx")}"\n'
-                f'timegate_endpoints = ["{self.web.url("wayback.test", "/web/")}"]\nmax_per_minute = 600')
+                f'timegate_endpoints = ["{self.web.url("wayback.test", "/web/")}"]\nmax_per_minute = 600\n'
+                f'budget_s = {self.archive_budget_s}')
 
     def archive(self, captures: dict[str, tuple[str, Page]]) -> None:
         """A fake Wayback Machine: {cited url: (timestamp, what its id_ memento serves)}."""
@@ -441,7 +443,9 @@ def test_drifted_and_support_events_carry_a_bounded_diff(world, fetcher):
 
 def test_fetch_pages_carries_canaries_pages_and_probes_but_not_archive_lookups(world, fetcher):
     """A scale-out runner's fetch judges the cited hosts from the workers' network: canaries,
-    pages and soft-404 probes all go through it; archive lookups stay on the cycle's fetcher."""
+    pages and soft-404 probes all go through it; the archive is not asked by the check at all,
+    only by the archive phase afterwards, on its own fetcher."""
+    from kzwatch.cycles.archive import run_archive_phase
     from kzwatch.cycles.check import run_check_cycle
 
     world.archive({})
@@ -459,4 +463,6 @@ def test_fetch_pages_carries_canaries_pages_and_probes_but_not_archive_lookups(w
     assert set(world.urls.values()) <= set(through)
     assert any(urlsplit(u).hostname == "news.test" and u not in world.urls.values() for u in through)  # a probe
     assert not hosts & {"archive.test", "wayback.test"}
-    assert any(r.host == "archive.test" for r in world.web.requests)  # asked, but not through fetch_pages
+    assert not any(r.host in ("archive.test", "wayback.test") for r in world.web.requests)
+    run_archive_phase(cfg, T0, fetcher=fetcher())
+    assert any(r.host == "archive.test" for r in world.web.requests)  # asked by the phase

@@ -177,10 +177,12 @@ def test_prefect_deploy_accepts_deploy_yaml(tmp_path):
         assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
         deployments = requests.post(f"http://127.0.0.1:{port}/api/deployments/filter", json={}, timeout=10).json()
         crons = {d["name"]: [s["schedule"].get("cron") for s in d.get("schedules", [])] for d in deployments}
-        assert set(crons) == {"link-health-daily", "discovery-hourly", "digest-daily", "full-cycle-manual"}
+        assert set(crons) == {"link-health-daily", "archive-daily", "discovery-hourly", "digest-daily",
+                              "full-cycle-manual"}
         assert all(d["work_pool_name"] == "kzwatch-pool" for d in deployments)
         assert crons["digest-daily"] == ["0 7 * * *"]
         assert crons["discovery-hourly"] == ["10 * * * *"]
+        assert crons["archive-daily"] == ["30 15 * * *"]
     finally:
         server.terminate()
         try:

@@ -21,6 +21,7 @@ from kzwatch.store import WarehouseTooNew, insert_rows, migrate, open_warehouse
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "warehouse" / "migrations"
 LATEST = store.latest_version()
+VERSIONS = [v for v, _, _ in store.migration_files()]  # numbers reserved per branch may leave gaps
 AT = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
 URL = "https://vlast.kz/politika/against-all.html"
 
@@ -42,6 +43,11 @@ ROWS_SINCE: dict[int, dict[str, list[dict]]] = {
                           "stance": "updates", "first_seen_at": AT}],
         "events": [{"event_id": "e1", "article_id": "a1", "kind": "citation_dying", "severity": "medium",
                     "created_at": AT, "footnote": 18, "url": URL}],
+    },
+    7: {
+        "archive_work": [{"url": URL, "status": "looked_up", "capture_url": f"https://web.archive.org/web/2021/{URL}",
+                          "attempts": 0}],
+        "archive_backoff": [{"endpoint": "cdx", "until_at": AT, "strikes": 1}],
     },
 }
 
@@ -76,18 +82,18 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables) -> dict[str, int]:
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
 
-def test_migration_files_are_numbered_without_gaps():
+def test_migration_files_are_numbered_uniquely_in_order():
     names = sorted(p.name for p in MIGRATIONS.glob("*.sql"))
     assert names, "no migration files found"
     for name in names:
         assert re.fullmatch(r"\d{4}_[a-z0-9_]+\.sql", name), f"badly named migration: {name}"
     numbers = [int(name[:4]) for name in names]
-    assert numbers == list(range(1, len(numbers) + 1))
+    assert numbers == sorted(set(numbers)) and numbers[0] == 1  # numbers reserved per branch may leave a gap
     assert [v for v, _, _ in store.migration_files()] == numbers
     assert LATEST == numbers[-1]
 
 
-@pytest.mark.parametrize("version", range(0, LATEST))
+@pytest.mark.parametrize("version", [0, *VERSIONS[:-1]])
 def test_upgrade_from_every_earlier_version(tmp_path, version):
     path = tmp_path / "kzwatch.duckdb"
     build_at(path, version)
@@ -97,7 +103,7 @@ def test_upgrade_from_every_earlier_version(tmp_path, version):
         assert version_of(con) == LATEST
         assert table_counts(con, expected) == expected
         recorded = [v for (v,) in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
-        assert recorded == list(range(1, LATEST + 1))
+        assert recorded == VERSIONS
         # the analysts' interface answers on the upgraded file
         for view in ("link_health", "check_history", "related_reporting", "claim_exposure"):
             con.execute(f"SELECT * FROM {view}").fetchall()

@@ -487,3 +487,30 @@ def mass_failure(
         return False
     failing = sum(1 for names in per_host.values() if all(n in TRANSPORT_OUTCOMES for n in names))
     return failing / len(per_host) >= share
+
+
+# --- moves recognised by content -------------------------------------------------------------------
+
+PERMANENT_REDIRECTS = frozenset({301, 308})
+
+
+def moved_by_content(outcome: CheckOutcome, result: FetchResult, *, same_title: bool, same_text: bool) -> CheckOutcome:
+    """A permanent redirect to another URL whose page has the title and text we read before is
+    the same work, moved — even when no id, slug or cited title says so (``is_same_work``)."""
+    final = result.final_url or result.url
+    if outcome.outcome != "redirected" or outcome.moved_to is not None or equivalent_urls(result.url, final):
+        return outcome
+    if not any(h.status in PERMANENT_REDIRECTS for h in result.hops) or not (same_title and same_text):
+        return outcome
+    return CheckOutcome("redirected", f"{outcome.evidence}; moved: {final} serves the same title and text "
+                                      "as the page read before", moved_to=final)
+
+
+def still_moved(outcome: CheckOutcome, result: FetchResult, previous_moved_to: str | None) -> CheckOutcome:
+    """A 304 from the location the work already moved to: unchanged there, so still moved."""
+    final = result.final_url or result.url
+    if not result.not_modified or not previous_moved_to or not equivalent_urls(final, previous_moved_to):
+        return outcome
+    if equivalent_urls(result.url, final):
+        return outcome  # we asked the new address directly: nothing redirected
+    return CheckOutcome("redirected", f"304 Not Modified at {final}, where the work moved", moved_to=previous_moved_to)

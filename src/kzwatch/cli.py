@@ -54,6 +54,13 @@ def cmd_check(args, config: Config, as_of: datetime) -> int:
     return 0
 
 
+# archive phase (issue 13): also run by `check`/`run` after the verdicts; this runs it alone
+def cmd_archive(args, config: Config, as_of: datetime) -> int:
+    summary = _run_cycle("archive", args, config, as_of)
+    print(_summary_line("archive", summary))
+    return 0
+
+
 def cmd_discover(args, config: Config, as_of: datetime) -> int:
     summary = _run_cycle("discover", args, config, as_of)
     print(_summary_line("discover", summary))
@@ -291,7 +298,7 @@ def _run_cycle(kind: str, args, config: Config, as_of: datetime, **extra):
         from kzwatch_flows import cycle as flows
 
         runner = {"check": flows.check_links, "discover": flows.discover, "digest": flows.digest,
-                  "run": flows.full_cycle}[kind]
+                  "run": flows.full_cycle, "archive": flows.archive}[kind]
         params = {"config": args.config, "warehouse": args.warehouse, "as_of": as_of.isoformat()}
         if kind == "digest":
             params.update(since=extra["since"].isoformat() if extra.get("since") else None,
@@ -327,7 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("run", cmd_run, "one full cycle: check citations, discover reporting, build (and with delivery configured, send) the digest")
-    add("check", cmd_check, "the link-health cycle only")
+    add("check", cmd_check, "the link-health cycle, then the archive phase beside its verdicts")
+    add("archive", cmd_archive, "the archive phase only: archived baselines and copies, within [archive] budget_s")
     add("discover", cmd_discover, "the discovery cycle only")
     p = add("digest", cmd_digest, "print the digest of what is new since the last one")
     p.add_argument("--since", help="include events since this ISO 8601 time (sent or not)")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
@@ -28,7 +29,8 @@ from kzwatch import textnorm
 from kzwatch.extract import PageInfo
 from kzwatch.support import TextFacts
 
-__all__ = ["Verification", "title_similarity", "verify_citation", "TITLE_MATCH_THRESHOLD", "WEIGHTS"]
+__all__ = ["FidelitySettings", "Verification", "not_the_cited_work", "outlet_found", "title_similarity",
+           "verify_citation", "TITLE_MATCH_THRESHOLD", "WEIGHTS"]
 
 TITLE_MATCH_THRESHOLD = 0.82
 #: How much each kind of evidence counts in ``Verification.score`` (renormalised over the kinds
@@ -159,3 +161,43 @@ def verify_citation(
         detail="; ".join(parts),
         title_matches=title_score >= threshold,
     )
+
+
+# --- clearly another work ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FidelitySettings:
+    """When a page that answers 200 is *clearly* not the cited work.
+
+    Only when every kind of evidence the citation states disagrees: the title scores below
+    ``not_cited_title_max`` (well under ``TITLE_MATCH_THRESHOLD``: a footnote's own wording of a
+    headline still scores above it, tests/data/verify_titles.toml), the outlet's name is nowhere
+    on the page or in its address, and the cited date is not on the page.  A citation without a
+    title, outlet or date is never judged this way."""
+
+    not_cited_title_max: float = 0.5
+    min_outlet_token: int = 3  # outlet words shorter than this ("kz", "tv") prove nothing
+
+
+def outlet_found(outlet: str, page: PageInfo, url: str | None = None,
+                 settings: FidelitySettings = FidelitySettings()) -> bool:
+    """Any word of the outlet's name in the page's title, opening text, address or canonical
+    address (Latin or Cyrillic spelling: "Vlast.kz" matches «Власть» via the Latin key)."""
+    words = [t for t in _latin_tokens(outlet) if len(t) >= settings.min_outlet_token]
+    if not words:
+        return False
+    hosts = " ".join(urlsplit(u).hostname or "" for u in (url, page.canonical_url) if u)
+    haystack = set(_latin_tokens(" ".join(filter(None, [page.title, (page.text or "")[:3000]]))))
+    return any(w in haystack or w in hosts for w in words)
+
+
+def not_the_cited_work(verification: Verification, outlet_on_page: bool | None,
+                       settings: FidelitySettings = FidelitySettings()) -> str:
+    """Evidence that a page is clearly another work than the one cited, or "" when it is not
+    clear (see ``FidelitySettings``).  *outlet_on_page*: None when the citation names no outlet."""
+    if verification.title_score >= settings.not_cited_title_max or "citation has no title" in verification.detail:
+        return ""
+    if outlet_on_page is not False or verification.date_found is not False:
+        return ""
+    return f"not the cited work: {verification.detail}; outlet not found"

@@ -2,23 +2,25 @@
 
 Reading order: ``run_check_cycle`` at the bottom does the whole cycle in five steps —
 load (short warehouse session), canaries, fetch + judge (network, no warehouse held),
-archive lookups, write (one short transaction) — and each step is a small function above it.
+write (one short transaction) — and each step is a small function above it.  Archive lookups
+and archived baselines are their own phase afterwards (``kzwatch.cycles.archive``): verdicts
+never wait for the archive.
 All judgement is delegated to the pure core (classify, verdict, drift, verify, support); this
-module only moves data between the core and the edges (fetcher, archive client, warehouse).
+module only moves data between the core and the edges (fetcher, warehouse).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from kzwatch import classify, drift, extract, identity, support, textdiff, textnorm, verdict, verify
-from kzwatch.archive import ArchiveClient
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles.common import build_fetcher, event_row, log, own_outage_event, stable_id
@@ -53,12 +55,10 @@ class UrlResult:
     verification: float | None = None
     baseline: dict | None = None  # {snapshot row, source}
     support: list[dict] = field(default_factory=list)
-    archive_url: str | None = None
-    archive_checked: bool = False
-    archived_snapshot: dict | None = None  # the memento row, when it became the baseline
     diff: str | None = None  # readable baseline → current diff, when the text moved
     new_notices: tuple[str, ...] = ()  # correction/update notices not seen on this URL before
     notices: list[str] | None = None  # every notice on the page now (None: page not read)
+    not_cited: str = ""  # evidence that the page is clearly another work (kzwatch.verify)
 
 
 @dataclass
@@ -95,15 +95,12 @@ def load_targets(con, articles: list[Article]) -> list[UrlTarget]:
     return list(by_url.values())
 
 
-def load_stored_snapshots(con, *, archive_baselines: bool) -> dict[str, dict]:
-    """Snapshot rows by id: every baseline and, while archived baselines may still replace live
-    ones, the last snapshot of those URLs (a 304 then still has a text to compare)."""
-    pending = ("OR (s.snapshot_id = u.last_snapshot_id AND u.archive_checked_at IS NULL"
-               " AND coalesce(u.baseline_source, '') <> 'archive')") if archive_baselines else ""
-    rows = fetch_dicts(con, f"""
+def load_stored_snapshots(con) -> dict[str, dict]:
+    """Baseline snapshot rows by id."""
+    rows = fetch_dicts(con, """
         SELECT DISTINCT s.snapshot_id, s.norm_text, s.text, s.title, s.published, s.modified, s.lang,
                s.canonical_url, s.notices
-        FROM snapshots s JOIN url_state u ON s.snapshot_id = u.baseline_snapshot_id {pending}""")
+        FROM snapshots s JOIN url_state u ON s.snapshot_id = u.baseline_snapshot_id""")
     return {r["snapshot_id"]: r for r in rows}
 
 
@@ -208,92 +205,7 @@ def snapshot_of(result: FetchResult, as_of: datetime) -> dict | None:
     return row
 
 
-# --- 4. archive ---------------------------------------------------------------------------------
-
-
-class ArchiveLookups:
-    """Archive lookups for one cycle through the guarded fetcher.
-
-    Stops asking for the rest of the cycle once the archive proves unreachable from here (a
-    transport failure) or rate-limits us (the client itself stops on a 429).
-    """
-
-    def __init__(self, config: Config, fetcher: Fetcher):
-        self.enabled = config.archive.enabled
-        self.unreachable = False
-        self._fetcher = fetcher
-        self.client = ArchiveClient(self._fetch, config.archive)
-
-    def _fetch(self, url: str, headers: dict | None = None) -> FetchResult:
-        result = self._fetcher.fetch(url, headers=headers, use_robots=False)
-        if result.error in TRANSPORT_OUTCOMES | {"unsafe", "tls_error"}:
-            self.unreachable = True
-        return result
-
-    @property
-    def usable(self) -> bool:
-        return self.enabled and not self.unreachable and not self.client.stopped
-
-    def find(self, url: str, around: date | None) -> str | None:
-        capture = self.client.find_capture(url, around)
-        return capture.url if capture is not None else None
-
-    def baseline(self, target: UrlTarget, as_of: datetime) -> ArchivedBaseline:
-        """The capture closest to the citation's accessed date, fetched in its ``id_`` form.
-
-        ``answered`` is False when the archive could not be asked properly (unreachable, 5xx,
-        rate-limited, memento fetch failed): the URL is then asked again next cycle.  A memento
-        that is itself an error page, a bot wall or has no main text is not a baseline.
-        """
-        errors_before = len(self.client.errors)
-        capture = self.client.find_capture(target.url, accessed_date(target))
-        trouble = self.unreachable or self.client.stopped or len(self.client.errors) > errors_before
-        if capture is None:
-            return ArchivedBaseline(answered=not trouble)
-        found = ArchivedBaseline(answered=False, capture_url=capture.url, captured_at=capture.captured_at)
-        memento = self.client.fetch_memento(capture)
-        if memento is None or (memento.status or 0) >= 500:
-            return found
-        found.answered = True
-        title = next((c.title for c in target.citations if c.title), None)
-        outcome = classify.classify_fetch(memento, cited_title=title).outcome
-        snap = snapshot_of(memento, as_of)
-        if outcome in ("ok", "redirected") and snap is not None and (snap.get("norm_text") or "").strip():
-            found.snapshot = snap
-        else:
-            found.rejected = f"memento not usable as a baseline ({outcome})"
-        return found
-
-
-@dataclass
-class ArchivedBaseline:
-    """What the archive said, this cycle, about the capture a citation's baseline should be."""
-
-    answered: bool  # False: ask again next cycle
-    capture_url: str | None = None  # replay URL of the chosen capture (fills archive_url)
-    captured_at: datetime | None = None
-    snapshot: dict | None = None  # the id_ memento as a snapshot row, when usable
-    rejected: str = ""  # why a capture that exists is not the baseline
-
-
-def wants_archive_baseline(target: UrlTarget) -> bool:
-    """Until the archive has answered once, a citation's baseline may still be replaced by the
-    capture closest to its accessed date (a live baseline is only the fallback)."""
-    s = target.state
-    return s.get("baseline_source") != "archive" and s.get("archive_checked_at") is None
-
-
-def accessed_date(target: UrlTarget) -> date | None:
-    for c in target.citations:
-        if c.accessed:
-            try:
-                return date.fromisoformat(c.accessed[:10])
-            except ValueError:
-                continue
-    return None
-
-
-# --- 5. events ----------------------------------------------------------------------------------
+# --- 4. events ----------------------------------------------------------------------------------
 
 
 
@@ -305,7 +217,7 @@ def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
         return events
     details = {"previous_state": before, "outcome": r.outcome.outcome, "evidence": r.outcome.evidence,
                "http_status": r.fetch.status, "final_url": r.fetch.final_url,
-               "archive_url": r.archive_url or r.target.state.get("archive_url"),
+               "archive_url": r.target.state.get("archive_url"),
                "moved_to": r.outcome.moved_to, "title": r.target.citations[0].title}
     if r.drift is not None:
         details["similarity"] = round(r.drift.similarity, 3)
@@ -376,10 +288,9 @@ def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
 def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None = None,
                     fetch_pages: FetchPages | None = None) -> CheckSummary:
     """One link-health cycle.  ``fetch_pages`` replaces the fetches that judge the cited hosts
-    (canaries, pages, soft-404 probes); archive lookups stay on this process's ``fetcher``."""
+    (canaries, pages, soft-404 probes)."""
     settings = config.health
     drift_settings = config.drift
-    archive_baselines = config.archive.enabled and config.archive.baseline
     wait_s = config.warehouse.lock_wait_s
     articles = load_articles(config)
     summary = CheckSummary(as_of=as_of)
@@ -388,7 +299,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
         sync_corpus(con, articles, as_of)
         targets = load_targets(con, articles)
-        stored = load_stored_snapshots(con, archive_baselines=archive_baselines)
+        stored = load_stored_snapshots(con)
         prev_support = {(r["article_id"], r["claim_id"], r["url"]): r
                         for r in fetch_dicts(con, "SELECT * FROM claim_support")}
     due = [t for t in targets if is_due(t, as_of, settings)]
@@ -400,7 +311,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     fetcher = fetcher or build_fetcher(config)
     try:
         # Canaries, pages and soft-404 probes go through the same fetch, so with a scale-out
-        # runner they all come from the workers' network; archive lookups stay on this process.
+        # runner they all come from the workers' network.
         fetch = fetch_pages or fetcher.fetch_many
 
         # 2. canaries at the start
@@ -424,35 +335,15 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
                 outcomes = [classify.apply_local_outage(o, True) for o in outcomes]
         summary.network_down = down
 
-        # 3b. baselines from the archive: the capture closest to the accessed date (once per URL)
-        archive = ArchiveLookups(config, fetcher)
-        archived: dict[str, ArchivedBaseline] = {}
-        if archive_baselines and archive.usable and not down:
-            for target in due:
-                if wants_archive_baseline(target) and archive.usable:
-                    found = archived[target.url] = archive.baseline(target, as_of)
-                    if found.rejected:
-                        log.info("%s: %s; the first live fetch stays the baseline", target.url, found.rejected)
-
         results = []
         for target, result, outcome in zip(due, fetched, outcomes):
-            results.append(_assess(target, result, outcome, as_of, settings, drift_settings, stored,
-                                   prev_support, archived.get(target.url)))
+            results.append(_assess(target, result, outcome, as_of, settings, drift_settings, stored, prev_support))
 
-        # 4. archive lookups for what is failing (once per URL; retried weekly if none found)
-        for r in results:
-            wants = r.verdict.state in ("dying", "dead", "drifted") or r.outcome.outcome == "soft_404"
-            checked_at = r.target.state.get("archive_checked_at")
-            fresh = checked_at is not None and (as_of - checked_at).days < 7
-            known = r.archive_url or r.target.state.get("archive_url")
-            if wants and not known and not fresh and not r.archive_checked and archive.usable:
-                r.archive_url = archive.find(r.target.url, accessed_date(r.target))
-                r.archive_checked = True
     finally:
         if own_fetcher:
             fetcher.close()
 
-    # 5. write everything in one short transaction
+    # 4. write everything in one short transaction
     events: list[Event] = []
     for r in results:
         events += state_events(r, as_of) + change_events(r, as_of) + support_events(r, as_of)
@@ -474,28 +365,19 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
 
 def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of: datetime,
             settings: verdict.HealthSettings, drift_settings: drift.DriftSettings,
-            stored: dict, prev_support: dict, archived: ArchivedBaseline | None = None) -> UrlResult:
+            stored: dict, prev_support: dict) -> UrlResult:
     """Everything the content says about one fetched citation, then its new verdict.
 
-    ``stored``: snapshot rows by id — every baseline, and the last snapshot of URLs whose
-    baseline may still be replaced by an archived capture."""
+    ``stored``: baseline snapshot rows by id."""
     snap = snapshot_of(result, as_of)
     r = UrlResult(target, result, outcome, verdict=Verdict("unknown"), snapshot=snap)
     state = target.state
     baseline = stored.get(state.get("baseline_snapshot_id") or "")
     new_baseline = False
-    if archived is not None:
-        r.archive_checked = archived.answered
-        r.archive_url = archived.capture_url
-        if archived.snapshot is not None:  # the page as the author read it replaces any live one
-            baseline = r.archived_snapshot = archived.snapshot
-            r.baseline = {"snapshot_id": baseline["snapshot_id"], "source": "archive", "at": archived.captured_at}
-            new_baseline = True
-    # What the page says now: this fetch's snapshot or, on a 304 just after the baseline changed,
-    # the last snapshot (unchanged since), so the new baseline is compared at once.
+    outcome = r.outcome = classify.still_moved(outcome, result, state.get("moved_to") if state.get("state") == "moved"
+                                               else None)
+    # What the page says now (None on a 304 or without a readable body: nothing new to compare)
     current = snap if snap is not None and snap.get("norm_text") is not None else None
-    if current is None and result.not_modified and new_baseline:
-        current = stored.get(state.get("last_snapshot_id") or "")
     current_text = None
     if current is not None:
         current_text = current["text"] or ""
@@ -506,13 +388,9 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
         if (baseline.get("text") or "").strip():
             r.drift = drift.compare(baseline["text"], current_text, drift_settings,
                                     baseline_title=baseline.get("title"), current_title=current.get("title"))
-        title = next((c.title for c in target.citations if c.title), None)
-        if title:
-            page = extract.PageInfo(title=current.get("title"), text=current_text, published=current.get("published"),
-                                    modified=current.get("modified"), lang=current.get("lang"),
-                                    canonical_url=current.get("canonical_url"), notices=())
-            cit = target.citations[0]
-            r.verification = verify.verify_citation(title, cit.author, cit.published, page).score
+        r.verification, not_cited = _verify_page(target, current, result)
+        if new_baseline or _flagged_not_cited(state):  # no baseline of the cited work to compare with
+            r.not_cited = not_cited
         if r.drift is not None and r.drift.band != "unchanged":
             r.diff = textdiff.readable_diff(baseline.get("text") or "", current_text, max_chars=DIFF_CHARS,
                                             before_label="baseline", after_label="now")
@@ -533,15 +411,48 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
                           "found": list(now_s.found), "missing": list(now_s.missing),
                           "checked_at": as_of, "previous_status": prev.get("status"),
                           "previous_baseline_status": prev.get("baseline_status")})
+    if r.drift is not None:  # the same title and text behind a permanent redirect: the work moved
+        outcome = r.outcome = classify.moved_by_content(outcome, result, same_title=r.drift.title_changed is False,
+                                                        same_text=r.drift.band == "unchanged")
     drifted = r.drift is not None and r.drift.band == "off_topic"
     if r.drift is None and result.not_modified and state.get("drift_band") == "off_topic":
         drifted = True  # unchanged since we found it drifted
     previous = _previous_verdict(target)
     check = CheckRecord(checked_at=as_of, outcome=outcome.outcome, http_status=result.status)
-    r.verdict = verdict.next_verdict(previous, check, settings,
-                                     moved=outcome.moved_to is not None,
-                                     drifted=drifted)
+    _not_cited_verdict(r, previous, check, settings, drifted=drifted)
     return r
+
+
+def _not_cited_verdict(r: UrlResult, previous: Verdict | None, check: CheckRecord,
+                       settings: verdict.HealthSettings, *, drifted: bool) -> None:
+    """The new verdict; a page that is clearly another work (this check, or unchanged since one
+    found it) is drifted, with the verification evidence as its reason."""
+    if r.fetch.not_modified and _flagged_not_cited(r.target.state):
+        r.not_cited = r.target.state["reason"]  # unchanged since we found it was another work
+    outcome = r.outcome
+    r.verdict = verdict.next_verdict(previous, check, settings, moved=outcome.moved_to is not None,
+                                     drifted=drifted or bool(r.not_cited))
+    if r.not_cited and r.verdict.state == "drifted" and not drifted:
+        r.verdict = dataclasses.replace(r.verdict, reason=r.not_cited)
+        r.outcome = CheckOutcome(outcome.outcome, f"{outcome.evidence}; {r.not_cited}", outcome.moved_to)
+
+
+def _verify_page(target: UrlTarget, current: dict, result: FetchResult) -> tuple[float | None, str]:
+    """How well the page matches the citation (None without a cited title), and the evidence
+    when it is clearly another work ("" otherwise; kzwatch.verify.not_the_cited_work)."""
+    cit = next((c for c in target.citations if c.title), None)
+    if cit is None or cit.title is None:
+        return None, ""
+    page = extract.PageInfo(title=current.get("title"), text=current.get("text") or "",
+                            published=current.get("published"), modified=current.get("modified"),
+                            lang=current.get("lang"), canonical_url=current.get("canonical_url"), notices=())
+    found = verify.verify_citation(cit.title, cit.author, cit.published, page)
+    outlet = verify.outlet_found(cit.outlet, page, result.final_url or result.url) if cit.outlet else None
+    return found.score, verify.not_the_cited_work(found, outlet)
+
+
+def _flagged_not_cited(state: dict) -> bool:
+    return state.get("state") == "drifted" and (state.get("reason") or "").startswith("not the cited work")
 
 
 def _notices(snapshot: dict) -> list[str]:
@@ -557,9 +468,8 @@ def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) 
     snapshots, checks, states, supports = {}, [], [], []
     for r in results:
         f, s = r.fetch, r.target.state
-        for snap in (r.snapshot, r.archived_snapshot):
-            if snap is not None:
-                snapshots[snap["snapshot_id"]] = snap
+        if r.snapshot is not None:
+            snapshots[r.snapshot["snapshot_id"]] = r.snapshot
         checks.append({
             "check_id": stable_id("check", r.target.url, as_of.isoformat()), "cycle_id": stable_id("cycle", "check", as_of.isoformat()),
             "checked_at": as_of, "url": r.target.url, "outcome": r.outcome.outcome,
@@ -591,8 +501,8 @@ def _write(con, results: list[UrlResult], events: list[Event], as_of: datetime) 
             "drift_band": s.get("drift_band") if r.drift is None else r.drift.band,
             "title_changed": s.get("title_changed") if r.drift is None else r.drift.title_changed,
             "verification": r.verification if r.verification is not None else s.get("verification"),
-            "archive_url": r.archive_url or s.get("archive_url"),
-            "archive_checked_at": as_of if r.archive_checked else s.get("archive_checked_at"),
+            "archive_url": s.get("archive_url"),  # written by the archive phase
+            "archive_checked_at": s.get("archive_checked_at"),
             "notices": json.dumps(r.notices, ensure_ascii=False) if r.notices is not None else s.get("notices"),
             "updated_at": as_of,
         })

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kzwatch.config import Config
+from kzwatch.cycles.archive import run_archive_phase
 from kzwatch.cycles.check import run_check_cycle
 from kzwatch.cycles.digest import run_digest_cycle
 from kzwatch.cycles.discover import run_discover_cycle
@@ -22,9 +23,15 @@ def run(kind: str, config: Config, as_of: datetime, *, fetcher=None, since=None,
         return {"check": run("check", config, as_of, fetcher=fetcher).as_dict(),
                 "discover": run("discover", config, as_of, fetcher=fetcher).as_dict(),
                 "digest": run("digest", config, as_of, since=since, fmt=fmt, deliver=None)}
-    with guarded(config, kind, as_of) as record:
-        if kind == "check":
+    if kind == "check":  # verdicts first, committed; then the archive phase beside them
+        result = run("check-only", config, as_of, fetcher=fetcher)
+        run("archive", config, as_of, fetcher=fetcher)
+        return result
+    with guarded(config, kind.removesuffix("-only"), as_of) as record:
+        if kind == "check-only":
             result = run_check_cycle(config, as_of, fetcher=fetcher)
+        elif kind == "archive":
+            result = run_archive_phase(config, as_of, fetcher=fetcher)
         elif kind == "discover":
             result = run_discover_cycle(config, as_of, fetcher=fetcher)
         elif kind == "digest":

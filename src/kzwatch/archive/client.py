@@ -16,10 +16,14 @@ earliest one after it (H3llBot/IABot do the same).  Without an accessed date, th
 ``ArchiveClient.fetch_memento`` then fetches a capture's original bytes (``id_`` form), which
 the check cycle uses as a citation's baseline: the page as it stood when the author read it.
 
-Politeness (research/linkrot.md §4.7): at most ``max_per_minute`` archive requests in any 60 s
-(sliding window; the client sleeps), and on the first HTTP 429 the client stops making archive
-requests for its whole lifetime (``stopped``), because the Internet Archive firewalls clients
-that keep going after a 429.  Lookups after that return None.
+Politeness: every request waits for its endpoint's slot (``kzwatch.archive.pacing``: CDX,
+Availability and replay/``id_`` each at their own published pace) and for the phase's time budget
+(``BudgetExhausted`` propagates to the caller).  On the first HTTP 429 the client stops making
+archive requests for its whole lifetime (``stopped``; ``throttled`` says which endpoint and its
+Retry-After), because the Internet Archive firewalls clients that keep going after a 429.
+Endpoints still backing off from an earlier 429 (``blocked``) are not asked at all; a lookup
+that had to skip one is counted in ``skipped`` so the caller can tell "nothing archived" from
+"could not ask".  Lookups after a stop return None.
 
 Network access goes through an injected ``fetch(url, headers=None) -> FetchResult`` (normally
 ``kzwatch.fetch``), so this module holds no HTTP code and is tested against a loopback fake.
@@ -30,15 +34,15 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time as dt_time
+from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urlencode, urljoin
 
+from kzwatch.archive.pacing import Pacer
 from kzwatch.model import FetchResult
 
 __all__ = ["ArchiveCapture", "ArchiveSettings", "ArchiveClient", "ArchiveFetch", "id_url", "parse_link_header"]
@@ -62,25 +66,47 @@ class ArchiveCapture:
 
 @dataclass(frozen=True)
 class ArchiveSettings:
-    """The ``[archive]`` section: endpoints and budget.  ``replay_prefix`` builds replay URLs
-    from CDX rows; ``cdx_rows`` is how many closest captures one CDX query asks for.
-    ``baseline``: baseline each citation on the capture closest to its accessed date (else on
-    the first live fetch)."""
+    """The ``[archive]`` section: endpoints, pace per endpoint, the phase's budget and back-off.
+
+    Paces are requests per minute (sources in ``kzwatch.archive.pacing``).  ``max_per_minute``,
+    when set, replaces all three (a simulated archive in tests and the demo).  ``budget_s`` bounds
+    one archive phase (plus at most one request's timeout in flight).  ``cdx_rows`` is how many
+    closest captures one CDX query asks for."""
 
     enabled: bool = True
-    baseline: bool = True
+    baseline: bool = True  # baseline each citation on the capture closest to its accessed date
     availability_endpoint: str = "https://archive.org/wayback/available"
     cdx_endpoint: str = "https://web.archive.org/cdx/search/cdx"
     timegate_endpoints: tuple[str, ...] = (WAYBACK_REPLAY_PREFIX,)
     replay_prefix: str = WAYBACK_REPLAY_PREFIX
-    max_per_minute: int = 20
+    cdx_per_minute: float = 24.0  # 80 % of IA's 30/min hard limit (wayback#206, v0.5.1)
+    availability_per_minute: float = 24.0  # unpublished; counted with the CDX-class APIs
+    memento_per_minute: float = 480.0  # 80 % of IA's 600/min replay limit (wayback v0.5.1)
+    max_per_minute: float | None = None
+    budget_s: float = 300.0  # per archive phase; the rest waits for the next cycle
+    backoff_s: float = 60.0  # after a 429 without Retry-After (wayback's DEFAULT_RATE_LIMIT_DELAY)
+    backoff_max_s: float = 12 * 3600.0
+    max_attempts: int = 5  # per URL: failed lookups (archive 5xx, transport) before giving up
+    lookup_retry_days: float = 7.0  # failing citations with nothing archived are asked again
     cdx_rows: int = 25
 
     def __post_init__(self) -> None:
-        if self.max_per_minute < 1:
-            raise ValueError(f"max_per_minute must be ≥ 1, got {self.max_per_minute}")
+        for name in ("cdx_per_minute", "availability_per_minute", "memento_per_minute", "budget_s"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"archive.{name} must be > 0, got {getattr(self, name)}")
+        if self.max_per_minute is not None and self.max_per_minute <= 0:
+            raise ValueError(f"archive.max_per_minute must be > 0, got {self.max_per_minute}")
         if self.cdx_rows < 1:
-            raise ValueError(f"cdx_rows must be ≥ 1, got {self.cdx_rows}")
+            raise ValueError(f"archive.cdx_rows must be ≥ 1, got {self.cdx_rows}")
+        if self.max_attempts < 1:
+            raise ValueError(f"archive.max_attempts must be ≥ 1, got {self.max_attempts}")
+
+    def per_minute(self) -> dict[str, float]:
+        """Requests per minute for each endpoint (``kzwatch.archive.pacing.ENDPOINTS``)."""
+        if self.max_per_minute is not None:
+            return dict.fromkeys(("availability", "cdx", "memento"), float(self.max_per_minute))
+        return {"availability": self.availability_per_minute, "cdx": self.cdx_per_minute,
+                "memento": self.memento_per_minute}
 
 
 # --- parsing helpers ------------------------------------------------------------------------------
@@ -146,6 +172,17 @@ def parse_link_header(value: str) -> list[tuple[str, dict[str, str]]]:
     return entries
 
 
+def _retry_after_s(result: FetchResult) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP-date), None when absent or unusable."""
+    value = (result.headers.get("retry-after") or "").strip()
+    if value.isdigit():
+        return float(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    return max(0.0, (when - (result.requested_at or datetime.now(UTC))).total_seconds())
+
+
 def _body_text(result: FetchResult) -> str:
     if result.text is not None:
         return result.text
@@ -163,47 +200,43 @@ def _json(result: FetchResult) -> Any:
 
 
 class ArchiveClient:
-    """Archive lookups under a request budget.  Not thread-safe: one client per cycle."""
+    """Archive lookups, paced per endpoint.  Not thread-safe: one client per phase."""
 
     def __init__(
         self,
         fetch: ArchiveFetch | Callable[..., FetchResult],
         settings: ArchiveSettings = ArchiveSettings(),
         *,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        pacer: Pacer | None = None,
+        blocked: Collection[str] = (),
+        stop_on: Collection[str] = (),
     ) -> None:
         self._fetch = fetch
         self.settings = settings
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._recent: deque[float] = deque()
+        self.pacer = pacer or Pacer(settings.per_minute())
+        self.blocked = set(blocked)  # endpoints still backing off from an earlier 429
+        self.stop_on = frozenset(stop_on)  # fetch errors meaning "the archive is unreachable": stop
         self.stopped = False
         self.stop_reason = ""
+        self.throttled: tuple[str, float | None] | None = None  # (endpoint, Retry-After s) of the 429
         self.requests_made = 0
+        self.requests_by_endpoint: dict[str, int] = {}
+        self.skipped = 0  # requests not sent because their endpoint was backing off
         self.errors: list[str] = []  # lookups that failed, for the cycle's operational notes
 
     id_url = staticmethod(id_url)
 
-    # -- budget ---------------------------------------------------------------------------------
-
-    def _wait_for_budget(self) -> None:
-        window = 60.0
-        while True:
-            now = self._monotonic()
-            while self._recent and self._recent[0] <= now - window:
-                self._recent.popleft()
-            if len(self._recent) < self.settings.max_per_minute:
-                self._recent.append(now)
-                return
-            self._sleep(max(0.0, self._recent[0] + window - now))
-
-    def _request(self, url: str, headers: dict[str, str] | None = None) -> FetchResult | None:
-        """One archive request within budget; None when stopped, failed, or rate-limited."""
+    def _request(self, endpoint: str, url: str, headers: dict[str, str] | None = None) -> FetchResult | None:
+        """One archive request in its endpoint's slot; None when stopped, backing off, failed in
+        transport, or rate-limited.  BudgetExhausted (from the pacer) is left to the caller."""
         if self.stopped:
             return None
-        self._wait_for_budget()
+        if endpoint in self.blocked:
+            self.skipped += 1
+            return None
+        self.pacer.acquire(endpoint)
         self.requests_made += 1
+        self.requests_by_endpoint[endpoint] = self.requests_by_endpoint.get(endpoint, 0) + 1
         try:
             result = self._fetch(url, headers)
         except Exception as exc:  # noqa: BLE001 — archive lookup is best effort; record, go on
@@ -211,10 +244,14 @@ class ArchiveClient:
             return None
         if result.status == 429:
             self.stopped = True
-            self.stop_reason = f"HTTP 429 from {url}; no further archive requests this cycle"
+            self.throttled = (endpoint, _retry_after_s(result))
+            self.stop_reason = f"HTTP 429 from {url}; no further archive requests this phase"
             return None
         if result.error is not None:
             self.errors.append(f"{url}: {result.error} {result.error_detail}".strip())
+            if result.error in self.stop_on:
+                self.stopped = True
+                self.stop_reason = f"archive unreachable ({self.errors[-1]})"
             return None
         if result.status is not None and result.status >= 500:
             # the archive's own trouble: returned (callers read it as "no capture here"), but
@@ -228,7 +265,7 @@ class ArchiveClient:
         params = {"url": url}
         if around is not None:
             params.update(timestamp=around.strftime("%Y%m%d"), closest="before")
-        result = self._request(f"{self.settings.availability_endpoint}?{urlencode(params)}")
+        result = self._request("availability", f"{self.settings.availability_endpoint}?{urlencode(params)}")
         if result is None or result.status != 200:
             return None
         data = _json(result)
@@ -260,7 +297,7 @@ class ArchiveClient:
             ]
         else:
             params.append(("limit", str(-self.settings.cdx_rows)))
-        result = self._request(f"{self.settings.cdx_endpoint}?{urlencode(params)}")
+        result = self._request("cdx", f"{self.settings.cdx_endpoint}?{urlencode(params)}")
         if result is None or result.status != 200:
             return []
         rows = _json(result)
@@ -282,7 +319,7 @@ class ArchiveClient:
     def _timegate(self, endpoint: str, url: str, cutoff: datetime | None) -> ArchiveCapture | None:
         headers = {"Accept-Datetime": format_datetime(cutoff, usegmt=True)} if cutoff else None
         request_url = f"{endpoint}{url}"
-        result = self._request(request_url, headers)
+        result = self._request("memento", request_url, headers)
         if result is None:
             return None
         links = parse_link_header(result.headers.get("link", ""))
@@ -349,11 +386,10 @@ class ArchiveClient:
                 return found
         return None
 
-
     def fetch_memento(self, capture: ArchiveCapture) -> FetchResult | None:
         """The capture's original bytes (its ``id_`` form: no banner, no rewritten links),
         within the same budget.  None when stopped or the request failed in transport."""
-        return self._request(id_url(capture, self.settings.replay_prefix))
+        return self._request("memento", id_url(capture, self.settings.replay_prefix))
 
 
 def _choose(captures: list[ArchiveCapture], cutoff: datetime | None) -> ArchiveCapture | None:
