@@ -81,9 +81,9 @@ class DemoWorld:
         return next(c.url for c in self.citations if c.footnote == footnote and c.url)
 
     def hosts(self) -> list[str]:
-        names = {urlsplit(u).hostname for u in self.urls} | {CANARY_HOST, ARCHIVE_HOST, WAYBACK_HOST}
-        names |= {urlsplit(f["feed"]).hostname for f in _feed_sources()}
-        names |= {urlsplit(i["url"]).hostname for _, _, i in self.feed_items}
+        names = {_host(u) for u in self.urls} | {CANARY_HOST, ARCHIVE_HOST, WAYBACK_HOST}
+        names |= {_host(f["feed"]) for f in _feed_sources()}
+        names |= {_host(i["url"]) for _, _, i in self.feed_items}
         return sorted(n for n in names if n)
 
     def write_inputs(self) -> Path:
@@ -140,7 +140,7 @@ dir = "digests"
         web.add(CANARY_HOST, "/", Page(body="ok", content_type="text/plain"))
         for url in self.urls:
             path = _path(url)
-            web.add(urlsplit(url).hostname, path, Page(body=self.article_page(url, day), etag=f'"v{day >= DRIFT_DAY}"'))
+            web.add(_host(url), path, Page(body=self.article_page(url, day), etag=f'"v{day >= DRIFT_DAY}"'))
         self._story_routes(day)
         self._archive_routes()
         self._feed_routes(day)
@@ -151,34 +151,34 @@ dir = "digests"
     def _story_routes(self, day: int) -> None:
         web = self.web
         deleted = self.url_of(DELETED)
-        web.add(urlsplit(deleted).hostname, _path(deleted),
+        web.add(_host(deleted), _path(deleted),
                 Page(status=404, body="<html><title>Страница не найдена</title><h1>404</h1></html>"))
         if day >= MOVE_DAY:
             moved = self.url_of(MOVED)
             new_path = "/a/osdp-boycott-parliamentary-elections/" + _path(moved).rsplit("/", 1)[1]
-            web.add(urlsplit(moved).hostname, _path(moved), Redirect(self.local(_join(moved, new_path)), 301))
-            web.add(urlsplit(moved).hostname, new_path, Page(body=self.article_page(moved, day)))
+            web.add(_host(moved), _path(moved), Redirect(self.local(_join(moved, new_path)), 301))
+            web.add(_host(moved), new_path, Page(body=self.article_page(moved, day)))
         soft = self.url_of(SOFT_404)
-        web.add(urlsplit(soft).hostname, _path(soft), Redirect(self.local(_join(soft, "/")), 302))
-        web.set_default(urlsplit(soft).hostname, Redirect(self.local(_join(soft, "/")), 302))
-        web.add(urlsplit(soft).hostname, "/", Page(body=_front_page("Forbes Kazakhstan")))
+        web.add(_host(soft), _path(soft), Redirect(self.local(_join(soft, "/")), 302))
+        web.set_default(_host(soft), Redirect(self.local(_join(soft, "/")), 302))
+        web.add(_host(soft), "/", Page(body=_front_page("Forbes Kazakhstan")))
         if day >= DRIFT_DAY:
             drifts = self.url_of(DRIFTS)
-            web.add(urlsplit(drifts).hostname, _path(drifts), Page(body=_unrelated_page(), etag='"replaced"'))
+            web.add(_host(drifts), _path(drifts), Page(body=_unrelated_page(), etag='"replaced"'))
         if day >= FIGURE_DAY:
             edited = self.url_of(LOSES_FIGURE)
-            web.add(urlsplit(edited).hostname, _path(edited),
+            web.add(_host(edited), _path(edited),
                     Page(body=self.article_page(edited, day, drop_figures=True), etag='"edited"'))
         early = self.url_of(EDITED_EARLY)  # edited between the author's visit and our first look
-        web.add(urlsplit(early).hostname, _path(early), Page(body=self.article_page(early, day, drop_figures=True)))
+        web.add(_host(early), _path(early), Page(body=self.article_page(early, day, drop_figures=True)))
         if day == FLAKY_DAY:
             flaky = self.url_of(FLAKY)
-            web.add(urlsplit(flaky).hostname, _path(flaky), Page(status=503, body="overloaded"))
+            web.add(_host(flaky), _path(flaky), Page(status=503, body="overloaded"))
         web.set_default(WAF_HOST, Page(status=403, body="<title>Attention Required! | Cloudflare</title>"))
         for url in self.urls:
-            if urlsplit(url).hostname == WAF_HOST:
+            if _host(url) == WAF_HOST:
                 web.add(WAF_HOST, _path(url), Page(status=403, body="<title>Attention Required! | Cloudflare</title>"))
-            if urlsplit(url).hostname == LEGAL_451_HOST:
+            if _host(url) == LEGAL_451_HOST:
                 web.add(LEGAL_451_HOST, _path(url), Page(status=451, body="Unavailable For Legal Reasons"))
 
     def _archive_routes(self) -> None:
@@ -214,11 +214,11 @@ dir = "digests"
             items = [(d, item) for d, key, item in self.feed_items if key == source["key"] and d <= day]
             for d, item in items:
                 item_url = self.local(item["url"])
-                self.web.add(urlsplit(item["url"]).hostname, _path(item["url"]),
+                self.web.add(_host(item["url"]), _path(item["url"]),
                              Page(body=_item_page(item["title"], item["text"])))
                 item["local_url"] = item_url
             body, ctype = _render_feed(source, [i for _, i in items], START + timedelta(days=day))
-            self.web.add(urlsplit(source["feed"]).hostname, _path(source["feed"]), Page(body=body, content_type=ctype))
+            self.web.add(_host(source["feed"]), _path(source["feed"]), Page(body=body, content_type=ctype))
 
     def article_page(self, url: str, day: int, *, drop_figures: bool = False) -> str:
         cites = [c for c in self.citations if c.url == url]
@@ -378,7 +378,8 @@ def run_demo(*, days: int = 8, out: str | None = None) -> int:
     for var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY", "all_proxy"):
         os.environ.pop(var, None)  # the simulated web is on loopback; never send it to a proxy
     with SimWeb() as web:
-        os.environ["REQUESTS_CA_BUNDLE"] = web.ca_path
+        if web.ca_path:  # set once the simulated web serves TLS
+            os.environ["REQUESTS_CA_BUNDLE"] = web.ca_path
         world = DemoWorld(web, workdir)
         config_path = world.write_inputs()
         config = load_config(config_path)
@@ -422,3 +423,7 @@ def _cycle(config_path: Path, config, as_of: datetime) -> dict:
     from kzwatch.cycles import direct
 
     return direct.run("run", config, as_of)
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""

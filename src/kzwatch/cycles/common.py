@@ -57,7 +57,7 @@ def static_resolver(table: dict[str, str]) -> Resolver:
         if name in fixed:
             return [fixed[name]]
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        return list(dict.fromkeys(info[4][0] for info in infos))
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
     return resolve
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from kzwatch import extract, relevance
 from kzwatch.config import Config, FeedConfig
@@ -89,7 +90,7 @@ def attach_page_text(fetcher: Fetcher, items: list[FeedItem], max_chars: int) ->
 
 
 def score(items: list[FeedItem], articles: list[Article], threshold: float | None) -> list[tuple[str, FeedItem, ClaimMatch]]:
-    kwargs = {} if threshold is None else {"threshold": threshold}
+    kwargs: dict[str, Any] = {} if threshold is None else {"threshold": threshold}
     found = []
     for item in items:
         for article in articles:

@@ -70,7 +70,7 @@ def _load_prefect_secret(block_name: str) -> str:
     try:
         from prefect.blocks.system import Secret
 
-        value = Secret.load(block_name).get()
+        value = Secret.load(block_name).get()  # type: ignore[union-attr]  # sync context: a block, not a coroutine
     except Exception as exc:  # noqa: BLE001 — Prefect raises many kinds; all mean "not available"
         raise DeliveryConfigError(
             f"could not load Prefect Secret block {block_name!r}: {type(exc).__name__}: {exc}"

@@ -53,11 +53,16 @@ from kzwatch.discovery.sources.common import (
 class SourceSpec(Protocol):
     """What a reader needs of a configured source (``kzwatch.config.FeedConfig`` is one)."""
 
-    kind: str
-    outlet: str
-    selector: str | None
-    date_selector: str | None
-    lang: str | None
+    @property
+    def kind(self) -> str: ...
+    @property
+    def outlet(self) -> str: ...
+    @property
+    def selector(self) -> str | None: ...
+    @property
+    def date_selector(self) -> str | None: ...
+    @property
+    def lang(self) -> str | None: ...
 
 
 #: One reader per source kind: (body, source, final URL, Content-Type, item cap) -> ParsedFeed.

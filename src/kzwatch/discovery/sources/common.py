@@ -218,13 +218,14 @@ def decode(body: bytes, content_type: str | None) -> tuple[str, str, list[str]]:
         if body.startswith(bom):
             return body[len(bom):].decode(codec, errors="replace"), codec, warnings
     declared = XML_DECL_RE.match(body[:1024])
-    candidates = [codec_ok(header_charset(content_type)), codec_ok(declared.group(1).decode() if declared else None)]
+    candidates: list[str | None] = [codec_ok(header_charset(content_type)),
+                                    codec_ok(declared.group(1).decode() if declared else None)]
     candidates.append("utf-8")
-    for codec in candidates:
-        if not codec:
+    for candidate in candidates:
+        if not candidate:
             continue
         try:
-            return body.decode(codec), codec, warnings
+            return body.decode(candidate), candidate, warnings
         except (UnicodeDecodeError, LookupError):
             continue
     # Cyrillic sites that declare nothing are overwhelmingly cp1251.
