@@ -280,9 +280,13 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, str, list[str]]
             return body.decode(codec), codec, warnings
         except (UnicodeDecodeError, LookupError):
             continue
-    # Cyrillic sites that declare nothing are overwhelmingly cp1251.
-    warnings.append("body is not valid in its declared charset; decoded as cp1251 with replacement")
-    return body.decode("cp1251", errors="replace"), "cp1251", warnings
+    # Cyrillic sites that declare nothing are overwhelmingly cp1251, except Kazakh ones in
+    # KZ-1048, which every detector calls cp1251: the same trap test as for pages tells them apart.
+    from kzwatch.fetch import looks_like_kz1048
+
+    codec = "kz1048" if looks_like_kz1048(body) else "cp1251"
+    warnings.append(f"body is not valid in its declared charset; decoded as {codec} with replacement")
+    return body.decode(codec, errors="replace"), codec, warnings
 
 
 def _utf8_xml(text: str) -> bytes:
