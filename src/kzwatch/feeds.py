@@ -123,6 +123,7 @@ class ParsedFeed:
 _TAG_RE = re.compile(r"<[^>]*>")
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _WS_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([.,;:!?…»)\]])")
 
 
@@ -140,6 +141,7 @@ def _clean_text(text: str | None, *, max_chars: int | None = None) -> str:
         text = _SPACE_BEFORE_PUNCT_RE.sub(r"\1", text)
     if "&" in text:
         text = html_lib.unescape(text)
+    text = _CONTROL_RE.sub("", text)  # NUL and other C0 controls from broken feeds (or &#0;)
     text = _WS_RE.sub(" ", text).strip()
     if max_chars is not None and len(text) > max_chars:
         text = text[:max_chars].rstrip() + "…"
