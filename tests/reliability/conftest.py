@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from rawserver import RawServer
 
 LONG = os.environ.get("KZWATCH_LONG", "") not in ("", "0")

@@ -23,9 +23,18 @@ from pathlib import Path
 from typing import Any
 
 import brotli
-
-from kzwatch.simweb import Drip, Endless, GzipBomb, Handler, Page, Redirect, SimRequest, SimWeb
 from rawserver import RawServer, reset
+
+from kzwatch.simweb import (
+    Drip,
+    Endless,
+    GzipBomb,
+    Handler,
+    Page,
+    Redirect,
+    SimRequest,
+    SimWeb,
+)
 
 RU = "Центральная избирательная комиссия объявила итоги выборов. Явка составила шестьдесят три процента."
 KK = "Қазақстан сайлау комиссиясы жариялады. Мәжіліс депутаттарын сайлау қорытындысы белгілі болды."

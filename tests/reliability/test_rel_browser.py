@@ -18,10 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from test_rel_injection import PAYLOADS, T0, events_with, report_data
 
 from kzwatch.digest import build_digest, render_html
 from kzwatch.report import render_report
-from test_rel_injection import PAYLOADS, T0, events_with, report_data
 
 CHROMIUM = "/usr/bin/chromium"
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; report-uri /csp-report"

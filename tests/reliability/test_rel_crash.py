@@ -16,9 +16,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from conftest import LONG
-from crashharness import HOSTS, T0, build_world, command, _env, run_harness
+from crashharness import HOSTS, T0, _env, build_world, command, run_harness
+
 from kzwatch.simweb import SimWeb
 from kzwatch.store import open_warehouse
 

@@ -17,17 +17,17 @@ import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import LONG
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from world import story, write_config
 
-from conftest import LONG
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
 from kzwatch.model import OUTCOMES, CheckRecord
 from kzwatch.simweb import Handler, Page, SimRequest
 from kzwatch.store import open_readonly
 from kzwatch.verdict import STRIKE_OUTCOMES, HealthSettings, verdict_from_history
-from world import story, write_config
 
 T0 = datetime(2026, 1, 5, 6, tzinfo=timezone.utc)
 DAY = timedelta(days=1)

@@ -12,10 +12,11 @@ from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
-
 from faults import FAULTS, Env, Fault
+
 from kzwatch.classify import classify_fetch
 from kzwatch.model import OUTCOMES
+from kzwatch.simweb import Page
 
 
 @pytest.fixture
@@ -84,5 +85,3 @@ enabled = false
     counts = Counter(seen.values())
     assert counts["local_outage"] == 0  # the canary answered: nothing is excused as our outage
 
-
-from kzwatch.simweb import Page  # noqa: E402  (used by the cycle test above)

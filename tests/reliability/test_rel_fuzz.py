@@ -15,14 +15,21 @@ import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
 
+from conftest import LONG
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import LONG
 from kzwatch import feeds
 from kzwatch.citations import parse_article, parse_footnotes, repair_url
 from kzwatch.classify import equivalent_urls, is_root_or_section, read_page
-from kzwatch.digest import build_digest, render_html, render_json, render_markdown, render_slack, render_text
+from kzwatch.digest import (
+    build_digest,
+    render_html,
+    render_json,
+    render_markdown,
+    render_slack,
+    render_text,
+)
 from kzwatch.extract import extract_page
 from kzwatch.fetch import check_url, decode_text, host_key, parse_ip_literal
 from kzwatch.model import Event, FetchResult

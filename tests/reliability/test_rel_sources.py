@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-
 from feedfaults import SOURCE_FAULTS
+
 from kzwatch import feeds
 from kzwatch.archive import ArchiveClient, ArchiveSettings
 from kzwatch.simweb import Handler, Page, SimRequest
