@@ -18,13 +18,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from conftest import LONG
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from world import story, write_config
 
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
-from kzwatch.model import OUTCOMES, CheckRecord
+from kzwatch.model import NEUTRAL_OUTCOMES, OUTCOMES, CheckRecord
 from kzwatch.simweb import Handler, Page, SimRequest
 from kzwatch.store import open_readonly
 from kzwatch.verdict import STRIKE_OUTCOMES, HealthSettings, verdict_from_history
@@ -155,7 +155,8 @@ def test_a_dead_url_is_dead_exactly_when_the_rule_says(web, fetcher, tmp_path):
 def _oracle(history: list[CheckRecord], rule: HealthSettings) -> bool:
     """An independent reading of the rule: dead iff, since the last success, there are k failing
     checks with strike outcomes whose times are pairwise >= spacing apart, greedily from the
-    first (soft failures and neutral outcomes neither count nor reset)."""
+    first (soft failures and neutral outcomes neither count nor reset), and the latest judged
+    check is not ``blocked``."""
     counted: list[datetime] = []
     for check in sorted(history, key=lambda c: c.checked_at):
         if check.outcome in ("ok", "redirected") or check.outcome == "invalid_url":
@@ -163,11 +164,15 @@ def _oracle(history: list[CheckRecord], rule: HealthSettings) -> bool:
         elif check.outcome in STRIKE_OUTCOMES:
             if not counted or check.checked_at - counted[-1] >= rule.spacing:
                 counted.append(check.checked_at)
+    judged = [c for c in history if c.outcome not in NEUTRAL_OUTCOMES]
+    if judged and max(judged, key=lambda c: c.checked_at).outcome == "blocked":
+        return False  # the table: a wall gives state ``blocked``, never ``dead``, strikes kept
     return len(counted) >= rule.dead_after_strikes
 
 
 @settings(max_examples=3000 if LONG else 200, deadline=None, derandomize=not LONG)
 @given(st.lists(st.tuples(st.integers(0, 60 * 24), st.sampled_from(OUTCOMES)), max_size=40))
+@example([(0, "not_found"), (72, "not_found"), (144, "not_found"), (145, "blocked")])  # found by the long run
 def test_strike_rule_matches_an_independent_oracle(steps):
     rule = HealthSettings()
     history = [CheckRecord(checked_at=T0 + timedelta(hours=h), outcome=o) for h, o in steps]
