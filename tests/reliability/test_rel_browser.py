@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from test_rel_injection import PAYLOADS, T0, events_with, report_data
 
-from kzwatch.digest import build_digest, render_html
+from kzwatch.alerts.digest import build_digest
+from kzwatch.alerts.render import render_html
 from kzwatch.report import render_report
 
 CHROMIUM = "/usr/bin/chromium"

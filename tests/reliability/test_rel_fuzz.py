@@ -19,17 +19,13 @@ from conftest import LONG
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kzwatch import feeds
+from kzwatch.alerts.digest import build_digest
+from kzwatch.alerts.render import render_html, render_json, render_markdown, render_slack, render_text
 from kzwatch.citations import parse_article, parse_footnotes, repair_url
 from kzwatch.classify import equivalent_urls, is_root_or_section, read_page
-from kzwatch.digest import (
-    build_digest,
-    render_html,
-    render_json,
-    render_markdown,
-    render_slack,
-    render_text,
-)
+from kzwatch.config import FeedConfig
+from kzwatch.discovery.dedupe import canonical_url
+from kzwatch.discovery.sources import FEED_ERROR_KINDS, FeedError, parse_source
 from kzwatch.extract import extract_page
 from kzwatch.fetch import check_url, decode_text, host_key, parse_ip_literal
 from kzwatch.model import Event, FetchResult
@@ -80,7 +76,7 @@ def test_footnote_parsing_never_raises(text):
 def test_url_repair_and_normalisation_never_raise(raw):
     fetch_url, display_url, repairs = repair_url(raw)
     assert isinstance(fetch_url, str) and isinstance(display_url, str)
-    feeds.canonical_url(raw)
+    canonical_url(raw)
     host_key(raw)
     parse_ip_literal(raw)
     error, _detail = check_url(raw)
@@ -94,8 +90,8 @@ def test_url_repair_and_normalisation_never_raise(raw):
 @FUZZ
 @given(URLISH)
 def test_canonical_url_is_idempotent(raw):
-    once = feeds.canonical_url(raw)
-    assert feeds.canonical_url(once) == once
+    once = canonical_url(raw)
+    assert canonical_url(once) == once
 
 
 # --- charsets -------------------------------------------------------------------------------------
@@ -169,10 +165,10 @@ FEED = st.one_of(st.binary(max_size=500), st.lists(st.one_of(FEED_BITS, TEXTISH)
 @example(b'{"items": [{"url": 5}]}', "rss", "application/json")
 def test_source_parsing_raises_only_feed_error(body, kind, content_type):
     try:
-        parsed = feeds.parse_source(body, kind=kind, url="https://feeds.test/f", content_type=content_type,
-                                    outlet="O", selector="a" if kind == "listing" else None)
-    except feeds.FeedError as exc:
-        assert exc.kind in feeds.FEED_ERROR_KINDS
+        source = FeedConfig(url="https://feeds.test/f", kind=kind, outlet="O", selector="a" if kind == "listing" else None)
+        parsed = parse_source(body, source, url="https://feeds.test/f", content_type=content_type)
+    except FeedError as exc:
+        assert exc.kind in FEED_ERROR_KINDS
         return
     for item in parsed.items:
         assert item.url.startswith(("http://", "https://"))

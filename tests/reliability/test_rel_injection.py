@@ -29,15 +29,8 @@ from urllib.parse import urlsplit
 import pytest
 from markdown_it import MarkdownIt
 
-from kzwatch.digest import (
-    build_digest,
-    build_email,
-    render_html,
-    render_json,
-    render_markdown,
-    render_slack,
-    render_text,
-)
+from kzwatch.alerts.digest import build_digest
+from kzwatch.alerts.render import build_email, render_html, render_json, render_markdown, render_slack, render_text
 from kzwatch.model import Event
 from kzwatch.report import ReportData, render_report
 

@@ -13,16 +13,18 @@ from datetime import date, datetime, timezone
 import pytest
 from feedfaults import SOURCE_FAULTS
 
-from kzwatch import feeds
 from kzwatch.archive import ArchiveClient, ArchiveSettings
+from kzwatch.config import FeedConfig
+from kzwatch.discovery.sources import FeedError, ParsedFeed, parse_source
 from kzwatch.simweb import Handler, Page, SimRequest
 
 T0 = datetime(2026, 3, 1, 6, tzinfo=timezone.utc)
 
 
-def _parse(body: bytes, source_kind: str, content_type: str | None) -> feeds.ParsedFeed:
-    return feeds.parse_source(body, kind=source_kind, url="https://feeds.test/feed", content_type=content_type,
-                              outlet="Outlet", selector="div.n" if source_kind == "listing" else None)
+def _parse(body: bytes, source_kind: str, content_type: str | None) -> ParsedFeed:
+    source = FeedConfig(url="https://feeds.test/feed", kind=source_kind, outlet="Outlet",
+                        selector="div.n" if source_kind == "listing" else None)
+    return parse_source(body, source, url="https://feeds.test/feed", content_type=content_type)
 
 
 def test_at_least_twenty_source_faults():
@@ -33,7 +35,7 @@ def test_at_least_twenty_source_faults():
 def test_source_body_parses_or_fails_with_its_documented_kind(name, body, source_kind, content_type, expected):
     try:
         parsed = _parse(body, source_kind, content_type)
-    except feeds.FeedError as exc:
+    except FeedError as exc:
         assert exc.kind == expected, exc
         assert str(exc)
         return
