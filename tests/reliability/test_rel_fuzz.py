@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 
 from kzwatch.alerts.digest import build_digest
 from kzwatch.alerts.render import render_html, render_json, render_markdown, render_slack, render_text
-from kzwatch.citations import parse_article, parse_footnotes, repair_url
 from kzwatch.classify import equivalent_urls, is_root_or_section, read_page
 from kzwatch.config import FeedConfig
+from kzwatch.corpus.notes import parse_footnotes
+from kzwatch.corpus.parse import parse_article
+from kzwatch.corpus.urls import repair_url
 from kzwatch.discovery.dedupe import canonical_url
 from kzwatch.discovery.sources import FEED_ERROR_KINDS, FeedError, parse_source
 from kzwatch.extract import extract_page
