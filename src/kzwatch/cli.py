@@ -18,11 +18,14 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
+
 from kzwatch.config import Config, ConfigError, load_config
 from kzwatch.cycles.common import parse_as_of
 from kzwatch.store import WarehouseError
 
 EXIT_USAGE = 2
+EXIT_STORAGE = 74  # sysexits EX_IOERR
 
 
 class UserError(Exception):
@@ -425,6 +428,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, WarehouseError, UserError, ValueError) as exc:
         print(f"kzwatch: {exc}".splitlines()[0], file=sys.stderr)
         return EXIT_USAGE
+    except (OSError, duckdb.IOException, duckdb.FatalException, duckdb.TransactionException) as exc:
+        if isinstance(exc, duckdb.TransactionException) and "Could not write" not in str(exc):
+            raise
+        # Disk full, file too large, an I/O error: a storage failure, told in one line.  Each
+        # write is its own transaction, so what failed was not committed (docs/RELIABILITY.md).
+        print(f"kzwatch: storage failure: {exc}".splitlines()[0], file=sys.stderr)
+        return EXIT_STORAGE
     except KeyboardInterrupt:
         print("kzwatch: interrupted", file=sys.stderr)
         return 130

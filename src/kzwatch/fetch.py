@@ -84,7 +84,7 @@ import requests.utils
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, LocationParseError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, LocationParseError, NewConnectionError, ProtocolError
 from urllib3.util import connection as urllib3_connection
 from urllib3.util import parse_url
 
@@ -965,13 +965,16 @@ def _classify(exc: BaseException, watch: _Watch) -> tuple[str, str, bool]:
     if any(isinstance(c, (socket.timeout, TimeoutError, requests.exceptions.Timeout)) for c in chain):
         return "timeout", "read timeout", True
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                        requests.exceptions.MissingSchema, LocationParseError,
-                        requests.exceptions.InvalidHeader)):
+                        requests.exceptions.MissingSchema, LocationParseError)):
         return "invalid_url", str(exc)[:300], False
     if any(isinstance(c, ConnectionRefusedError) for c in chain):
         return "connect_error", "connection refused", False
     if any(isinstance(c, (ConnectionResetError, BrokenPipeError)) for c in chain):
         return "connect_error", "connection reset", True
+    if isinstance(exc, requests.exceptions.InvalidHeader) or any(isinstance(c, ProtocolError) for c in chain):
+        # The server's response is broken (a body cut short, a bad chunk size, two different
+        # Content-Lengths): a transport failure of that server, not a fault of the cited URL.
+        return "connect_error", f"broken response: {exc}"[:300], True
     if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                         HTTPException, OSError)):
         return "connect_error", str(exc)[:300], True
@@ -1118,7 +1121,12 @@ class Fetcher:
             result.hops.append(Hop(url=current, status=exchange.status, location=exchange.location,
                                    address=exchange.address))
             if exchange.status in _REDIRECT_STATUSES and exchange.location and not exchange.error:
-                target = urljoin(current, exchange.location.strip())
+                try:
+                    target = urljoin(current, exchange.location.strip())
+                except ValueError as exc:  # e.g. "http://[::1/x": urljoin raises on a bad IPv6 host
+                    self._fill(result, exchange)
+                    result.error, result.error_detail = "invalid_url", f"unparsable Location: {exc}"
+                    return
                 if redirects >= max_redirects:
                     self._fill(result, exchange)
                     result.error = "too_many_redirects"

@@ -144,6 +144,11 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+# huge_tree lifts libxml2's nesting limit of 256 (to 2048): past it the parser silently drops
+# the rest of the page, and a real page nested 300 deep would then look empty (a soft-404).
+_HTML_PARSER = lxml_html.HTMLParser(huge_tree=True)
+
+
 def read_page(result: FetchResult) -> PageView:
     """Parse *result*'s text into a ``PageView``; never raises on bad markup."""
     text = result.text or ""
@@ -151,7 +156,7 @@ def read_page(result: FetchResult) -> PageView:
         return PageView(is_html=False, text=_squash(text), main_text=_squash(text), raw_lower=text[:200_000].lower())
     raw_lower = text[:200_000].lower()
     try:
-        doc = lxml_html.document_fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>")
+        doc = lxml_html.document_fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>", parser=_HTML_PARSER)
     except (etree.ParserError, ValueError):
         return PageView(is_html=True, raw_lower=raw_lower)
     etree.strip_elements(doc, *_STRIP_TAGS, with_tail=False)

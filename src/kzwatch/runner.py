@@ -35,7 +35,9 @@ def guarded(config: Config, kind: str, as_of: datetime, *, publish: bool = True)
         finally:
             record["finished_at"] = datetime.now(as_of.tzinfo)
             _record_cycle(config, record)
-            if publish:
+            # Only a cycle that finished publishes: a failed one may have failed because the
+            # warehouse is damaged, and the analyst copy is then the last good backup.
+            if publish and record["status"] == "ok":
                 publish_analyst_copy(config.warehouse_path, config.analyst_copy_path)
 
 

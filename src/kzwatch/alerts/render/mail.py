@@ -20,6 +20,9 @@ MAX_SUBJECT_CHARS = 200
 def header_safe(text: str, *, limit: int = MAX_SUBJECT_CHARS) -> str:
     """One header line: no CR/LF or other control characters, whitespace folded, capped."""
     text = " ".join(clean(text).split())
+    # The email package decodes RFC 2047 encoded-words in a value it is given and would write a
+    # decoded CR/LF out as a new header line ("=?utf-8?q?=0D=0ABcc:...?="): break every "=?".
+    text = text.replace("=?", "= ?")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

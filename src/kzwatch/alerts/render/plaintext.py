@@ -44,7 +44,7 @@ def _text_block(kind: str, obj: Any) -> str:
     if kind == "severity":
         return f"\n{clean(obj.severity).upper()}\n"
     if kind == "group":
-        return f"\n  {obj.label}\n\n"
+        return f"\n  {clean(obj.label)}\n\n"
     if kind == "operational":
         return "\nOperational notices\n===================\n\n"
     return _text_entry(obj)
