@@ -200,11 +200,11 @@ def test_readme_documents_every_config_key():
     missing = []
     tables = {**section_classes(), **{f"delivery.{k}": c for k, c in channel_classes().items()}}
     for name, cls in tables.items():
-        at = block.find(f"[{name}]")
-        if at < 0:
+        header = re.search(rf"^\[{re.escape(name)}\]", block, re.M)
+        if header is None:
             missing.append(f"[{name}]")
             continue
-        body = block[at:]
+        body = block[header.start():]
         nxt = re.search(r"\n\[", body[1:])
         body = body[: nxt.start() + 1] if nxt else body
         missing += [f"{name}.{key}" for key in config_keys(cls) if not re.search(rf"^#?\s*{key}\s*=", body, re.M)]

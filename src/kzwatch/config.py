@@ -40,11 +40,11 @@ class ConfigError(ValueError):
 
 def section_classes() -> dict[str, type]:
     """Section name -> settings class, for every [section] of the config file."""
-    from kzwatch.archive import ArchiveSettings
-    from kzwatch.classify import ClassifySettings
     from kzwatch.alerts.digest import DigestSettings
-    from kzwatch.drift import DriftSettings
+    from kzwatch.archive import ArchiveSettings
+    from kzwatch.pages import ClassifySettings
     from kzwatch.discovery.settings import DiscoverySettings
+    from kzwatch.drift import DriftSettings
     from kzwatch.fetch import FetchSettings
     from kzwatch.report import ReportSettings
     from kzwatch.shards import ScaleSettings
@@ -113,7 +113,7 @@ class Config:
     warehouse: Any
     fetch: Any  # kzwatch.fetch.FetchSettings
     health: Any  # kzwatch.verdict.HealthSettings
-    classify: Any  # kzwatch.classify.ClassifySettings
+    classify: Any  # kzwatch.pages.ClassifySettings
     archive: Any  # kzwatch.archive.ArchiveSettings
     drift: Any  # kzwatch.drift.DriftSettings
     relevance: Any  # kzwatch.discovery.settings.DiscoverySettings
@@ -160,7 +160,7 @@ def load_config(
     else:
         merged, source, base_dir = default, "packaged default config", cwd
     return _build(merged, source=source, base_dir=base_dir, cwd=cwd,
-                  warehouse_override=warehouse or env.get("KZWATCH_WAREHOUSE") or None)
+                  warehouse_override=str(warehouse or env.get("KZWATCH_WAREHOUSE") or "") or None)
 
 
 def _parse(text: str, source: str) -> dict[str, Any]:

@@ -204,42 +204,30 @@ def reminders(
         if _reminder_base(alert) is None:  # never sent: the digest itself will carry it
             continue
         by_citation.setdefault((ev.article_id, ev.footnote, ev.url), []).append(alert)
-    eligible = {key: alerts for key, alerts in by_citation.items()
-                if now - max(_reminder_base(a) for a in alerts) >= every}  # type: ignore[type-var]
+    eligible = {key: alerts for key, alerts in by_citation.items() if now - _contacts(alerts)[-1] >= every}
 
-    events = []
-    for (article_id, footnote, url), alerts in sorted(eligible.items(), key=lambda kv: _key_sort(kv[0])):
-        worst = min(alerts, key=lambda a: (_severity_rank(a.event.severity), -a.event.created_at.timestamp()))
-        ev = worst.event
-        first_sent = min(a.sent_at or a.last_reminded_at for a in alerts)  # one is set: base was not None
-        state = EVENT_KINDS[ev.kind].state
-        where = f"footnote {footnote}" if footnote is not None else "citation"
-        details: dict[str, Any] = {
-            key: ev.details[key] for key in _REMINDER_COPIED_DETAILS if key in ev.details
-        }
-        details.update(
-            {
-                "state": state,
-                "since": first_sent.isoformat(),
-                "reminder_of": ev.event_id,
-                "weeks_broken": int((now - first_sent) / timedelta(days=7)),
-            }
-        )
-        events.append(
-            Event(
-                event_id=reminder_event_id(article_id, footnote, url, period),
-                article_id=article_id,
-                kind="citation_reminder",
-                severity=ev.severity,
-                created_at=now,
-                subject=f"Still {state}: {where}",
-                footnote=footnote,
-                claim_id=ev.claim_id,
-                url=url,
-                details=details,
-            )
-        )
-    return events
+    return [_reminder(key, alerts, now, period)
+            for key, alerts in sorted(eligible.items(), key=lambda kv: _key_sort(kv[0]))]
+
+
+def _reminder(key: tuple[str, int | None, str | None], alerts: list[AlertRow], now: datetime, period: str) -> Event:
+    """The reminder about one citation, repeating its most severe (then newest) alert."""
+    article_id, footnote, url = key
+    ev = min(alerts, key=lambda a: (_severity_rank(a.event.severity), -a.event.created_at.timestamp())).event
+    first_sent = _contacts(alerts)[0]
+    state = EVENT_KINDS[ev.kind].state
+    where = f"footnote {footnote}" if footnote is not None else "citation"
+    details: dict[str, Any] = {key: ev.details[key] for key in _REMINDER_COPIED_DETAILS if key in ev.details}
+    details.update({"state": state, "since": first_sent.isoformat(), "reminder_of": ev.event_id,
+                    "weeks_broken": int((now - first_sent) / timedelta(days=7))})
+    return Event(event_id=reminder_event_id(article_id, footnote, url, period), article_id=article_id,
+                 kind="citation_reminder", severity=ev.severity, created_at=now, subject=f"Still {state}: {where}",
+                 footnote=footnote, claim_id=ev.claim_id, url=url, details=details)
+
+
+def _contacts(alerts: list[AlertRow]) -> list[datetime]:
+    """Every time a maintainer heard about these alerts (sends and reminders), oldest first."""
+    return sorted(t for a in alerts for t in (a.sent_at, a.last_reminded_at) if t is not None)
 
 
 def _key_sort(key: tuple[str, int | None, str | None]) -> tuple:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from kzwatch import classify, drift, extract, support, textdiff, textnorm, verdict, verify
+from kzwatch import classify, drift, extract, identity, support, textdiff, textnorm, verdict, verify
 from kzwatch.archive import ArchiveClient
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
@@ -158,7 +158,7 @@ def probe_for_soft_404(fetch_pages: FetchPages, results: list[FetchResult], as_o
     for r in results:
         if r.error is None and r.status == 200 and not r.not_modified:
             token = stable_id("probe", as_of.isoformat(), urlsplit(r.url).netloc)[:16]
-            probe = classify.probe_url(r.url, token)
+            probe = identity.probe_url(r.url, token)
             probes.setdefault(_probe_key(r.url), probe)
     if not probes:
         return {}

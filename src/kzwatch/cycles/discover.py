@@ -14,17 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kzwatch import extract, relevance
-from kzwatch.discovery import dedupe as seen_once
-from kzwatch.discovery import sources
-from kzwatch.discovery.settings import DiscoverySettings
 from kzwatch.config import Config, FeedConfig
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles.check import TRANSPORT_OUTCOMES, network_is_down
 from kzwatch.cycles.common import build_fetcher, event_row, log, own_outage_event, stable_id
+from kzwatch.discovery import dedupe as seen_once
+from kzwatch.discovery import sources
+from kzwatch.discovery.settings import DiscoverySettings
 from kzwatch.fetch import Fetcher, FetchJob
 from kzwatch.model import NEW_REPORTING_SEVERITY, ClaimMatch, Event, FeedItem, FetchResult, make_event
 from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
-
 
 
 @dataclass

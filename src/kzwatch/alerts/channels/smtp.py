@@ -99,40 +99,38 @@ def smtp_credentials(
     return user, password
 
 
-def _smtp_send_once(msg: EmailMessage, settings: SmtpSettings) -> str:
+def _checked_credentials(settings: SmtpSettings) -> tuple[str, str] | None:
+    """The credentials to use, after the checks no retry can fix."""
     if settings.ssl and settings.starttls:
         raise DeliveryConfigError("choose either ssl (implicit TLS) or starttls, not both")
     if not settings.recipients:
         raise DeliveryConfigError("no recipients configured")
     credentials = smtp_credentials(settings)
-    encrypted = settings.ssl or settings.starttls
-    if credentials and not encrypted and not settings.allow_insecure_auth:
+    if credentials and not (settings.ssl or settings.starttls) and not settings.allow_insecure_auth:
         raise DeliveryConfigError("refusing to send SMTP credentials without TLS (set starttls or ssl)")
-    context = ssl.create_default_context(cafile=settings.ca_file) if encrypted else None
+    return credentials
 
+
+def _connect(settings: SmtpSettings, context: ssl.SSLContext | None) -> smtplib.SMTP:
+    if settings.ssl:
+        return smtplib.SMTP_SSL(settings.host, settings.port, local_hostname=settings.helo_name,
+                                timeout=settings.timeout_s, context=context)
+    return smtplib.SMTP(settings.host, settings.port, local_hostname=settings.helo_name, timeout=settings.timeout_s)
+
+
+def _smtp_send_once(msg: EmailMessage, settings: SmtpSettings) -> str:
+    credentials = _checked_credentials(settings)
+    encrypted = settings.ssl or settings.starttls
+    context = ssl.create_default_context(cafile=settings.ca_file) if encrypted else None
     try:
-        if settings.ssl:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.host,
-                settings.port,
-                local_hostname=settings.helo_name,
-                timeout=settings.timeout_s,
-                context=context,
-            )
-        else:
-            smtp = smtplib.SMTP(
-                settings.host, settings.port, local_hostname=settings.helo_name, timeout=settings.timeout_s
-            )
-        with smtp:
+        with _connect(settings, context) as smtp:
             smtp.ehlo()
             if settings.starttls:
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if credentials:
                 smtp.login(*credentials)
-            refused = smtp.send_message(
-                msg, from_addr=settings.sender, to_addrs=list(settings.recipients)
-            )
+            refused = smtp.send_message(msg, from_addr=settings.sender, to_addrs=list(settings.recipients))
     except smtplib.SMTPAuthenticationError as exc:
         raise PermanentFailure(f"SMTP authentication failed: {exc.smtp_code}") from exc
     except smtplib.SMTPRecipientsRefused as exc:

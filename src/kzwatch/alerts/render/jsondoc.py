@@ -9,7 +9,6 @@ from kzwatch.alerts.digest import MAX_DIGEST_BYTES, Digest, iso
 from kzwatch.alerts.render import renderer
 from kzwatch.model import Event
 
-
 # --- JSON --------------------------------------------------------------------------------------
 
 

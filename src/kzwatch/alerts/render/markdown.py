@@ -5,10 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kzwatch.alerts.digest import (MAX_DIGEST_BYTES, Digest, EntryView, assemble, clean, iso, safe_http_url,
-                                   summary_line, truncation_sentence)
+from kzwatch.alerts.digest import (
+    MAX_DIGEST_BYTES,
+    Digest,
+    EntryView,
+    assemble,
+    clean,
+    iso,
+    safe_http_url,
+    summary_line,
+    truncation_sentence,
+)
 from kzwatch.alerts.render import renderer
-
 
 # --- Markdown ----------------------------------------------------------------------------------
 

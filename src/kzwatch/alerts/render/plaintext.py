@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from kzwatch.alerts.digest import MAX_DIGEST_BYTES, Digest, EntryView, assemble, clean, iso, summary_line, truncation_sentence
+from kzwatch.alerts.digest import (
+    MAX_DIGEST_BYTES,
+    Digest,
+    EntryView,
+    assemble,
+    clean,
+    iso,
+    summary_line,
+    truncation_sentence,
+)
 from kzwatch.alerts.render import renderer
-
 
 # --- Plain text --------------------------------------------------------------------------------
 

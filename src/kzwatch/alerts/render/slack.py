@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kzwatch.alerts.digest import Digest, EntryView, cap, clean, iso, summary_line, truncation_sentence, walk, safe_http_url
+from kzwatch.alerts.digest import (
+    Digest,
+    EntryView,
+    cap,
+    clean,
+    iso,
+    safe_http_url,
+    summary_line,
+    truncation_sentence,
+    walk,
+)
 from kzwatch.alerts.render.mail import header_safe
 
 #: Slack refuses section texts above 3000 characters and messages above 50 blocks.

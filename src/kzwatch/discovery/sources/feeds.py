@@ -74,56 +74,59 @@ class _Malformed(Exception):
         self.skipped = skipped
 
 
+#: Child elements whose text fills a field of the item; the first non-empty one wins.
+_TEXT_FIELDS = {"title": "title", "description": "summary", "summary": "summary", "abstract": "summary",
+                "encoded": "content", "content": "content"}
+_DATE_FIELDS = {"pubDate": "published", "published": "published", "issued": "published", "created": "published",
+                "date": "published", "updated": "updated", "modified": "updated"}  # "date": Dublin Core only
+
+
 def _item_from_element(elem: Element, ctx: _FeedContext) -> FeedItem | None:
     """One RSS ``<item>`` (any RSS version, RDF included) or Atom ``<entry>`` as a FeedItem."""
-    title = summary = content = guid = ""
-    link: str | None = None
-    permalink_guid: str | None = None
-    published: datetime | None = None
-    updated: datetime | None = None
     base = ctx.base or ctx.url
     if elem.get(NS_XML_BASE):
         base = urljoin(base, elem.get(NS_XML_BASE))
-    lang = norm_lang(elem.get(NS_XML_LANG))
+    found: dict[str, Any] = {"lang": norm_lang(elem.get(NS_XML_LANG))}
     for child in elem:
-        ns, name = split_tag(child.tag)
-        if name == "title" and not title:
-            title = text_of(child)
-        elif name == "link":
-            if child.get("href") is not None:  # Atom (also atom:link inside RSS items)
-                if child.get("rel", "alternate") == "alternate" and link is None:
-                    link = http_url(child.get("href"), base)
-            elif link is None:
-                link = http_url(child.text, base)
-        elif name in ("guid", "id"):
-            guid = (child.text or "").strip()
-            if child.get("isPermaLink", "true").lower() != "false" or ns == NS_ATOM:
-                permalink_guid = guid
-        elif name in ("description", "summary", "abstract") and not summary:
-            summary = text_of(child)
-        elif name in ("encoded", "content") and not content:
-            content = text_of(child)
-        elif name in ("pubDate", "published", "issued", "created") or (name == "date" and ns.startswith("http://purl.org/dc/")):
-            published = published or parse_date(child.text)
-        elif name in ("updated", "modified"):
-            updated = updated or parse_date(child.text)
-        elif name == "language" and not lang:
-            lang = norm_lang(child.text)
+        _read_child(child, base, found)
     about = elem.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
-    link = link or http_url(permalink_guid, base) or http_url(about, base)
+    link = found.get("link") or http_url(found.get("permalink_guid"), base) or http_url(about, base)
     if link is None:
         return None
     return FeedItem(
         url=link,
-        title=clean_text(title),
-        summary=clean_text(summary or content, max_chars=SUMMARY_MAX_CHARS),
-        published_at=published or updated,
-        updated_at=updated,
-        guid=guid or None,
+        title=clean_text(found.get("title", "")),
+        summary=clean_text(found.get("summary") or found.get("content", ""), max_chars=SUMMARY_MAX_CHARS),
+        published_at=found.get("published") or found.get("updated"),
+        updated_at=found.get("updated"),
+        guid=found.get("guid") or None,
         source_url=ctx.url,
         outlet=ctx.outlet,
-        lang=lang,  # the feed's language is filled in once the whole channel is known
+        lang=found.get("lang"),  # the feed's language is filled in once the whole channel is known
     )
+
+
+def _read_child(child: Element, base: str, found: dict[str, Any]) -> None:
+    """What one child element of an item says, into ``found`` (first non-empty value wins)."""
+    ns, name = split_tag(child.tag)
+    if name in _TEXT_FIELDS:
+        if not found.get(_TEXT_FIELDS[name]):
+            found[_TEXT_FIELDS[name]] = text_of(child)
+    elif name in _DATE_FIELDS and (name != "date" or ns.startswith("http://purl.org/dc/")):
+        if not found.get(_DATE_FIELDS[name]):
+            found[_DATE_FIELDS[name]] = parse_date(child.text)
+    elif name == "link" and found.get("link") is None:
+        if child.get("href") is not None:  # Atom (also atom:link inside RSS items)
+            if child.get("rel", "alternate") == "alternate":
+                found["link"] = http_url(child.get("href"), base)
+        else:
+            found["link"] = http_url(child.text, base)
+    elif name in ("guid", "id"):
+        found["guid"] = (child.text or "").strip()
+        if child.get("isPermaLink", "true").lower() != "false" or ns == NS_ATOM:
+            found["permalink_guid"] = found["guid"]
+    elif name == "language" and not found.get("lang"):
+        found["lang"] = norm_lang(child.text)
 
 
 def _feed_kind(root: Element) -> str:

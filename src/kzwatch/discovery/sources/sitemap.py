@@ -79,6 +79,30 @@ def parse_sitemap(
     bounded decompressor.  Items carry ``lastmod`` as ``updated_at`` and the news publication
     date as ``published_at``; an index lists its child sitemaps in ``ParsedFeed.sitemaps``.
     """
+    text, warnings = _sitemap_text(body, url, max_bytes=max_bytes, max_decompressed=max_decompressed)
+    if not text.lstrip().startswith("<"):
+        plain = _text_sitemap(text, url, outlet, max_items)
+        if plain is None:
+            raise FeedError("malformed", "neither XML nor a one-URL-per-line text sitemap")
+        return plain
+    read = _SitemapRead(url, outlet, max_items)
+    try:
+        for event, elem in iter_xml(utf8_xml(text)):
+            read.element(event, elem)
+    except DefusedXmlException as exc:
+        raise FeedError("entities_refused",
+                        f"the sitemap declares entities or external references ({type(exc).__name__})") from None
+    except ParseError as exc:
+        if not read.items and not read.children:
+            raise FeedError("malformed", f"not well-formed XML ({exc})") from None
+        warnings.append(f"not well-formed XML ({exc}); kept what came before the error")
+    if read.over_cap:
+        warnings.append(f"kept the first {max_items} of {max_items + read.over_cap} URLs (max_items)")
+    return ParsedFeed(kind=read.kind, items=read.items, warnings=warnings, sitemaps=read.children)
+
+
+def _sitemap_text(body: bytes, url: str, *, max_bytes: int, max_decompressed: int) -> tuple[str, list[str]]:
+    """The sitemap's text, inflated (bounded) when gzipped; an HTML page is not a sitemap."""
     check_body(body, max_bytes)
     body = bytes(body)
     if body[:2] == b"\x1f\x8b":
@@ -87,46 +111,39 @@ def parse_sitemap(
     text, _, warnings = decode(body, None)
     if looks_like_html(text[:4096]):
         raise became_html(text, url)
-    if not text.lstrip().startswith("<"):
-        plain = _text_sitemap(text, url, outlet, max_items)
-        if plain is None:
-            raise FeedError("malformed", "neither XML nor a one-URL-per-line text sitemap")
-        return plain
-    items: list[FeedItem] = []
-    children: list[str] = []
-    kind = ""
-    over_cap = 0
-    try:
-        for event, elem in iter_xml(utf8_xml(text)):
-            _, name = split_tag(elem.tag)
-            if event == "start":
-                if not kind:
-                    if name not in ("urlset", "sitemapindex"):
-                        raise FeedError("unsupported", f"XML root <{name}> is not a sitemap")
-                    kind = "sitemap" if name == "urlset" else "sitemap-index"
-                continue
-            if name == "url" and kind == "sitemap":
-                if len(items) >= max_items:
-                    over_cap += 1
-                else:
-                    item = _sitemap_url(elem, url, outlet)
-                    if item is not None:
-                        items.append(item)
-                elem.clear()
-            elif name == "sitemap" and kind == "sitemap-index":
-                loc = http_url(_child_text(elem, "loc"), url)
-                if loc and len(children) < max_items:
-                    children.append(loc)
-                elem.clear()
-    except DefusedXmlException as exc:
-        raise FeedError("entities_refused", f"the sitemap declares entities or external references ({type(exc).__name__})") from None
-    except ParseError as exc:
-        if not items and not children:
-            raise FeedError("malformed", f"not well-formed XML ({exc})") from None
-        warnings.append(f"not well-formed XML ({exc}); kept what came before the error")
-    if over_cap:
-        warnings.append(f"kept the first {max_items} of {max_items + over_cap} URLs (max_items)")
-    return ParsedFeed(kind=kind, items=items, warnings=warnings, sitemaps=children)
+    return text, warnings
+
+
+class _SitemapRead:
+    """The state of one streamed read: the root decides the kind; <url>s and <sitemap>s are
+    taken as they close and cleared, so memory stays flat on a 50,000-URL sitemap."""
+
+    def __init__(self, url: str, outlet: str, max_items: int):
+        self.url, self.outlet, self.max_items = url, outlet, max_items
+        self.items: list[FeedItem] = []
+        self.children: list[str] = []
+        self.kind = ""
+        self.over_cap = 0
+
+    def element(self, event: str, elem: Element) -> None:
+        _, name = split_tag(elem.tag)
+        if event == "start":
+            if not self.kind:
+                if name not in ("urlset", "sitemapindex"):
+                    raise FeedError("unsupported", f"XML root <{name}> is not a sitemap")
+                self.kind = "sitemap" if name == "urlset" else "sitemap-index"
+            return
+        if name == "url" and self.kind == "sitemap":
+            if len(self.items) >= self.max_items:
+                self.over_cap += 1
+            elif (item := _sitemap_url(elem, self.url, self.outlet)) is not None:
+                self.items.append(item)
+            elem.clear()
+        elif name == "sitemap" and self.kind == "sitemap-index":
+            loc = http_url(_child_text(elem, "loc"), self.url)
+            if loc and len(self.children) < self.max_items:
+                self.children.append(loc)
+            elem.clear()
 
 
 def _child_text(elem: Element, local_name: str) -> str | None:
