@@ -71,19 +71,15 @@ def free_port() -> int:
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants, from /proc (Linux)."""
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total
+    """Resident memory of one process (not its children: the worker's children are flow runs that
+    come and go), from /proc (Linux); 0 when it has exited."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
 
 
 def slope_per_hour(samples: list[float]) -> float:
@@ -293,8 +289,7 @@ def overlaps(intervals: list[tuple[datetime, datetime, str]]) -> list[str]:
 
 
 def run_figures(client, run_ids: list) -> dict:
-    from prefect.client.schemas.filters import (FlowRunFilter, FlowRunFilterId, LogFilter,
-                                                LogFilterFlowRunId, LogFilterLevel)
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId, LogFilterLevel
 
     runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=run_ids)), limit=len(run_ids) + 1)
     deps = {d.id: d.name for d in client.read_deployments()}
@@ -339,7 +334,7 @@ def cycle_figures(config) -> dict:
 
 def memory_figures(memory: dict[str, list[float]]) -> dict:
     return {name: {"first_mb": s[0], "last_mb": s[-1], "max_mb": max(s),
-                   "slope_mb_per_hour": round(slope_per_hour(s), 2)}
+                   "slope_mb_per_hour": round(slope_per_hour(s), 2), "samples": s}
             for name, s in memory.items() if s}
 
 
