@@ -43,6 +43,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK_MARKERS = ("could not set lock", "conflicting lock", "warehousebusy", "another kzwatch cycle is running")
@@ -178,7 +179,7 @@ def analyst_loop(config_path: str, stats_path: str, stop_path: str, qps: float, 
     while not copy.exists() and not Path(stop_path).exists():
         time.sleep(0.2)
     stats["waited_for_copy_s"] = round(time.monotonic() - began, 1)
-    last_cli, n = time.monotonic(), 0
+    last_cli, n, inodes = time.monotonic(), 0, set()
     while not Path(stop_path).exists():
         sql, t0 = QUERIES[n % len(QUERIES)], time.monotonic()
         try:
@@ -188,6 +189,7 @@ def analyst_loop(config_path: str, stats_path: str, stop_path: str, qps: float, 
                 with duckdb.connect(str(copy), read_only=True) as con:  # a notebook's open
                     con.execute(sql).fetchall()
             stats["ok"] += 1
+            inodes.add(copy.stat().st_ino)  # a new inode: a cycle replaced the copy meanwhile
             stats["latencies_ms"].append(round((time.monotonic() - t0) * 1000, 1))
         except Exception as exc:  # every failure is counted and kept: that is the measurement
             _count_failure(stats, f"{type(exc).__name__}: {exc}")
@@ -197,6 +199,7 @@ def analyst_loop(config_path: str, stats_path: str, stop_path: str, qps: float, 
         n += 1
         time.sleep(max(0.0, 1 / qps - (time.monotonic() - t0)))
     stats["seconds"] = round(time.monotonic() - began - stats["waited_for_copy_s"], 1)
+    stats["copies_seen"] = len(inodes)
     Path(stats_path).write_text(json.dumps(stats), encoding="utf-8")
     return 0
 
@@ -243,7 +246,8 @@ def run_hour(client, slots: list[tuple[datetime, str]], timeout_s: float) -> lis
     """Create the hour's runs together; wait until every one is final."""
     from prefect.deployments import run_deployment
 
-    ids = [run_deployment(name, parameters={"as_of": when.isoformat()}, timeout=0).id for when, name in slots]
+    # called from sync code run_deployment returns the FlowRun itself (its type also admits a coroutine)
+    ids = [cast(Any, run_deployment(name, parameters={"as_of": when.isoformat()}, timeout=0)).id for when, name in slots]
     deadline = time.monotonic() + timeout_s
     while True:
         runs = [client.read_flow_run(i) for i in ids]
@@ -334,7 +338,8 @@ def cycle_figures(config) -> dict:
 
 def memory_figures(memory: dict[str, list[float]]) -> dict:
     return {name: {"first_mb": s[0], "last_mb": s[-1], "max_mb": max(s),
-                   "slope_mb_per_hour": round(slope_per_hour(s), 2), "samples": s}
+                   "slope_mb_per_hour": round(slope_per_hour(s), 2),
+                   "slope_second_half_mb_per_hour": round(slope_per_hour(s[len(s) // 2:]), 2), "samples": s}
             for name, s in memory.items() if s}
 
 
@@ -379,7 +384,6 @@ def run_load(hours: int = 48, *, start_hour: int = 0, workdir: Path | None = Non
         config = load_config(config_path)
         port = free_port()
         env = environment(workdir, port, config_path, web.ca_path)
-        os.environ["REQUESTS_CA_BUNDLE"] = web.ca_path
         fig = _with_server(env, workdir, world, START + timedelta(hours=start_hour), hours, budget)
         fig["cycles"] = cycle_figures(config)
     fig.update(hours=hours, start=(START + timedelta(hours=start_hour)).isoformat(), workdir=str(workdir),
@@ -444,10 +448,11 @@ def print_figures(fig: dict, found: list[str]) -> None:
           f"cycles {fig['cycles']['by_kind_status']}")
     print(f"analysts: {an.get('ok')} queries ok, {an.get('failed')} failed ({an.get('lock_errors')} lock errors), "
           f"{an.get('queries_per_s')} q/s, p50 {an.get('p50_ms')} ms, p95 {an.get('p95_ms')} ms, max {an.get('max_ms')} ms; "
-          f"kzwatch query CLI {an.get('cli_ok')} ok / {an.get('cli_failed')} failed")
+          f"kzwatch query CLI {an.get('cli_ok')} ok / {an.get('cli_failed')} failed; "
+          f"{an.get('copies_seen')} successive analyst copies read")
     for name, m in fig["memory"].items():
         print(f"rss {name}: first {m['first_mb']} MB, last {m['last_mb']} MB, max {m['max_mb']} MB, "
-              f"slope {m['slope_mb_per_hour']} MB/simulated hour")
+              f"slope {m['slope_mb_per_hour']} MB/simulated hour ({m['slope_second_half_mb_per_hour']} over the second half)")
     print("PASS" if not found else "FAIL:\n  " + "\n  ".join(found))
 
 
