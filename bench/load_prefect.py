@@ -382,8 +382,9 @@ def run_load(hours: int = 48, *, start_hour: int = 0, workdir: Path | None = Non
         world = DemoWorld(web, workdir)
         config_path = world.write_inputs()
         config = load_config(config_path)
-        port = free_port()
-        env = environment(workdir, port, config_path, web.ca_path)
+        if not web.ca_path:
+            raise RuntimeError("the simulated web has no CA file: the demo's https hosts need one")
+        env = environment(workdir, free_port(), config_path, web.ca_path)
         fig = _with_server(env, workdir, world, START + timedelta(hours=start_hour), hours, budget)
         fig["cycles"] = cycle_figures(config)
     fig.update(hours=hours, start=(START + timedelta(hours=start_hour)).isoformat(), workdir=str(workdir),
