@@ -24,8 +24,11 @@ def guarded(config: Config, kind: str, as_of: datetime, *, publish: bool = True)
 
     wait_s = config.warehouse.lock_wait_s
     record: dict = {"cycle_id": stable_id("cycle", kind, as_of.isoformat()), "kind": kind,
-                    "as_of": as_of, "started_at": datetime.now(as_of.tzinfo), "status": "running"}
+                    "as_of": as_of, "status": "running"}
     with cycle_lock(config.warehouse_path, wait_s=wait_s):
+        # started once the lock is held: ``cycles`` is then the log of who held the warehouse
+        # when, and the time spent waiting for another cycle is not counted as this one's
+        record["started_at"] = datetime.now(as_of.tzinfo)
         try:
             yield record
             record["status"] = "ok"
