@@ -21,7 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kzwatch import analyst, store
+from kzwatch import store
+from kzwatch.store import analyst
 from kzwatch.config import load_config
 from kzwatch.store import WarehouseError, insert_rows, open_warehouse, publish_analyst_copy
 
@@ -395,7 +396,7 @@ def test_cli_query_refuses_writes_with_one_line(config, capsys):
     status = cli.main(["query", "--config", config.source, "DELETE FROM checks"])
     err = capsys.readouterr().err
     assert status != 0
-    assert err.startswith("kzwatch: query refused: the analyst copy is read-only")
+    assert err.startswith("kzwatch: query refused: the analysts' connection is read-only")
     assert err.count("\n") == 1
     assert cli.main(["query", "--config", config.source, "--format", "csv",
                      "SELECT count(*) AS n FROM checks"]) == 0

@@ -43,6 +43,10 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "analyst_copy": (str, None),  # default: <path stem>-analyst.duckdb beside the warehouse
         "lock_wait_s": (_NUM, 120.0),  # how long a second cycle waits for the write lock
         "backup_before_migrate": (bool, True),
+        # kzwatch.store.WarehouseSettings: "duckdb" (one file) or "ducklake" (many writers)
+        "backend": (str, "duckdb"),
+        "catalog": (str, None),    # ducklake: PostgreSQL DSN, or a local catalog file
+        "data_path": (str, None),  # ducklake: directory for the Parquet data files
     },
     "fetch": {
         "user_agent": (str, "kzwatch/0.1 (+https://github.com/kzwatch/kzwatch; citation checker)"),

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from kzwatch.config import Config
-from kzwatch.store import cycle_lock, insert_rows, open_warehouse, publish_analyst_copy
+from kzwatch.store import cycle_lock, insert_rows, open_warehouse, publish_analyst_copy, write_transaction
 
 
 @contextlib.contextmanager
@@ -25,7 +25,7 @@ def guarded(config: Config, kind: str, as_of: datetime, *, publish: bool = True)
     wait_s = config.section("warehouse")["lock_wait_s"]
     record: dict = {"cycle_id": stable_id("cycle", kind, as_of.isoformat()), "kind": kind,
                     "as_of": as_of, "started_at": datetime.now(as_of.tzinfo), "status": "running"}
-    with cycle_lock(config.warehouse_path, wait_s=wait_s):
+    with cycle_lock(config, wait_s=wait_s):
         try:
             yield record
             record["status"] = "ok"
@@ -36,7 +36,7 @@ def guarded(config: Config, kind: str, as_of: datetime, *, publish: bool = True)
             record["finished_at"] = datetime.now(as_of.tzinfo)
             _record_cycle(config, record)
             if publish:
-                publish_analyst_copy(config.warehouse_path, config.analyst_copy_path)
+                publish_analyst_copy(config, config.analyst_copy_path)
 
 
 def _record_cycle(config: Config, record: dict) -> None:
@@ -45,6 +45,6 @@ def _record_cycle(config: Config, record: dict) -> None:
     row = {k: v for k, v in record.items() if k != "summary"}
     row["summary"] = json.dumps(record.get("summary", {}), default=str)
     with contextlib.suppress(Exception):  # bookkeeping must never mask the cycle's own error
-        with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
-            insert_rows(con, "cycles", [row], on_conflict="replace")
+        with open_warehouse(config, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+            write_transaction(con, lambda c: insert_rows(c, "cycles", [row], on_conflict="replace"))
             con.execute("CHECKPOINT")

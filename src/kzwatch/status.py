@@ -11,16 +11,16 @@ from datetime import datetime
 
 from kzwatch.config import Config
 from kzwatch.corpus import load_articles, sync_corpus
-from kzwatch.store import fetch_dicts, open_warehouse
+from kzwatch.store import fetch_dicts, open_warehouse, settings_of
 
 
 def render_status(config: Config, *, citation: int | None = None, as_of: datetime | None = None) -> str:
     articles = load_articles(config)
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
         sync_corpus(con, articles, as_of or datetime.now().astimezone())
         if citation is not None:
             return _citation_detail(con, citation)
-        out = [f"kzwatch status — warehouse {config.warehouse_path}"]
+        out = [f"kzwatch status — warehouse {settings_of(config).describe()}"]
         for article in articles:
             out += _article_summary(con, article)
         return "\n".join(out)

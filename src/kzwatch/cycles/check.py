@@ -24,7 +24,7 @@ from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles.common import build_fetcher, event_row, log, stable_id
 from kzwatch.fetch import Fetcher, FetchJob
 from kzwatch.model import CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult, Verdict
-from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
+from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, write_transaction
 
 TRANSPORT_OUTCOMES = classify.TRANSPORT_OUTCOMES  # failures of the path to a host, not of the page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -402,7 +402,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     summary = CheckSummary(as_of=as_of)
 
     # 1. load: bring the warehouse up to date, read what is due
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+    with open_warehouse(config, wait_s=wait_s) as con:
         sync_corpus(con, articles, as_of)
         targets = load_targets(con, articles)
         stored = load_stored_snapshots(con, archive_baselines=archive_baselines)
@@ -477,9 +477,9 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
                             article_id="", kind="own_outage", severity="medium", created_at=as_of,
                             subject="our own network was down: failures were not counted",
                             details={"canaries": list(canaries)}))
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
-        with transaction(con):
-            _write(con, results, events, as_of)
+    with open_warehouse(config, wait_s=wait_s) as con:
+        # a lake re-runs the (idempotent) write if another writer's commit conflicts
+        write_transaction(con, lambda c: _write(c, results, events, as_of))
         con.execute("CHECKPOINT")
 
     summary.checked = len(results)

@@ -71,7 +71,7 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
     opts = config.section("digest")
     wait_s = config.section("warehouse")["lock_wait_s"]
 
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+    with open_warehouse(config, wait_s=wait_s) as con:
         everything = _alert_rows(con)
         if since is not None:
             due = [a for a in everything if since <= a.event.created_at <= as_of]
@@ -98,7 +98,7 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
     result["delivery_failed"] = not ok
     due_ids = {a.event_id for a in due}
     reminded = {(r.article_id, r.footnote, r.url) for r in reminders}
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+    with open_warehouse(config, wait_s=wait_s) as con:
         with transaction(con):
             if ok:
                 if due_ids:
@@ -126,7 +126,7 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
 
 
 def list_alerts(config: Config, as_of: datetime, *, show_all: bool = False) -> str:
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
         # reminders restate an alert that is itself listed (and acked/resolved there): not separate alerts
         where = "TRUE" if show_all else "status IN ('open', 'snoozed') AND kind <> 'citation_reminder'"
         rows = _alert_rows(con, where)
@@ -142,7 +142,7 @@ def list_alerts(config: Config, as_of: datetime, *, show_all: bool = False) -> s
 
 def alert_action(config: Config, action: str, ids: list[str], as_of: datetime, *, until: datetime | None = None) -> int:
     """Apply ack / snooze / resolve to alerts named by id or unique id prefix."""
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
         rows = _alert_rows(con)
         changed = []
         for wanted in ids:
@@ -168,7 +168,7 @@ def write_report(config: Config, out: Path, as_of: datetime) -> Path:
     from kzwatch.report import ReportData, render_report
     from kzwatch.textdiff import readable_diff
 
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
         # state of each cited URL at the end of each day it was checked, counted per outlet
         series = con.execute("""
             WITH last_per_day AS (

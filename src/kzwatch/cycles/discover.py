@@ -107,7 +107,7 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
     articles = load_articles(config)
     sources = [f for f in config.feeds if f.enabled]
 
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+    with open_warehouse(config, wait_s=wait_s) as con:
         sync_corpus(con, articles, as_of)
         states = {r["feed_url"]: r for r in fetch_dicts(con, "SELECT * FROM feed_state")}
         done = {r["feed_url"] for r in fetch_dicts(
@@ -148,7 +148,7 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
                             kind="own_outage", severity="medium", created_at=as_of,
                             subject="our own network was down: failures were not counted",
                             details={"canaries": list(config.fetch["canary_urls"])}))
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+    with open_warehouse(config, wait_s=wait_s) as con:
         with transaction(con):
             _write(con, results, fresh, matches, events, states, as_of)
         con.execute("CHECKPOINT")

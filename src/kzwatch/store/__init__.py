@@ -1,0 +1,54 @@
+"""The warehouse: where kzwatch keeps what it saw, on one of two backends.
+
+* ``settings``   — ``WarehouseSettings`` (``[warehouse]``: backend, path, catalog, data_path).
+* ``backends``   — connections: a DuckDB file (one writer) or a DuckLake (many writers), and
+  the bounded retry of conflicting lake commits.
+* ``migrations`` — the numbered forward-only SQL files, applied on both backends.
+* ``rows``       — the bulk write path (``insert_rows``), ``fetch_dicts``, transactions.
+* ``session``    — ``open_warehouse``/``open_readonly``, the cycle lock, the analyst copy.
+* ``checks``     — the check-row repository fan-out workers append through (lake).
+* ``analyst``    — ``kzwatch query``/``export``: read-only SQL, Parquet and WARC export.
+
+Every name the single-module ``kzwatch.store`` had is importable from here unchanged.
+"""
+
+from __future__ import annotations
+
+from kzwatch.store.backends import (
+    LakeConnection,
+    connect_lake,
+    is_conflict,
+    is_lake,
+    retry_conflicts,
+)
+from kzwatch.store.errors import (
+    WarehouseBusy,
+    WarehouseConflict,
+    WarehouseError,
+    WarehouseTooNew,
+)
+from kzwatch.store.migrations import (
+    latest_version,
+    migrate,
+    migration_files,
+    schema_version,
+    table_keys,
+)
+from kzwatch.store.rows import fetch_dicts, insert_rows, transaction, write_transaction
+from kzwatch.store.session import (
+    cycle_lock,
+    lake_snapshots,
+    open_readonly,
+    open_warehouse,
+    publish_analyst_copy,
+    settings_of,
+)
+from kzwatch.store.settings import WarehouseSettings
+
+__all__ = [
+    "LakeConnection", "WarehouseBusy", "WarehouseConflict", "WarehouseError", "WarehouseSettings",
+    "WarehouseTooNew", "connect_lake", "cycle_lock", "fetch_dicts", "insert_rows", "is_conflict",
+    "is_lake", "lake_snapshots", "latest_version", "migrate", "migration_files", "open_readonly",
+    "open_warehouse", "publish_analyst_copy", "retry_conflicts", "schema_version", "settings_of",
+    "table_keys", "transaction", "write_transaction",
+]
