@@ -14,7 +14,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from kzwatch.config import Config
-from kzwatch.store import cycle_lock, insert_rows, open_warehouse, publish_analyst_copy, write_transaction
+from kzwatch.store import (
+    cycle_lock,
+    insert_rows,
+    open_warehouse,
+    publish_analyst_copy,
+    write_transaction,
+)
 
 
 @contextlib.contextmanager

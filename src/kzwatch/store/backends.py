@@ -12,16 +12,21 @@ conflicts with another writer's raises ``TransactionException`` ("Transaction co
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 
 from kzwatch.store.errors import WarehouseBusy, WarehouseConflict, WarehouseError
-from kzwatch.store.settings import WarehouseSettings
+from kzwatch.store.settings import WarehouseSettings, postgres_dsn
 
 T = TypeVar("T")
 
@@ -179,3 +184,71 @@ def retry_conflicts(work: Callable[[], T], settings: WarehouseSettings,
             sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, settings.conflict_backoff_max_s)
     raise AssertionError("unreachable")
+
+
+# --- Keyed writes -------------------------------------------------------------------------------
+# A lake enforces no keys, and two transactions inserting the same key never conflict (each adds
+# its own Parquet file).  So keyed writes ("insert if absent", upserts) take a lake-wide writer
+# lock for the length of their transaction, and the transaction begins only once it holds it
+# (a snapshot taken earlier could miss the other writer's rows).  One lock per group of tables:
+# workers appending checks serialise among themselves, not with the coordinators' verdicts.
+# On PostgreSQL it is an advisory lock, which dies with the session, so a writer killed with
+# kill -9 never leaves it held; for a catalog file it is a flock beside the file.
+
+
+@contextlib.contextmanager
+def writer_lock(settings: WarehouseSettings, group: str) -> Iterator[None]:
+    if not settings.is_lake:
+        yield
+        return
+    if settings.catalog_is_postgres:
+        with _pg_advisory_lock(settings, group):
+            yield
+        return
+    lock_path = Path(settings.lake_catalog() + f".{group}.lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _wait_for(lambda: _try_flock(fd), settings, group)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _pg_advisory_lock(settings: WarehouseSettings, group: str) -> Iterator[None]:
+    import psycopg
+
+    key = int.from_bytes(hashlib.sha256(f"kzwatch:{group}".encode()).digest()[:8], "big", signed=True)
+    with psycopg.connect(postgres_dsn(str(settings.catalog)), autocommit=True) as pg:
+        def attempt() -> bool:
+            row = pg.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()
+            return bool(row and row[0])
+
+        _wait_for(attempt, settings, group)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                pg.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES):
+            raise
+        return False
+
+
+def _wait_for(attempt: Callable[[], bool], settings: WarehouseSettings, group: str) -> None:
+    deadline = time.monotonic() + settings.lock_wait_s
+    delay = 0.005
+    while not attempt():
+        if time.monotonic() >= deadline:
+            raise WarehouseBusy(f"the lake's {group} writer lock stayed held for {settings.lock_wait_s:.0f} s")
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 0.2)

@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from kzwatch.store.backends import is_lake, retry_conflicts
+from kzwatch.store.backends import is_lake, retry_conflicts, writer_lock
 from kzwatch.store.errors import WarehouseError
 from kzwatch.store.settings import WarehouseSettings
 
@@ -99,8 +99,9 @@ def transaction(con: Any) -> Iterator[Any]:
 
 
 def write_transaction(con: Any, body: Callable[[Any], T],
-                      settings: WarehouseSettings | None = None) -> T:
-    """Run ``body(con)`` in a transaction; on a lake, re-run it when the commit conflicts.
+                      settings: WarehouseSettings | None = None, *, group: str = "verdicts") -> T:
+    """Run ``body(con)`` in a transaction; on a lake, under the ``group`` writer lock, and
+    re-run when the commit conflicts with another writer's.
 
     ``body`` must be safe to run again (the cycles' writes are upserts keyed by stable ids).
     On a DuckDB file there is one writer, so this is just ``transaction``.
@@ -111,4 +112,10 @@ def write_transaction(con: Any, body: Callable[[Any], T],
 
     if not is_lake(con):
         return once()
-    return retry_conflicts(once, settings or getattr(con, "settings", None) or WarehouseSettings())
+    settings = settings or getattr(con, "settings", None) or WarehouseSettings()
+
+    def locked() -> T:
+        with writer_lock(settings, group):
+            return once()
+
+    return retry_conflicts(locked, settings)

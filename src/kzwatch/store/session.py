@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Union
 
-from kzwatch.store.backends import connect_file, connect_lake, retry_conflicts
+from kzwatch.store.backends import connect_file, connect_lake, retry_conflicts, writer_lock
 from kzwatch.store.errors import WarehouseBusy, WarehouseError
 from kzwatch.store.migrations import latest_version, migrate, schema_version
 from kzwatch.store.settings import WarehouseSettings
@@ -54,8 +54,9 @@ def open_warehouse(target: Target, *, wait_s: float | None = None, migrate_schem
     if settings.is_lake:
         con = connect_lake(settings)
         try:
-            if migrate_schema:
-                retry_conflicts(lambda: migrate(con), settings)  # concurrent migrators
+            if migrate_schema and schema_version(con) != latest_version():
+                with writer_lock(settings, "migrations"):  # one migrator at a time
+                    retry_conflicts(lambda: migrate(con), settings)
             yield con
         finally:
             con.close()

@@ -40,6 +40,10 @@ class WarehouseSettings:
     lake_alias: str = "lake"         # the attached lake's name inside DuckDB
 
     def __post_init__(self) -> None:
+        # accept plain strings for the paths (TOML, command lines, worker arguments)
+        object.__setattr__(self, "path", Path(self.path))
+        if self.data_path is not None:
+            object.__setattr__(self, "data_path", Path(self.data_path))
         if self.backend not in BACKENDS:
             from kzwatch.store.errors import WarehouseError
 
