@@ -277,3 +277,84 @@ def test_query_at_needs_a_lake(tmp_path, capsys):
     assert cli.main(["query", "--config", str(config), "--at", "3", "SELECT 1"]) != 0
     err = capsys.readouterr().err
     assert "ducklake" in err and err.count("\n") == 1
+
+
+# --- two cycles on different articles at once -----------------------------------------------------
+
+PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>{t}</title></head><body><article>"
+        "<h1>{t}</h1><p>" + "Явка на выборах составила 63 процента по данным ЦИК. " * 12 + "</p></article></body></html>")
+
+
+def article_config(tmp_path, lake: WarehouseSettings, web, name: str, urls: list[str]):
+    from kzwatch.config import load_config
+
+    folder = tmp_path / name
+    folder.mkdir()
+    rows = ["footnote,url,title,outlet,author,published,accessed"]
+    rows += [f"{i},{u},Story {i},Outlet,,2021-01-10,2021-01-28" for i, u in enumerate(urls, start=1)]
+    (folder / "cites.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "claims.toml").write_text('[[claim]]\nid = "C1"\ntext = "Turnout was 63%"\nfootnotes = [1, 2]\n'
+                                        'figures = ["63"]\n[claim.terms]\nru = ["явка"]\n', encoding="utf-8")
+    (folder / "kzwatch.toml").write_text(toml_for(lake) + textwrap.dedent(f"""\
+        lock_wait_s = 60
+        [[article]]
+        id = "{name}"
+        citations = "cites.csv"
+        claims = "claims.toml"
+        [archive]
+        enabled = false
+        [fetch]
+        per_host_delay_s = 0
+        retries = 0
+        allow_private_hosts = {json.dumps(web.hosts)}
+        """), encoding="utf-8")
+    return load_config(folder / "kzwatch.toml", env={})
+
+
+def test_two_cycles_on_different_articles_at_once(lake, tmp_path, web, fetcher, monkeypatch):
+    from kzwatch.cycles import direct
+    from kzwatch.simweb import Page
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+    for host in ("a.test", "b.test", "shared.test"):
+        web.add_name(host)
+    shared = web.url("shared.test", "/both-cite-this")
+    web.add("shared.test", "/both-cite-this", Page(body=PAGE.format(t="Shared")))
+    urls = {"art-a": [web.url("a.test", f"/{i}") for i in range(3)] + [shared],
+            "art-b": [web.url("b.test", f"/{i}") for i in range(3)] + [shared]}
+    for host, name in (("a.test", "art-a"), ("b.test", "art-b")):
+        for i in range(2):  # the third page of each article is gone (404)
+            web.add(host, f"/{i}", Page(body=PAGE.format(t=f"{name} {i}")))
+    configs = [article_config(tmp_path, lake, web, name, pages) for name, pages in urls.items()]
+    errors: list[BaseException] = []
+
+    def cycle(cfg) -> None:
+        try:
+            direct.run("check", cfg, AT, fetcher=fetcher())
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=cycle, args=(cfg,)) for cfg in configs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+
+    with open_readonly(lake) as con:
+        health = con.execute("SELECT article_id, url, state, last_outcome FROM link_health ORDER BY ALL").fetchall()
+        state_rows = con.execute("SELECT count(*), count(DISTINCT url) FROM url_state").fetchall()[0]
+        check_rows = con.execute("SELECT count(*), count(DISTINCT check_id), count(DISTINCT url) FROM checks").fetchall()[0]
+        cycles = con.execute("SELECT count(*), min(status) FROM cycles").fetchall()[0]
+    assert {(a, u) for a, u, _, _ in health} == {(a, u) for a, us in urls.items() for u in us}
+    outcomes = {u: o for _, u, _, o in health}
+    assert outcomes[shared] == "ok" and outcomes[urls["art-a"][2]] == "not_found"
+    assert outcomes[urls["art-b"][0]] == "ok"
+    assert state_rows == (7, 7)               # the shared URL has one verdict, not two
+    assert check_rows == (7, 7, 7)            # and one check in this slot
+    assert cycles == (1, "ok")                # the same slot: one cycle record, upserted by both
+    from kzwatch.status import render_status
+
+    status = render_status(configs[0], as_of=AT)
+    assert "warehouse DuckLake (PostgreSQL catalog" in status and "== art-a" in status
+    assert "not_found" in status and "password" not in status

@@ -77,7 +77,14 @@ def extension_directory() -> str:
             "backend = 'ducklake' needs the duckdb-ext-ducklake and duckdb-ext-postgres packages "
             "(pip install 'kzwatch') — they ship the DuckDB extensions for offline use"
         ) from None
-    return str(Path(next(iter(duckdb_ext.__path__))) / "extensions")
+    folder = Path(next(iter(duckdb_ext.__path__))) / "extensions"
+    if not (folder / f"v{duckdb.__version__}").is_dir():
+        shipped = ", ".join(sorted(p.name for p in folder.iterdir())) if folder.is_dir() else "none"
+        raise WarehouseError(
+            f"DuckDB {duckdb.__version__} has no matching DuckLake extension (installed for: {shipped}); "
+            f"install duckdb-ext-ducklake and duckdb-ext-postgres =={duckdb.__version__}.*"
+        )
+    return str(folder)
 
 
 class LakeConnection:
