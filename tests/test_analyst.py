@@ -24,19 +24,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from lake_backends import BACKENDS, settings_for
 
 from kzwatch import store
-from kzwatch.store import analyst
 from kzwatch.config import load_config
 from kzwatch.store import (
     WarehouseError,
     WarehouseSettings,
+    analyst,
     insert_rows,
     open_warehouse,
     publish_analyst_copy,
     settings_of,
 )
-from lake_backends import BACKENDS, settings_for
 
 QUERIES = Path(__file__).resolve().parents[1] / "warehouse" / "queries"
 ART = "beimenbetov-2021"

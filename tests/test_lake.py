@@ -358,3 +358,13 @@ def test_two_cycles_on_different_articles_at_once(lake, tmp_path, web, fetcher, 
     status = render_status(configs[0], as_of=AT)
     assert "warehouse DuckLake (PostgreSQL catalog" in status and "== art-a" in status
     assert "not_found" in status and "password" not in status
+
+
+def test_a_worker_keeps_one_connection_for_its_batches(lake):
+    from kzwatch.store import check_writer
+
+    with check_writer(lake) as append:
+        for number in range(3):
+            assert append(batch("kept", number)) == BATCH
+        append(batch("kept", 0))  # a batch sent twice adds nothing
+    assert counts(lake) == (3 * BATCH, 3 * BATCH)

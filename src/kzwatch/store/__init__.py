@@ -21,7 +21,7 @@ from kzwatch.store.backends import (
     is_lake,
     retry_conflicts,
 )
-from kzwatch.store.checks import append_checks, checks_of_cycle
+from kzwatch.store.checks import append_checks, check_writer, checks_of_cycle
 from kzwatch.store.errors import (
     WarehouseBusy,
     WarehouseConflict,
@@ -47,7 +47,7 @@ from kzwatch.store.session import (
 from kzwatch.store.settings import WarehouseSettings
 
 __all__ = [
-    "LakeConnection", "append_checks", "checks_of_cycle", "WarehouseBusy", "WarehouseConflict", "WarehouseError", "WarehouseSettings",
+    "LakeConnection", "append_checks", "check_writer", "checks_of_cycle", "WarehouseBusy", "WarehouseConflict", "WarehouseError", "WarehouseSettings",
     "WarehouseTooNew", "connect_lake", "cycle_lock", "fetch_dicts", "insert_rows", "is_conflict",
     "is_lake", "lake_snapshots", "latest_version", "migrate", "migration_files", "open_readonly",
     "open_warehouse", "publish_analyst_copy", "retry_conflicts", "schema_version", "settings_of",

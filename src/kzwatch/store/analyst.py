@@ -117,7 +117,7 @@ def run_query(config: Config, sql: str, *, fmt: str = "table", at: int | str | N
         raise WarehouseError("query: no SQL given")
     with analyst_connection(config, at=at) as con:
         statements = _read_only_statements(con, sql)
-        cursor = None
+        cursor: Any = None
         try:
             for statement in statements:
                 cursor = con.execute(statement)

@@ -30,7 +30,8 @@ from kzwatch.store.settings import WarehouseSettings, postgres_dsn
 
 T = TypeVar("T")
 
-_NO_AUTOLOAD = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_NO_AUTOLOAD: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
 LAKE_EXTENSIONS = ("ducklake", "postgres_scanner")
 
 
@@ -123,7 +124,8 @@ def is_lake(con: Any) -> bool:
 def connect_lake(settings: WarehouseSettings, *, read_only: bool = False,
                  snapshot: int | str | None = None) -> LakeConnection:
     """Attach the lake; ``snapshot`` (an int version or a timestamp) reads it as it was then."""
-    config = dict(_NO_AUTOLOAD, extension_directory=extension_directory())
+    config: dict[str, str | bool | int | float | list[str]] = dict(_NO_AUTOLOAD)
+    config["extension_directory"] = extension_directory()
     con = duckdb.connect(config=config)
     try:
         for name in LAKE_EXTENSIONS:

@@ -20,7 +20,8 @@ and this module refuses, rather than silently serialising them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from kzwatch.store.errors import WarehouseError
@@ -30,22 +31,36 @@ from kzwatch.store.session import Target, open_warehouse, settings_of
 
 def append_checks(target: Target, checks: Sequence[dict[str, Any]],
                   snapshots: Sequence[dict[str, Any]] = ()) -> int:
-    """Commit one batch of check rows (and their snapshots) to the lake; return rows sent."""
+    """Commit one batch of check rows (and their snapshots) to the lake; return rows sent.
+
+    Opens and closes the lake around the batch: right for a task that writes once.  A worker
+    writing many batches keeps one connection with ``check_writer``.
+    """
+    if not checks and not snapshots:
+        settings_of(target)  # still refuse a file backend
+        return 0
+    with check_writer(target) as append:
+        return append(checks, snapshots)
+
+
+@contextlib.contextmanager
+def check_writer(target: Target) -> Iterator[Callable[..., int]]:
+    """A worker's open lake: ``append(checks, snapshots=())`` commits one batch per call."""
     settings = settings_of(target)
     if not settings.is_lake:
         raise WarehouseError(
             "workers write check rows directly only with [warehouse] backend = \"ducklake\"; "
             "a DuckDB file has one writer (the cycle's process)"
         )
-    if not checks and not snapshots:
-        return 0
-
-    def write(con: Any) -> int:
-        insert_rows(con, "snapshots", list(snapshots), on_conflict="ignore")
-        return insert_rows(con, "checks", list(checks), on_conflict="ignore")
-
     with open_warehouse(settings) as con:
-        return write_transaction(con, write, settings, group="checks")
+        def append(checks: Sequence[dict[str, Any]], snapshots: Sequence[dict[str, Any]] = ()) -> int:
+            def write(c: Any) -> int:
+                insert_rows(c, "snapshots", list(snapshots), on_conflict="ignore")
+                return insert_rows(c, "checks", list(checks), on_conflict="ignore")
+
+            return write_transaction(con, write, settings, group="checks")
+
+        yield append
 
 
 def checks_of_cycle(con: Any, cycle_id: str) -> list[dict[str, Any]]:

@@ -92,6 +92,7 @@ def open_readonly(target: Target, *, wait_s: float = 30.0,
                   at: int | str | None = None) -> Iterator[Any]:
     """A read-only session; on a lake, ``at`` (snapshot id or timestamp) reads the past."""
     settings = settings_of(target)
+    con: Any
     if settings.is_lake:
         con = connect_lake(settings, read_only=True, snapshot=at)
     else:
