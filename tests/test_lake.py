@@ -368,3 +368,43 @@ def test_a_worker_keeps_one_connection_for_its_batches(lake):
             assert append(batch("kept", number)) == BATCH
         append(batch("kept", 0))  # a batch sent twice adds nothing
     assert counts(lake) == (3 * BATCH, 3 * BATCH)
+
+
+def _dask_worker_batch(fields: dict, worker: int, number: int) -> tuple[int, int]:
+    """What a fan-out task does with DuckLake: commit its own check rows, say who it was."""
+    append_checks(WarehouseSettings(**fields), batch(f"dask{worker}", number))
+    return worker, os.getpid()
+
+
+def test_dask_workers_commit_their_own_check_rows(lake):
+    distributed = pytest.importorskip("distributed")
+    fields = {"backend": "ducklake", "path": str(lake.path), "catalog": lake.catalog,
+              "data_path": str(lake.data_path)}
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        futures = [client.submit(_dask_worker_batch, fields, w, n, pure=False) for w in range(2) for n in range(3)]
+        done = client.gather(futures)
+    assert len({pid for _, pid in done} - {os.getpid()}) >= 1  # written from the worker processes
+    assert counts(lake) == (6 * BATCH, 6 * BATCH)
+
+
+def test_a_whole_run_on_a_lake(lake, tmp_path, web, fetcher, monkeypatch):
+    """check, discover and digest — every cycle writes through the same store on a lake."""
+    from kzwatch.cycles import direct
+    from kzwatch.simweb import Page
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+    web.add_name("c.test")
+    urls = [web.url("c.test", "/0"), web.url("c.test", "/gone")]
+    web.add("c.test", "/0", Page(body=PAGE.format(t="c 0")))
+    cfg = article_config(tmp_path, lake, web, "art-c", urls)
+    for day in range(3):
+        direct.run("run", cfg, AT + timedelta(days=day), fetcher=fetcher())
+    with open_readonly(lake) as con:
+        kinds = dict(con.execute("SELECT kind, count(*) FROM cycles GROUP BY kind").fetchall())
+        states = dict(con.execute("SELECT url, state FROM link_health").fetchall())
+        alerts = con.execute("SELECT count(*), count(DISTINCT event_id) FROM alert_log WHERE url = ?",
+                             [urls[1]]).fetchall()[0]
+    assert kinds == {"check": 3, "discover": 3, "digest": 3}
+    assert states[urls[0]] == "alive" and states[urls[1]] in ("dying", "dead")
+    assert alerts[0] >= 1 and alerts[0] == alerts[1]  # the dead link raised alerts, each once
