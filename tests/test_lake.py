@@ -257,7 +257,7 @@ def test_query_at_a_snapshot_or_a_time(lake, tmp_path, capsys):
         write_transaction(con, lambda c: insert_rows(c, "url_state", [{"url": url, "state": "dead"}],
                                                      on_conflict="replace"))
     config = tmp_path / "kzwatch.toml"
-    config.write_text(toml_for(lake), encoding="utf-8")
+    config.write_text(toml_for(lake) + ARTICLE, encoding="utf-8")
 
     def state(*extra: str) -> str:
         assert cli.main(["query", "--config", str(config), "--format", "json", *extra,
@@ -273,7 +273,7 @@ def test_query_at_a_snapshot_or_a_time(lake, tmp_path, capsys):
 
 def test_query_at_needs_a_lake(tmp_path, capsys):
     config = tmp_path / "kzwatch.toml"
-    config.write_text(toml_for(WarehouseSettings(path=tmp_path / "w.duckdb")), encoding="utf-8")
+    config.write_text(toml_for(WarehouseSettings(path=tmp_path / "w.duckdb")) + ARTICLE, encoding="utf-8")
     assert cli.main(["query", "--config", str(config), "--at", "3", "SELECT 1"]) != 0
     err = capsys.readouterr().err
     assert "ducklake" in err and err.count("\n") == 1
@@ -408,3 +408,29 @@ def test_a_whole_run_on_a_lake(lake, tmp_path, web, fetcher, monkeypatch):
     assert kinds == {"check": 3, "discover": 3, "digest": 3}
     assert states[urls[0]] == "alive" and states[urls[1]] in ("dying", "dead")
     assert alerts[0] >= 1 and alerts[0] == alerts[1]  # the dead link raised alerts, each once
+
+
+ARTICLE = '[[article]]\nid = "beimenbetov-2021"\n'
+
+
+def test_an_unknown_backend_is_one_line(tmp_path, capsys):
+    config = tmp_path / "kzwatch.toml"
+    config.write_text('[warehouse]\npath = "w.duckdb"\nbackend = "sqlite"\n' + ARTICLE, encoding="utf-8")
+    assert cli.main(["query", "--config", str(config), "SELECT 1"]) != 0
+    err = capsys.readouterr().err
+    assert "'backend' must be one of duckdb, ducklake, not 'sqlite'" in err and err.count("\n") == 1
+
+
+def test_lake_settings_from_a_config_resolve_against_its_folder(tmp_path):
+    from kzwatch.config import load_config
+    from kzwatch.store import settings_of
+
+    config = tmp_path / "kzwatch.toml"
+    config.write_text('[warehouse]\npath = "w.duckdb"\nbackend = "ducklake"\ncatalog = "meta/cat.ducklake"\n'
+                      'data_path = "parquet"\n' + ARTICLE, encoding="utf-8")
+    settings = settings_of(load_config(config, env={}))
+    assert settings.is_lake and settings.lake_catalog() == str(tmp_path / "meta" / "cat.ducklake")
+    assert settings.lake_data_path() == tmp_path / "parquet"
+    pg = WarehouseSettings(backend="ducklake", catalog="postgres:host=db dbname=kz password=secret")
+    assert pg.catalog_is_postgres and pg.lake_catalog() == "postgres:host=db dbname=kz password=secret"
+    assert "secret" not in pg.describe()

@@ -7,6 +7,7 @@
 * ``rows``       — the bulk write path (``insert_rows``), ``fetch_dicts``, transactions.
 * ``session``    — ``open_warehouse``/``open_readonly``, the cycle lock, the analyst copy.
 * ``checks``     — the check-row repository fan-out workers append through (lake).
+* ``check_cycle`` — the check cycle's batch writes and reads.
 * ``analyst``    — ``kzwatch query``/``export``: read-only SQL, Parquet and WARC export.
 
 Every name the single-module ``kzwatch.store`` had is importable from here unchanged.
@@ -20,6 +21,12 @@ from kzwatch.store.backends import (
     is_conflict,
     is_lake,
     retry_conflicts,
+)
+from kzwatch.store.check_cycle import (
+    check_states,
+    claim_support_rows,
+    snapshots_by_id,
+    write_check_batch,
 )
 from kzwatch.store.checks import append_checks, check_writer, checks_of_cycle
 from kzwatch.store.errors import (
@@ -51,5 +58,7 @@ __all__ = [
     "WarehouseTooNew", "connect_lake", "cycle_lock", "fetch_dicts", "insert_rows", "is_conflict",
     "is_lake", "lake_snapshots", "latest_version", "migrate", "migration_files", "open_readonly",
     "open_warehouse", "publish_analyst_copy", "retry_conflicts", "schema_version", "settings_of",
-    "table_keys", "transaction", "write_transaction",
+    "table_keys", "transaction", "write_transaction", "pending_versions",
+    # the check cycle's batches
+    "check_states", "claim_support_rows", "snapshots_by_id", "write_check_batch",
 ]

@@ -41,8 +41,10 @@ def migration_files(*, lake: bool = False) -> list[tuple[int, str, str]]:
             found.append((int(name[:4]), name[:-4], entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(versions) + 1)):
-        raise WarehouseError(f"migrations are not numbered 1..n without gaps: {versions}")
+    # Numbers are handed out to parallel branches, so a gap may exist for a while; a number used
+    # twice is always a mistake.
+    if len(set(versions)) != len(versions) or (versions and versions[0] < 1):
+        raise WarehouseError(f"migrations must have distinct numbers from 1 up: {versions}")
     if lake:
         found = [(v, n, variants.get(n, sql)) for v, n, sql in found]
     return found
@@ -62,6 +64,14 @@ def schema_version(con: Any) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
 
 
+def pending_versions(con: Any) -> list[int]:
+    """Packaged migrations not yet recorded in the warehouse (a gap filled later included)."""
+    if schema_version(con) == 0:
+        return [v for v, _, _ in migration_files()]
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    return [v for v, _, _ in migration_files() if v not in done]
+
+
 def migrate(con: Any, *, upto: int | None = None,
             files: Callable[..., list[tuple[int, str, str]]] | None = None) -> list[int]:
     """Apply pending migrations (up to ``upto``, for tests of old versions); return versions."""
@@ -78,9 +88,11 @@ def migrate(con: Any, *, upto: int | None = None,
             f"warehouse schema version {current} is newer than this kzwatch understands ({known}); "
             "upgrade kzwatch or use another --warehouse"
         )
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for version, name, sql in files(lake=lake):
-        if version <= current or (upto is not None and version > upto):
+        # by set, not by "above the highest": a number filled in later (a gap) still runs
+        if version in done or (upto is not None and version > upto):
             continue
         con.execute("BEGIN TRANSACTION")
         try:

@@ -28,9 +28,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Union
 
-from kzwatch.store.backends import connect_file, connect_lake, retry_conflicts, writer_lock
+from kzwatch.store.backends import (
+    connect_file,
+    connect_lake,
+    retry_conflicts,
+    writer_lock,
+)
 from kzwatch.store.errors import WarehouseBusy, WarehouseError
-from kzwatch.store.migrations import latest_version, migrate, schema_version
+from kzwatch.store.migrations import (
+    latest_version,
+    migrate,
+    pending_versions,
+    schema_version,
+)
 from kzwatch.store.settings import WarehouseSettings
 
 Target = Union[Path, str, WarehouseSettings, Any]  # Any: a kzwatch.config.Config
@@ -54,7 +64,7 @@ def open_warehouse(target: Target, *, wait_s: float | None = None, migrate_schem
     if settings.is_lake:
         con = connect_lake(settings)
         try:
-            if migrate_schema and schema_version(con) != latest_version():
+            if migrate_schema and (pending_versions(con) or schema_version(con) > latest_version()):
                 with writer_lock(settings, "migrations"):  # one migrator at a time
                     retry_conflicts(lambda: migrate(con), settings)
             yield con

@@ -13,6 +13,7 @@ Two backends, the same tables, views and commands:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,10 @@ _PG_PREFIXES = ("postgres:", "postgresql://", "postgres://")
 class WarehouseSettings:
     backend: str = "duckdb"
     path: Path = Path("warehouse/kzwatch.duckdb")
-    analyst_copy: Path | None = None
+    analyst_copy: Path | None = None  # default: <path stem>-analyst.duckdb beside the file
     catalog: str | None = None       # ducklake: PostgreSQL DSN or catalog file; default beside path
     data_path: Path | None = None    # ducklake: Parquet directory; default <path stem>-lake/
-    lock_wait_s: float = 120.0
+    lock_wait_s: float = 120.0       # how long a second cycle (or a lake writer) waits for a lock
     backup_before_migrate: bool = True
     # DuckLake commits are optimistic: a commit that conflicts with another writer's is retried
     # with jittered exponential backoff, at most this many times, then reported.
@@ -45,11 +46,7 @@ class WarehouseSettings:
         if self.data_path is not None:
             object.__setattr__(self, "data_path", Path(self.data_path))
         if self.backend not in BACKENDS:
-            from kzwatch.store.errors import WarehouseError
-
-            raise WarehouseError(
-                f"[warehouse] backend = {self.backend!r}: use one of {', '.join(BACKENDS)}"
-            )
+            raise ValueError(f"'backend' must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
 
     @property
     def is_lake(self) -> bool:
@@ -77,22 +74,24 @@ class WarehouseSettings:
 
     @classmethod
     def from_config(cls, config: Any) -> WarehouseSettings:
-        """From a loaded ``kzwatch.config.Config`` (relative lake paths: the config's folder)."""
-        section = config.section("warehouse")
+        """From a loaded ``kzwatch.config.Config``: its resolved warehouse and analyst-copy paths,
+        the rest from ``[warehouse]`` (relative lake paths: against the config's folder)."""
+        given = getattr(config, "warehouse", None)
+        try:
+            if not isinstance(given, WarehouseSettings):  # the untyped config's section dict
+                names = {f.name for f in dataclasses.fields(cls)}
+                given = cls(**{k: v for k, v in config.section("warehouse").items() if k in names and v is not None})
+        except ValueError as exc:
+            from kzwatch.store.errors import WarehouseError
+
+            raise WarehouseError(f"{getattr(config, 'source', 'config')}: [warehouse] {exc}") from None
         base = Path(getattr(config, "base_dir", Path(".")))
-        catalog = section.get("catalog")
+        catalog = given.catalog
         if catalog and not is_postgres_dsn(catalog):
             catalog = str(_resolve(catalog, base))
-        data_path = section.get("data_path")
-        return cls(
-            backend=section.get("backend") or "duckdb",
-            path=Path(config.warehouse_path),
-            analyst_copy=Path(config.analyst_copy_path),
-            catalog=catalog,
-            data_path=_resolve(data_path, base) if data_path else None,
-            lock_wait_s=float(section.get("lock_wait_s", 120.0)),
-            backup_before_migrate=bool(section.get("backup_before_migrate", True)),
-        )
+        return dataclasses.replace(
+            given, path=Path(config.warehouse_path), analyst_copy=Path(config.analyst_copy_path),
+            catalog=catalog, data_path=_resolve(str(given.data_path), base) if given.data_path else None)
 
 
 def is_postgres_dsn(catalog: str) -> bool:
