@@ -112,12 +112,26 @@ def test_four_writers_append_checks_while_an_analyst_reads(lake):
 
 
 def test_the_same_batch_twice_and_racing_duplicates_are_stored_once(lake):
+    from kzwatch.store import check_writer
+
     rows = batch("dup", 0)
-    threads = [threading.Thread(target=append_checks, args=(lake, rows)) for _ in range(3)]
+    ready = threading.Barrier(3, timeout=60)
+    errors: list[BaseException] = []
+
+    def racer() -> None:
+        try:
+            with check_writer(lake) as append:  # connected first, so the three appends coincide
+                ready.wait()
+                append(rows)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=racer) for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=120)
+    assert not errors, errors
     append_checks(lake, rows)
     assert counts(lake) == (BATCH, BATCH)
 
@@ -224,16 +238,19 @@ def test_writer_killed_mid_commit_loses_and_duplicates_nothing(lake):
     batches = 12
     argv = [sys.executable, "-c", WRITER, lake.catalog, str(lake.data_path), str(batches)]
     kills = 0
-    for delay in (0.9, 1.3, 1.7):  # several kills at different points of the commit loop
+    for delay in (0.0, 0.15, 0.3):  # killed at different points of its commit loop
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        first = proc.stdout.readline()  # it has committed a batch and is on to the next
         time.sleep(delay)
-        if proc.poll() is None:
+        if first and proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait(timeout=30)
+        proc.stdout.close()
         committed, distinct = counts(lake)
         assert committed == distinct and committed % BATCH == 0  # whole batches, once each
-    assert kills >= 1, "the writer finished before it could be killed: make it slower"
+        assert committed >= BATCH
+    assert kills >= 2, "the writer finished before it could be killed: make it slower"
     finished = subprocess.run(argv, capture_output=True, text=True, timeout=240)
     assert finished.returncode == 0, finished.stderr
     assert counts(lake) == (batches * BATCH, batches * BATCH)
