@@ -13,13 +13,13 @@ cycle task.
 
 from __future__ import annotations
 
+from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from kzwatch import fanout
 from kzwatch.cycles.check import run_check_cycle
 from kzwatch.runner import guarded
-from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
 
 
 @task(name="check-citations", cache_policy=NO_CACHE, **RETRY)

@@ -435,7 +435,7 @@ def test_an_unknown_backend_is_one_line(tmp_path, capsys):
     config.write_text('[warehouse]\npath = "w.duckdb"\nbackend = "sqlite"\n' + ARTICLE, encoding="utf-8")
     assert cli.main(["query", "--config", str(config), "SELECT 1"]) != 0
     err = capsys.readouterr().err
-    assert "'backend' must be one of duckdb, ducklake, not 'sqlite'" in err and err.count("\n") == 1
+    assert "backend' must be one of duckdb, ducklake, not 'sqlite'" in err and err.count("\n") == 1
 
 
 def test_lake_settings_from_a_config_resolve_against_its_folder(tmp_path):

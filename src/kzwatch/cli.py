@@ -75,9 +75,8 @@ def cmd_digest(args, config: Config, as_of: datetime) -> int:
 
     since = parse_as_of(args.since) if args.since else None
     if args.deliver:
-        from kzwatch.cycles.digest import channels_from_config
 
-        if not channels_from_config(config):  # say so before starting a flow run
+        if not config.delivery:  # say so before starting a flow run
             raise UserError(f"{config.source}: --deliver needs a [delivery.email], [delivery.webhook] "
                             "or [delivery.file] table")
         result = _run_cycle("digest", args, config, as_of, since=since, fmt=args.format)
@@ -130,7 +129,7 @@ def cmd_corpus(args, config: Config | None, as_of: datetime | None) -> int:
 
 
 def cmd_alerts(args, config: Config, as_of: datetime) -> int:
-    from kzwatch.cycles.digest import alert_action, list_alerts
+    from kzwatch.cycles.alerts import alert_action, list_alerts
 
     if args.action in (None, "list"):
         print(list_alerts(config, as_of, show_all=args.all))
@@ -167,7 +166,7 @@ def cmd_export(args, config: Config, as_of: datetime) -> int:
 
 
 def cmd_report(args, config: Config, as_of: datetime) -> int:
-    from kzwatch.cycles.digest import write_report
+    from kzwatch.cycles.report import write_report
 
     out = write_report(config, Path(args.out), as_of)
     print(f"wrote {out}")

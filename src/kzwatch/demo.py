@@ -367,9 +367,9 @@ def _join(url: str, path: str) -> str:
 
 
 def run_demo(*, days: int = 8, out: str | None = None) -> int:
-    from kzwatch.cli import _use_prefect
-
     import logging
+
+    from kzwatch.cli import _use_prefect
 
     logging.getLogger("kzwatch.fetch").setLevel(logging.ERROR)  # the demo allowlists loopback on purpose
     workdir = Path(out) if out else Path(tempfile.mkdtemp(prefix="kzwatch-demo-"))

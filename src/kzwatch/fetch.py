@@ -107,7 +107,7 @@ def utc_now() -> datetime:
 class FetchSettings:
     """How the fetcher behaves.  Defaults follow SPEC §3 ``[fetch]`` and the research notes."""
 
-    user_agent: str = "kzwatch/0.1 (+https://github.com/kzwatch/kzwatch)"
+    user_agent: str = "kzwatch/0.1 (+https://github.com/kzwatch/kzwatch; citation checker)"
     per_host_delay_s: float = 3.0
     timeout_s: float = 20.0  # ONE total deadline per URL: robots.txt, all hops, retries, body
     connect_timeout_s: float = 10.0
@@ -125,6 +125,12 @@ class FetchSettings:
     max_retry_after_s: float = 120
     accept_language: str = "ru,kk;q=0.9,en;q=0.8"
     ca_bundle: str | None = None  # overrides REQUESTS_CA_BUNDLE / SSL_CERT_FILE when set
+    #: Known-good URLs: when every one fails, our own network is down and failures count for
+    #: nothing (kzwatch.cycles.check.network_is_down).
+    canary_urls: tuple[str, ...] = ()
+    #: Static name -> address map consulted before DNS (like curl --resolve), for staging and
+    #: test rigs; addresses found here still pass the SSRF guard.  Also $KZWATCH_RESOLVE.
+    resolve: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from kzwatch.store import fetch_dicts, open_warehouse, settings_of
 
 def render_status(config: Config, *, citation: int | None = None, as_of: datetime | None = None) -> str:
     articles = load_articles(config)
-    with open_warehouse(config, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config, wait_s=config.warehouse.lock_wait_s) as con:
         sync_corpus(con, articles, as_of or datetime.now().astimezone())
         if citation is not None:
             return _citation_detail(con, citation)

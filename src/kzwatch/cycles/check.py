@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from kzwatch import classify, drift, extract, support, textdiff, textnorm, verdict, verify
-from kzwatch.archive import ArchiveClient, ArchiveSettings
+from kzwatch import classify, drift, extract, identity, support, textdiff, textnorm, verdict, verify
+from kzwatch.archive import ArchiveClient
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
-from kzwatch.cycles.common import build_fetcher, event_row, log, stable_id
+from kzwatch.cycles.common import build_fetcher, event_row, log, own_outage_event, stable_id
 from kzwatch.fetch import Fetcher, FetchJob
-from kzwatch.model import CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult, Verdict
+from kzwatch.model import (EVENT_KIND_FOR_STATE, CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult,
+                           Verdict, make_event)
 from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, write_transaction
 
 TRANSPORT_OUTCOMES = classify.TRANSPORT_OUTCOMES  # failures of the path to a host, not of the page
@@ -77,17 +78,6 @@ class CheckSummary:
 
 
 # --- 1. load ------------------------------------------------------------------------------------
-
-
-def health_settings(config: Config) -> verdict.HealthSettings:
-    h = config.health
-    # Every cited URL is re-checked every cycle unless the config slows a state down: the
-    # schedule sets the cadence, and strikes are spaced by time, not by how often we look.
-    recheck = {state: 0.0 for state in verdict.HealthSettings().recheck_hours}
-    recheck.update(h["recheck_hours"])
-    return verdict.HealthSettings(dead_after_strikes=h["dead_after_strikes"],
-                                  strike_spacing_hours=h["strike_spacing_hours"],
-                                  recheck_hours=recheck)
 
 
 def load_targets(con, articles: list[Article]) -> list[UrlTarget]:
@@ -168,7 +158,7 @@ def probe_for_soft_404(fetch_pages: FetchPages, results: list[FetchResult], as_o
     for r in results:
         if r.error is None and r.status == 200 and not r.not_modified:
             token = stable_id("probe", as_of.isoformat(), urlsplit(r.url).netloc)[:16]
-            probe = classify.probe_url(r.url, token)
+            probe = identity.probe_url(r.url, token)
             probes.setdefault(_probe_key(r.url), probe)
     if not probes:
         return {}
@@ -184,9 +174,10 @@ def _probe_key(url: str) -> str:
 
 
 def judge(target: UrlTarget, result: FetchResult, probe: FetchResult | None, *,
-          network_down: bool) -> CheckOutcome:
+          network_down: bool, settings: classify.ClassifySettings = classify.DEFAULT_SETTINGS) -> CheckOutcome:
     title = next((c.title for c in target.citations if c.title), None)
-    outcome = classify.classify_fetch(result, probe=probe, cited_url=target.url, cited_title=title)
+    outcome = classify.classify_fetch(result, probe=probe, cited_url=target.url, cited_title=title,
+                                      settings=settings)
     return classify.apply_local_outage(outcome, network_down)
 
 
@@ -228,13 +219,10 @@ class ArchiveLookups:
     """
 
     def __init__(self, config: Config, fetcher: Fetcher):
-        a = config.section("archive")
-        self.enabled = a["enabled"]
+        self.enabled = config.archive.enabled
         self.unreachable = False
         self._fetcher = fetcher
-        self.client = ArchiveClient(self._fetch, ArchiveSettings(
-            availability_endpoint=a["availability_endpoint"], cdx_endpoint=a["cdx_endpoint"],
-            timegate_endpoints=tuple(a["timegate_endpoints"]), max_per_minute=a["max_per_minute"]))
+        self.client = ArchiveClient(self._fetch, config.archive)
 
     def _fetch(self, url: str, headers: dict | None = None) -> FetchResult:
         result = self._fetcher.fetch(url, headers=headers, use_robots=False)
@@ -307,9 +295,6 @@ def accessed_date(target: UrlTarget) -> date | None:
 
 # --- 5. events ----------------------------------------------------------------------------------
 
-_STATE_EVENT = {"dying": ("citation_dying", "medium"), "dead": ("citation_dead", "high"),
-                "moved": ("citation_moved", "low"), "drifted": ("citation_drifted", "high"),
-                "blocked": ("citation_blocked", "low")}
 
 
 def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
@@ -329,22 +314,20 @@ def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
     for cit in r.target.citations:
         base = {"article_id": cit.article_id, "footnote": cit.footnote, "url": r.target.url,
                 "created_at": as_of}
-        if after in _STATE_EVENT:
-            kind, severity = _STATE_EVENT[after]
-            events.append(Event(event_id=stable_id(kind, cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
-                                kind=kind, severity=severity,
+        if after in EVENT_KIND_FOR_STATE:
+            kind = EVENT_KIND_FOR_STATE[after]
+            events.append(make_event(kind.name, event_id=stable_id(kind.name, cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
                                 subject=f"fn {cit.footnote}: {after} — {r.target.url}",
                                 details=details, **base))
         elif after == "alive" and before in ("dying", "dead", "blocked", "drifted"):
-            events.append(Event(event_id=stable_id("citation_recovered", cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
-                                kind="citation_recovered", severity="info",
+            events.append(make_event("citation_recovered", event_id=stable_id("citation_recovered", cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
+                                
                                 subject=f"fn {cit.footnote}: recovered — {r.target.url}",
                                 details=details, **base))
     if after == "blocked":
         host = urlsplit(r.target.url).hostname or r.target.url
-        events.append(Event(event_id=stable_id("host_blocks_us", host, as_of.date().isoformat()),
-                            article_id=r.target.citations[0].article_id, kind="host_blocks_us",
-                            severity="low", created_at=as_of, subject=f"{host} blocks kzwatch",
+        events.append(make_event("host_blocks_us", event_id=stable_id("host_blocks_us", host, as_of.date().isoformat()),
+                            article_id=r.target.citations[0].article_id, created_at=as_of, subject=f"{host} blocks kzwatch",
                             url=r.target.url, details={"evidence": r.outcome.evidence}))
     return events
 
@@ -362,9 +345,9 @@ def change_events(r: UrlResult, as_of: datetime) -> list[Event]:
     if r.diff:
         details["diff"] = r.diff
     what = " and ".join((["retitled"] if retitled else []) + (["a correction/update notice"] if r.new_notices else []))
-    return [Event(event_id=stable_id("citation_changed", cit.article_id, cit.footnote, cit.seq, r.target.url,
+    return [make_event("citation_changed", event_id=stable_id("citation_changed", cit.article_id, cit.footnote, cit.seq, r.target.url,
                                      as_of.isoformat()),
-                  article_id=cit.article_id, kind="citation_changed", severity="low", created_at=as_of,
+                  article_id=cit.article_id, created_at=as_of,
                   subject=f"fn {cit.footnote}: changed ({what}) — {r.target.url}", footnote=cit.footnote,
                   url=r.target.url, details=details)
             for cit in r.target.citations]
@@ -377,9 +360,9 @@ def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
         # that they were there when the author read the page
         lost_before = row["previous_status"] == "missing" and row["previous_baseline_status"] == "present"
         if row["status"] == "missing" and row["baseline_status"] == "present" and not lost_before:
-            events.append(Event(
-                event_id=stable_id("support_missing", row["article_id"], row["claim_id"], row["url"], as_of.isoformat()),
-                article_id=row["article_id"], kind="support_missing", severity="high",
+            events.append(make_event(
+                "support_missing", event_id=stable_id("support_missing", row["article_id"], row["claim_id"], row["url"], as_of.isoformat()),
+                article_id=row["article_id"],
                 created_at=as_of, subject=f"{row['claim_id']}: support missing at {row['url']}",
                 claim_id=row["claim_id"], url=row["url"],
                 details={"missing": list(row["missing"]), "found": list(row["found"]),
@@ -394,10 +377,10 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
                     fetch_pages: FetchPages | None = None) -> CheckSummary:
     """One link-health cycle.  ``fetch_pages`` replaces the fetches that judge the cited hosts
     (canaries, pages, soft-404 probes); archive lookups stay on this process's ``fetcher``."""
-    settings = health_settings(config)
-    drift_settings = drift.DriftSettings.from_mapping(config.section("drift"))
-    archive_baselines = config.section("archive")["enabled"] and config.section("archive")["baseline"]
-    wait_s = config.section("warehouse")["lock_wait_s"]
+    settings = config.health
+    drift_settings = config.drift
+    archive_baselines = config.archive.enabled and config.archive.baseline
+    wait_s = config.warehouse.lock_wait_s
     articles = load_articles(config)
     summary = CheckSummary(as_of=as_of)
 
@@ -421,13 +404,14 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
         fetch = fetch_pages or fetcher.fetch_many
 
         # 2. canaries at the start
-        canaries = config.fetch["canary_urls"]
+        canaries = config.fetch.canary_urls
         down = network_is_down(fetch, canaries)
 
         # 3. fetch and judge
         fetched = fetch_targets(fetch, due)
-        probes = probe_for_soft_404(fetch, fetched, as_of) if config.health["soft404_probe"] else {}
-        outcomes = [judge(t, r, probes.get(_probe_key(r.url)), network_down=down) for t, r in zip(due, fetched)]
+        probes = probe_for_soft_404(fetch, fetched, as_of) if config.health.soft404_probe else {}
+        outcomes = [judge(t, r, probes.get(_probe_key(r.url)), network_down=down, settings=config.classify)
+                    for t, r in zip(due, fetched)]
         if not down and canaries and any(o.outcome in TRANSPORT_OUTCOMES for o in outcomes):
             # again before any failure would add a strike: was it them, or us?
             if network_is_down(fetch, canaries):
@@ -473,10 +457,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     for r in results:
         events += state_events(r, as_of) + change_events(r, as_of) + support_events(r, as_of)
     if down:
-        events.append(Event(event_id=stable_id("own_outage", as_of.date().isoformat()),
-                            article_id="", kind="own_outage", severity="medium", created_at=as_of,
-                            subject="our own network was down: failures were not counted",
-                            details={"canaries": list(canaries)}))
+        events.append(own_outage_event(as_of, canaries))
     with open_warehouse(config, wait_s=wait_s) as con:
         # a lake re-runs the (idempotent) write if another writer's commit conflicts
         write_transaction(con, lambda c: _write(c, results, events, as_of))

@@ -14,7 +14,7 @@ Two backends, the same tables, views and commands:
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ class WarehouseSettings:
     conflict_retries: int = 10
     conflict_backoff_s: float = 0.05
     conflict_backoff_max_s: float = 2.0
-    lake_alias: str = "lake"         # the attached lake's name inside DuckDB
+    lake_alias: str = field(default="lake", metadata={"config": False})  # the lake's name in DuckDB
 
     def __post_init__(self) -> None:
         # accept plain strings for the paths (TOML, command lines, worker arguments)
