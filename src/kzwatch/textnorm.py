@@ -22,7 +22,6 @@ All functions are pure: no I/O, no global state beyond cached stemmer objects.
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 import unicodedata

@@ -54,8 +54,8 @@ from kzwatch.store.session import (
 from kzwatch.store.settings import WarehouseSettings
 
 __all__ = [
-    "LakeConnection", "append_checks", "check_writer", "checks_of_cycle", "WarehouseBusy", "WarehouseConflict", "WarehouseError", "WarehouseSettings",
-    "WarehouseTooNew", "connect_lake", "cycle_lock", "fetch_dicts", "insert_rows", "is_conflict",
+    "LakeConnection", "WarehouseBusy", "WarehouseConflict", "WarehouseError", "WarehouseSettings",
+    "WarehouseTooNew", "append_checks", "check_writer", "checks_of_cycle", "connect_lake", "cycle_lock", "fetch_dicts", "insert_rows", "is_conflict",
     "is_lake", "lake_snapshots", "latest_version", "migrate", "migration_files", "open_readonly",
     "open_warehouse", "publish_analyst_copy", "retry_conflicts", "schema_version", "settings_of",
     "table_keys", "transaction", "write_transaction", "pending_versions",
