@@ -39,6 +39,7 @@ from kzwatch.store.migrations import (
     latest_version,
     migrate,
     migration_files,
+    pending_versions,
     schema_version,
     table_keys,
 )
@@ -55,10 +56,10 @@ from kzwatch.store.settings import WarehouseSettings
 
 __all__ = [
     "LakeConnection", "WarehouseBusy", "WarehouseConflict", "WarehouseError", "WarehouseSettings",
-    "WarehouseTooNew", "append_checks", "check_writer", "checks_of_cycle", "connect_lake", "cycle_lock", "fetch_dicts", "insert_rows", "is_conflict",
+    "WarehouseTooNew", "append_checks", "check_states", "check_writer", "checks_of_cycle",
+    "claim_support_rows", "connect_lake", "cycle_lock", "fetch_dicts", "insert_rows", "is_conflict",
     "is_lake", "lake_snapshots", "latest_version", "migrate", "migration_files", "open_readonly",
-    "open_warehouse", "publish_analyst_copy", "retry_conflicts", "schema_version", "settings_of",
-    "table_keys", "transaction", "write_transaction", "pending_versions",
-    # the check cycle's batches
-    "check_states", "claim_support_rows", "snapshots_by_id", "write_check_batch",
+    "open_warehouse", "pending_versions", "publish_analyst_copy", "retry_conflicts",
+    "schema_version", "settings_of", "snapshots_by_id", "table_keys", "transaction",
+    "write_check_batch", "write_transaction",
 ]
