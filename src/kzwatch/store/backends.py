@@ -197,9 +197,9 @@ def retry_conflicts(work: Callable[[], T], settings: WarehouseSettings,
 
 # --- Keyed writes -------------------------------------------------------------------------------
 # A lake enforces no keys, and two transactions inserting the same key never conflict (each adds
-# its own Parquet file).  So keyed writes ("insert if absent", upserts) take a lake-wide writer
-# lock for the length of their transaction, and the transaction begins only once it holds it
-# (a snapshot taken earlier could miss the other writer's rows).  One lock per group of tables:
+# its own Parquet file).  So write transactions (``rows.transaction``) take a lake-wide writer
+# lock for their length, and begin only once they hold it (a snapshot taken earlier could miss
+# the other writer's rows).  One lock per group of tables:
 # workers appending checks serialise among themselves, not with the coordinators' verdicts.
 # On PostgreSQL it is an advisory lock, which dies with the session, so a writer killed with
 # kill -9 never leaves it held; for a catalog file it is a flock beside the file.

@@ -86,36 +86,38 @@ def fetch_dicts(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str
 
 
 @contextlib.contextmanager
-def transaction(con: Any) -> Iterator[Any]:
-    """One transaction.  A failing COMMIT (a lake conflict) propagates: DuckDB has already
-    ended the transaction, so there is nothing to roll back."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+def transaction(con: Any, *, group: str = "verdicts") -> Iterator[Any]:
+    """One transaction.  On a lake it runs under the ``group`` writer lock (taken before BEGIN,
+    so the transaction's snapshot includes every earlier locked commit): keyed writes then never
+    race, and two transactions of one group never conflict.
+
+    A failing COMMIT (a lake conflict) propagates: DuckDB has already ended the transaction, so
+    there is nothing to roll back.
+    """
+    settings = getattr(con, "settings", None)
+    lock = writer_lock(settings, group) if is_lake(con) and settings else contextlib.nullcontext()
+    with lock:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
 
 def write_transaction(con: Any, body: Callable[[Any], T],
                       settings: WarehouseSettings | None = None, *, group: str = "verdicts") -> T:
-    """Run ``body(con)`` in a transaction; on a lake, under the ``group`` writer lock, and
-    re-run when the commit conflicts with another writer's.
+    """Run ``body(con)`` in a ``transaction``; on a lake, re-run it when the commit conflicts
+    with another writer's (one outside the lock: an operator's compaction, an older kzwatch).
 
     ``body`` must be safe to run again (the cycles' writes are upserts keyed by stable ids).
     On a DuckDB file there is one writer, so this is just ``transaction``.
     """
     def once() -> T:
-        with transaction(con):
+        with transaction(con, group=group):
             return body(con)
 
     if not is_lake(con):
         return once()
-    settings = settings or getattr(con, "settings", None) or WarehouseSettings()
-
-    def locked() -> T:
-        with writer_lock(settings, group):
-            return once()
-
-    return retry_conflicts(locked, settings)
+    return retry_conflicts(once, settings or getattr(con, "settings", None) or WarehouseSettings())
