@@ -293,3 +293,22 @@ def forward_proxy(web: SimWeb) -> Iterator[RecordingProxy]:
     proxy = RecordingProxy(web)
     yield proxy
     proxy.close()
+
+
+# --- PostgreSQL for the DuckLake tests ------------------------------------------------------------
+# One throwaway cluster per session (tests/pg_cluster.py): initdb in a temp dir, a loopback port.
+# Absent server binaries skip the tests locally, and fail them under CI (.ci/run installs them).
+
+
+@pytest.fixture(scope="session")
+def pg_cluster_dsn() -> Iterator[str]:
+    import pg_cluster
+
+    try:
+        pg_cluster.find_bindir()
+    except pg_cluster.PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"{exc}; CI installs postgresql (.ci/run), so this is an error", pytrace=False)
+        pytest.skip(str(exc))
+    with pg_cluster.throwaway_cluster() as dsn:
+        yield dsn

@@ -5,6 +5,10 @@ path the cycles write through), published as the analyst copy, and every file in
 ``warehouse/queries/`` is run against it: each must answer with exactly the rows the fixture
 implies.  The published-copy test holds a reader open in a separate process while two cycles
 run, the way an analyst's DuckDB session would.
+
+Everything but the analyst-copy tests runs on each backend (tests/lake_backends.py): the DuckDB
+file (read through its analyst copy), and DuckLakes on a local catalog file and on PostgreSQL
+(read directly).  Same rows, same columns, same command output.
 """
 
 from __future__ import annotations
@@ -20,10 +24,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from lake_backends import BACKENDS, settings_for
 
-from kzwatch import analyst, store
+from kzwatch import store
 from kzwatch.config import load_config
-from kzwatch.store import WarehouseError, insert_rows, open_warehouse, publish_analyst_copy
+from kzwatch.store import (
+    WarehouseError,
+    WarehouseSettings,
+    analyst,
+    insert_rows,
+    open_warehouse,
+    publish_analyst_copy,
+    settings_of,
+)
 
 QUERIES = Path(__file__).resolve().parents[1] / "warehouse" / "queries"
 ART = "beimenbetov-2021"
@@ -208,12 +221,15 @@ def populate(con: duckdb.DuckDBPyConnection) -> None:
     ])
 
 
-def write_config(folder: Path) -> Path:
+def write_config(folder: Path, lake: WarehouseSettings | None = None) -> Path:
     path = folder / "kzwatch.toml"
+    backend = "" if lake is None else (f'backend = "ducklake"\ncatalog = "{lake.catalog}"\n'
+                                       f'data_path = "{lake.data_path}"\n')
     path.write_text(textwrap.dedent("""\
         [warehouse]
         path = "wh/kzwatch.duckdb"
         lock_wait_s = 10
+""") + backend + textwrap.dedent("""\
 
         [[article]]
         id = "beimenbetov-2021"
@@ -221,14 +237,16 @@ def write_config(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def config(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def config(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("analyst")
-    cfg = load_config(write_config(folder), env={})
-    with open_warehouse(cfg.warehouse_path) as con:
+    wh = settings_for(request.param, folder, request)
+    cfg = load_config(write_config(folder, wh if wh.is_lake else None), env={})
+    with open_warehouse(cfg) as con:
         populate(con)
         con.execute("CHECKPOINT")
-    publish_analyst_copy(cfg.warehouse_path, cfg.analyst_copy_path)
+    publish_analyst_copy(cfg, cfg.analyst_copy_path)  # the file backend's copy; a lake needs none
+    assert cfg.analyst_copy_path.exists() != wh.is_lake
     return cfg
 
 
@@ -395,7 +413,7 @@ def test_cli_query_refuses_writes_with_one_line(config, capsys):
     status = cli.main(["query", "--config", config.source, "DELETE FROM checks"])
     err = capsys.readouterr().err
     assert status != 0
-    assert err.startswith("kzwatch: query refused: the analyst copy is read-only")
+    assert err.startswith("kzwatch: query refused: the analysts' connection is read-only")
     assert err.count("\n") == 1
     assert cli.main(["query", "--config", config.source, "--format", "csv",
                      "SELECT count(*) AS n FROM checks"]) == 0
@@ -411,7 +429,10 @@ def test_export_parquet(config, tmp_path):
     on_disk = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert on_disk == json.loads(json.dumps(manifest))
     assert manifest["schema_version"] == store.latest_version()
-    assert manifest["source"] == str(config.analyst_copy_path)
+    if settings_of(config).is_lake:
+        assert manifest["source"].startswith("DuckLake (")
+    else:
+        assert manifest["source"] == str(config.analyst_copy_path)
     objects = {o["name"]: o for o in manifest["objects"]}
     views = {"link_health", "check_history", "related_reporting", "claim_exposure", "rot_by_outlet",
              "rot_by_age", "drift_history", "feed_health", "claim_support_detail", "alert_log"}

@@ -5,6 +5,10 @@ rows that were valid at v, and then opened the way every cycle opens it
 (``store.open_warehouse``): it must come out at the latest version with the rows intact, the
 analysts' views answering, and a backup of the v-file beside it.  A warehouse written by a newer
 kzwatch is refused untouched, and a migration that fails leaves the file at its old version.
+
+Every test runs on each backend (tests/lake_backends.py): the DuckDB file, a DuckLake with a
+local catalog file, and a DuckLake on PostgreSQL.  A lake keeps no backup file: its earlier
+snapshots stay readable (time travel), which the upgrade test checks instead.
 """
 
 from __future__ import annotations
@@ -15,9 +19,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from lake_backends import BACKENDS, settings_for
 
 from kzwatch import store
-from kzwatch.store import WarehouseTooNew, insert_rows, migrate, open_warehouse
+from kzwatch.store import (
+    WarehouseSettings,
+    WarehouseTooNew,
+    connect_lake,
+    insert_rows,
+    migrate,
+    migrations,
+    open_readonly,
+    open_warehouse,
+)
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "warehouse" / "migrations"
 LATEST = store.latest_version()
@@ -52,7 +66,19 @@ ROWS_SINCE: dict[int, dict[str, list[dict]]] = {
 }
 
 
-def version_of(con: duckdb.DuckDBPyConnection) -> int:
+@pytest.fixture(params=BACKENDS)
+def wh(request, tmp_path) -> WarehouseSettings:
+    return settings_for(request.param, tmp_path, request)
+
+
+def connect(settings: WarehouseSettings):
+    """A raw connection, no migrations run (what an old kzwatch would have left)."""
+    if settings.is_lake:
+        return connect_lake(settings)
+    return duckdb.connect(str(settings.path))
+
+
+def version_of(con) -> int:
     """schema_version, read to the end (an unfinished result would block later Arrow inserts)."""
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
 
@@ -66,8 +92,8 @@ def rows_valid_at(version: int) -> dict[str, list[dict]]:
     return out
 
 
-def build_at(path: Path, version: int) -> None:
-    con = duckdb.connect(str(path))
+def build_at(settings: WarehouseSettings, version: int) -> None:
+    con = connect(settings)
     try:
         migrate(con, upto=version)
         assert version_of(con) == version
@@ -78,12 +104,18 @@ def build_at(path: Path, version: int) -> None:
         con.close()
 
 
-def table_counts(con: duckdb.DuckDBPyConnection, tables) -> dict[str, int]:
+def table_counts(con, tables) -> dict[str, int]:
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
 
+def tables_of(con) -> set[str]:
+    return {t for (t,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+    ).fetchall()}
+
+
 def test_migration_files_are_numbered_uniquely_in_order():
-    names = sorted(p.name for p in MIGRATIONS.glob("*.sql"))
+    names = sorted(p.name for p in MIGRATIONS.glob("*.sql") if not p.name.endswith(".ducklake.sql"))
     assert names, "no migration files found"
     for name in names:
         assert re.fullmatch(r"\d{4}_[a-z0-9_]+\.sql", name), f"badly named migration: {name}"
@@ -93,18 +125,53 @@ def test_migration_files_are_numbered_uniquely_in_order():
     assert LATEST == numbers[-1]
 
 
+def test_a_gap_filled_later_is_applied(wh):
+    """Migrations apply by set: a version missing below the highest (a branch merged late) runs."""
+    build_at(wh, LATEST)
+    con = connect(wh)
+    con.execute("DELETE FROM schema_migrations WHERE version = 2")  # 0002 only (re)creates views
+    con.close()
+    with open_warehouse(wh, wait_s=5) as con:
+        recorded = [v for (v,) in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+        assert recorded == VERSIONS
+        con.execute("SELECT * FROM link_health").fetchall()
+
+
+def test_declared_keys_are_the_keys_duckdb_enforces(tmp_path):
+    """The lake upserts on the keys read from the migration text: they must be DuckDB's own."""
+    con = duckdb.connect(str(tmp_path / "k.duckdb"))
+    try:
+        migrate(con)
+        enforced = {table: tuple(cols) for table, cols in con.execute(
+            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+            "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
+    finally:
+        con.close()
+    assert enforced == store.table_keys()
+
+
+def test_lake_sql_drops_only_keys_and_indexes():
+    sql = ("CREATE TABLE t (\n  a VARCHAR PRIMARY KEY,\n  b INTEGER NOT NULL, -- note\n"
+           "  PRIMARY KEY (a, b)\n);\nCREATE UNIQUE INDEX t_b ON t (b);\nCREATE VIEW v AS SELECT a FROM t;")
+    out = migrations.lake_sql(sql)
+    assert "PRIMARY KEY" not in out and "INDEX" not in out
+    assert "b INTEGER NOT NULL" in out and "CREATE VIEW v AS SELECT a FROM t;" in out
+    con = duckdb.connect()
+    con.execute(out)  # valid SQL once stripped
+    assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'").fetchall() == [(0,)]
+
+
 @pytest.mark.parametrize("version", [0, *VERSIONS[:-1]])
-def test_upgrade_from_every_earlier_version(tmp_path, version):
-    path = tmp_path / "kzwatch.duckdb"
-    build_at(path, version)
+def test_upgrade_from_every_earlier_version(wh, version):
+    build_at(wh, version)
     expected = {t: len(r) for t, r in rows_valid_at(version).items()}
 
-    with open_warehouse(path, wait_s=5) as con:
+    with open_warehouse(wh, wait_s=5) as con:
         assert version_of(con) == LATEST
         assert table_counts(con, expected) == expected
         recorded = [v for (v,) in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
         assert recorded == VERSIONS
-        # the analysts' interface answers on the upgraded file
+        # the analysts' interface answers on the upgraded warehouse
         for view in ("link_health", "check_history", "related_reporting", "claim_exposure"):
             con.execute(f"SELECT * FROM {view}").fetchall()
         if version >= 1:
@@ -113,7 +180,10 @@ def test_upgrade_from_every_earlier_version(tmp_path, version):
             exposure = con.execute("SELECT citations, new_reports FROM claim_exposure WHERE claim_id = 'C5'").fetchall()
             assert exposure == [(1, 1)]
 
-    backup = tmp_path / f"kzwatch.duckdb.bak-v{version}"
+    if wh.is_lake:
+        assert_lake_keeps_version(wh, version, expected)
+        return
+    backup = wh.path.with_name(f"kzwatch.duckdb.bak-v{version}")
     if version >= 1:
         assert backup.exists()
         old = duckdb.connect(str(backup), read_only=True)
@@ -126,50 +196,57 @@ def test_upgrade_from_every_earlier_version(tmp_path, version):
         assert not backup.exists()  # nothing worth backing up in an empty file
 
 
-def test_reopening_the_latest_version_changes_nothing(tmp_path):
-    path = tmp_path / "kzwatch.duckdb"
-    build_at(path, LATEST)
-    with open_warehouse(path, wait_s=5) as con:
+def assert_lake_keeps_version(wh: WarehouseSettings, version: int, expected: dict) -> None:
+    """On a lake the pre-upgrade state is a snapshot: reading it shows version v and its rows."""
+    assert not list(wh.path.parent.glob("*.bak-v*"))
+    if version == 0:
+        return
+    snapshots = store.lake_snapshots(wh)
+    for snap in reversed(snapshots):
+        with open_readonly(wh, at=snap["snapshot_id"]) as con:
+            if "schema_migrations" in tables_of(con) and version_of(con) == version:
+                assert table_counts(con, expected) == expected
+                return
+    pytest.fail(f"no snapshot of the lake shows schema version {version}")
+
+
+def test_reopening_the_latest_version_changes_nothing(wh):
+    build_at(wh, LATEST)
+    with open_warehouse(wh, wait_s=5) as con:
         assert version_of(con) == LATEST
-    assert not list(tmp_path.glob("*.bak-v*"))
+    assert not list(wh.path.parent.glob("*.bak-v*"))
 
 
-def test_warehouse_newer_than_kzwatch_is_refused_untouched(tmp_path):
-    path = tmp_path / "kzwatch.duckdb"
-    build_at(path, LATEST)
-    con = duckdb.connect(str(path))
+def test_warehouse_newer_than_kzwatch_is_refused_untouched(wh):
+    build_at(wh, LATEST)
+    con = connect(wh)
     con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [LATEST + 1, "from_the_future"])
     con.close()
 
     with pytest.raises(WarehouseTooNew) as info:
-        with open_warehouse(path, wait_s=5):
+        with open_warehouse(wh, wait_s=5):
             pytest.fail("a too-new warehouse must not be opened for writing")
     message = str(info.value)
     assert f"version {LATEST + 1}" in message and f"({LATEST})" in message
     assert "upgrade kzwatch" in message and "\n" not in message
-    assert not list(tmp_path.glob("*.bak-v*"))
-    con = duckdb.connect(str(path), read_only=True)
-    try:
+    assert not list(wh.path.parent.glob("*.bak-v*"))
+    with open_readonly(wh) as con:
         assert version_of(con) == LATEST + 1
         assert table_counts(con, ["citations"]) == {"citations": 1}
-    finally:
-        con.close()
 
 
-def test_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
-    path = tmp_path / "kzwatch.duckdb"
-    build_at(path, LATEST)
+def test_failed_migration_leaves_the_old_version(wh, monkeypatch):
+    build_at(wh, LATEST)
     broken = (LATEST + 1, f"{LATEST + 1:04d}_broken",
               "CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;")
-    real = store.migration_files()
-    monkeypatch.setattr(store, "migration_files", lambda: real + [broken])
+    real = migrations.migration_files()
+    monkeypatch.setattr(migrations, "migration_files", lambda lake=False: real + [broken])
 
-    con = duckdb.connect(str(path))
+    con = connect(wh)
     try:
         with pytest.raises(duckdb.Error):
             migrate(con)
         assert version_of(con) == LATEST
-        tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        assert "half_done" not in tables
+        assert "half_done" not in tables_of(con)
     finally:
         con.close()

@@ -241,14 +241,14 @@ def cmd_alerts(args, config: Config, as_of: datetime) -> int:
 
 
 def cmd_query(args, config: Config, as_of: datetime) -> int:
-    from kzwatch.analyst import run_query
+    from kzwatch.store.analyst import parse_at, run_query
 
-    print(run_query(config, args.sql, fmt=args.format))
+    print(run_query(config, args.sql, fmt=args.format, at=parse_at(args.at)))
     return 0
 
 
 def cmd_export(args, config: Config, as_of: datetime) -> int:
-    from kzwatch import analyst
+    from kzwatch.store import analyst
 
     if not (args.parquet or args.warc):
         raise UserError("export: give --parquet DIR and/or --warc DIR")
@@ -356,9 +356,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="*", help="alert (event) ids, or unique prefixes")
     p.add_argument("--until", help="snooze until this ISO 8601 time")
     p.add_argument("--all", action="store_true", help="list resolved and acknowledged alerts too")
-    p = add("query", cmd_query, "run read-only SQL on the analyst copy")
+    p = add("query", cmd_query, "run read-only SQL on the analyst copy (or the lake)")
     p.add_argument("sql")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--at", metavar="SNAPSHOT|TIMESTAMP", help="ducklake: read the lake as it was then")
     p = add("export", cmd_export, "export every view and table as Parquet with a manifest, or the captures as WARC")
     p.add_argument("--parquet", metavar="DIR")
     p.add_argument("--warc", metavar="DIR")

@@ -14,7 +14,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from kzwatch.config import Config
-from kzwatch.store import cycle_lock, insert_rows, open_warehouse, publish_analyst_copy
+from kzwatch.store import (
+    cycle_lock,
+    insert_rows,
+    open_warehouse,
+    publish_analyst_copy,
+    write_transaction,
+)
 
 
 @contextlib.contextmanager
@@ -25,7 +31,7 @@ def guarded(config: Config, kind: str, as_of: datetime, *, publish: bool = True)
     wait_s = config.warehouse.lock_wait_s
     record: dict = {"cycle_id": stable_id("cycle", kind, as_of.isoformat()), "kind": kind,
                     "as_of": as_of, "status": "running"}
-    with cycle_lock(config.warehouse_path, wait_s=wait_s):
+    with cycle_lock(config, wait_s=wait_s):
         # started once the lock is held: ``cycles`` is then the log of who held the warehouse
         # when, and the time spent waiting for another cycle is not counted as this one's
         record["started_at"] = datetime.now(as_of.tzinfo)
@@ -41,7 +47,7 @@ def guarded(config: Config, kind: str, as_of: datetime, *, publish: bool = True)
             # Only a cycle that finished publishes: a failed one may have failed because the
             # warehouse is damaged, and the analyst copy is then the last good backup.
             if publish and record["status"] == "ok":
-                publish_analyst_copy(config.warehouse_path, config.analyst_copy_path)
+                publish_analyst_copy(config, config.analyst_copy_path)
 
 
 def _record_cycle(config: Config, record: dict) -> None:
@@ -50,6 +56,6 @@ def _record_cycle(config: Config, record: dict) -> None:
     row = {k: v for k, v in record.items() if k != "summary"}
     row["summary"] = json.dumps(record.get("summary", {}), default=str)
     with contextlib.suppress(Exception):  # bookkeeping must never mask the cycle's own error
-        with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
-            insert_rows(con, "cycles", [row], on_conflict="replace")
+        with open_warehouse(config, wait_s=config.warehouse.lock_wait_s) as con:
+            write_transaction(con, lambda c: insert_rows(c, "cycles", [row], on_conflict="replace"))
             con.execute("CHECKPOINT")

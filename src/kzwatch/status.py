@@ -11,7 +11,7 @@ from datetime import datetime
 
 from kzwatch.config import Config
 from kzwatch.corpus import load_articles, sync_corpus
-from kzwatch.store import fetch_dicts, open_warehouse
+from kzwatch.store import fetch_dicts, open_warehouse, settings_of
 
 
 def render_status(config: Config, *, citation: int | None = None, as_of: datetime | None = None,
@@ -20,11 +20,11 @@ def render_status(config: Config, *, citation: int | None = None, as_of: datetim
     articles = load_articles(config)
     if article is not None and article not in {a.id for a in articles}:
         raise ValueError(f"no article {article!r} in {config.source} (have: {', '.join(a.id for a in articles)})")
-    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
+    with open_warehouse(config, wait_s=config.warehouse.lock_wait_s) as con:
         sync_corpus(con, articles, as_of or datetime.now().astimezone())
         if citation is not None:
             return _citation_detail(con, citation)
-        out = [f"kzwatch status — warehouse {config.warehouse_path} — {len(articles)} article(s)"]
+        out = [f"kzwatch status — warehouse {settings_of(config).describe()} — {len(articles)} article(s)"]
         for item in articles:
             if article is None or item.id == article:
                 out += _article_summary(con, item)

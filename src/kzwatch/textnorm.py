@@ -22,8 +22,8 @@ All functions are pure: no I/O, no global state beyond cached stemmer objects.
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 import unicodedata
 
 import snowballstemmer
@@ -261,9 +261,16 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(normalize(text))
 
 
-@functools.lru_cache(maxsize=8)
+_STEMMERS = threading.local()
+
+
 def _snowball(lang: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer({"ru": "russian", "en": "english"}[lang])
+    # one stemmer per thread: a snowball stemmer keeps the word being stemmed in itself, so two
+    # threads sharing one (two cycles in one process) corrupt each other's word
+    cache = _STEMMERS.__dict__.setdefault("by_lang", {})
+    if lang not in cache:
+        cache[lang] = snowballstemmer.stemmer({"ru": "russian", "en": "english"}[lang])
+    return cache[lang]
 
 
 # Kazakh endings after normalize() has mapped the Kazakh letters (ң → н, і → и, ғ → г, қ → к,

@@ -22,7 +22,7 @@ def load_alerts(con, where: str = "TRUE", params=()) -> list[lifecycle.AlertRow]
 
 
 def list_alerts(config: Config, as_of: datetime, *, show_all: bool = False) -> str:
-    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
+    with open_warehouse(config, wait_s=config.warehouse.lock_wait_s) as con:
         # reminders restate an alert that is itself listed (and acked/resolved there): not separate alerts
         where = "TRUE" if show_all else "status IN ('open', 'snoozed') AND kind <> 'citation_reminder'"
         rows = load_alerts(con, where)
@@ -38,7 +38,7 @@ def list_alerts(config: Config, as_of: datetime, *, show_all: bool = False) -> s
 
 def alert_action(config: Config, action: str, ids: list[str], as_of: datetime, *, until: datetime | None = None) -> int:
     """Apply ack / snooze / resolve to alerts named by id or unique id prefix."""
-    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
+    with open_warehouse(config, wait_s=config.warehouse.lock_wait_s) as con:
         rows = load_alerts(con)
         changed = []
         for wanted in ids:

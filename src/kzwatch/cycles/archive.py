@@ -133,7 +133,7 @@ class Writer:
         self.wait_s = config.warehouse.lock_wait_s
 
     def _session(self):
-        return open_warehouse(self.config.warehouse_path, wait_s=self.wait_s)
+        return open_warehouse(self.config, wait_s=self.wait_s)
 
     def work_row(self, url: str, status: str, capture: ArchiveCapture | None = None, *, prior: dict,
                  attempts: int | None = None, next_try_at: datetime | None = None, error: str | None = None) -> dict:
@@ -273,7 +273,7 @@ def run_archive_phase(config: Config, as_of: datetime, *, fetcher: Fetcher | Non
     if not settings.enabled:
         return summary
     started = monotonic()
-    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
+    with open_warehouse(config, wait_s=config.warehouse.lock_wait_s) as con:
         targets = load_targets(con, load_articles(config))
         work = {r["url"]: r for r in fetch_dicts(con, "SELECT * FROM archive_work")}
         backoffs = {r["endpoint"]: Backoff(r["endpoint"], r["until_at"], r["strikes"], r["last_error"] or "")

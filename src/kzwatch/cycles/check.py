@@ -27,7 +27,7 @@ from kzwatch.cycles.common import build_fetcher, event_row, log, own_outage_even
 from kzwatch.fetch import Fetcher, FetchJob
 from kzwatch.model import (EVENT_KIND_FOR_STATE, CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult,
                            Verdict, make_event)
-from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
+from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, write_transaction
 
 TRANSPORT_OUTCOMES = classify.TRANSPORT_OUTCOMES  # failures of the path to a host, not of the page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -296,7 +296,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     summary = CheckSummary(as_of=as_of)
 
     # 1. load: bring the warehouse up to date, read what is due
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+    with open_warehouse(config, wait_s=wait_s) as con:
         sync_corpus(con, articles, as_of)
         targets = load_targets(con, articles)
         stored = load_stored_snapshots(con)
@@ -349,9 +349,9 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
         events += state_events(r, as_of) + change_events(r, as_of) + support_events(r, as_of)
     if down:
         events.append(own_outage_event(as_of, canaries))
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
-        with transaction(con):
-            _write(con, results, events, as_of)
+    with open_warehouse(config, wait_s=wait_s) as con:
+        # a lake re-runs the (idempotent) write if another writer's commit conflicts
+        write_transaction(con, lambda c: _write(c, results, events, as_of))
         con.execute("CHECKPOINT")
 
     summary.checked = len(results)

@@ -42,7 +42,7 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
         raise ConfigError(f"{config.source}: --deliver needs a [delivery.<kind>] table "
                           f"({', '.join(delivery.CHANNEL_SETTINGS)})")
     opts = config.digest
-    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
+    with open_warehouse(config, wait_s=config.warehouse.lock_wait_s) as con:
         everything, due, reminders, last = _due(con, as_of, since, every=timedelta(days=opts.reminder_days))
     digest = build_digest([a.event for a in due] + reminders, generated_at=as_of, since=since or last,
                           title=opts.title)
@@ -56,7 +56,7 @@ def run_digest_cycle(config: Config, as_of: datetime, *, since: datetime | None 
     result["channels"] = [{"channel": r.channel, "ok": r.ok, "detail": r.detail, "attempts": r.attempts} for r in results]
     result["delivered"] = ok = delivery.all_delivered(results)
     result["delivery_failed"] = not ok
-    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
+    with open_warehouse(config, wait_s=config.warehouse.lock_wait_s) as con:
         with transaction(con):
             if ok:
                 _mark_sent(con, as_of, due, reminders, everything)

@@ -108,7 +108,7 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
     articles = load_articles(config)
     sources = [f for f in config.feeds if f.enabled]
 
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+    with open_warehouse(config, wait_s=wait_s) as con:
         sync_corpus(con, articles, as_of)
         states = {r["feed_url"]: r for r in fetch_dicts(con, "SELECT * FROM feed_state")}
         done = {r["feed_url"] for r in fetch_dicts(
@@ -146,7 +146,7 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
     events = _events(results, matches, states, as_of)
     if any(r.outcome == "local_outage" for r in results):
         events.append(own_outage_event(as_of, config.fetch.canary_urls))
-    with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
+    with open_warehouse(config, wait_s=wait_s) as con:
         with transaction(con):
             _write(con, results, fresh, matches, events, states, as_of)
         con.execute("CHECKPOINT")

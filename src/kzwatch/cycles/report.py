@@ -17,7 +17,7 @@ def write_report(config: Config, out: Path, as_of: datetime) -> Path:
     from kzwatch.textdiff import readable_diff
 
     limits = config.report
-    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
+    with open_warehouse(config, wait_s=config.warehouse.lock_wait_s) as con:
         # state of each cited URL at the end of each day it was checked, counted per outlet
         series = con.execute("""
             WITH last_per_day AS (

@@ -18,7 +18,7 @@ from kzwatch.relevance.scoring import DEFAULT_THRESHOLD
 def _warehouse(config: Config) -> Any:
     from kzwatch.store import open_warehouse
 
-    return open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s)
+    return open_warehouse(config, wait_s=config.warehouse.lock_wait_s)
 
 
 def _threshold(config: Config) -> float:

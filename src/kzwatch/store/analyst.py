@@ -1,11 +1,17 @@
 """The analysts' side of the warehouse: read-only SQL, Parquet export, WARC export.
 
-Everything here reads the *analyst copy* (``config.analyst_copy_path``), never the warehouse a
-cycle writes: DuckDB lets one read-write process in and then refuses every other opener, so
-analysts get a copy that each cycle replaces atomically (``kzwatch.store.publish_analyst_copy``).
-The copy is opened ``read_only``; on top of that ``run_query`` lets through only statements that
-read (SELECT and friends), so a mistaken INSERT or COPY gets a clear one-line refusal instead of
-a DuckDB stack of errors.
+Where analysts read depends on the backend (``[warehouse] backend``):
+
+* ``duckdb`` — the *analyst copy* (``config.analyst_copy_path``), never the file a cycle writes:
+  DuckDB lets one read-write process in and then refuses every other opener, so analysts get a
+  copy that each cycle replaces atomically (``kzwatch.store.publish_analyst_copy``).
+* ``ducklake`` — the lake itself, attached read-only: every query sees one committed snapshot
+  (consistent while writers commit), and ``at`` (``kzwatch query --at``) picks an older one by
+  snapshot id or timestamp — DuckLake's time travel.
+
+On top of the read-only attachment ``run_query`` lets through only statements that read (SELECT
+and friends), so a mistaken INSERT or COPY gets a clear one-line refusal instead of a DuckDB
+stack of errors.
 
 * ``run_query``     — ``kzwatch query SQL``: text table, CSV or JSON (no extra dependencies).
 * ``export_parquet`` — ``kzwatch export --parquet DIR``: one Parquet file per view and table,
@@ -13,7 +19,7 @@ a DuckDB stack of errors.
 * ``export_warc``   — ``kzwatch export --warc DIR``: every stored snapshot as a WARC response
   record, dated and addressed by the first check that fetched it.
 
-This module is an edge (it reads the copy and writes files); formatting helpers are pure.
+This module is an edge (it reads the warehouse and writes files); formatting helpers are pure.
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ from typing import Any
 import duckdb
 
 from kzwatch.config import Config
-from kzwatch.store import WarehouseError, open_readonly, schema_version
+from kzwatch.store.errors import WarehouseError
+from kzwatch.store.migrations import schema_version
+from kzwatch.store.session import open_readonly, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +64,20 @@ WARC_CAPTURES_PER_FILE = 500
 
 
 @contextlib.contextmanager
-def analyst_connection(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the analyst copy, timestamps rendered in UTC."""
+def analyst_connection(config: Config, *, at: int | str | None = None) -> Iterator[Any]:
+    """A read-only connection for analysts, timestamps rendered in UTC.
+
+    ``at``: a lake snapshot id or timestamp to read instead of the latest (ducklake only).
+    """
+    settings = settings_of(config)
+    if settings.is_lake:
+        with open_readonly(settings, at=at) as con:
+            con.execute("SET TimeZone = 'UTC'")
+            yield con
+        return
+    if at is not None:
+        raise WarehouseError('--at (time travel) needs [warehouse] backend = "ducklake"; '
+                             "a DuckDB file keeps only its latest state")
     path = Path(config.analyst_copy_path)
     if not path.exists():
         raise WarehouseError(
@@ -69,18 +89,35 @@ def analyst_connection(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
+def parse_at(text: str | None) -> int | str | None:
+    """``--at`` as given: a snapshot id (digits) or an ISO date/timestamp (kept as text)."""
+    if text is None:
+        return None
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise WarehouseError(f"--at {text!r}: give a snapshot id (e.g. 42) or a date/time "
+                             "(e.g. 2026-03-01 or 2026-03-01T12:00:00+00:00)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.isoformat()
+
+
 # --- kzwatch query ------------------------------------------------------------------------------
 
 
-def run_query(config: Config, sql: str, *, fmt: str = "table") -> str:
-    """Run read-only SQL on the analyst copy; return the last statement's result as text."""
+def run_query(config: Config, sql: str, *, fmt: str = "table", at: int | str | None = None) -> str:
+    """Run read-only SQL for an analyst; return the last statement's result as text."""
     if fmt not in FORMATS:
         raise WarehouseError(f"query: unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
     if not sql or not sql.strip():
         raise WarehouseError("query: no SQL given")
-    with analyst_connection(config) as con:
+    with analyst_connection(config, at=at) as con:
         statements = _read_only_statements(con, sql)
-        cursor = None
+        cursor: Any = None
         try:
             for statement in statements:
                 cursor = con.execute(statement)
@@ -95,7 +132,7 @@ def run_query(config: Config, sql: str, *, fmt: str = "table") -> str:
     return format_table(columns, rows)
 
 
-def _read_only_statements(con: duckdb.DuckDBPyConnection, sql: str) -> list[Any]:
+def _read_only_statements(con: Any, sql: str) -> list[Any]:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
@@ -106,7 +143,7 @@ def _read_only_statements(con: duckdb.DuckDBPyConnection, sql: str) -> list[Any]
         kind = statement.type.name
         if kind not in READ_ONLY_STATEMENTS:
             raise WarehouseError(
-                f"query refused: the analyst copy is read-only and `kzwatch query` runs only "
+                f"query refused: the analysts' connection is read-only and `kzwatch query` runs only "
                 f"SELECT/WITH/DESCRIBE/SHOW/EXPLAIN statements, not {kind} "
                 "(for files use `kzwatch export --parquet DIR`)"
             )
@@ -213,7 +250,7 @@ def export_parquet(config: Config, out_dir: Path, *, now: datetime | None = None
     manifest = {
         "generated_at": generated_at.isoformat(),
         "schema_version": version,
-        "source": str(config.analyst_copy_path),
+        "source": _source(config),
         "objects": objects,
     }
     tmp = out_dir / ".manifest.json.tmp"
@@ -222,7 +259,12 @@ def export_parquet(config: Config, out_dir: Path, *, now: datetime | None = None
     return manifest
 
 
-def _export_one(con: duckdb.DuckDBPyConnection, name: str, kind: str, out_dir: Path) -> dict:
+def _source(config: Config) -> str:
+    settings = settings_of(config)
+    return settings.describe() if settings.is_lake else str(config.analyst_copy_path)
+
+
+def _export_one(con: Any, name: str, kind: str, out_dir: Path) -> dict:
     quoted = '"' + name.replace('"', '""') + '"'
     target = out_dir / f"{name}.parquet"
     literal = "'" + str(target).replace("'", "''") + "'"
