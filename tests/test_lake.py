@@ -362,7 +362,7 @@ def test_two_cycles_on_different_articles_at_once(lake, tmp_path, web, fetcher, 
         health = con.execute("SELECT article_id, url, state, last_outcome FROM link_health ORDER BY ALL").fetchall()
         state_rows = con.execute("SELECT count(*), count(DISTINCT url) FROM url_state").fetchall()[0]
         check_rows = con.execute("SELECT count(*), count(DISTINCT check_id), count(DISTINCT url) FROM checks").fetchall()[0]
-        cycles = con.execute("SELECT count(*), min(status) FROM cycles").fetchall()[0]
+        cycles = con.execute("SELECT count(*), min(status) FROM cycles WHERE kind = 'check'").fetchall()[0]
     assert {(a, u) for a, u, _, _ in health} == {(a, u) for a, us in urls.items() for u in us}
     outcomes = {u: o for _, u, _, o in health}
     assert outcomes[shared] == "ok" and outcomes[urls["art-a"][2]] == "not_found"
@@ -413,7 +413,7 @@ def test_a_whole_run_on_a_lake(lake, tmp_path, web, fetcher, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
     web.add_name("c.test")
     urls = [web.url("c.test", "/0"), web.url("c.test", "/gone")]
-    web.add("c.test", "/0", Page(body=PAGE.format(t="c 0")))
+    web.add("c.test", "/0", Page(body=PAGE.format(t="Story 1")))  # the cited work (title as cited)
     cfg = article_config(tmp_path, lake, web, "art-c", urls)
     for day in range(3):
         direct.run("run", cfg, AT + timedelta(days=day), fetcher=fetcher())
@@ -422,7 +422,7 @@ def test_a_whole_run_on_a_lake(lake, tmp_path, web, fetcher, monkeypatch):
         states = dict(con.execute("SELECT url, state FROM link_health").fetchall())
         alerts = con.execute("SELECT count(*), count(DISTINCT event_id) FROM alert_log WHERE url = ?",
                              [urls[1]]).fetchall()[0]
-    assert kinds == {"check": 3, "discover": 3, "digest": 3}
+    assert kinds == {"check": 3, "archive": 3, "discover": 3, "digest": 3}  # the archive phase follows each check
     assert states[urls[0]] == "alive" and states[urls[1]] in ("dying", "dead")
     assert alerts[0] >= 1 and alerts[0] == alerts[1]  # the dead link raised alerts, each once
 
