@@ -4,7 +4,7 @@ One task runs the whole check cycle: per-host politeness lives inside kzwatch's 
 task per URL would cost more orchestration than the fetch itself (bench/RESULTS.md).
 
 With ``[scale] runner = "threads"`` or ``"dask"`` the cited pages are fetched by one task per
-host-partitioned shard instead (``kzwatch.fanout``).  The task runner is only known once the
+host-partitioned shard instead (``kzwatch.fanout``, Prefect side ``kzwatch_flows.fanout``).  The task runner is only known once the
 config is loaded, so that variant runs as a subflow given the matching task runner; the cycle
 task inside it submits its shard tasks there (canaries, pages and soft-404 probes).  Everything
 else — the cycle lock, archive lookups, judging and the single warehouse write — stays in the
@@ -13,13 +13,13 @@ cycle task.
 
 from __future__ import annotations
 
+from kzwatch_flows import fanout
+from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from kzwatch import fanout
 from kzwatch.cycles.check import run_check_cycle
 from kzwatch.runner import guarded
-from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
 
 
 @task(name="check-citations", cache_policy=NO_CACHE, **RETRY)

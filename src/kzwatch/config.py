@@ -54,6 +54,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "max_parallel_hosts": (int, 8),
         "respect_robots": (bool, True),
         "retries": (int, 1),
+        "host_failure_limit": (int, 3),  # consecutive transport failures before a host is given up this cycle
         "canary_urls": (_STR_LIST, []),
         "allow_private_hosts": (_STR_LIST, []),
         # Static name -> address map consulted before DNS (like curl --resolve); for staging and
@@ -89,6 +90,10 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
     "delivery": {},  # sub-tables email / webhook / file, see _DELIVERY
     "analyst": {},
     # Where link-health page fetches run (README "Scale-out"); see kzwatch.fanout.
+    "check": {  # the check cycle's batches and outage policy (kzwatch.cycles.check.CheckSettings)
+        "batch_rows": (int, 200), "batch_seconds": (_NUM, 10.0), "canary_recheck_s": (_NUM, 30.0),
+        "mass_failure_min_hosts": (int, 5), "mass_failure_share": (_NUM, 0.8),
+    },
     "scale": {
         "runner": (str, "local"),  # one of SCALE_RUNNERS; "local" is one process, no fan-out
         "workers": (int, 4),  # shards (and Dask workers for a LocalCluster, or threads)

@@ -286,6 +286,16 @@ def compare(
     )
 
 
+def same_text(text: str, title: str | None = None) -> DriftResult:
+    """What :func:`compare` says of a text against itself, without comparing (a first check,
+    whose baseline is the page just fetched)."""
+    words = float(len(textnorm.tokens(text or "")))
+    measures = {"cosine": 1.0, "jaccard": 1.0, "simhash_hamming": 0.0, "word_count_change": 0.0,
+                "baseline_words": words, "current_words": words}
+    return DriftResult(similarity=1.0, band="unchanged", measures=measures,
+                       title_changed=False if title else None)
+
+
 def notices_added(baseline_notices: tuple[str, ...] | list[str], current_notices: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Correction/update notices present now but not in the baseline (compared normalised)."""
     before = {textnorm.normalize(n) for n in baseline_notices or ()}

@@ -271,3 +271,42 @@ def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] 
     cur = con.execute(sql, list(params))
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+# --- Check-cycle batches (the only SQL the check cycle runs) ------------------------------------
+
+
+def write_check_batch(con: duckdb.DuckDBPyConnection, *, snapshots: Sequence[dict[str, Any]],
+                      checks: Sequence[dict[str, Any]], states: Sequence[dict[str, Any]],
+                      supports: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]]) -> None:
+    """One committed batch of a check cycle, in one transaction.
+
+    Written so that committing the same batch twice (a slot run again) changes nothing:
+    snapshots, checks and events keep the first row (content-addressed / slot-keyed ids),
+    url_state and claim_support are replaced by the same values."""
+    with transaction(con):
+        insert_rows(con, "snapshots", snapshots, on_conflict="ignore")
+        insert_rows(con, "checks", checks, on_conflict="ignore")
+        insert_rows(con, "url_state", states, on_conflict="replace")
+        insert_rows(con, "claim_support", supports, on_conflict="replace")
+        insert_rows(con, "events", events, on_conflict="ignore")
+
+
+def snapshots_by_id(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The judged fields of the given snapshots (texts, no bodies), by id."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    rows = fetch_dicts(con, """
+        SELECT snapshot_id, norm_text, text, title, published, modified, lang, canonical_url, notices
+        FROM snapshots WHERE snapshot_id IN (SELECT unnest(?::VARCHAR[]))""", [wanted])
+    return {r["snapshot_id"]: r for r in rows}
+
+
+def check_states(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every url_state row (no texts: small even for a large archive)."""
+    return fetch_dicts(con, "SELECT * FROM url_state")
+
+
+def claim_support_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return fetch_dicts(con, "SELECT * FROM claim_support")

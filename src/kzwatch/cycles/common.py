@@ -8,7 +8,6 @@ import logging
 import os
 import socket
 from datetime import datetime, timezone
-
 from typing import TYPE_CHECKING, Callable
 
 from kzwatch.config import Config
@@ -89,6 +88,7 @@ def build_fetcher(config: Config, *, resolver: Resolver | None = None) -> "Fetch
         respect_robots=f["respect_robots"],
         max_parallel_hosts=f["max_parallel_hosts"],
         retries=f["retries"],
+        host_failure_limit=f.get("host_failure_limit", 3),
     )
     if resolver is None:
         table = {**f["resolve"], **env_resolve_table()}

@@ -187,7 +187,10 @@ class Fetcher:
 
         workers = max(1, min(self.settings.max_parallel_hosts, len(by_host)))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzwatch-fetch")
-        futures = [pool.submit(run_host, indexes) for indexes in by_host.values()]
+        # Busiest hosts first: with more hosts than threads, a big host started last would
+        # finish its politeness-paced queue long after the others (longest-processing-time first).
+        ordered = sorted(by_host.values(), key=len, reverse=True)
+        futures = [pool.submit(run_host, indexes) for indexes in ordered]
         try:
             for _ in range(len(jobs)):
                 index, result, exc = finished.get()
