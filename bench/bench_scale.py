@@ -42,6 +42,7 @@ PY = sys.executable
 KZWATCH = [PY, "-m", "kzwatch.cli"]
 AS_OF = datetime(2026, 6, 1, 6, 0, tzinfo=timezone.utc)
 DELAY, LATENCY, TIMEOUT, PARALLEL, DEAD_URLS = 0.2, 0.05, 10.0, 32, 20
+BATCH_ROWS = int(os.environ.get("KZ_BENCH_BATCH_ROWS", "50"))
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -114,6 +115,8 @@ canary_urls = []
 allow_private_hosts = {json.dumps(hosts)}
 [archive]
 enabled = false
+[check]
+batch_rows = {BATCH_ROWS}
 """, encoding="utf-8")
     return workdir / "kzwatch.toml"
 
@@ -148,6 +151,12 @@ def warehouse_query(workdir: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+def used_bytes(workdir: Path) -> int:
+    """Bytes in used blocks (the file also keeps free blocks DuckDB reuses later)."""
+    (block_size, used), = warehouse_query(workdir, "SELECT block_size, used_blocks FROM pragma_database_size()")
+    return int(block_size) * int(used)
+
+
 def fetched_pages(workdir: Path, as_of: datetime) -> int:
     return warehouse_query(workdir, f"SELECT count(*) FROM checks WHERE http_status IS NOT NULL "
                                     f"AND checked_at = '{as_of.isoformat()}'")[0][0]
@@ -178,6 +187,7 @@ def bench_first_and_second_cycle(hosts: int, urls: int, workdir: Path, *, linkch
         s1, t1 = web.stats(), time.time()
         pages = fetched_pages(workdir, AS_OF)
         size1 = (workdir / "w.duckdb").stat().st_size
+        used_bytes_after = [used_bytes(workdir)]
         big = scale_web.host_ip(0)
         out.append({"bench": 1, "urls": urls, "hosts": hosts, "floor_s": floor, **first,
                     "target_wall_s": round(1.3 * floor + dead_cost, 1),
@@ -190,6 +200,9 @@ def bench_first_and_second_cycle(hosts: int, urls: int, workdir: Path, *, linkch
             again = run_cycle(config, AS_OF + timedelta(days=1))
             s3 = web.stats()
             size2 = (workdir / "w.duckdb").stat().st_size
+            used1, used2 = used_bytes_after[0], used_bytes(workdir)
+            run_cycle(config, AS_OF + timedelta(days=2))  # a third cycle: is the growth steady?
+            size3, used3 = (workdir / "w.duckdb").stat().st_size, used_bytes(workdir)
             unchanged = warehouse_query(workdir, "SELECT count(*) FROM checks WHERE checked_at = "
                                                  f"'{(AS_OF + timedelta(days=1)).isoformat()}' AND not_modified")[0][0]
             bytes1, bytes2 = s1["body_bytes"] - s0["body_bytes"], s3["body_bytes"] - s2["body_bytes"]
@@ -199,6 +212,9 @@ def bench_first_and_second_cycle(hosts: int, urls: int, workdir: Path, *, linkch
                         "bytes_ratio": round(bytes2 / max(bytes1, 1), 4), "unchanged_checks": unchanged,
                         "warehouse_growth_bytes": size2 - size1,
                         "growth_per_unchanged_check_b": round((size2 - size1) / max(unchanged, 1), 1),
+                        "used_growth_per_unchanged_check_b": round((used2 - used1) / max(unchanged, 1), 1),
+                        "third_cycle_file_growth_per_check_b": round((size3 - size2) / max(unchanged, 1), 1),
+                        "third_cycle_used_growth_per_check_b": round((used3 - used2) / max(unchanged, 1), 1),
                         "biggest_host": host_gaps(s3, big, t2, time.time())})
         if linkchecker:
             out.append(bench_linkchecker(web, workdir, floor))

@@ -20,6 +20,7 @@ module only moves data between the core and the edges (fetcher, archive client, 
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import time
@@ -49,7 +50,7 @@ from kzwatch.cycles.check_events import (
     state_events,
     support_events,
 )
-from kzwatch.cycles.check_rows import BatchRows, BatchSettings
+from kzwatch.cycles.check_rows import BatchRows, BatchSettings, WarehouseSession
 from kzwatch.cycles.common import build_fetcher, log, stable_id
 from kzwatch.cycles.outage import OutageSettings, OutageWatch, network_is_down
 from kzwatch.cycles.progress import Progress
@@ -423,8 +424,18 @@ class _Batcher:
         self.stream: FetchStream = fetcher.iter_fetch if fetch_pages is None else _as_stream(fetch_pages)
         self.outage = OutageWatch(list_fetch, config.fetch["canary_urls"], self.settings.outage)
         self.outage_reported = False
+        wait_s = config.section("warehouse")["lock_wait_s"]
+        self.warehouse = WarehouseSession(lambda: open_warehouse(config.warehouse_path, wait_s=wait_s),
+                                          self.settings.batch.session_seconds,
+                                          memory_limit_mb=self.settings.batch.duckdb_memory_limit_mb)
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.warehouse.close()
+
+    def _run(self) -> None:
         self.outage.start()
         due = self.plan.due
         jobs = page_jobs(due, self.as_of, probe=self.config.health["soft404_probe"])
@@ -449,13 +460,13 @@ class _Batcher:
         outcomes = self.outage.judge([(urlsplit(t.url).hostname or "", judge(t, r, r.probe, network_down=False))
                                       for t, r in batch])
         archived = self._archived_baselines([t for t, _ in batch])
-        wait_s = self.config.section("warehouse")["lock_wait_s"]
-        with open_warehouse(self.config.warehouse_path, wait_s=wait_s) as con:
-            stored = load_stored_snapshots(con, [t for t, _ in batch], archive_baselines=self.archive_baselines)
+        stored = load_stored_snapshots(self.warehouse.connection(), [t for t, _ in batch],
+                                       archive_baselines=self.archive_baselines)
         rows = BatchRows()
         for (target, result), outcome in zip(batch, outcomes):
             r = _assess(target, result, outcome, self.as_of, self.health, self.drift_settings, stored,
                         self.plan.prev_support, archived.get(target.url))
+            result.body, result.text, result.probe = b"", None, None  # judged: the snapshot row keeps what stays
             self._find_archive_copy(r)
             events = events_for(r, self.as_of)
             rows.add(r, events, self.as_of)
@@ -465,10 +476,10 @@ class _Batcher:
             rows.add_event(event)
             self.summary.events.append(event)
             self.outage_reported = True
-        with open_warehouse(self.config.warehouse_path, wait_s=wait_s) as con:
-            write_check_batch(con, snapshots=list(rows.snapshots.values()), checks=rows.checks,
-                              states=rows.states, supports=rows.supports, events=rows.events)
+        write_check_batch(self.warehouse.connection(), snapshots=list(rows.snapshots.values()), checks=rows.checks,
+                          states=rows.states, supports=rows.supports, events=rows.events)
         self.progress.batch_committed(len(batch), time.monotonic() - started)
+        _release_freed_memory()
 
     def _count(self, r: UrlResult, events: list[Event]) -> None:
         s = self.summary
@@ -499,6 +510,15 @@ class _Batcher:
         if wants and not known and not fresh and not r.archive_checked and self.archive.usable:
             r.archive_url = self.archive.find(r.target.url, accessed_date(r.target))
             r.archive_checked = True
+
+
+def _release_freed_memory() -> None:
+    """Hand the batch's freed pages back to the OS (glibc keeps them per thread arena otherwise:
+    with many fetch threads the cycle's RSS crept up batch after batch)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _as_stream(fetch_pages: FetchPages) -> FetchStream:

@@ -8,6 +8,7 @@ committed batch, which Prefect shows in the run's logs (``PREFECT_LOGGING_EXTRA_
 from __future__ import annotations
 
 import logging
+import resource
 import sys
 import time
 from collections import Counter
@@ -41,7 +42,8 @@ class Progress:
 
     def batch_committed(self, rows: int, seconds: float) -> None:
         self.batches += 1
-        log.info("check batch %d committed: %d URLs in %.1f s; %s", self.batches, rows, seconds, self.line())
+        log.info("check batch %d committed: %d URLs in %.1f s; %s; peak RSS %d MB", self.batches, rows, seconds,
+                 self.line(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
     def finish(self) -> None:
         if self._tty and self.done:

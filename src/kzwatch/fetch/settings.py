@@ -43,7 +43,7 @@ class FetchSettings:
     # After this many consecutive transport failures (timeout, refused, DNS) on one host, its
     # remaining requests this cycle get the same error at once (0: never give up on a host).
     host_failure_limit: int = 3
-    max_pending_results: int = 64  # fetched results waiting for the consumer (bounds memory)
+    max_pending_results: int = 32  # fetched results waiting for the consumer (bounds memory)
 
 
 @dataclass(frozen=True)
