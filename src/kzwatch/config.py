@@ -91,8 +91,8 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
     "analyst": {},
     # Where link-health page fetches run (README "Scale-out"); see kzwatch.fanout.
     "check": {  # the check cycle's batches and outage policy (kzwatch.cycles.check.CheckSettings)
-        "batch_rows": (int, 50), "batch_seconds": (_NUM, 10.0), "canary_recheck_s": (_NUM, 30.0),
-        "mass_failure_min_hosts": (int, 5), "mass_failure_share": (_NUM, 0.8),
+        "batch_rows": (int, 50), "batch_seconds": (_NUM, 10.0), "session_seconds": (_NUM, 30.0),
+        "canary_recheck_s": (_NUM, 30.0), "mass_failure_min_hosts": (int, 5), "mass_failure_share": (_NUM, 0.8),
     },
     "scale": {
         "runner": (str, "local"),  # one of SCALE_RUNNERS; "local" is one process, no fan-out

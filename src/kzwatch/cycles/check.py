@@ -426,8 +426,7 @@ class _Batcher:
         self.outage_reported = False
         wait_s = config.section("warehouse")["lock_wait_s"]
         self.warehouse = WarehouseSession(lambda: open_warehouse(config.warehouse_path, wait_s=wait_s),
-                                          self.settings.batch.session_seconds,
-                                          memory_limit_mb=self.settings.batch.duckdb_memory_limit_mb)
+                                          self.settings.batch.session_seconds)
 
     def run(self) -> None:
         try:

@@ -37,7 +37,6 @@ class BatchSettings:
     # segments; one per session keeps an unchanged check's growth small.  Other openers of the
     # warehouse wait at most this long (they retry up to their lock_wait_s).
     session_seconds: float = 30.0
-    duckdb_memory_limit_mb: int = 64  # DuckDB's cache while the cycle holds the warehouse (0: its default)
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> BatchSettings:
@@ -129,10 +128,9 @@ class WarehouseSession:
     kill -9); closing is what checkpoints the WAL into the file."""
 
     def __init__(self, open_warehouse: Callable[[], contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]],
-                 hold_s: float, *, memory_limit_mb: int = 0, monotonic: Callable[[], float] = time.monotonic):
+                 hold_s: float, *, monotonic: Callable[[], float] = time.monotonic):
         self._open = open_warehouse
         self._hold_s = hold_s
-        self._memory_limit_mb = memory_limit_mb
         self._monotonic = monotonic
         self._stack: contextlib.ExitStack | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -144,9 +142,6 @@ class WarehouseSession:
         if self._stack is None or self._con is None:
             stack = contextlib.ExitStack()
             self._con = stack.enter_context(self._open())
-            if self._memory_limit_mb:
-                # DuckDB keeps written blocks cached up to its limit (80 % of RAM by default)
-                self._con.execute(f"SET memory_limit = '{int(self._memory_limit_mb)}MB'")
             self._stack, self._opened_at = stack, self._monotonic()
         return self._con
 
