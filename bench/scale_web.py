@@ -137,12 +137,18 @@ def make_handler(stats: Stats, known: set[str], dead: str, latency_s: float):
     return Handler
 
 
-def serve(hosts: int, urls: int, latency_s: float, port_file: str) -> None:
-    listed = layout(hosts, urls)
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
+        pass  # clients closing kept-alive connections (LinkChecker does) are not news
+
+
+def serve(hosts: int, urls: int, latency_s: float, port_file: str, biggest_share: float) -> None:
+    listed = layout(hosts, urls, biggest_share=biggest_share)
     known = {u.split("://", 1)[1].replace(":{port}", "") for u in listed if "/gone/" not in u}
-    server = ThreadingHTTPServer(("0.0.0.0", 0), make_handler(Stats(), known, host_ip(hosts - 1), latency_s))
-    server.daemon_threads = True
-    server.request_queue_size = 1024
+    server = _Server(("0.0.0.0", 0), make_handler(Stats(), known, host_ip(hosts - 1), latency_s))
     with open(port_file, "w") as fh:
         fh.write(str(server.server_address[1]))
     server.serve_forever()
@@ -154,5 +160,6 @@ if __name__ == "__main__":
     ap.add_argument("--urls", type=int, required=True)
     ap.add_argument("--latency", type=float, default=0.05)
     ap.add_argument("--port-file", required=True)
+    ap.add_argument("--biggest", type=float, default=0.10)
     a = ap.parse_args()
-    serve(a.hosts, a.urls, a.latency, a.port_file)
+    serve(a.hosts, a.urls, a.latency, a.port_file, a.biggest)

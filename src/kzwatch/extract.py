@@ -301,7 +301,7 @@ def _first_time_datetime(tree: HtmlElement) -> str | None:
     return None
 
 
-def _json_ld(tree: HtmlElement) -> dict[str, str]:
+def _json_ld(tree: HtmlElement) -> dict[str, str | None]:
     """datePublished/dateModified/author of the first Article-like JSON-LD object."""
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":

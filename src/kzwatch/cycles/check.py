@@ -34,15 +34,13 @@ from kzwatch import (
     classify,
     drift,
     extract,
-    support,
-    textdiff,
     textnorm,
     verdict,
-    verify,
 )
 from kzwatch.archive import ArchiveClient, ArchiveSettings
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
+from kzwatch.cycles import content
 from kzwatch.cycles.check_events import (
     change_events,
     events_for,
@@ -54,6 +52,7 @@ from kzwatch.cycles.check_rows import BatchRows, BatchSettings, WarehouseSession
 from kzwatch.cycles.common import build_fetcher, log, stable_id
 from kzwatch.cycles.outage import OutageSettings, OutageWatch, network_is_down
 from kzwatch.cycles.progress import Progress
+from kzwatch.drift import DriftResult
 from kzwatch.fetch import Fetcher, FetchJob
 from kzwatch.model import (
     CheckOutcome,
@@ -77,7 +76,6 @@ __all__ = ["run_check_cycle", "network_is_down", "state_events", "change_events"
 
 TRANSPORT_OUTCOMES = classify.TRANSPORT_OUTCOMES  # failures of the path to a host, not of the page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-DIFF_CHARS = 3000  # a diff in an alert is for reading, not for archiving: the warehouse keeps both texts
 
 @dataclass
 class UrlTarget:
@@ -96,7 +94,7 @@ class UrlResult:
     outcome: CheckOutcome
     verdict: Verdict
     snapshot: dict | None = None
-    drift: object | None = None  # drift.DriftResult
+    drift: DriftResult | None = None
     verification: float | None = None
     baseline: dict | None = None  # {snapshot row, source}
     support: list[dict] = field(default_factory=list)
@@ -188,12 +186,6 @@ def _previous_verdict(target: UrlTarget) -> Verdict | None:
 #: Fetches a list of jobs, one result each, in order: ``Fetcher.fetch_many``, or a scale-out
 #: runner's (kzwatch.fanout) that spreads host-partitioned batches over workers.
 FetchPages = Callable[[list[FetchJob]], list[FetchResult]]
-
-
-
-#: Fetches a list of jobs, one result each, in order: ``Fetcher.fetch_many``, or a scale-out
-#: runner's (kzwatch.fanout) that spreads host-partitioned batches over workers.
-FetchPages = Callable[[list[FetchJob]], list[FetchResult]]
 #: Yields ``(index into jobs, result)`` as results arrive: ``Fetcher.iter_fetch``.
 FetchStream = Callable[[list[FetchJob]], Iterator[tuple[int, FetchResult]]]
 
@@ -243,7 +235,7 @@ def snapshot_of(result: FetchResult, as_of: datetime, *, last_id: str | None = N
         "size_bytes": len(result.body), "truncated": result.truncated,
         "body": zlib.compress(result.body, 6),
     }
-    row["stored_bytes"] = len(row["body"])
+    row["stored_bytes"] = len(row["body"])  # type: ignore[arg-type]
     ctype = (result.content_type or "").lower()
     if result.text is not None and (any(t in ctype for t in HTML_TYPES) or not ctype):
         page = extract.extract_page(result.text, result.final_url or result.url)
@@ -565,8 +557,8 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
             r.baseline = {"snapshot_id": current["snapshot_id"], "source": "live", "at": as_of}
             baseline = current
             new_baseline = True
-        _read_content(r, current, baseline, drift_settings)
-        _score_support(r, current["text"] or "", baseline, new_baseline, as_of, prev_support)
+        content.read_content(r, current, baseline, drift_settings)
+        content.score_support(r, current["text"] or "", baseline, new_baseline, as_of, prev_support)
     drifted = r.drift is not None and r.drift.band == "off_topic"
     if r.drift is None and (result.not_modified or unchanged_body) and state.get("drift_band") == "off_topic":
         drifted = True  # unchanged since we found it drifted
@@ -574,54 +566,3 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
     r.verdict = verdict.next_verdict(_previous_verdict(target), check, settings,
                                      moved=outcome.moved_to is not None, drifted=drifted)
     return r
-
-
-def _read_content(r: UrlResult, current: dict, baseline: dict, drift_settings: drift.DriftSettings) -> None:
-    """Drift from the baseline, verification against the citation, notices (fills ``r``)."""
-    current_text = current["text"] or ""
-    if baseline is current:
-        r.drift = drift.same_text(current_text, current.get("title"))  # the first check: no compare
-    elif (baseline.get("text") or "").strip():
-        r.drift = drift.compare(baseline["text"], current_text, drift_settings,
-                                baseline_title=baseline.get("title"), current_title=current.get("title"))
-    target = r.target
-    title = next((c.title for c in target.citations if c.title), None)
-    if title:
-        page = extract.PageInfo(title=current.get("title"), text=current_text, published=current.get("published"),
-                                modified=current.get("modified"), lang=current.get("lang"),
-                                canonical_url=current.get("canonical_url"), notices=())
-        cit = target.citations[0]
-        r.verification = verify.verify_citation(title, cit.author, cit.published, page).score
-    if r.drift is not None and r.drift.band != "unchanged":
-        r.diff = textdiff.readable_diff(baseline.get("text") or "", current_text, max_chars=DIFF_CHARS,
-                                        before_label="baseline", after_label="now")
-    r.notices = _notices(current)
-    seen = set(_notices(baseline)) | set(json.loads(target.state.get("notices") or "[]"))
-    r.new_notices = tuple(n for n in r.notices if n not in seen)
-
-
-def _score_support(r: UrlResult, current_text: str, baseline: dict | None, new_baseline: bool,
-                   as_of: datetime, prev_support: dict) -> None:
-    """Does the page (still) carry the figures each claim cites?  Against the baseline too."""
-    target = r.target
-    for article_id, claim in target.claims:
-        prev = prev_support.get((article_id, claim.id, target.url), {})
-        now_s = support.claim_support(claim, current_text)
-        base_status = None if new_baseline else prev.get("baseline_status")
-        if base_status is None:
-            same = baseline is None or (baseline.get("text") or "") == current_text
-            base_status = now_s.status if same else support.claim_support(claim, baseline.get("text") or "").status
-        r.support.append({"article_id": article_id, "claim_id": claim.id, "url": target.url,
-                          "status": now_s.status, "baseline_status": base_status,
-                          "found": list(now_s.found), "missing": list(now_s.missing),
-                          "checked_at": as_of, "previous_status": prev.get("status"),
-                          "previous_baseline_status": prev.get("baseline_status")})
-
-
-def _notices(snapshot: dict) -> list[str]:
-    """A snapshot's correction/update notices, normalised (stored as a JSON list)."""
-    try:
-        raw = json.loads(snapshot.get("notices") or "[]")
-    except ValueError:
-        return []
-    return [textnorm.normalize(n) for n in raw if isinstance(n, str) and n.strip()]
