@@ -42,6 +42,7 @@ PY = sys.executable
 KZWATCH = [PY, "-m", "kzwatch.cli"]
 AS_OF = datetime(2026, 6, 1, 6, 0, tzinfo=timezone.utc)
 DELAY, LATENCY, TIMEOUT, PARALLEL, DEAD_URLS = 0.2, 0.05, 10.0, 32, 20
+LINKCHECKER_CAP_S = 1500.0  # LinkChecker is stopped here (it was far slower than in issue 13's run)
 BATCH_ROWS = int(os.environ.get("KZ_BENCH_BATCH_ROWS", "50"))
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -126,21 +127,35 @@ batch_rows = {BATCH_ROWS}
 def run_cycle(config: Path, as_of: datetime, *, kill_after: float | None = None) -> dict:
     env = {**os.environ, "KZWATCH_PREFECT": "0", "NO_PROXY": "*", "no_proxy": "*"}
     started = time.monotonic()
-    proc = subprocess.Popen([*KZWATCH, "check", "--config", str(config), "--as-of", as_of.isoformat()],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if kill_after is not None:
-        try:
-            proc.wait(timeout=kill_after)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    log_path = config.with_name(f"check-{as_of:%Y%m%d}.log")  # a file: a full pipe would stall the cycle
+    with open(log_path, "ab") as log_file:
+        proc = subprocess.Popen([*KZWATCH, "check", "--config", str(config), "--as-of", as_of.isoformat()],
+                                env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+        status, usage = _wait(proc, started + kill_after if kill_after is not None else None)
     wall = time.monotonic() - started
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    err = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
     rc = os.waitstatus_to_exitcode(status)
     if kill_after is None and rc != 0:
         raise SystemExit(f"kzwatch check failed ({rc}):\n{err[-2000:]}")
-    return {"wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "rc": rc}
+    return {"wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),  # type: ignore[attr-defined]
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "rc": rc}  # type: ignore[attr-defined]
+
+
+def _wait(proc: subprocess.Popen, kill_at: float | None) -> tuple[int, object]:
+    """Reap ``proc`` with its rusage (never through Popen.wait, which would reap it first);
+    kill -9 it at ``kill_at`` (monotonic) if it is still running then."""
+    while kill_at is not None:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return status, usage
+        if time.monotonic() >= kill_at:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return status, usage
 
 
 def warehouse_query(workdir: Path, sql: str) -> list[tuple]:
@@ -162,6 +177,15 @@ def used_bytes(workdir: Path) -> int:
 def fetched_pages(workdir: Path, as_of: datetime) -> int:
     return warehouse_query(workdir, f"SELECT count(*) FROM checks WHERE http_status IS NOT NULL "
                                     f"AND checked_at = '{as_of.isoformat()}'")[0][0]
+
+
+def request_span(stats: dict, since: float, until: float) -> dict:
+    """When the first and the last request of a run reached the web, seconds after its start:
+    startup before the first, judging and writing after the last."""
+    times = [t for ts in stats["times"].values() for t in ts if since <= t <= until]
+    if not times:
+        return {}
+    return {"first_request_s": round(min(times) - since, 1), "last_request_s": round(max(times) - since, 1)}
 
 
 def host_gaps(stats: dict, host: str, since: float, until: float) -> dict:
@@ -196,7 +220,7 @@ def bench_first_and_second_cycle(hosts: int, urls: int, workdir: Path, *, linkch
                     "wall_over_floor": round(first["wall_s"] / floor, 2),
                     "fetched_pages": pages, "cpu_ms_per_page": round(1000 * first["cpu_s"] / max(pages, 1), 1),
                     "body_bytes": s1["body_bytes"] - s0["body_bytes"], "requests": s1["requests"] - s0["requests"],
-                    "biggest_host": host_gaps(s1, big, t0, t1)})
+                    "biggest_host": host_gaps(s1, big, t0, t1), **request_span(s1, t0, t1)})
         if second:
             s2, t2 = web.stats(), time.time()
             again = run_cycle(config, AS_OF + timedelta(days=1))
@@ -244,14 +268,17 @@ def bench_linkchecker(web: Web, workdir: Path, floor: float, threads: int = 32) 
     assert proc.stdin is not None
     proc.stdin.write("\n".join(web.urls).encode())
     proc.stdin.close()
-    _, _, usage = os.wait4(proc.pid, 0)
+    status, usage = _wait(proc, started + LINKCHECKER_CAP_S)
     wall = time.monotonic() - started
+    finished = os.waitstatus_to_exitcode(status) >= 0  # killed at the cap: a negative signal number
     s1 = web.stats()
     return {"bench": 3, "tool": f"linkchecker ({threads} threads, {1 / DELAY:g} req/s per host)",
+            "finished": finished, "cap_s": LINKCHECKER_CAP_S,
             "urls": len(web.urls), "floor_s": floor, "wall_s": round(wall, 1),
-            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),  # type: ignore[attr-defined]
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # type: ignore[attr-defined]
             "requests": s1["requests"] - s0["requests"], "body_bytes": s1["body_bytes"] - s0["body_bytes"],
-            "biggest_host": host_gaps(s1, scale_web.host_ip(0), t0, time.time())}
+            "biggest_host": host_gaps(s1, scale_web.host_ip(0), t0, time.time()), **request_span(s1, t0, time.time())}
 
 
 def bench_kill(hosts: int, urls: int, workdir: Path, kills: int, seed: int = 5) -> dict:
