@@ -282,36 +282,48 @@ def bench_linkchecker(web: Web, workdir: Path, floor: float, threads: int = 32) 
 
 
 def bench_kill(hosts: int, urls: int, workdir: Path, kills: int, seed: int = 5) -> dict:
-    """Benchmark 5: kill -9 at random moments; nothing committed lost or twice, nothing redone."""
+    """Benchmark 5: kill -9 at random moments (1–12 s into a run) until ``kills`` runs were
+    killed mid-cycle, each next run in the same slot (a new slot once one completes); then run
+    to completion.  Nothing committed may be lost or written twice, and no URL committed in the
+    slot may be requested again by a later run of that slot."""
     rng = random.Random(seed)
     web = Web(hosts, urls, workdir)
     try:
         config = write_world(web, workdir)
-        lost = duplicated = redone = 0
-        committed_trace = []
-        for _ in range(kills + 1):
-            done_before = _committed(workdir)
+        lost = duplicated = redone = killed = 0
+        trace: list[dict] = []
+        slot = AS_OF
+        while True:
+            done_before = _committed(workdir, slot)
+            if len(done_before) == len(web.urls):
+                if killed >= kills:
+                    break
+                slot += timedelta(days=1)  # this slot is complete: keep killing in the next one
+                done_before = set()
             paths_before = web.stats()["paths"]
-            last = len(committed_trace) == kills
-            result = run_cycle(config, AS_OF, kill_after=None if last else rng.uniform(1.0, 30.0))
-            done_after = _committed(workdir)
+            result = run_cycle(config, slot, kill_after=rng.uniform(1.0, 12.0) if killed < kills else None)
+            done_after = _committed(workdir, slot)
             paths_after = web.stats()["paths"]
             lost += len(done_before - done_after)
-            rows, distinct = warehouse_query(workdir, "SELECT count(*), count(DISTINCT url) FROM checks")[0]
+            rows, distinct = warehouse_query(workdir, "SELECT count(*), count(DISTINCT check_id) FROM checks")[0]
             duplicated += rows - distinct
             redone += sum(1 for u in done_before if paths_after.get(key(u), 0) > paths_before.get(key(u), 0))
-            committed_trace.append({"killed": result["rc"] != 0, "committed": len(done_after), "wall_s": result["wall_s"]})
-        return {"bench": 5, "urls": urls, "kills": sum(1 for c in committed_trace if c["killed"]),
-                "final_committed": committed_trace[-1]["committed"], "lost": lost, "duplicated": duplicated,
-                "redone": redone, "trace": committed_trace}
+            killed += result["rc"] != 0
+            trace.append({"slot": slot.date().isoformat(), "killed": result["rc"] != 0,
+                          "committed_before": len(done_before), "committed_after": len(done_after),
+                          "wall_s": result["wall_s"]})
+        per_slot = warehouse_query(workdir, "SELECT checked_at, count(*), count(DISTINCT url) FROM checks GROUP BY 1")
+        return {"bench": 5, "urls": urls, "kills": killed, "runs": len(trace), "slots": len(per_slot),
+                "every_slot_complete": all(n == d == len(web.urls) for _, n, d in per_slot),
+                "lost": lost, "duplicated": duplicated, "redone": redone, "trace": trace}
     finally:
         web.stop()
 
 
-def _committed(workdir: Path) -> set[str]:
+def _committed(workdir: Path, slot: datetime) -> set[str]:
     if not (workdir / "w.duckdb").exists():
         return set()
-    return {u for (u,) in warehouse_query(workdir, f"SELECT url FROM checks WHERE checked_at = '{AS_OF.isoformat()}'")}
+    return {u for (u,) in warehouse_query(workdir, f"SELECT url FROM checks WHERE checked_at = '{slot.isoformat()}'")}
 
 
 # --- main ---------------------------------------------------------------------------------------

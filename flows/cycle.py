@@ -6,12 +6,11 @@ Each part is its own flow run (a subflow), so a deployment can also schedule the
 
 from __future__ import annotations
 
-from prefect import flow
-
 from kzwatch_flows._shared import resolve_as_of
 from kzwatch_flows.check_links import check_links
 from kzwatch_flows.digest import digest
 from kzwatch_flows.discover import discover
+from prefect import flow
 
 __all__ = ["check_links", "discover", "digest", "full_cycle"]
 

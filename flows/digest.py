@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kzwatch_flows._shared import RETRY, load, resolve_as_of
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -9,7 +10,6 @@ from prefect.cache_policies import NO_CACHE
 from kzwatch.cycles.common import parse_as_of
 from kzwatch.cycles.digest import run_digest_cycle
 from kzwatch.runner import guarded
-from kzwatch_flows._shared import RETRY, load, resolve_as_of
 
 
 @task(name="build-and-deliver-digest", cache_policy=NO_CACHE, **RETRY)

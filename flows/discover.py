@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from kzwatch.cycles.discover import run_discover_cycle
 from kzwatch.runner import guarded
-from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
 
 
 @task(name="discover-reporting", cache_policy=NO_CACHE, **RETRY)

@@ -25,21 +25,21 @@ def task_runner(config: Config) -> Any:
     processes with one thread each (one shard at a time per process; the shard's fetcher runs
     its hosts in parallel threads itself), listening on 127.0.0.1 only, no dashboard asked for.
     """
-    scale = config.section("scale")
-    if scale["runner"] == "threads":
+    scale = config.scale
+    if scale.runner == "threads":
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ThreadPoolTaskRunner(max_workers=scale["workers"])
-    if scale["runner"] == "dask":
+        return ThreadPoolTaskRunner(max_workers=scale.workers)
+    if scale.runner == "dask":
         try:
             from prefect_dask import DaskTaskRunner
         except ImportError:
             raise ConfigError(f"{config.source}: 'scale.runner' is \"dask\" but prefect-dask is not "
                               "installed; pip install 'kzwatch[dask]'") from None
-        if scale["dask_address"]:
-            return DaskTaskRunner(address=scale["dask_address"])
+        if scale.dask_address:
+            return DaskTaskRunner(address=scale.dask_address)
         return DaskTaskRunner(cluster_class="distributed.LocalCluster",
-                              cluster_kwargs={"n_workers": scale["workers"], "processes": True,
+                              cluster_kwargs={"n_workers": scale.workers, "processes": True,
                                               "threads_per_worker": 1, "dashboard_address": None})
     return None
 
@@ -55,9 +55,9 @@ def local_workers_share_api(config: Config) -> Iterator[None]:
     the settings to the workers.  With a Prefect server configured, or a remote Dask cluster
     (which could not reach our loopback anyway), nothing changes.
     """
-    scale = config.section("scale")
+    scale = config.scale
     url = None
-    if scale["runner"] == "dask" and not scale["dask_address"]:
+    if scale.runner == "dask" and not scale.dask_address:
         from prefect.settings import PREFECT_API_URL
 
         if not PREFECT_API_URL.value():
@@ -102,4 +102,4 @@ def prefect_fetch_pages(config: Config) -> FetchPages:
     flow run's context, so the same code runs on threads or on Dask depending only on the task
     runner the flow was given (``flows/check_links.py``).
     """
-    return fan_out(config, _shard_task().submit, config.section("scale")["workers"])
+    return fan_out(config, _shard_task().submit, config.scale.workers)

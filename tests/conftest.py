@@ -12,6 +12,11 @@
   of real texts beside the repository, never copied into it).  Absent, the test is skipped with
   a reason naming the path; under CI (``CI`` set) it fails instead, so CI cannot go green by
   silently skipping the tests that read real texts.
+* ``kz_config``: a factory ``kz_config(hosts=[...], **sections) -> Config`` that writes a
+  kzwatch config for an end-to-end test on ``web`` into ``tmp_path`` and loads it: test-speed
+  fetch settings, the simulated hosts resolved to loopback and allowed, archive off, no
+  canaries unless given; ``sections`` are laid over that table by table (``article`` and
+  ``feed`` are lists of tables).  One place for what every end-to-end test used to write.
 * ``no_internet`` (autouse): any connection or name lookup that would leave the machine fails
   the test.  The SSRF guard of the fetcher stays on in every test; this is a second net.
 """
@@ -19,6 +24,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import ipaddress
 import socket
@@ -26,11 +32,13 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
+from kzwatch.config import Config, load_config
 from kzwatch.fetch import FetchSettings, Fetcher
 from kzwatch.simweb import SimWeb, Sentinel
 
@@ -50,6 +58,57 @@ def shared_path() -> Callable[..., Path]:
             pytest.skip(reason)
         return path
     return find
+
+
+# --- end-to-end configs -----------------------------------------------------------------------
+
+
+def toml_text(tables: dict[str, Any]) -> str:
+    """A TOML document from {section: {key: value}}; list-of-dict values become [[arrays]]."""
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v.items()) + " }"
+        return "[" + ", ".join(value(x) for x in v) + "]"
+
+    out = []
+    for name, table in tables.items():
+        for entry in table if isinstance(table, list) else [table]:
+            out.append(f"[[{name}]]" if isinstance(table, list) else f"[{name}]")
+            out += [f"{key} = {value(v)}" for key, v in entry.items()]
+            out.append("")
+    return "\n".join(out)
+
+
+@pytest.fixture
+def kz_config(web: SimWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Config]:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+    monkeypatch.delenv("KZWATCH_RESOLVE", raising=False)
+
+    def make(*, hosts: list[str] | tuple[str, ...] = (), name: str = "kzwatch.toml", **sections: Any) -> Config:
+        for host in hosts:
+            web.add_name(host)
+        tables: dict[str, Any] = {
+            "warehouse": {"path": "w.duckdb", "lock_wait_s": 2},
+            "fetch": {"per_host_delay_s": 0, "timeout_s": 3, "connect_timeout_s": 2, "retries": 0,
+                      "canary_urls": [], "allow_private_hosts": list(hosts),
+                      "resolve": {host: "127.0.0.1" for host in hosts}},
+            "archive": {"enabled": False},
+        }
+        for key, table in sections.items():
+            tables[key] = {**tables[key], **table} if isinstance(table, dict) and key in tables else table
+        path = tmp_path / name
+        path.write_text(toml_text(tables), encoding="utf-8")
+        return load_config(path)
+
+    return make
 
 
 # --- no internet ---------------------------------------------------------------------------------

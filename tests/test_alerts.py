@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kzwatch.alerts import (
+from kzwatch.alerts.lifecycle import (
     AlertRow,
     apply_action,
     due_for_digest,
@@ -154,6 +154,15 @@ def test_one_reminder_per_citation_about_the_worst_alert():
     events = reminders([dying, dead, other], day(12))
     assert [(e.footnote, e.details["reminder_of"]) for e in events] == [(5, "dead"), (9, "other")]
     assert events[0].severity == "high" and events[0].subject == "Still dead: footnote 5"
+
+
+def test_no_reminder_right_after_a_newer_alert_about_the_same_citation():
+    """Announced dying a week ago and dead yesterday: the maintainer heard yesterday."""
+    dying = mark_sent(alert("dying", "citation_dying", severity="medium"), day(1))
+    dead = mark_sent(alert("dead", "citation_dead", severity="high", created=day(7)), day(7))
+    assert reminders([dying, dead], day(8)) == []
+    (later,) = reminders([dying, dead], day(14))
+    assert later.subject == "Still dead: footnote 5" and later.details["state"] == "dead"
 
 
 def test_other_reminder_cadence_is_deterministic_too():

@@ -9,20 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kzwatch.classify import (
+    CLASSIFY_RULES,
     TLS_EVIDENCE_PREFIX,
-    ClassifySettings,
-    NotFoundPhrases,
     apply_local_outage,
     classify_fetch,
-    equivalent_urls,
-    is_root_or_section,
-    is_same_work,
     mass_failure,
     network_down,
-    probe_url,
-    text_similarity,
-    work_identity,
 )
+from kzwatch.identity import IDENTITY_RULES, equivalent_urls, is_root_or_section, is_same_work, probe_url, work_identity
+from kzwatch.pages import ClassifySettings, NotFoundPhrases, text_similarity
 from kzwatch.model import OUTCOMES, CheckOutcome, FetchResult, Hop
 
 WHEN = datetime(2024, 3, 1, tzinfo=UTC)
@@ -530,3 +525,11 @@ def test_classify_never_crashes(status, text, error, final) -> None:
 def test_markup_garbage_and_xml_declaration_do_not_crash() -> None:
     for text in ("<?xml version='1.0' encoding='utf-8'?><html><body>x</body></html>", "<<<>>>", "\x00\x01"):
         assert classify_fetch(fetched(text=text)).outcome in OUTCOMES
+
+
+def test_the_rules_are_a_named_ordered_table_and_the_last_always_decides():
+    names = [name for name, _ in CLASSIFY_RULES]
+    assert len(names) == len(set(names)) and names[-1] == "the page answers"
+    # the status rules come before any look at the page, the page rules before the verdict
+    assert names.index("a status that says what happened") < names.index("a bot wall") < names.index("a thin page")
+    assert [name for name, _ in IDENTITY_RULES][0] == "RFE/RL (Pangea CMS) article id"

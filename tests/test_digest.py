@@ -11,10 +11,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kzwatch.digest import (
-    SLACK_MAX_BLOCKS,
-    SLACK_MAX_SECTION_CHARS,
-    build_digest,
+from kzwatch.alerts.digest import build_digest, safe_http_url
+from kzwatch.alerts.render import (
     build_email,
     escape_markdown,
     header_safe,
@@ -23,8 +21,8 @@ from kzwatch.digest import (
     render_markdown,
     render_slack,
     render_text,
-    safe_http_url,
 )
+from kzwatch.alerts.render.slack import SLACK_MAX_BLOCKS, SLACK_MAX_SECTION_CHARS
 from kzwatch.model import Event
 
 T0 = datetime(2024, 3, 11, 6, 0, tzinfo=timezone.utc)
@@ -236,9 +234,11 @@ def test_html_digest_keeps_page_text_inert(payload):
     assert "<script" not in lowered and "javascript:" not in "".join(
         v or "" for _, attrs in parser.tags for _, v in attrs
     )
-    # The payload is still there, as text (control characters aside).
+    # The page text is still there, as text: the dead citation's line is headed by its title.
     visible = "".join(parser.text)
-    assert "Dead: " in visible
+    assert "Dead" in visible and "Evidence: " in visible
+    shown = "".join(ch for ch in payload if ch.isalnum())[:6]
+    assert shown in "".join(ch for ch in visible if ch.isalnum())
 
 
 def test_hostile_title_is_literal_in_every_format():
@@ -407,3 +407,38 @@ def test_json_schema_is_stable_and_capped():
     shown = sum(len(g["events"]) for a in capped["articles"] for s in a["sections"] for g in s["groups"])
     assert capped["truncated"]["omitted_events"] == 400 - shown > 0
     assert len(render_json(big_digest(), max_bytes=100_000).encode()) <= 100_000
+
+
+# --- lines written for people ------------------------------------------------------------------
+
+
+def test_a_digest_line_says_each_thing_once_and_hides_internal_keys():
+    reminder = Event("r1", "art", "citation_reminder", "medium", T0, "Still dying: footnote 17", footnote=17,
+                     url="https://example.kz/a/1",
+                     details={"title": "Ballots spoiled as protest", "state": "dying", "evidence": "HTTP 404",
+                              "final_url": "https://example.kz/a/1", "since": "2024-03-02T06:00:00+00:00",
+                              "reminder_of": "89d3128e1221e630db92ee86", "weeks_broken": 2, "outcome": "not_found"})
+    text = render_text(build_digest([reminder], generated_at=T0, since=None))
+    assert "[Still dying] footnote 17: Ballots spoiled as protest" in text
+    assert "Broken since: 2024-03-02\n" in text and "Broken for: 2 weeks" in text
+    assert text.count("https://example.kz/a/1") == 1  # the final URL equals the cited one
+    assert "footnote 17" in text and text.count("17") == 1
+    for internal in ("reminder_of", "89d3128e", "weeks_broken", "not_found", "failing", "State:"):
+        assert internal not in text, internal
+    # every key stays in the machine-readable form
+    body = json.loads(render_json(build_digest([reminder], generated_at=T0, since=None)))
+    assert body["articles"][0]["sections"][0]["groups"][0]["events"][0]["details"]["reminder_of"] == "89d3128e1221e630db92ee86"
+
+
+def test_every_event_kind_has_a_label_a_severity_and_a_group():
+    from kzwatch.model import EVENT_KINDS, SEVERITIES, STATES
+
+    for kind in EVENT_KINDS.values():
+        assert kind.label and kind.severity in SEVERITIES
+        assert kind.group in ("citations", "support", "reporting", "operational")
+        assert kind.state is None or kind.state in STATES
+        assert not (kind.breakage and kind.operational)
+    ev = Event("x", "art", "support_missing", "high", T0, "C5: support missing at https://x", claim_id="C5",
+               url="https://x", details={"missing": ["63%"], "found": []})
+    (line,) = [ln for ln in render_text(build_digest([ev], generated_at=T0, since=None)).splitlines() if "[Support" in ln]
+    assert "no longer on the cited page" in line and "https://x" not in line

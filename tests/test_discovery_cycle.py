@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kzwatch.config import load_config
 from kzwatch.cycles import direct
 from kzwatch.simweb import Page
 from kzwatch.store import open_readonly
@@ -52,8 +51,7 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 
 
 @pytest.fixture
-def site(web, tmp_path, monkeypatch):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+def site(web, kz_config):
     u = lambda path: web.url(HOST, path)  # noqa: E731
     web.add_name(HOST)
     stories = {"/c5": C5_RU, "/c2": C2_EN, "/kg": KYRGYZ, "/culture": CULTURE, "/cp": PARTIES}
@@ -76,25 +74,11 @@ def site(web, tmp_path, monkeypatch):
     feeds = [("/rss", "rss", ""), ("/atom", "rss", ""), ("/wp/feed/", "rss", ""), ("/news/", "listing", "a.t"),
              ("/sitemap.xml", "sitemap", ""), ("/laughs", "rss", ""), ("/became-html", "rss", ""),
              ("/cp1251", "rss", ""), ("/big", "rss", "")]
-    feed_toml = "\n".join(f'[[feed]]\nurl = "{u(p)}"\nkind = "{k}"\noutlet = "Outlet"\n' + (f'selector = "{s}"\n' if s else "")
-                          for p, k, s in feeds)
-    (tmp_path / "c.csv").write_text("footnote,url,title,outlet,author,published,accessed\n", encoding="utf-8")
-    path = tmp_path / "k.toml"
-    path.write_text(f"""
-[warehouse]
-path = "w.duckdb"
-[[article]]
-id = "beimenbetov-2021"
-[relevance]
-max_items_per_feed = 50
-{feed_toml}
-[fetch]
-per_host_delay_s = 0
-timeout_s = 20
-allow_private_hosts = ["{HOST}"]
-max_body_bytes = 25_000_000
-""", encoding="utf-8")
-    return load_config(path), u
+    cfg = kz_config(hosts=[HOST], article=[{"id": "beimenbetov-2021"}], relevance={"max_items_per_feed": 50},
+                    feed=[{"url": u(p), "kind": k, "outlet": "Outlet", **({"selector": s} if s else {})}
+                          for p, k, s in feeds],
+                    fetch={"timeout_s": 20, "max_body_bytes": 25_000_000})
+    return cfg, u
 
 
 def test_discovery_finds_each_item_once_flags_relevant_and_survives_hostile_feeds(site, fetcher):
@@ -129,22 +113,11 @@ def test_discovery_finds_each_item_once_flags_relevant_and_survives_hostile_feed
         assert con.execute("SELECT count(*) FROM items WHERE url LIKE '%/bulk/%'").fetchone()[0] == 100
 
 
-def test_our_outage_is_not_a_broken_feed(web, tmp_path, monkeypatch, fetcher):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+def test_our_outage_is_not_a_broken_feed(web, kz_config, fetcher):
     web.add("canary.test", "/", Page(body="ok"))
     web.add(HOST, "/rss", Page(body=rss([]), content_type="application/rss+xml"))
-    (tmp_path / "k.toml").write_text(f"""
-[warehouse]
-path = "w.duckdb"
-[[article]]
-id = "beimenbetov-2021"
-[[feed]]
-url = "{web.url(HOST, '/rss')}"
-[fetch]
-canary_urls = ["{web.url('canary.test', '/')}"]
-allow_private_hosts = ["{HOST}", "canary.test"]
-""", encoding="utf-8")
-    cfg = load_config(tmp_path / "k.toml")
+    cfg = kz_config(hosts=[HOST, "canary.test"], article=[{"id": "beimenbetov-2021"}],
+                    feed=[{"url": web.url(HOST, "/rss")}], fetch={"canary_urls": [web.url("canary.test", "/")]})
     for host in (HOST, "canary.test"):
         web.fail_host(host, "refuse")
     summary = direct.run("discover", cfg, T0, fetcher=fetcher(allow_private_hosts=(HOST, "canary.test")))

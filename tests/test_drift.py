@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from kzwatch.settings import from_table
 from kzwatch.drift import (
     DriftSettings,
     compare,
@@ -114,11 +115,11 @@ def test_thresholds_are_settings(osdp_text):
 
 
 def test_settings_from_config_table():
-    s = DriftSettings.from_mapping({"unchanged_max_hamming": 5, "off_topic_max_cosine": 0.1})
+    s = from_table(DriftSettings, {"unchanged_max_hamming": 5, "off_topic_max_cosine": 0.1}, "drift")
     assert s.unchanged_max_hamming == 5 and s.off_topic_max_cosine == 0.1
     assert s.off_topic_max_word_change == DriftSettings().off_topic_max_word_change
-    with pytest.raises(ValueError, match="unknown"):
-        DriftSettings.from_mapping({"cosine_cutoff": 0.3})
+    with pytest.raises(ValueError, match="unknown key 'drift.cosine_cutoff'"):
+        from_table(DriftSettings, {"cosine_cutoff": 0.3}, "drift")
 
 
 def test_title_change(osdp_text):

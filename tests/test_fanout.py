@@ -159,7 +159,7 @@ def test_a_failed_shard_fails_the_fetch_rather_than_losing_urls(site):
 
 def test_scale_defaults_to_one_process(tmp_path):
     config = load_config(write_config(tmp_path, HOSTS))
-    assert config.section("scale") == {"runner": "local", "workers": 4, "dask_address": ""}
+    assert (config.scale.runner, config.scale.workers, config.scale.dask_address) == ("local", 4, "")
     assert not wants_fan_out(config) and task_runner(config) is None
 
 
@@ -167,7 +167,7 @@ def test_scale_defaults_to_one_process(tmp_path):
     ('runner = "ray"', "'scale.runner' must be one of local, threads, dask, not 'ray'"),
     ("workers = 0", "'scale.workers' must be at least 1, not 0"),
     ('workers = "2"', "'scale.workers' must be an integer, not str '2'"),
-    ('dask_address = "tcp://10.0.0.5:8786"', "'scale.dask_address' is set but 'scale.runner' is 'local'"),
+    ('dask_address = "tcp://10.0.0.5:8786"', "'scale.dask_address' is set but 'runner' is 'local'"),
     ("threads = 2", "unknown key 'scale.threads'"),
 ])
 def test_scale_errors_are_one_clear_line(tmp_path, scale, message):

@@ -1,4 +1,4 @@
-"""Tests for kzwatch.feeds: feeds, listings and sitemaps turned into FeedItems, safely."""
+"""Tests for kzwatch.discovery (sources and dedupe): feeds, listings and sitemaps turned into FeedItems, safely."""
 
 from __future__ import annotations
 
@@ -8,25 +8,24 @@ import tracemalloc
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kzwatch.feeds import (
+from kzwatch.discovery.dedupe import canonical_url, dedupe, expand_url, item_keys
+from kzwatch.discovery.sources import (
     SOURCE_KINDS,
     FeedError,
-    canonical_url,
-    dedupe,
     discover_feeds,
-    expand_url,
-    item_keys,
     parse_feed,
     parse_listing,
     parse_sitemap,
     parse_source,
 )
+from kzwatch.config import FeedConfig
 from kzwatch.model import FeedItem
 
 DATA = Path(__file__).parent / "data" / "feeds"
@@ -88,8 +87,13 @@ def test_rdf_feed():
     assert {i.lang for i in feed.items} == {"en"}
 
 
+def source(kind: str, **options) -> FeedConfig:
+    """A configured source as the discovery cycle passes it."""
+    return FeedConfig(url="https://example.org/source", kind=kind, **options)
+
+
 def test_wordpress_rss():
-    feed = parse_source(fixture("wordpress_cabar.xml"), kind="rss", url="https://cabar.asia/ru/feed/", outlet="CABAR.asia")
+    feed = parse_source(fixture("wordpress_cabar.xml"), source("rss", outlet="CABAR.asia"), url="https://cabar.asia/ru/feed/")
     (item,) = feed.items
     assert item.url == "https://cabar.asia/ru/maslihaty-posle-reformy"
     assert item.guid == "https://cabar.asia/ru/?p=61234"
@@ -100,8 +104,8 @@ def test_wordpress_rss():
 
 
 def test_wp_json_posts():
-    feed = parse_source(fixture("wp_posts.json"), kind="wp-json", url="https://cabar.asia/ru/wp-json/wp/v2/posts",
-                        content_type="application/json; charset=UTF-8", outlet="CABAR.asia", lang="ru")
+    feed = parse_source(fixture("wp_posts.json"), source("wp-json", outlet="CABAR.asia", lang="ru"),
+                        url="https://cabar.asia/ru/wp-json/wp/v2/posts", content_type="application/json; charset=UTF-8")
     assert feed.kind == "wp-json"
     assert [i.guid for i in feed.items] == ["wp:61234", "wp:61200"]
     first = feed.items[0]
@@ -329,7 +333,7 @@ def test_sitemap_urlset_with_news_fields():
 
 def test_gzipped_sitemap():
     body = gzip.compress(fixture("sitemap_news.xml"))
-    _check_news_sitemap(parse_source(body, kind="sitemap", url="https://vlast.kz/sitemap-news.xml"))
+    _check_news_sitemap(parse_source(body, source("sitemap"), url="https://vlast.kz/sitemap-news.xml"))
 
 
 def test_sitemap_index_lists_children():
@@ -372,8 +376,8 @@ CEC_URL = "https://www.election.gov.kz/rus/news/"
 
 
 def test_cec_listing_page():
-    feed = parse_source(fixture("cec_listing.html"), kind="listing", url=CEC_URL, outlet="ЦИК РК",
-                        selector="div.news-item a.news-title", date_selector=".news-date")
+    feed = parse_source(fixture("cec_listing.html"), source("listing", outlet="ЦИК РК",
+                        selector="div.news-item a.news-title", date_selector=".news-date"), url=CEC_URL)
     assert feed.kind == "listing"
     assert feed.title == "Новости — ЦИК РК"  # cp1251 page read through its <meta charset>
     assert [i.url for i in feed.items] == [
@@ -494,9 +498,17 @@ def test_item_keys():
 
 def test_parse_source_rejects_bad_configuration():
     with pytest.raises(ValueError):
-        parse_source(b"<html/>", kind="listing", url=CEC_URL)
+        parse_source(b"<html/>", SimpleNamespace(kind="listing", outlet="", selector=None, date_selector=None,
+                                                 lang=None), url=CEC_URL)
     with pytest.raises(ValueError):
-        parse_source(b"<rss/>", kind="podcast", url=CEC_URL)
+        parse_source(b"<rss/>", SimpleNamespace(kind="podcast", outlet="", selector=None, date_selector=None,
+                                                lang=None), url=CEC_URL)
+
+
+def test_every_source_kind_has_a_reader_and_the_config_accepts_exactly_those():
+    assert set(SOURCE_KINDS) == {"rss", "atom", "wp-json", "sitemap", "listing"}
+    for kind in SOURCE_KINDS:
+        assert source(kind, selector="a").kind == kind  # FeedConfig validates against the registry
 
 
 def test_expand_url():

@@ -20,9 +20,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from kzwatch.digest import build_digest, build_email
-from kzwatch.model import Event
-from kzwatch.notify import (
+from kzwatch.alerts.channels import (
     DeliveryConfigError,
     FileSettings,
     SmtpSettings,
@@ -35,6 +33,9 @@ from kzwatch.notify import (
     smtp_credentials,
     write_file,
 )
+from kzwatch.alerts.digest import build_digest
+from kzwatch.alerts.render import build_email
+from kzwatch.model import Event
 
 T0 = datetime(2024, 3, 11, 6, 0, tzinfo=timezone.utc)
 HOSTILE = "{{7*7}}<script>alert(1)</script>"
@@ -402,3 +403,48 @@ def test_empty_digest_is_not_sent(tmp_path):
     assert deliver(empty, [FileSettings(dir=str(tmp_path))]) == []
     assert list(tmp_path.iterdir()) == []
     assert not all_delivered([])
+
+
+# --- Apprise: a channel added as one module and one registration ---------------------------------
+
+
+def test_apprise_channel_is_registered_and_configurable(tmp_path):
+    from kzwatch.alerts.channels import CHANNEL_SETTINGS, AppriseSettings
+    from kzwatch.config import load_config
+
+    assert CHANNEL_SETTINGS["apprise"] is AppriseSettings
+    path = tmp_path / "k.toml"
+    path.write_text('[delivery.apprise]\nurls = ["json://127.0.0.1:9/hook"]\nformat = "text"\n', encoding="utf-8")
+    (channel,) = load_config(path).delivery
+    assert isinstance(channel, AppriseSettings) and channel.format == "text"
+    assert channel.channel == "apprise:json"  # schemes only: the URLs carry tokens
+
+
+def test_apprise_delivers_the_digest_to_a_json_target(webhook, monkeypatch):
+    from kzwatch.alerts.channels import AppriseSettings
+
+    url, received = webhook([200])
+    target = url.replace("http://", "json://")
+    monkeypatch.setenv("KZWATCH_APPRISE_URLS", target)
+    result = deliver(make_digest(), [AppriseSettings(format="md", timeout_s=5)], sleep=lambda s: None)[0]
+    assert result.ok, result.detail
+    assert len(received) == 1
+    assert received[0]["title"].startswith("[kzwatch] kzwatch digest: 2 alerts")
+    body = received[0]["message"]
+    assert "footnote 3" in body and "<script>" not in body  # the Markdown digest, page text escaped
+    assert "SECRETPATH" not in result.channel + result.detail
+
+
+def test_apprise_failures_are_reported_without_the_secret_urls(webhook, monkeypatch):
+    from kzwatch.alerts.channels import AppriseSettings
+
+    url, received = webhook([500])
+    monkeypatch.delenv("KZWATCH_APPRISE_URLS", raising=False)
+    down = AppriseSettings(urls=(url.replace("http://", "json://"),), timeout_s=5)
+    result = deliver(make_digest(), [down], retries=1, sleep=lambda s: None)[0]
+    assert not result.ok and result.attempts == 2 and len(received) == 2
+    assert "SECRETPATH" not in result.detail and "SECRETPATH" not in result.channel
+    nothing = deliver(make_digest(), [AppriseSettings()], sleep=lambda s: None)[0]
+    assert not nothing.ok and nothing.attempts == 0 and "KZWATCH_APPRISE_URLS" in nothing.detail
+    bogus = deliver(make_digest(), [AppriseSettings(urls=("nosuchscheme://x",))], sleep=lambda s: None)[0]
+    assert not bogus.ok and "does not understand" in bogus.detail and bogus.attempts == 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from kzwatch.cycles.outage import OutageSettings, OutageWatch
+from kzwatch.cycles.check_settings import CheckSettings
+from kzwatch.cycles.outage import OutageWatch
 from kzwatch.model import CheckOutcome, FetchResult
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -26,7 +27,7 @@ class Canaries:
 
 def test_canaries_are_asked_again_when_failures_appear_but_not_every_batch():
     canaries, clock = Canaries(up=True), [0.0]
-    watch = OutageWatch(canaries, ["https://canary.example/"], OutageSettings(canary_recheck_s=30),
+    watch = OutageWatch(canaries, ["https://canary.example/"], CheckSettings(canary_recheck_s=30),
                         monotonic=lambda: clock[0])
     assert watch.start() is False and canaries.asked == 1
     watch.judge([("a.example", _outcome("ok"))])
@@ -45,7 +46,7 @@ def test_canaries_are_asked_again_when_failures_appear_but_not_every_batch():
 
 
 def test_without_canaries_a_mass_failure_across_batches_means_it_was_us():
-    watch = OutageWatch(Canaries(up=True), [], OutageSettings(mass_failure_min_hosts=3, mass_failure_share=0.8))
+    watch = OutageWatch(Canaries(up=True), [], CheckSettings(mass_failure_min_hosts=3, mass_failure_share=0.8))
     assert watch.start() is False
     first = watch.judge([("a.example", _outcome("timeout")), ("b.example", _outcome("timeout"))])
     assert [o.outcome for o in first] == ["timeout", "timeout"]  # two hosts are not enough to say
@@ -54,7 +55,7 @@ def test_without_canaries_a_mass_failure_across_batches_means_it_was_us():
 
 
 def test_a_host_that_answered_once_is_not_failing():
-    watch = OutageWatch(Canaries(up=True), [], OutageSettings(mass_failure_min_hosts=3, mass_failure_share=0.8))
+    watch = OutageWatch(Canaries(up=True), [], CheckSettings(mass_failure_min_hosts=3, mass_failure_share=0.8))
     watch.judge([("a.example", _outcome("ok")), ("b.example", _outcome("timeout"))])
     watch.judge([("a.example", _outcome("timeout")), ("c.example", _outcome("timeout")),
                  ("d.example", _outcome("robots_denied"))])

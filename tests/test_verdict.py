@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kzwatch.model import NEUTRAL_OUTCOMES, OUTCOMES, STATES, CheckRecord, Verdict
+from kzwatch.settings import from_table
 from kzwatch.verdict import (
     STRIKE_OUTCOMES,
     HealthSettings,
@@ -156,19 +157,19 @@ def test_verdict_from_history_sorts_by_time() -> None:
     assert verdict_from_history([], DEFAULT).state == "unknown"
 
 
-def test_health_settings_validation_and_from_mapping() -> None:
+def test_health_settings_validation_and_from_a_config_table() -> None:
     with pytest.raises(ValueError):
         HealthSettings(dead_after_strikes=0)
     with pytest.raises(ValueError):
         HealthSettings(strike_spacing_hours=-1)
     with pytest.raises(ValueError):
         HealthSettings(recheck_hours={"zombie": 1})
-    with pytest.raises(ValueError, match="unknown"):
-        HealthSettings.from_mapping({"dead_after": 3})
-    built = HealthSettings.from_mapping({"dead_after_strikes": 4, "recheck_hours": {"alive": 12}})
+    with pytest.raises(ValueError, match="unknown key 'health.dead_after'"):
+        from_table(HealthSettings, {"dead_after": 3}, "health")
+    built = from_table(HealthSettings, {"dead_after_strikes": 4, "recheck_hours": {"alive": 12}}, "health")
     assert built.dead_after_strikes == 4
     assert built.recheck_for("alive") == 12
-    assert built.recheck_for("dead") == HealthSettings().recheck_for("dead")
+    assert built.recheck_for("dead") == HealthSettings().recheck_for("dead") == 0  # every cycle
 
 
 # --- is_due ------------------------------------------------------------------------------------

@@ -62,9 +62,13 @@ class ArchiveCapture:
 
 @dataclass(frozen=True)
 class ArchiveSettings:
-    """Endpoints and budget.  ``replay_prefix`` builds replay URLs from CDX rows;
-    ``cdx_rows`` is how many closest captures one CDX query asks for."""
+    """The ``[archive]`` section: endpoints and budget.  ``replay_prefix`` builds replay URLs
+    from CDX rows; ``cdx_rows`` is how many closest captures one CDX query asks for.
+    ``baseline``: baseline each citation on the capture closest to its accessed date (else on
+    the first live fetch)."""
 
+    enabled: bool = True
+    baseline: bool = True
     availability_endpoint: str = "https://archive.org/wayback/available"
     cdx_endpoint: str = "https://web.archive.org/cdx/search/cdx"
     timegate_endpoints: tuple[str, ...] = (WAYBACK_REPLAY_PREFIX,)

@@ -40,6 +40,10 @@ Mapping (fetch error or final HTTP status → outcome):
   A page whose title or ``<h1>`` contains the cited title is never called a soft-404 by the
   phrase, thin-page or probe rules.
 
+The rules are one ordered table, :data:`CLASSIFY_RULES` (name, rule); what a page says is read
+by ``kzwatch.pages`` (with the phrase lists and thresholds), and whether a redirect leads to the
+same work is ``kzwatch.identity``'s (site quirks as a table, ``IDENTITY_RULES``).
+
 The outage helpers at the end rewrite transport failures to ``local_outage`` when our own
 network was down (SPEC §4: such a check counts for nothing).
 """
@@ -48,33 +52,35 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from importlib import resources
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from lxml import etree
-from lxml import html as lxml_html
-from rapidfuzz import fuzz
-
+from kzwatch.identity import (
+    equivalent_urls,
+    is_root_or_section,
+    is_root_url,
+    is_same_work,
+    path_segments,
+    title_parts,
+    title_similarity,
+)
 from kzwatch.model import CheckOutcome, FetchResult
-from kzwatch.textnorm import latin_key, normalize
+from kzwatch.pages import (
+    DEFAULT_SETTINGS,
+    ClassifySettings,
+    NotFoundPhrases,
+    PageView,
+    default_phrases,
+    read_page,
+    text_similarity,
+)
+from kzwatch.textnorm import normalize
 
 __all__ = [
-    "NotFoundPhrases",
-    "ClassifySettings",
-    "load_phrases",
-    "default_phrases",
     "classify_fetch",
-    "probe_url",
-    "work_identity",
-    "is_same_work",
-    "equivalent_urls",
-    "is_root_or_section",
-    "is_root_url",
-    "text_similarity",
+    "CLASSIFY_RULES",
     "network_down",
     "apply_local_outage",
     "mass_failure",
@@ -82,378 +88,6 @@ __all__ = [
     "TRANSPORT_OUTCOMES",
     "TLS_EVIDENCE_PREFIX",
 ]
-
-# --- data: phrases and thresholds ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NotFoundPhrases:
-    """The phrase lists of ``data/notfound_phrases.toml``, normalised for matching."""
-
-    notfound: tuple[str, ...]
-    exact_titles: frozenset[str]
-    title_404_max_words: int
-    redirect_path_markers: frozenset[str]
-    bot_wall_titles: tuple[str, ...]
-    bot_wall_markers: tuple[str, ...]
-    login_path_markers: frozenset[str]
-    spa_markers: tuple[str, ...]
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> NotFoundPhrases:
-        """Build from parsed TOML.  Raises ValueError naming a missing or malformed key."""
-        try:
-            notfound = data["notfound"]
-            phrases = [p for lang in ("ru", "kk", "en") for p in notfound.get(lang, [])]
-            return cls(
-                notfound=tuple(normalize(p) for p in phrases),
-                exact_titles=frozenset(normalize(p).strip(" .!") for p in notfound["exact_titles"]),
-                title_404_max_words=int(notfound.get("title_404_max_words", 8)),
-                redirect_path_markers=frozenset(p.lower() for p in notfound["redirect_path_markers"]),
-                bot_wall_titles=tuple(normalize(p) for p in data["bot_wall"]["titles"]),
-                bot_wall_markers=tuple(p.lower() for p in data["bot_wall"]["markers"]),
-                login_path_markers=frozenset(p.lower() for p in data["login"]["path_markers"]),
-                spa_markers=tuple(p.lower() for p in data["spa"]["markers"]),
-            )
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"malformed not-found phrase data: {exc!r}") from exc
-
-    @classmethod
-    def from_toml(cls, text: str) -> NotFoundPhrases:
-        return cls.from_mapping(tomllib.loads(text))
-
-
-def load_phrases(path: str | None = None) -> NotFoundPhrases:
-    """Read a phrase file (default: the packaged ``data/notfound_phrases.toml``)."""
-    if path is None:
-        text = resources.files("kzwatch.data").joinpath("notfound_phrases.toml").read_text("utf-8")
-    else:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    return NotFoundPhrases.from_toml(text)
-
-
-@functools.lru_cache(maxsize=1)
-def default_phrases() -> NotFoundPhrases:
-    """The packaged phrase list, read once."""
-    return load_phrases()
-
-
-@dataclass(frozen=True)
-class ClassifySettings:
-    """Thresholds of the soft-404 and bot-wall rules (documented defaults).
-
-    * ``probe_similarity`` — token similarity (0..1) between the page and the random-path probe
-      at or above which they are "the same page"; 0.95 as in ``benhoyt/soft404``.
-    * ``thin_words`` — a page with fewer visible words than this is "thin" (soft-404) unless it
-      is a JavaScript shell or shows the cited title.
-    * ``phrase_body_max_words`` — "not found" phrases count in the main text only on pages
-      with at most this many words (long articles may quote such phrases).
-    * ``bot_wall_max_words`` — bot-wall titles and markers (captcha widgets, challenge scripts)
-      count only on pages this short that do not show the cited title: challenge pages carry a
-      few dozen words, while an article may be *about* a "security check" or embed a captcha
-      in its comment form.  The ``cf-mitigated: challenge`` header counts on any page.
-    * ``title_match`` — similarity (0..1) of cited and page titles that proves the same work.
-    * ``similarity_max_tokens`` — texts are compared on at most this many leading tokens.
-    """
-
-    probe_similarity: float = 0.95
-    thin_words: int = 20
-    phrase_body_max_words: int = 400
-    bot_wall_max_words: int = 300
-    title_match: float = 0.85
-    similarity_max_tokens: int = 4000
-
-
-DEFAULT_SETTINGS = ClassifySettings()
-
-# --- URLs ----------------------------------------------------------------------------------------
-
-_INDEX_RE = re.compile(r"^(index|default|home)\.(html?|php|aspx?|jsp)$", re.IGNORECASE)
-#: A lone language segment is a site front page: /ru/, /rus/, /kaz/, /kk/, /en/, /eng/.
-_LANG_SEGMENT_RE = re.compile(r"^(ru|rus|kz|kaz|kk|qaz|en|eng|de)$", re.IGNORECASE)
-_TRACKING_PARAM_RE = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|_ga|ref)$", re.IGNORECASE)
-_SECOND_LEVEL = {"com", "org", "net", "gov", "edu", "co", "ac", "mil", "nic", "or", "ne"}
-
-
-def _host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
-
-
-def _domain(host: str) -> str:
-    """A rough registrable domain: ``online.zakon.kz`` → ``zakon.kz``, ``election.gov.kz`` kept."""
-    labels = host.split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
-
-
-def _segments(path: str) -> list[str]:
-    """Non-empty path segments with a trailing index file dropped (``/a/index.html`` → ``[a]``)."""
-    parts = [p for p in path.split("/") if p]
-    if parts and _INDEX_RE.match(parts[-1]):
-        parts.pop()
-    return parts
-
-
-def _comparable(url: str) -> tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """URL key ignoring scheme, ``www.``, default port, trailing slash, index file, fragment,
-    tracking parameters and query order."""
-    parts = urlsplit(url.strip())
-    query = tuple(
-        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAM_RE.match(k))
-    )
-    return (_host(url), tuple(_segments(parts.path)), query)
-
-
-def equivalent_urls(a: str, b: str) -> bool:
-    """True when *a* and *b* differ only trivially (http/https, www, trailing slash...)."""
-    return _comparable(a) == _comparable(b)
-
-
-def _is_front(segments: list[str]) -> bool:
-    return not segments or (len(segments) == 1 and bool(_LANG_SEGMENT_RE.match(segments[0])))
-
-
-def is_root_url(url: str) -> bool:
-    """True for a site's front page: ``/``, ``/index.html``, a lone language segment (``/ru/``)."""
-    return _is_front(_segments(urlsplit(url).path)) and not urlsplit(url).query
-
-
-def is_root_or_section(requested: str, final: str) -> str | None:
-    """Why *final* is the site root or a section front relative to *requested*, else None.
-
-    A root is ``/`` (or a lone language segment such as ``/ru/``).  A section front is a proper
-    prefix of the requested path (``/news/2021/slug`` → ``/news/``) or any single-segment page
-    reached from a deeper one (``/a/slug/123.html`` → ``/news/``).  A requested URL that is
-    itself a root cannot collapse.
-    """
-    req = _segments(urlsplit(requested).path)
-    fin = _segments(urlsplit(final).path)
-    if _is_front(req):
-        return None
-    if _is_front(fin):
-        if urlsplit(final).query and not urlsplit(requested).query:
-            return None  # "/?p=123" is an address of one post, not the front page
-        return "the site's front page"
-    if len(fin) < len(req) and req[: len(fin)] == fin:
-        return f"a section front (/{'/'.join(fin)}/)"
-    if len(fin) == 1 and len(req) >= 2:
-        return f"a shallow page (/{fin[0]}) reached from a deeper path"
-    return None
-
-
-def probe_url(url: str, token: str) -> str:
-    """A URL in the same directory as *url* that should not exist: its last path segment is
-    replaced by *token* (keeping a trailing slash or file extension, so the same handler is
-    exercised).  When the last segment is empty and the identity is in the query
-    (``/document/?doc_id=1004029``, ``/?p=123``), the query values are replaced by *token*.
-
-    >>> probe_url("https://rus.azattyq.org/a/some-slug/30971975.html", "qzxv")
-    'https://rus.azattyq.org/a/some-slug/qzxv.html'
-    """
-    if not token or not re.fullmatch(r"[A-Za-z0-9_-]+", token):
-        raise ValueError(f"probe token must be a non-empty [A-Za-z0-9_-] string, got {token!r}")
-    parts = urlsplit(url.strip())
-    path = parts.path or "/"
-    if path.endswith("/") and parts.query:
-        query = urlencode([(k, token) for k, _ in parse_qsl(parts.query, keep_blank_values=True)])
-        return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
-    trailing = path.endswith("/") and path != "/"
-    segments = [s for s in path.split("/") if s]
-    last = segments.pop() if segments else ""
-    ext_match = re.search(r"\.[A-Za-z0-9]{1,5}$", last)
-    new_last = token + (ext_match.group(0) if ext_match else "")
-    new_path = "/" + "/".join([*segments, new_last]) + ("/" if trailing else "")
-    return urlunsplit((parts.scheme, parts.netloc, new_path, "", ""))
-
-
-# --- moved: is it the same work? ----------------------------------------------------------------
-
-#: Hosts of RFE/RL's Pangea CMS, whose article ids are shared across services and mirrors.
-RFERL_DOMAINS = frozenset(
-    {
-        "azattyq.org", "rferl.org", "azattyk.org", "svoboda.org", "radiosvoboda.org",
-        "svaboda.org", "currenttime.tv", "ozodi.org", "ozodlik.org", "azathabar.com",
-        "azatutyun.am", "radiofarda.com", "rferl.mobi", "azadliq.org", "idelreal.org",
-    }
-)  # fmt: skip
-_PANGEA_PATH_RE = re.compile(r"^/(?:[a-z]{2}/)?a/(?:[^/]+/)?(\d{5,})\.html$", re.IGNORECASE)
-_ID_QUERY_PARAMS = ("doc_id", "news_id", "article_id", "nid", "id")
-_WP_QUERY_PARAMS = ("p", "page_id")
-_LEADING_ID_RE = re.compile(r"^(\d{4,})(?=$|[-_.])")
-
-
-def work_identity(url: str) -> str | None:
-    """A key naming the work behind *url* independently of slug and mirror host, or None.
-
-    * RFE/RL (Pangea CMS): ``/a/<slug>/30971975.html`` and ``/a/30971975.html`` on any RFE/RL
-      host → ``"rferl:30971975"``;
-    * WordPress ``?p=123`` / ``?page_id=123`` → ``"wp:<domain>:123"``;
-    * a numeric id query parameter (``doc_id``, ``news_id``, ``id``...) → ``"<domain>:doc_id=..."``;
-    * a leading numeric id in the last path segment (``/novosti/43334-slug.html``,
-      ``/news/315435``; five digits or more, or four followed by a slug and not a year) →
-      ``"<domain>:43334"``.
-    """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    host = _host(url)
-    if not host:
-        return None
-    domain = _domain(host)
-    if domain in RFERL_DOMAINS:
-        match = _PANGEA_PATH_RE.match(parts.path)
-        if match:
-            return f"rferl:{match.group(1)}"
-    query = dict(parse_qsl(parts.query))
-    for name in _WP_QUERY_PARAMS:
-        if query.get(name, "").isdigit():
-            return f"wp:{domain}:{query[name]}"
-    for name in _ID_QUERY_PARAMS:
-        if query.get(name, "").isdigit():
-            return f"{domain}:{name}={query[name]}"
-    segments = _segments(parts.path)
-    if segments:
-        match = _LEADING_ID_RE.match(segments[-1])
-        if match:
-            digits = match.group(1)
-            year_like = len(digits) == 4 and 1900 <= int(digits) <= 2099
-            if len(digits) >= 5 or (not year_like and len(segments[-1]) > len(digits)):
-                return f"{domain}:{digits}"
-    return None
-
-
-_TITLE_SPLIT_RE = re.compile(r"\s[|–—:·»/-]\s|\s[|–—·»]|[|–—·»]\s")
-
-
-def _title_parts(title: str) -> list[str]:
-    parts = [p.strip() for p in _TITLE_SPLIT_RE.split(title) if p and p.strip()]
-    return [title.strip(), *parts] if len(parts) > 1 else [title.strip()]
-
-
-def title_similarity(cited_title: str, page_title: str) -> float:
-    """0..1: how alike a cited title and a page title are, script- and romanisation-blind.
-
-    The page title is also compared part by part (site names are split off at ``|``, ``—``...).
-    """
-    cited = latin_key(cited_title).strip()
-    if not cited:
-        return 0.0
-    return max((fuzz.ratio(cited, latin_key(part).strip()) / 100 for part in _title_parts(page_title)), default=0.0)
-
-
-def _slug(url: str) -> str | None:
-    segments = _segments(urlsplit(url).path)
-    if not segments:
-        return None
-    slug = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", segments[-1]).lower()
-    # Only a descriptive slug identifies a work: "kazakhstan-party-to-boycott" yes, "news" no.
-    return slug if len(slug) >= 12 and re.search(r"[-_]", slug) else None
-
-
-def is_same_work(
-    cited_url: str,
-    final_url: str,
-    cited_title: str | None = None,
-    page_title: str | None = None,
-    *,
-    title_match: float = DEFAULT_SETTINGS.title_match,
-) -> tuple[bool, str]:
-    """Whether *final_url* (with *page_title*) is the work cited as *cited_url*/*cited_title*,
-    and why.  Evidence, strongest first: equivalent URL, shared work id, matching title,
-    identical descriptive slug."""
-    if equivalent_urls(cited_url, final_url):
-        return True, "same URL up to http/https, www, trailing slash or tracking parameters"
-    cited_id, final_id = work_identity(cited_url), work_identity(final_url)
-    if cited_id and final_id:
-        if cited_id == final_id:
-            return True, f"same article id ({cited_id})"
-        return False, f"different article ids ({cited_id} vs {final_id})"
-    if cited_title and page_title:
-        similarity = title_similarity(cited_title, page_title)
-        if similarity >= title_match:
-            return True, f"page title matches the cited title ({similarity:.0%})"
-    cited_slug = _slug(cited_url)
-    if cited_slug and cited_slug == _slug(final_url):
-        return True, f"same slug ({cited_slug})"
-    return False, "no shared article id, title or slug"
-
-
-# --- reading a fetched page ----------------------------------------------------------------------
-
-_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_STRIP_TAGS = ("script", "style", "noscript", "template", "svg")
-_CHROME_TAGS = ("nav", "header", "footer", "aside")
-
-
-@dataclass(frozen=True)
-class PageView:
-    """The parts of a page the rules look at (all plain text, not normalised)."""
-
-    is_html: bool
-    title: str = ""
-    h1s: tuple[str, ...] = ()
-    text: str = ""  # all visible text
-    main_text: str = ""  # visible text without navigation/header/footer/aside
-    raw_lower: str = ""  # the raw markup, lower-cased, for marker search
-
-    @property
-    def word_count(self) -> int:
-        return len(self.text.split())
-
-    @property
-    def main_word_count(self) -> int:
-        return len(self.main_text.split())
-
-
-def _looks_html(result: FetchResult) -> bool:
-    content_type = (result.content_type or result.headers.get("content-type") or "").lower()
-    if "html" in content_type:
-        return True
-    if content_type:
-        return False
-    head = (result.text or "")[:2000].lower()
-    return "<html" in head or "<body" in head or "<!doctype html" in head
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-def read_page(result: FetchResult) -> PageView:
-    """Parse *result*'s text into a ``PageView``; never raises on bad markup."""
-    text = result.text or ""
-    if not _looks_html(result):
-        return PageView(is_html=False, text=_squash(text), main_text=_squash(text), raw_lower=text[:200_000].lower())
-    raw_lower = text[:200_000].lower()
-    try:
-        doc = lxml_html.document_fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>")
-    except (etree.ParserError, ValueError):
-        return PageView(is_html=True, raw_lower=raw_lower)
-    etree.strip_elements(doc, *_STRIP_TAGS, with_tail=False)
-    etree.strip_elements(doc, etree.Comment, with_tail=False)
-    title = _squash(doc.findtext(".//title") or "")
-    h1s = tuple(_squash(h.text_content()) for h in doc.iter("h1"))[:5]
-    body = doc.find("body")
-    root = body if body is not None else doc
-    all_text = _squash(" ".join(root.itertext()))
-    etree.strip_elements(root, *_CHROME_TAGS, with_tail=False)
-    main_text = _squash(" ".join(root.itertext()))
-    return PageView(is_html=True, title=title, h1s=h1s, text=all_text, main_text=main_text, raw_lower=raw_lower)
-
-
-def text_similarity(a: str, b: str, *, max_tokens: int = DEFAULT_SETTINGS.similarity_max_tokens) -> float:
-    """0..1 similarity of two texts as sequences of normalised whitespace tokens (the
-    ``SequenceMatcher``-on-tokens measure of ``benhoyt/soft404``, computed with rapidfuzz)."""
-    tokens_a = normalize(a).split()[:max_tokens]
-    tokens_b = normalize(b).split()[:max_tokens]
-    if not tokens_a and not tokens_b:
-        return 1.0
-    return fuzz.ratio(tokens_a, tokens_b) / 100
-
 
 # --- single rules ----------------------------------------------------------------------------------
 
@@ -479,7 +113,7 @@ def _bot_wall(
     # title) a wall phrase is the subject of an article, and a captcha is a comment form.
     if page.word_count > settings.bot_wall_max_words or shows_title:
         return None
-    for part in _title_parts(page.title):
+    for part in title_parts(page.title):
         norm_part = normalize(part)
         for phrase in phrases.bot_wall_titles:
             if phrase and norm_part.startswith(phrase):
@@ -491,7 +125,7 @@ def _bot_wall(
 
 
 def _path_marker(final_url: str, markers: frozenset[str]) -> str | None:
-    for segment in _segments(urlsplit(final_url).path):
+    for segment in path_segments(urlsplit(final_url).path):
         bare = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", segment.lower())
         if segment.lower() in markers or bare in markers:
             return segment
@@ -506,10 +140,10 @@ def _notfound_phrase(page: PageView, phrases: NotFoundPhrases, settings: Classif
         for phrase in phrases.notfound:
             if phrase in norm:
                 return f"{label} {value[:80]!r} contains {phrase!r}"
-        for part in _title_parts(value):
+        for part in title_parts(value):
             if normalize(part).strip(" .!") in phrases.exact_titles:
                 return f"{label} {value[:80]!r} is a not-found title"
-        for part in _title_parts(value):
+        for part in title_parts(value):
             norm_part = normalize(part)
             if re.match(r"404(?!\d)", norm_part) and len(norm_part.split()) <= phrases.title_404_max_words:
                 return f"{label} {value[:80]!r} starts with 404"
@@ -616,103 +250,191 @@ def classify_fetch(
     *probe* is the fetch of ``probe_url(url, token)`` when the caller made one; *cited_url*
     defaults to ``result.url``; *cited_title* (from the citation) protects a page that visibly
     carries the cited work from the soft-404 heuristics and helps recognise a moved work.
+    The rules of :data:`CLASSIFY_RULES` are tried in order; the first that decides, decides.
     """
-    phrases = phrases or default_phrases()
-    cited_url = cited_url or result.url
-    if result.not_modified:
-        return CheckOutcome("ok", "304 Not Modified: unchanged since the last fetch")
-    status = result.status
-    if status is None or (result.error is not None and result.error not in ("body_too_large", "decode_error")):
-        if result.error is None:
-            return CheckOutcome("server_error", "no HTTP status and no error recorded")
-        return _classify_error(result)
-    where = _hop_note(result)
+    seen = _Seen(result, probe, cited_url or result.url, cited_title, phrases or default_phrases(), settings)
+    for _name, rule in CLASSIFY_RULES:
+        outcome = rule(seen)
+        if outcome is not None:
+            return outcome
+    raise AssertionError("the last rule always decides")
+
+
+class _Seen:
+    """One fetch as the rules see it; the page is parsed once, and only if a rule asks."""
+
+    def __init__(self, result: FetchResult, probe: FetchResult | None, cited_url: str, cited_title: str | None,
+                 phrases: NotFoundPhrases, settings: ClassifySettings):
+        self.result, self.probe, self.cited_url, self.cited_title = result, probe, cited_url, cited_title
+        self.phrases, self.settings = phrases, settings
+        self.status = result.status
+        self.final = result.final_url or result.url
+        self.where = _hop_note(result)
+        self.probe_note = ""
+
+    @functools.cached_property
+    def page(self) -> PageView:
+        return read_page(self.result)
+
+    @functools.cached_property
+    def shows_title(self) -> bool:
+        return _shows_cited_title(self.page, self.cited_title, self.settings.title_match)
+
+    @functools.cached_property
+    def redirected(self) -> bool:  # a material redirect, not http→https, www or a slash
+        return not equivalent_urls(self.result.url, self.final)
+
+    @functools.cached_property
+    def same_work(self) -> tuple[bool, str]:
+        if not self.redirected:
+            return True, "no redirect"
+        return is_same_work(self.cited_url, self.final, self.cited_title, self.page.title,
+                            title_match=self.settings.title_match)
+
+    def says(self, outcome: str, note: str = "", **extra: Any) -> CheckOutcome:
+        return CheckOutcome(outcome, f"HTTP {self.status}{self.where}{note}", **extra)
+
+
+Rule = Callable[[_Seen], "CheckOutcome | None"]
+
+
+# Rules on the answer as a whole: no answer, or a status that says what happened.
+
+
+def _not_modified(s: _Seen) -> CheckOutcome | None:
+    return CheckOutcome("ok", "304 Not Modified: unchanged since the last fetch") if s.result.not_modified else None
+
+
+def _no_http_answer(s: _Seen) -> CheckOutcome | None:
+    if s.status is not None and (s.result.error is None or s.result.error in ("body_too_large", "decode_error")):
+        return None
+    if s.result.error is None:
+        return CheckOutcome("server_error", "no HTTP status and no error recorded")
+    return _classify_error(s.result)
+
+
+def _status_says(s: _Seen) -> CheckOutcome | None:
+    status = s.status or 0
     if status == 304:
-        return CheckOutcome("ok", f"HTTP 304{where}")
+        return s.says("ok")
     if status in (404, 410):
-        return CheckOutcome("not_found", f"HTTP {status}{where}")
+        return s.says("not_found")
     if status == 429:
-        retry = result.headers.get("retry-after")
-        return CheckOutcome("rate_limited", f"HTTP 429{where}" + (f", Retry-After {retry}" if retry else ""))
+        retry = s.result.headers.get("retry-after")
+        return s.says("rate_limited", f", Retry-After {retry}" if retry else "")
     if status in BLOCKED_STATUSES:
-        return CheckOutcome("blocked", f"HTTP {status}{where}")
-    if status >= 500:
-        wall = _bot_wall(result, read_page(result), phrases, settings) if status in (503, 520, 521, 522, 523) else None
-        if wall:
-            return CheckOutcome("blocked", f"HTTP {status}{where}; {wall}")
-        return CheckOutcome("server_error", f"HTTP {status}{where}")
+        return s.says("blocked")
     if 300 <= status < 400:
-        return CheckOutcome("server_error", f"HTTP {status}{where} without a usable Location")
-    if not 200 <= status < 300:
-        return CheckOutcome("server_error", f"HTTP {status}{where}: unexpected status (not counted as dead)")
-    return _classify_success(result, probe, cited_url, cited_title, phrases, settings)
+        return s.says("server_error", " without a usable Location")
+    if status < 500 and not 200 <= status < 300:
+        return s.says("server_error", ": unexpected status (not counted as dead)")
+    return None
 
 
-def _classify_success(
-    result: FetchResult,
-    probe: FetchResult | None,
-    cited_url: str,
-    cited_title: str | None,
-    phrases: NotFoundPhrases,
-    settings: ClassifySettings,
-) -> CheckOutcome:
-    status = result.status
-    final = result.final_url or result.url
-    where = _hop_note(result)
-    page = read_page(result)
-    if result.error in ("body_too_large", "decode_error"):
-        return CheckOutcome("ok", f"HTTP {status}{where}; content not inspected ({_describe_error(result)})")
+def _server_error_or_wall(s: _Seen) -> CheckOutcome | None:
+    if (s.status or 0) < 500:
+        return None
+    wall = _bot_wall(s.result, s.page, s.phrases, s.settings) if s.status in (503, 520, 521, 522, 523) else None
+    return s.says("blocked", f"; {wall}") if wall else s.says("server_error")
 
-    shows_title = _shows_cited_title(page, cited_title, settings.title_match)
-    wall = _bot_wall(result, page, phrases, settings, shows_title=shows_title)
-    if wall:
-        return CheckOutcome("blocked", f"HTTP {status}{where}; {wall}")
 
-    any_redirect = result.redirected or final != result.url
-    redirected = not equivalent_urls(result.url, final)  # a material redirect, not http→https
-    same_work, same_reason = (True, "no redirect")
-    if redirected:
-        if _path_marker(final, phrases.login_path_markers):
-            return CheckOutcome("blocked", f"redirected to a login or paywall page{where}")
-        marker = _path_marker(final, phrases.redirect_path_markers)
-        if marker:
-            return CheckOutcome("soft_404", f"redirected to an error page ({marker}){where}")
-        same_work, same_reason = is_same_work(cited_url, final, cited_title, page.title, title_match=settings.title_match)
-        collapse = None if same_work else is_root_or_section(cited_url, final)
-        if collapse:
-            return CheckOutcome("soft_404", f"redirected to {collapse}{where}; {same_reason}")
+# Rules on a 2xx page: is it the cited work, or an error, a wall or a front page in disguise?
 
-    probe_note = ""
-    if probe is not None and not shows_title and not is_root_url(cited_url):
-        evidence, probe_note = _probe_verdict(result, probe, page, settings)
-        if evidence:
-            return CheckOutcome("soft_404", f"HTTP {status}{where}; {evidence}")
-    if page.is_html and not shows_title:
-        phrase = _notfound_phrase(page, phrases, settings)
-        if phrase:
-            return CheckOutcome("soft_404", f"HTTP {status}{where}; {phrase}")
-    if not result.body and not result.text and result.method != "HEAD" and not result.truncated:
-        return CheckOutcome("soft_404", f"HTTP {status}{where} with an empty body")
-    spa = page.is_html and _is_spa_shell(page, phrases)
-    if page.is_html and not shows_title and not spa and page.word_count < settings.thin_words:
-        return CheckOutcome("soft_404", f"HTTP {status}{where}; thin page: {page.word_count} visible words")
 
-    notes = [n for n in (probe_note, "content rendered by JavaScript, not verified" if spa and page.word_count < settings.thin_words else "") if n]
+def _not_inspected(s: _Seen) -> CheckOutcome | None:
+    if s.result.error in ("body_too_large", "decode_error"):
+        return s.says("ok", f"; content not inspected ({_describe_error(s.result)})")
+    return None
+
+
+def _bot_wall_page(s: _Seen) -> CheckOutcome | None:
+    wall = _bot_wall(s.result, s.page, s.phrases, s.settings, shows_title=s.shows_title)
+    return s.says("blocked", f"; {wall}") if wall else None
+
+
+def _login_redirect(s: _Seen) -> CheckOutcome | None:
+    if s.redirected and _path_marker(s.final, s.phrases.login_path_markers):
+        return CheckOutcome("blocked", f"redirected to a login or paywall page{s.where}")
+    return None
+
+
+def _error_page_redirect(s: _Seen) -> CheckOutcome | None:
+    marker = _path_marker(s.final, s.phrases.redirect_path_markers) if s.redirected else None
+    return CheckOutcome("soft_404", f"redirected to an error page ({marker}){s.where}") if marker else None
+
+
+def _front_page_redirect(s: _Seen) -> CheckOutcome | None:
+    same_work, reason = s.same_work
+    collapse = None if same_work else is_root_or_section(s.cited_url, s.final)
+    return CheckOutcome("soft_404", f"redirected to {collapse}{s.where}; {reason}") if collapse else None
+
+
+def _catch_all(s: _Seen) -> CheckOutcome | None:
+    """The random-path probe: a nonexistent URL answered like the cited one."""
+    if s.probe is None or s.shows_title or is_root_url(s.cited_url):
+        return None
+    evidence, s.probe_note = _probe_verdict(s.result, s.probe, s.page, s.settings)
+    return s.says("soft_404", f"; {evidence}") if evidence else None
+
+
+def _not_found_phrase(s: _Seen) -> CheckOutcome | None:
+    phrase = _notfound_phrase(s.page, s.phrases, s.settings) if s.page.is_html and not s.shows_title else None
+    return s.says("soft_404", f"; {phrase}") if phrase else None
+
+
+def _empty_body(s: _Seen) -> CheckOutcome | None:
+    r = s.result
+    if not r.body and not r.text and r.method != "HEAD" and not r.truncated:
+        return s.says("soft_404", " with an empty body")
+    return None
+
+
+def _thin_page(s: _Seen) -> CheckOutcome | None:
+    page = s.page
+    if page.is_html and not s.shows_title and not _is_spa_shell(page, s.phrases) and page.word_count < s.settings.thin_words:
+        return s.says("soft_404", f"; thin page: {page.word_count} visible words")
+    return None
+
+
+def _answered(s: _Seen) -> CheckOutcome:
+    """No rule objected: the page answers, here or (moved, or not confirmed) elsewhere."""
+    page, result = s.page, s.result
+    notes = [s.probe_note] if s.probe_note else []
+    if page.is_html and _is_spa_shell(page, s.phrases) and page.word_count < s.settings.thin_words:
+        notes.append("content rendered by JavaScript, not verified")
     if not page.is_html:
         notes.append(f"non-HTML content ({result.content_type or 'unknown type'})")
     suffix = ("; " + "; ".join(notes)) if notes else ""
-    if not redirected:
-        if not equivalent_urls(cited_url, final) and not is_same_work(cited_url, final)[0]:
-            suffix += f"; note: fetched {result.url}, not the cited {cited_url}"
-        if any_redirect:
-            return CheckOutcome("redirected", f"HTTP {status}{where}: equivalent URL (scheme, www or slash){suffix}")
-        return CheckOutcome("ok", f"HTTP {status}{where}{suffix}")
+    if not s.redirected:
+        if not equivalent_urls(s.cited_url, s.final) and not is_same_work(s.cited_url, s.final)[0]:
+            suffix += f"; note: fetched {result.url}, not the cited {s.cited_url}"
+        if result.redirected or s.final != result.url:
+            return s.says("redirected", f": equivalent URL (scheme, www or slash){suffix}")
+        return s.says("ok", suffix)
+    same_work, reason = s.same_work
     if same_work:
-        return CheckOutcome("redirected", f"HTTP {status}{where}: moved, {same_reason}{suffix}", moved_to=final)
-    return CheckOutcome(
-        "redirected",
-        f"HTTP {status}{where}: a different page; same work not confirmed ({same_reason}){suffix}",
-    )
+        return s.says("redirected", f": moved, {reason}{suffix}", moved_to=s.final)
+    return s.says("redirected", f": a different page; same work not confirmed ({reason}){suffix}")
+
+
+#: The classification, in order: (name, rule).  A rule returns an outcome to decide, or None to
+#: pass; the last one always decides.  Adding a rule is one function and one row here.
+CLASSIFY_RULES: tuple[tuple[str, Rule], ...] = (
+    ("not modified since the last fetch", _not_modified),
+    ("no HTTP answer (transport, TLS, redirects, policy)", _no_http_answer),
+    ("a status that says what happened", _status_says),
+    ("a server error, or a bot wall behind a 5xx", _server_error_or_wall),
+    ("content not inspected (too large, undecodable)", _not_inspected),
+    ("a bot wall", _bot_wall_page),
+    ("redirected to a login or paywall page", _login_redirect),
+    ("redirected to an error page", _error_page_redirect),
+    ("redirected to the front page or a section", _front_page_redirect),
+    ("a catch-all page (random-path probe)", _catch_all),
+    ("a not-found phrase", _not_found_phrase),
+    ("an empty body", _empty_body),
+    ("a thin page", _thin_page),
+    ("the page answers", _answered),
+)
 
 
 # --- our own network ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -75,9 +76,8 @@ def cmd_digest(args, config: Config, as_of: datetime) -> int:
 
     since = parse_as_of(args.since) if args.since else None
     if args.deliver:
-        from kzwatch.cycles.digest import channels_from_config
 
-        if not channels_from_config(config):  # say so before starting a flow run
+        if not config.delivery:  # say so before starting a flow run
             raise UserError(f"{config.source}: --deliver needs a [delivery.email], [delivery.webhook] "
                             "or [delivery.file] table")
         result = _run_cycle("digest", args, config, as_of, since=since, fmt=args.format)
@@ -95,7 +95,7 @@ def cmd_digest(args, config: Config, as_of: datetime) -> int:
 def cmd_status(args, config: Config, as_of: datetime) -> int:
     from kzwatch.status import render_status
 
-    print(render_status(config, citation=args.citation, as_of=as_of))
+    print(render_status(config, citation=args.citation, as_of=as_of, article=args.article))
     return 0
 
 
@@ -105,32 +105,117 @@ def cmd_demo(args, config: Config | None, as_of: datetime | None) -> int:
     return run_demo(days=args.days, out=args.out)
 
 
-def cmd_corpus(args, config: Config | None, as_of: datetime | None) -> int:
-    from kzwatch import citations
+# --- corpus: reading any article (issue 14) ------------------------------------------------------
 
-    source = Path(args.article)
+
+def _read_article(spec: str, article_id: str, config_path: str | None = None):
+    """(document, parse result, name) of a file or URL; one-line errors as UserError."""
+    from kzwatch.corpus.formats import InputError, parse_document, read_document
+    from kzwatch.corpus.source import is_url, load_source
+
     try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{source}: cannot read article text: {exc.strerror or exc}") from None
-    csv_text = citations.build_default_corpus(text)
+        config = None
+        if is_url(spec):
+            path = config_path or os.environ.get("KZWATCH_CONFIG")
+            config = load_config(path) if path and Path(path).expanduser().exists() else load_config(None, env={})
+        data, name = load_source(spec, config)
+        if not data.strip():
+            raise UserError(f"{name}: the input is empty")
+        doc = read_document(data, name, article_id)
+        return doc, parse_document(doc, article_id), name
+    except InputError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _print_report(doc, result, name: str, out=None) -> None:
+    from kzwatch.corpus.show import render_notes, render_summary, zero_reason
+
+    out = out or sys.stdout
+
+    for line in render_notes(result) + [""] + render_summary(result.summary, doc.kind) + result.warnings:
+        print(line, file=out)
+    if result.summary.citations == 0:
+        raise UserError(zero_reason(doc, result, name))
+
+
+def cmd_corpus(args, config: Config | None, as_of: datetime | None) -> int:
+    from kzwatch.corpus.align import reconcile
+    from kzwatch.corpus.csvio import citations_to_csv
+
+    doc, result, name = _read_article(args.article, args.article_id, args.config)
+    _print_report(doc, result, name, out=sys.stderr if args.out == "-" else sys.stdout)
+    csv_text = citations_to_csv(result.citations, printed=True, short_forms=args.short_forms)
     if args.out == "-":
         sys.stdout.write(csv_text)
-    else:
+    elif args.out:
         Path(args.out).write_text(csv_text, encoding="utf-8")
-        rows = csv_text.count("\n") - 1
-        print(f"wrote {rows} citations to {args.out}")
+        print(f"wrote {result.summary.citations} citations to {args.out}")
     if args.variant:
-        clean = citations.parse_article(text, args.article_id)
-        variant = citations.parse_article(Path(args.variant).read_text(encoding="utf-8"), args.article_id)
-        for d in citations.reconcile(clean, variant):
+        _, other, _ = _read_article(args.variant, args.article_id, args.config)
+        for d in reconcile(result.citations, other.citations):
             print(f"disagreement: fn {d.footnote_clean} vs {d.footnote_variant} {d.field}: "
                   f"{d.clean_value!r} != {d.variant_value!r} {d.note}", file=sys.stderr)
+    if args.strict and result.summary.unresolved:
+        print(f"kzwatch: --strict: {result.summary.unresolved} unresolved note(s) (listed above)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_add(args, config: Config | None, as_of: datetime | None) -> int:
+    from kzwatch.corpus import load_article
+    from kzwatch.corpus.add import add_article, article_id_for, default_config_path
+    from kzwatch.corpus.csvio import citations_to_csv
+
+    target = Path(args.config).expanduser() if args.config else default_config_path()
+    provisional = args.id or "article"
+    doc, result, name = _read_article(args.article, provisional, str(target))
+    _print_report(doc, result, name)
+    article_id = args.id or article_id_for(doc.title, name)
+    citations = [replace(c, article_id=article_id) for c in result.citations]
+    claims = Path(args.claims).expanduser() if args.claims else None
+    if claims is not None and not claims.is_file():
+        raise UserError(f"{claims}: no such claims file")
+    added = add_article(target, article_id, args.title or doc.title, citations_to_csv(citations, printed=True),
+                        claims, force=args.force)
+    new_config = load_config(added.config_path)  # what `kzwatch check` will read: must load
+    load_article(next(a for a in new_config.articles if a.id == article_id))
+    verb = "replaced" if added.replaced else "added"
+    print(f"{verb} article {article_id!r}: {result.summary.citations} citations -> {added.citations_path}")
+    print(f"config: {added.config_path}{' (created)' if added.created_config else ''}")
+    default = default_config_path()
+    if added.config_path.resolve() != default.resolve() or not os.environ.get("KZWATCH_CONFIG"):
+        print(f"next: KZWATCH_CONFIG={added.config_path} kzwatch check"
+              f"   (or: kzwatch check --config {added.config_path})")
+    return 0
+
+
+def cmd_claims(args, config: Config | None, as_of: datetime | None) -> int:
+    from kzwatch.corpus.claims_draft import body_only, candidates, render_claims
+    from kzwatch.corpus.notes import note_label
+
+    article_id = args.id or "article"
+    doc, result, name = _read_article(args.article, article_id, args.config)
+    if not doc.text.strip():
+        raise UserError(f"{name}: no running text to draft claims from (read as {doc.kind})")
+    labels = {note_label(n): n.number for n in result.notes}
+    drafted = candidates(body_only(doc.text, [n.text for n in result.notes]), labels)
+    if not drafted:
+        raise UserError(f"{name}: no sentence with a note marker and a figure, date or name; write the claims by hand "
+                        "(README: \"Claims file\")")
+    text = render_claims(article_id, drafted, name)
+    if args.out and args.out != "-":
+        out = Path(args.out)
+        if out.exists() and not args.force:
+            raise UserError(f"{out}: exists; pass --force to overwrite it")
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {len(drafted)} draft claims to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
 def cmd_alerts(args, config: Config, as_of: datetime) -> int:
-    from kzwatch.cycles.digest import alert_action, list_alerts
+    from kzwatch.cycles.alerts import alert_action, list_alerts
 
     if args.action in (None, "list"):
         print(list_alerts(config, as_of, show_all=args.all))
@@ -167,7 +252,7 @@ def cmd_export(args, config: Config, as_of: datetime) -> int:
 
 
 def cmd_report(args, config: Config, as_of: datetime) -> int:
-    from kzwatch.cycles.digest import write_report
+    from kzwatch.cycles.report import write_report
 
     out = write_report(config, Path(args.out), as_of)
     print(f"wrote {out}")
@@ -227,14 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deliver", action="store_true", help="also send it through the configured channels and mark its events sent")
     p = add("status", cmd_status, "a human summary of the warehouse: per article, per claim, per citation")
     p.add_argument("--citation", type=int, metavar="N", help="details of footnote N: checks, drift, diff")
+    p.add_argument("--article", metavar="ID", help="only this article (an archive lists every article by default)")
     p = add("demo", cmd_demo, "a full cycle against a built-in simulated web on loopback, no internet needed", needs_config=False)
     p.add_argument("--days", type=int, default=8, help="simulated days to run (default 8)")
     p.add_argument("--out", help="directory for the demo warehouse and digests (default: a new temporary directory, kept)")
-    p = add("corpus", cmd_corpus, "parse an article text into the citations CSV (regenerates the packaged corpus)", needs_config=False)
-    p.add_argument("article", help="article text file with footnotes")
-    p.add_argument("--out", default="-", help="CSV output path (default: stdout)")
-    p.add_argument("--article-id", default="beimenbetov-2021")
-    p.add_argument("--variant", help="a second OCR of the same article: report where the two disagree")
+    _add_corpus_commands(add)
     p = add("alerts", cmd_alerts, "list open alerts, or ack / snooze / resolve them")
     p.add_argument("action", nargs="?", choices=("list", "ack", "snooze", "resolve"))
     p.add_argument("ids", nargs="*", help="alert (event) ids, or unique prefixes")
@@ -249,6 +331,38 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", cmd_report, "write one self-contained HTML report")
     p.add_argument("--out", required=True, metavar="FILE.html")
     return parser
+
+
+def _add_corpus_commands(add) -> None:  # type: ignore[no-untyped-def]
+    """``corpus``, ``add`` and ``claims draft`` (issue 14)."""
+    p = add("corpus", cmd_corpus, "read an article's citations (text, PDF, HTML, DOCX, BibTeX, CSL-JSON, RIS; "
+            "file or URL) and say what was found", needs_config=False)
+    p.add_argument("article", help="article file or http(s) URL; the format is detected from the content")
+    p.add_argument("--out", help="write the citations CSV here ('-': stdout, the report then goes to stderr)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when any note is unresolved (citation-like without URL, or a body marker without note)")
+    p.add_argument("--short-forms", action="store_true",
+                   help="also write rows for short forms and Ibid. (the URL of the citation they abbreviate)")
+    p.add_argument("--article-id", default="beimenbetov-2021")
+    p.add_argument("--variant", help="a second OCR of the same article: report where the two disagree")
+    p.add_argument("--config", help="config whose [fetch] settings fetch a URL (else $KZWATCH_CONFIG)")
+    p = add("add", cmd_add, "add an article (file or URL) to your config: parse it, write its citations CSV and "
+            "[[article]] entry", needs_config=False)
+    p.add_argument("article", help="article file or http(s) URL")
+    p.add_argument("--id", help="article id (default: from the title or file name)")
+    p.add_argument("--title", help="article title (default: the document's)")
+    p.add_argument("--claims", metavar="FILE", help="claims TOML for the article (README: Claims file)")
+    p.add_argument("--force", action="store_true", help="replace an article already configured under this id")
+    p.add_argument("--config", help="config to add to (default: $KZWATCH_CONFIG, else "
+                   "~/.config/kzwatch/config.toml; created if absent)")
+    p = add("claims", cmd_claims, "draft a starter claims TOML from an article (sentences with figures, names, "
+            "dates near note markers)", needs_config=False)
+    p.add_argument("action", choices=("draft",))
+    p.add_argument("article", help="article file or http(s) URL")
+    p.add_argument("--id", help="article id written into the file (default: 'article')")
+    p.add_argument("--out", help="write the TOML here (default: stdout)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.add_argument("--config", help="config whose [fetch] settings fetch a URL")
 
 
 def _version() -> str:

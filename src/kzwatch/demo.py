@@ -39,8 +39,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from kzwatch import citations as citation_parser
 from kzwatch.config import DEFAULT_ARTICLE_ID, load_config, packaged_text
+from kzwatch.corpus.csvio import citations_from_csv, citations_to_csv
 from kzwatch.relevance import load_claims
 from kzwatch.simweb import Page, Redirect, SimWeb
 
@@ -66,7 +66,7 @@ class DemoWorld:
         self.web = web
         self.workdir = workdir
         text = packaged_text("citations.csv")
-        self.citations = citation_parser.citations_from_csv(text, DEFAULT_ARTICLE_ID)
+        self.citations = citations_from_csv(text, DEFAULT_ARTICLE_ID)
         self.claims = load_claims(packaged_text("claims.toml"), DEFAULT_ARTICLE_ID)
         self.urls = sorted({c.url for c in self.citations if c.url})
         self.feed_items: list[tuple[int, str, dict]] = _feed_items()
@@ -91,7 +91,7 @@ class DemoWorld:
         local_cites = [replace(c, url=self.local(c.url) if c.url else None,
                                url_display=self.local(c.url_display or c.url) if c.url else None)
                        for c in self.citations]
-        (self.workdir / "citations.csv").write_text(citation_parser.citations_to_csv(local_cites), encoding="utf-8")
+        (self.workdir / "citations.csv").write_text(citations_to_csv(local_cites), encoding="utf-8")
         hosts = self.hosts()
         feeds = "\n".join(_feed_toml(self.local(f["feed"]), f) for f in _feed_sources())
         resolve = ", ".join(f'"{h}" = "127.0.0.1"' for h in hosts)
@@ -367,9 +367,9 @@ def _join(url: str, path: str) -> str:
 
 
 def run_demo(*, days: int = 8, out: str | None = None) -> int:
-    from kzwatch.cli import _use_prefect
-
     import logging
+
+    from kzwatch.cli import _use_prefect
 
     logging.getLogger("kzwatch.fetch").setLevel(logging.ERROR)  # the demo allowlists loopback on purpose
     workdir = Path(out) if out else Path(tempfile.mkdtemp(prefix="kzwatch-demo-"))

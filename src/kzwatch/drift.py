@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
@@ -75,16 +75,6 @@ class DriftSettings:
     #: corrected typo or a changed site suffix.
     title_min_similarity: float = 0.90
 
-    @classmethod
-    def from_mapping(cls, values: dict) -> DriftSettings:
-        """Settings from a ``[drift]`` table; unknown keys are a clear error, not ignored."""
-        known = {f.name: f.type for f in fields(cls)}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            raise ValueError(f"unknown [drift] keys: {', '.join(unknown)}; known: {', '.join(known)}")
-        defaults = asdict(cls())
-        converted = {k: type(defaults[k])(v) for k, v in values.items()}
-        return cls(**converted)
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def fan_out(config: Config, submit: SubmitShard, shards: int, *,
     keeps a later call at least a politeness delay after each host's last page.  One delay per
     call, not per host.
     """
-    delay = config.fetch["per_host_delay_s"]
+    delay = config.fetch.per_host_delay_s
 
     def fetch_pages(jobs: list[FetchJob]) -> list[FetchResult]:
         parts = partition_by_host(jobs, shards)
@@ -110,4 +110,4 @@ def fan_out(config: Config, submit: SubmitShard, shards: int, *,
 
 
 def wants_fan_out(config: Config) -> bool:
-    return config.section("scale")["runner"] != "local"
+    return config.scale.runner != "local"

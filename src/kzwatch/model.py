@@ -217,22 +217,53 @@ class ClaimMatch:
 
 # --- Alerts ------------------------------------------------------------------------------------
 
-#: Event kinds.  Content alerts first, then operational notices (kept apart in digests).
-CONTENT_EVENT_KINDS = (
-    "citation_dead",
-    "citation_dying",
-    "citation_moved",
-    "citation_drifted",
-    "citation_blocked",
-    "citation_recovered",
-    "citation_changed",  # still the cited work, but retitled or carrying a new correction notice
-    "support_missing",
-    "new_reporting",
-    "citation_reminder",  # weekly reminder for a still-broken citation
-)
-OPERATIONAL_EVENT_KINDS = ("own_outage", "feed_broken", "host_blocks_us", "delivery_failed")
-
 SEVERITIES = ("high", "medium", "low", "info")
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """What one kind of event means, in one place for every layer (cycles raise events of a
+    kind, the alert lifecycle reminds and resolves by it, digests label and order by it)."""
+
+    name: str
+    label: str  # what a person reads in a digest
+    severity: str  # the default; new_reporting takes its severity from the stance
+    breakage: bool = False  # says a cited URL is broken: reminded weekly, resolved on recovery
+    operational: bool = False  # about our plumbing, not the evidence: kept apart in digests
+    state: str | None = None  # the link-health state (SPEC §4) this kind announces
+    group: str = "citations"  # digest group: citations | support | reporting | operational
+    headline: str = ""  # what a digest line says when the event names no title
+
+
+#: Every event kind, in digest order: content alerts first, then operational notices.
+EVENT_KINDS: dict[str, EventKind] = {k.name: k for k in (
+    EventKind("citation_dead", "Dead", "high", breakage=True, state="dead"),
+    EventKind("citation_dying", "Dying", "medium", breakage=True, state="dying"),
+    EventKind("citation_moved", "Moved", "low", breakage=True, state="moved"),
+    EventKind("citation_drifted", "Drifted", "high", breakage=True, state="drifted"),
+    EventKind("citation_blocked", "Blocked", "low", breakage=True, state="blocked"),
+    EventKind("citation_recovered", "Recovered", "info", state="alive"),
+    # still the cited work, but retitled or carrying a new correction notice
+    EventKind("citation_changed", "Changed", "low"),
+    EventKind("support_missing", "Support missing", "high", group="support",
+              headline="The figures this claim rests on are no longer on the cited page"),
+    EventKind("new_reporting", "New reporting", "info", group="reporting"),
+    # weekly reminder for a still-broken citation; severity of the alert it repeats
+    EventKind("citation_reminder", "Still broken", "medium"),
+    EventKind("own_outage", "Our network was down", "medium", operational=True, group="operational"),
+    EventKind("feed_broken", "Source broken", "medium", operational=True, group="operational"),
+    EventKind("host_blocks_us", "Host blocks us", "low", operational=True, group="operational"),
+    EventKind("delivery_failed", "Delivery failed", "medium", operational=True, group="operational"),
+)}
+
+#: New reporting is as urgent as what it says about the claim.
+NEW_REPORTING_SEVERITY = {"contradicts": "high", "updates": "medium", "confirms": "low", "mentions": "info"}
+
+CONTENT_EVENT_KINDS = tuple(k.name for k in EVENT_KINDS.values() if not k.operational)
+OPERATIONAL_EVENT_KINDS = tuple(k.name for k in EVENT_KINDS.values() if k.operational)
+BREAKAGE_EVENT_KINDS = frozenset(k.name for k in EVENT_KINDS.values() if k.breakage)
+#: The event announcing each broken state (dying, dead, moved, drifted, blocked).
+EVENT_KIND_FOR_STATE = {k.state: k for k in EVENT_KINDS.values() if k.breakage and k.state}
 
 
 @dataclass(frozen=True)
@@ -247,7 +278,7 @@ class Event:
 
     event_id: str
     article_id: str
-    kind: str  # CONTENT_EVENT_KINDS or OPERATIONAL_EVENT_KINDS
+    kind: str  # a key of EVENT_KINDS
     severity: str  # SEVERITIES
     created_at: datetime
     subject: str
@@ -258,4 +289,11 @@ class Event:
 
     @property
     def operational(self) -> bool:
-        return self.kind in OPERATIONAL_EVENT_KINDS
+        known = EVENT_KINDS.get(self.kind)
+        return known is not None and known.operational
+
+
+def make_event(kind: str, *, severity: str | None = None, **fields: Any) -> Event:
+    """An event of a known kind, its severity the kind's default unless given."""
+    known = EVENT_KINDS[kind]  # KeyError: an event kind that is not in the table
+    return Event(kind=kind, severity=severity or known.severity, **fields)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from kzwatch.digest import safe_http_url
+from kzwatch.alerts.digest import safe_http_url
 
 __all__ = ["ReportData", "render_report", "STATE_COLOURS"]
 
@@ -49,6 +49,17 @@ MAX_DIFF_CHARS = 20_000
 MAX_REPORTING_ROWS = 300
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The ``[report]`` section: how much of the warehouse ``kzwatch report`` draws — the most
+    drifted citations (with a readable diff of at most ``diff_chars``), and the strongest
+    related reporting."""
+
+    drift_rows: int = 20
+    diff_chars: int = 2000
+    reporting_rows: int = 500
 
 
 @dataclass
@@ -144,66 +155,66 @@ def _health_chart(series: list[tuple[Any, str, str, int]]) -> tuple[str, str]:
     if len(outlets) > len(shown_outlets):
         notes.append(f"showing the {len(shown_outlets)} largest of {len(outlets)} outlets")
 
-    label_w, plot_w, right = 200, 760, 20
-    legend_h, panel_h, gap, axis_h = 34, 44, 10, 26
-    width = label_w + plot_w + right
-    height = legend_h + len(shown_outlets) * (panel_h + gap) + axis_h
-    slot = plot_w / len(days)
-    bar_w = max(slot - (1 if slot > 3 else 0), 0.5)
+    return _chart_svg(table, days, shown_outlets, states), "; ".join(notes)
 
+
+# Chart geometry, in pixels.
+_LABEL_W, _PLOT_W, _RIGHT = 200, 760, 20
+_LEGEND_H, _PANEL_H, _GAP, _AXIS_H = 34, 44, 10, 26
+
+
+def _chart_svg(table: dict, days: list, outlets: list[str], states: list[str]) -> str:
+    """One panel per outlet, one stacked bar per day, a legend on top and the date range below."""
+    width = _LABEL_W + _PLOT_W + _RIGHT
+    height = _LEGEND_H + len(outlets) * (_PANEL_H + _GAP) + _AXIS_H
     parts = [
         f'<svg id="health-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="Link health over time per outlet" '
         'font-family="Helvetica,Arial,sans-serif" font-size="12">',
         "<title>Link health over time per outlet</title>",
     ]
-    # Legend.
-    x = label_w
+    x = _LABEL_W
     for state in states:
         colour = STATE_COLOURS.get(state, _OTHER_COLOUR)
         parts.append(f'<rect x="{x}" y="10" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="{x + 16}" y="20" fill="#333">{_h(state)}</text>')
         x += 24 + 7 * len(state)
-
-    for row, outlet in enumerate(shown_outlets):
-        top = legend_h + row * (panel_h + gap)
-        peak = max(sum(table[outlet].get(day, {}).values()) for day in days) or 1
-        label = outlet if len(outlet) <= 30 else outlet[:29] + "…"
-        parts.append(
-            f'<text x="{label_w - 8}" y="{top + panel_h / 2 + 4:.1f}" text-anchor="end" fill="#222">'
-            f"<title>{_h(outlet)}</title>{_h(label)}</text>"
-        )
-        parts.append(
-            f'<line x1="{label_w}" y1="{top + panel_h}" x2="{label_w + plot_w}" y2="{top + panel_h}" '
-            'stroke="#ccc"/>'
-        )
-        for i, day in enumerate(days):
-            counts = table[outlet].get(day)
-            if not counts:
-                continue
-            x0 = label_w + i * slot
-            y = top + panel_h
-            tooltip = ", ".join(f"{s} {counts[s]}" for s in states if counts.get(s))
-            parts.append(f"<g><title>{_h(outlet)} {_h(day)}: {_h(tooltip)}</title>")
-            for state in states:
-                n = counts.get(state, 0)
-                if not n:
-                    continue
-                h = panel_h * n / peak
-                y -= h
-                colour = STATE_COLOURS.get(state, _OTHER_COLOUR)
-                parts.append(
-                    f'<rect x="{x0:.2f}" y="{y:.2f}" width="{bar_w:.2f}" height="{h:.2f}" fill="{colour}"/>'
-                )
-            parts.append("</g>")
-    axis_y = legend_h + len(shown_outlets) * (panel_h + gap) + 14
-    parts.append(f'<text x="{label_w}" y="{axis_y}" fill="#555">{_h(days[0])}</text>')
+    for row, outlet in enumerate(outlets):
+        parts += _outlet_panel(table[outlet], outlet, days, states, top=_LEGEND_H + row * (_PANEL_H + _GAP))
+    axis_y = _LEGEND_H + len(outlets) * (_PANEL_H + _GAP) + 14
+    parts.append(f'<text x="{_LABEL_W}" y="{axis_y}" fill="#555">{_h(days[0])}</text>')
     if len(days) > 1:
         parts.append(
-            f'<text x="{label_w + plot_w}" y="{axis_y}" text-anchor="end" fill="#555">{_h(days[-1])}</text>'
+            f'<text x="{_LABEL_W + _PLOT_W}" y="{axis_y}" text-anchor="end" fill="#555">{_h(days[-1])}</text>'
         )
     parts.append("</svg>")
-    return "".join(parts), "; ".join(notes)
+    return "".join(parts)
+
+
+def _outlet_panel(by_day: dict, outlet: str, days: list, states: list[str], *, top: float) -> list[str]:
+    slot = _PLOT_W / len(days)
+    bar_w = max(slot - (1 if slot > 3 else 0), 0.5)
+    peak = max(sum(by_day.get(day, {}).values()) for day in days) or 1
+    label = outlet if len(outlet) <= 30 else outlet[:29] + "…"
+    parts = [
+        f'<text x="{_LABEL_W - 8}" y="{top + _PANEL_H / 2 + 4:.1f}" text-anchor="end" fill="#222">'
+        f"<title>{_h(outlet)}</title>{_h(label)}</text>",
+        f'<line x1="{_LABEL_W}" y1="{top + _PANEL_H}" x2="{_LABEL_W + _PLOT_W}" y2="{top + _PANEL_H}" stroke="#ccc"/>',
+    ]
+    for i, day in enumerate(days):
+        counts = by_day.get(day)
+        if not counts:
+            continue
+        x0, y = _LABEL_W + i * slot, top + _PANEL_H
+        tooltip = ", ".join(f"{s} {counts[s]}" for s in states if counts.get(s))
+        parts.append(f"<g><title>{_h(outlet)} {_h(day)}: {_h(tooltip)}</title>")
+        for state in (s for s in states if counts.get(s)):
+            h = _PANEL_H * counts[state] / peak
+            y -= h
+            colour = STATE_COLOURS.get(state, _OTHER_COLOUR)
+            parts.append(f'<rect x="{x0:.2f}" y="{y:.2f}" width="{bar_w:.2f}" height="{h:.2f}" fill="{colour}"/>')
+        parts.append("</g>")
+    return parts
 
 
 def _latest_summary(series: list[tuple[Any, str, str, int]]) -> str:

@@ -22,7 +22,7 @@ def guarded(config: Config, kind: str, as_of: datetime, *, publish: bool = True)
     """Hold the cycle lock around a cycle; record it in ``cycles``; publish the analyst copy."""
     from kzwatch.cycles.common import stable_id
 
-    wait_s = config.section("warehouse")["lock_wait_s"]
+    wait_s = config.warehouse.lock_wait_s
     record: dict = {"cycle_id": stable_id("cycle", kind, as_of.isoformat()), "kind": kind,
                     "as_of": as_of, "started_at": datetime.now(as_of.tzinfo), "status": "running"}
     with cycle_lock(config.warehouse_path, wait_s=wait_s):
@@ -45,6 +45,6 @@ def _record_cycle(config: Config, record: dict) -> None:
     row = {k: v for k, v in record.items() if k != "summary"}
     row["summary"] = json.dumps(record.get("summary", {}), default=str)
     with contextlib.suppress(Exception):  # bookkeeping must never mask the cycle's own error
-        with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+        with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
             insert_rows(con, "cycles", [row], on_conflict="replace")
             con.execute("CHECKPOINT")

@@ -30,6 +30,29 @@ from kzwatch.fetch import FetchJob, host_key
 
 R = TypeVar("R")
 
+#: Where link-health page fetches run: "local" is one process, no fan-out.
+SCALE_RUNNERS = ("local", "threads", "dask")
+
+
+@dataclass(frozen=True)
+class ScaleSettings:
+    """The ``[scale]`` section (README "Scale-out"): which runner fetches the shards, how many
+    shards (and Dask workers or threads), and an existing Dask scheduler instead of a
+    LocalCluster."""
+
+    runner: str = "local"
+    workers: int = 4
+    dask_address: str = ""
+
+    def __post_init__(self) -> None:
+        if self.runner not in SCALE_RUNNERS:
+            raise ValueError(f"'runner' must be one of {', '.join(SCALE_RUNNERS)}, not {self.runner!r}")
+        if self.workers < 1:
+            raise ValueError(f"'workers' must be at least 1, not {self.workers}")
+        if self.dask_address and self.runner != "dask":
+            raise ValueError(f"'dask_address' is set but 'runner' is {self.runner!r}; "
+                             'set runner = "dask" to use it')
+
 
 @dataclass(frozen=True)
 class Shard:

@@ -14,15 +14,20 @@ from kzwatch.corpus import load_articles, sync_corpus
 from kzwatch.store import fetch_dicts, open_warehouse
 
 
-def render_status(config: Config, *, citation: int | None = None, as_of: datetime | None = None) -> str:
+def render_status(config: Config, *, citation: int | None = None, as_of: datetime | None = None,
+                  article: str | None = None) -> str:
+    """Per article (an archive lists each of its articles in turn), or only ``article``."""
     articles = load_articles(config)
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    if article is not None and article not in {a.id for a in articles}:
+        raise ValueError(f"no article {article!r} in {config.source} (have: {', '.join(a.id for a in articles)})")
+    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
         sync_corpus(con, articles, as_of or datetime.now().astimezone())
         if citation is not None:
             return _citation_detail(con, citation)
-        out = [f"kzwatch status — warehouse {config.warehouse_path}"]
-        for article in articles:
-            out += _article_summary(con, article)
+        out = [f"kzwatch status — warehouse {config.warehouse_path} — {len(articles)} article(s)"]
+        for item in articles:
+            if article is None or item.id == article:
+                out += _article_summary(con, item)
         return "\n".join(out)
 
 

@@ -28,10 +28,22 @@ import shutil
 import time
 from collections.abc import Iterator, Sequence
 from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    """The ``[warehouse]`` section.  ``analyst_copy`` defaults to ``<stem>-analyst.duckdb``
+    beside the warehouse; ``lock_wait_s`` is how long a second cycle waits for the write lock."""
+
+    path: str = "warehouse/kzwatch.duckdb"
+    analyst_copy: str | None = None
+    lock_wait_s: float = 120.0
+    backup_before_migrate: bool = True
 
 
 class WarehouseError(RuntimeError):

@@ -267,35 +267,64 @@ _THOUSANDS_ONLY_RE = re.compile(r"^\d{1,3}(?:[ ,.]\d{3})+$")
 
 
 def parse_figure(figure: str) -> Figure:
-    """Parse one claim figure ("63%", "340,000", "25 May 2020", "6 of 7", "5 days", "OSDP")."""
+    """Parse one claim figure ("63%", "340,000", "25 May 2020", "6 of 7", "5 days", "OSDP").
+
+    The readers below are tried in order; the first that recognises the text decides.  A figure
+    none of them reads is a term, matched as words."""
     text = textnorm.normalize(figure).strip(" \"'")
-    if "/" in text and not _RATIO_FIG_RE.match(text):
-        parts = tuple(parse_figure(p) for p in text.split("/") if p.strip())
-        if len(parts) > 1:
-            return Figure("all", parts=parts)
-    if m := _PERCENT_FIG_RE.match(text):
-        return Figure("percent", _figure_number_values(m[1]))
+    for reader in _FIGURE_READERS:
+        found = reader(text)
+        if found is not None:
+            return found
+    return Figure("term", (figure,))
+
+
+def _alternatives(text: str) -> Figure | None:  # "35.10%/35.1%": every part must be found
+    if "/" not in text or _RATIO_FIG_RE.match(text):
+        return None
+    parts = tuple(parse_figure(p) for p in text.split("/") if p.strip())
+    return Figure("all", parts=parts) if len(parts) > 1 else None
+
+
+def _percent(text: str) -> Figure | None:
+    m = _PERCENT_FIG_RE.match(text)
+    return Figure("percent", _figure_number_values(m[1])) if m else None
+
+
+def _number(text: str) -> Figure | None:
     if m := _NUMBER_FIG_RE.match(text):
         return Figure("number", _figure_number_values(m[1]))
-    if m := _SCALED_FIG_RE.match(text):
+    if m := _SCALED_FIG_RE.match(text):  # "18 million"
         factor = next(f for p, f in _SCALES if re.fullmatch(p, m[2], re.IGNORECASE))
         return Figure("number", tuple(v * factor for v in _figure_number_values(m[1])))
-    if m := _RATIO_FIG_RE.match(text):
-        return Figure("ratio", (int(m[1]), int(m[2])))
-    dates = _find_dates(text)
-    if dates:
+    return None
+
+
+def _ratio(text: str) -> Figure | None:
+    m = _RATIO_FIG_RE.match(text)
+    return Figure("ratio", (int(m[1]), int(m[2]))) if m else None
+
+
+def _date(text: str) -> Figure | None:
+    if dates := _find_dates(text):
         return Figure("date", tuple(sorted(dates)))
-    if m := re.fullmatch(r"([^\W\d_]+)\.?\s+(\d{4})", text):
-        if month := _month_of(m[1]):
-            return Figure("month_year", ((int(m[2]), month),))
-    if m := _UNIT_FIG_RE.match(text):
-        unit = next((u for u, stems in _UNITS.items() if m[2].startswith(stems)), None)
-        if unit:
-            return Figure("unit", _figure_number_values(m[1]), unit=unit)
+    m = re.fullmatch(r"([^\W\d_]+)\.?\s+(\d{4})", text)
+    month = _month_of(m[1]) if m else None
+    return Figure("month_year", ((int(m[2]), month),)) if m and month else None
+
+
+def _with_unit(text: str) -> Figure | None:  # "5 days"
+    m = _UNIT_FIG_RE.match(text)
+    unit = next((u for u, stems in _UNITS.items() if m[2].startswith(stems)), None) if m else None
+    return Figure("unit", _figure_number_values(m[1]), unit=unit) if m and unit else None
+
+
+def _numbers(text: str) -> Figure | None:  # several numbers in a phrase: all must be found
     numbers = [_figure_number_values(n) for n in re.findall(_NUMBER, text)]
-    if numbers:
-        return Figure("numbers", tuple(tuple(v) for v in numbers))
-    return Figure("term", (figure,))
+    return Figure("numbers", tuple(tuple(v) for v in numbers)) if numbers else None
+
+
+_FIGURE_READERS = (_alternatives, _percent, _number, _ratio, _date, _with_unit, _numbers)
 
 
 def figure_found(figure: str | Figure, facts: TextFacts) -> bool:

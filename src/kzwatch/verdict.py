@@ -57,9 +57,15 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from kzwatch.model import NEUTRAL_OUTCOMES, OUTCOMES, STATES, SUCCESS_OUTCOMES, CheckRecord, Verdict
+from kzwatch.model import (
+    NEUTRAL_OUTCOMES,
+    OUTCOMES,
+    STATES,
+    SUCCESS_OUTCOMES,
+    CheckRecord,
+    Verdict,
+)
 
 __all__ = [
     "STRIKE_OUTCOMES",
@@ -77,22 +83,12 @@ STRIKE_OUTCOMES = frozenset({"not_found", "soft_404", "dns_error", "connect_erro
 #: Failing outcomes that never count towards ``dead``.
 SOFT_FAILURE_OUTCOMES = frozenset({"server_error", "blocked"})
 
-#: Re-check cadence per state, in hours (0 = every cycle).  Rationale:
-#: ``unknown`` — never judged, check now; ``alive``/``moved`` — daily, so drift and rot are seen
-#: within a day (a few dozen citations are cheap; IABot's 7 days is for millions of links);
-#: ``dying`` — daily: the spacing rule decides which checks count, and checking more often than
-#: the spacing catches a recovery early and tolerates clock jitter; ``blocked`` — every 3 days,
-#: walls rarely lift faster and hammering a wall makes it worse; ``drifted`` — weekly, content
-#: already differs; ``dead`` — weekly, to notice a resurrection.
-DEFAULT_RECHECK_HOURS: Mapping[str, float] = {
-    "unknown": 0.0,
-    "alive": 24.0,
-    "moved": 24.0,
-    "dying": 24.0,
-    "blocked": 72.0,
-    "drifted": 24.0 * 7,
-    "dead": 24.0 * 7,
-}
+#: Re-check cadence per state, in hours (0 = every cycle).  Every cited URL is re-checked every
+#: cycle by default: the schedule sets the cadence, and strikes are spaced by time
+#: (``strike_spacing_hours``), not by how often we look.  An archive with millions of links can
+#: slow a state down in the config (``[health] recheck_hours = {dead = 168}``: weekly for dead
+#: links, IABot's cadence); a partial table changes only the states it names.
+DEFAULT_RECHECK_HOURS: Mapping[str, float] = {state: 0.0 for state in STATES}
 
 
 def _default_recheck_hours() -> dict[str, float]:
@@ -101,7 +97,7 @@ def _default_recheck_hours() -> dict[str, float]:
 
 @dataclass(frozen=True)
 class HealthSettings:
-    """The ``[health]`` section of the config.
+    """The ``[health]`` section of the config: the strike rule and the re-check cadence.
 
     ``due_slack_hours`` lets a check come slightly early: a daily cycle that starts a few
     seconds before the previous day's check time is still due (otherwise it would skip a day).
@@ -111,6 +107,8 @@ class HealthSettings:
     strike_spacing_hours: float = 72.0
     recheck_hours: dict[str, float] = field(default_factory=_default_recheck_hours)
     due_slack_hours: float = 2.0
+    #: Probe each host with a random path to recognise soft-404 pages (kzwatch.classify).
+    soft404_probe: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.dead_after_strikes, int) or self.dead_after_strikes < 1:
@@ -125,22 +123,6 @@ class HealthSettings:
         for state, hours in self.recheck_hours.items():
             if not isinstance(hours, (int, float)) or not math.isfinite(hours) or hours < 0:
                 raise ValueError(f"recheck_hours[{state!r}] must be a number ≥ 0, got {hours!r}")
-
-    @classmethod
-    def from_mapping(cls, section: Mapping[str, Any] | None) -> HealthSettings:
-        """Build from a parsed ``[health]`` TOML table; missing keys keep their defaults and a
-        partial ``recheck_hours`` table overrides only the states it names."""
-        section = dict(section or {})
-        known = {"dead_after_strikes", "strike_spacing_hours", "recheck_hours", "due_slack_hours"}
-        unknown = set(section) - known
-        if unknown:
-            raise ValueError(f"unknown [health] keys: {sorted(unknown)}")
-        if "recheck_hours" in section:
-            recheck = section["recheck_hours"]
-            if not isinstance(recheck, Mapping):
-                raise ValueError("[health] recheck_hours must be a table of state = hours")
-            section["recheck_hours"] = {**DEFAULT_RECHECK_HOURS, **recheck}
-        return cls(**section)
 
     @property
     def spacing(self) -> timedelta:

@@ -30,46 +30,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from kzwatch import (
-    classify,
-    drift,
-    extract,
-    textnorm,
-    verdict,
-)
-from kzwatch.archive import ArchiveClient, ArchiveSettings
+from kzwatch import classify, drift, extract, identity, textnorm, verdict
+from kzwatch.archive import ArchiveClient
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles import content
-from kzwatch.cycles.check_events import (
-    change_events,
-    events_for,
-    own_outage_event,
-    state_events,
-    support_events,
-)
-from kzwatch.cycles.check_rows import BatchRows, BatchSettings, WarehouseSession
-from kzwatch.cycles.common import build_fetcher, log, stable_id
-from kzwatch.cycles.outage import OutageSettings, OutageWatch, network_is_down
+from kzwatch.cycles.check_events import change_events, events_for, state_events, support_events
+from kzwatch.cycles.check_rows import BatchRows, WarehouseSession
+from kzwatch.cycles.check_settings import CheckSettings
+from kzwatch.cycles.common import build_fetcher, log, own_outage_event, stable_id
+from kzwatch.cycles.outage import OutageWatch, network_is_down
 from kzwatch.cycles.progress import Progress
 from kzwatch.drift import DriftResult
 from kzwatch.fetch import Fetcher, FetchJob
-from kzwatch.model import (
-    CheckOutcome,
-    CheckRecord,
-    Citation,
-    Claim,
-    Event,
-    FetchResult,
-    Verdict,
-)
-from kzwatch.store import (
-    check_states,
-    claim_support_rows,
-    open_warehouse,
-    snapshots_by_id,
-    write_check_batch,
-)
+from kzwatch.model import CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult, Verdict
+from kzwatch.store import check_states, claim_support_rows, open_warehouse, snapshots_by_id, write_check_batch
 
 __all__ = ["run_check_cycle", "network_is_down", "state_events", "change_events", "support_events",
            "TRANSPORT_OUTCOMES", "snapshot_of", "judge"]
@@ -125,19 +100,6 @@ class CheckSummary:
 
 
 # --- 1. plan ------------------------------------------------------------------------------------
-
-
-def health_settings(config: Config) -> verdict.HealthSettings:
-    h = config.health
-    # Every cited URL is re-checked every cycle unless the config slows a state down: the
-    # schedule sets the cadence, and strikes are spaced by time, not by how often we look.
-    recheck = {state: 0.0 for state in verdict.HealthSettings().recheck_hours}
-    recheck.update(h["recheck_hours"])
-    return verdict.HealthSettings(dead_after_strikes=h["dead_after_strikes"],
-                                  strike_spacing_hours=h["strike_spacing_hours"],
-                                  recheck_hours=recheck)
-
-
 
 
 def load_targets(con, articles: list[Article]) -> list[UrlTarget]:
@@ -203,15 +165,16 @@ def page_jobs(targets: list[UrlTarget], as_of: datetime, *, probe: bool) -> list
 def probe_url_for(url: str, as_of: datetime) -> str | None:
     token = stable_id("probe", as_of.isoformat(), urlsplit(url).netloc)[:16]
     try:
-        return classify.probe_url(url, token)
+        return identity.probe_url(url, token)
     except ValueError:
         return None
 
 
 def judge(target: UrlTarget, result: FetchResult, probe: FetchResult | None, *,
-          network_down: bool) -> CheckOutcome:
+          network_down: bool, settings: classify.ClassifySettings = classify.DEFAULT_SETTINGS) -> CheckOutcome:
     title = next((c.title for c in target.citations if c.title), None)
-    outcome = classify.classify_fetch(result, probe=probe, cited_url=target.url, cited_title=title)
+    outcome = classify.classify_fetch(result, probe=probe, cited_url=target.url, cited_title=title,
+                                      settings=settings)
     return classify.apply_local_outage(outcome, network_down)
 
 
@@ -260,13 +223,10 @@ class ArchiveLookups:
     """
 
     def __init__(self, config: Config, fetcher: Fetcher):
-        a = config.section("archive")
-        self.enabled = a["enabled"]
+        self.enabled = config.archive.enabled
         self.unreachable = False
         self._fetcher = fetcher
-        self.client = ArchiveClient(self._fetch, ArchiveSettings(
-            availability_endpoint=a["availability_endpoint"], cdx_endpoint=a["cdx_endpoint"],
-            timegate_endpoints=tuple(a["timegate_endpoints"]), max_per_minute=a["max_per_minute"]))
+        self.client = ArchiveClient(self._fetch, config.archive)
 
     def _fetch(self, url: str, headers: dict | None = None) -> FetchResult:
         result = self._fetcher.fetch(url, headers=headers, use_robots=False)
@@ -341,19 +301,6 @@ def accessed_date(target: UrlTarget) -> date | None:
 # --- the cycle ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CheckSettings:
-    """The check cycle's own policy numbers (``[check]`` in the config; defaults here)."""
-
-    batch: BatchSettings = BatchSettings()
-    outage: OutageSettings = OutageSettings()
-
-    @classmethod
-    def from_config(cls, config: Config) -> CheckSettings:
-        section = config.section("check")
-        return cls(batch=BatchSettings.from_mapping(section), outage=OutageSettings.from_mapping(section))
-
-
 @dataclass
 class CyclePlan:
     """What one cycle knows before fetching anything (read in one short warehouse session)."""
@@ -365,7 +312,7 @@ class CyclePlan:
 
 def plan_cycle(config: Config, as_of: datetime, settings: verdict.HealthSettings) -> CyclePlan:
     articles = load_articles(config)
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
         sync_corpus(con, articles, as_of)
         targets = load_targets(con, articles)
         prev_support = {(r["article_id"], r["claim_id"], r["url"]): r for r in claim_support_rows(con)}
@@ -378,7 +325,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     """One link-health cycle.  ``fetch_pages`` replaces the fetches that judge the cited hosts
     (canaries, pages with their soft-404 probes); archive lookups stay on this process's
     ``fetcher``.  Results are committed batch by batch as they are judged."""
-    health = health_settings(config)
+    health = config.health
     plan = plan_cycle(config, as_of, health)
     summary = CheckSummary(as_of=as_of, skipped_not_due=plan.skipped_not_due)
     if not plan.due:
@@ -392,7 +339,7 @@ def run_check_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None 
     finally:
         if own_fetcher:
             fetcher.close()
-    with open_warehouse(config.warehouse_path, wait_s=config.section("warehouse")["lock_wait_s"]) as con:
+    with open_warehouse(config.warehouse_path, wait_s=config.warehouse.lock_wait_s) as con:
         con.execute("CHECKPOINT")
     log.info("check cycle at %s: %d checked, states %s", as_of.isoformat(), summary.checked, summary.states)
     return summary
@@ -404,21 +351,20 @@ class _Batcher:
     def __init__(self, config: Config, as_of: datetime, plan: CyclePlan, fetcher: Fetcher,
                  fetch_pages: FetchPages | None, summary: CheckSummary, progress: Progress):
         self.config, self.as_of, self.plan, self.summary, self.progress = config, as_of, plan, summary, progress
-        self.settings = CheckSettings.from_config(config)
-        self.health = health_settings(config)
-        self.drift_settings = drift.DriftSettings.from_mapping(config.section("drift"))
-        archive_section = config.section("archive")
-        self.archive_baselines = archive_section["enabled"] and archive_section["baseline"]
+        self.settings: CheckSettings = config.check
+        self.health = config.health
+        self.drift_settings = config.drift
+        self.archive_baselines = config.archive.enabled and config.archive.baseline
         self.archive = ArchiveLookups(config, fetcher)
         # Canaries, pages and soft-404 probes come from the same network (the fan-out workers'
         # when there is a fan-out); archive lookups stay on this process's fetcher.
         list_fetch: FetchPages = fetch_pages or fetcher.fetch_many
         self.stream: FetchStream = fetcher.iter_fetch if fetch_pages is None else _as_stream(fetch_pages)
-        self.outage = OutageWatch(list_fetch, config.fetch["canary_urls"], self.settings.outage)
+        self.outage = OutageWatch(list_fetch, list(config.fetch.canary_urls), self.settings)
         self.outage_reported = False
-        wait_s = config.section("warehouse")["lock_wait_s"]
+        wait_s = config.warehouse.lock_wait_s
         self.warehouse = WarehouseSession(lambda: open_warehouse(config.warehouse_path, wait_s=wait_s),
-                                          self.settings.batch.session_seconds)
+                                          self.settings.session_seconds)
 
     def run(self) -> None:
         try:
@@ -429,15 +375,15 @@ class _Batcher:
     def _run(self) -> None:
         self.outage.start()
         due = self.plan.due
-        jobs = page_jobs(due, self.as_of, probe=self.config.health["soft404_probe"])
+        jobs = page_jobs(due, self.as_of, probe=self.config.health.soft404_probe)
         pending: list[tuple[UrlTarget, FetchResult]] = []
         opened = time.monotonic()
         for index, result in self.stream(jobs):
             if not pending:
                 opened = time.monotonic()
             pending.append((due[index], result))
-            if (len(pending) >= self.settings.batch.batch_rows
-                    or time.monotonic() - opened >= self.settings.batch.batch_seconds):
+            if (len(pending) >= self.settings.batch_rows
+                    or time.monotonic() - opened >= self.settings.batch_seconds):
                 self.commit(pending)
                 pending = []
         if pending:
@@ -448,7 +394,8 @@ class _Batcher:
     def commit(self, batch: list[tuple[UrlTarget, FetchResult]]) -> None:
         """Judge one batch and commit it in one transaction."""
         started = time.monotonic()
-        outcomes = self.outage.judge([(urlsplit(t.url).hostname or "", judge(t, r, r.probe, network_down=False))
+        outcomes = self.outage.judge([(urlsplit(t.url).hostname or "",
+                                       judge(t, r, r.probe, network_down=False, settings=self.config.classify))
                                       for t, r in batch])
         archived = self._archived_baselines([t for t, _ in batch])
         stored = load_stored_snapshots(self.warehouse.connection(), [t for t, _ in batch],

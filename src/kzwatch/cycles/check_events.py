@@ -8,19 +8,14 @@ same events, which the warehouse keeps once.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from kzwatch.cycles.common import stable_id
-from kzwatch.model import Event
+from kzwatch.model import EVENT_KIND_FOR_STATE, Event, make_event
 
 if TYPE_CHECKING:
     from kzwatch.cycles.check import UrlResult
-
-_STATE_EVENT = {"dying": ("citation_dying", "medium"), "dead": ("citation_dead", "high"),
-                "moved": ("citation_moved", "low"), "drifted": ("citation_drifted", "high"),
-                "blocked": ("citation_blocked", "low")}
-
 
 def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
     before = r.target.state.get("state", "unknown")
@@ -37,24 +32,22 @@ def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
     if r.diff:
         details["diff"] = r.diff
     for cit in r.target.citations:
-        base: dict[str, Any] = {"article_id": cit.article_id, "footnote": cit.footnote, "url": r.target.url,
+        base = {"article_id": cit.article_id, "footnote": cit.footnote, "url": r.target.url,
                 "created_at": as_of}
-        if after in _STATE_EVENT:
-            kind, severity = _STATE_EVENT[after]
-            events.append(Event(event_id=stable_id(kind, cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
-                                kind=kind, severity=severity,
+        if after in EVENT_KIND_FOR_STATE:
+            kind = EVENT_KIND_FOR_STATE[after]
+            events.append(make_event(kind.name, event_id=stable_id(kind.name, cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
                                 subject=f"fn {cit.footnote}: {after} — {r.target.url}",
                                 details=details, **base))
         elif after == "alive" and before in ("dying", "dead", "blocked", "drifted"):
-            events.append(Event(event_id=stable_id("citation_recovered", cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
-                                kind="citation_recovered", severity="info",
+            events.append(make_event("citation_recovered", event_id=stable_id("citation_recovered", cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
+                                
                                 subject=f"fn {cit.footnote}: recovered — {r.target.url}",
                                 details=details, **base))
     if after == "blocked":
         host = urlsplit(r.target.url).hostname or r.target.url
-        events.append(Event(event_id=stable_id("host_blocks_us", host, as_of.date().isoformat()),
-                            article_id=r.target.citations[0].article_id, kind="host_blocks_us",
-                            severity="low", created_at=as_of, subject=f"{host} blocks kzwatch",
+        events.append(make_event("host_blocks_us", event_id=stable_id("host_blocks_us", host, as_of.date().isoformat()),
+                            article_id=r.target.citations[0].article_id, created_at=as_of, subject=f"{host} blocks kzwatch",
                             url=r.target.url, details={"evidence": r.outcome.evidence}))
     return events
 
@@ -72,9 +65,9 @@ def change_events(r: UrlResult, as_of: datetime) -> list[Event]:
     if r.diff:
         details["diff"] = r.diff
     what = " and ".join((["retitled"] if retitled else []) + (["a correction/update notice"] if r.new_notices else []))
-    return [Event(event_id=stable_id("citation_changed", cit.article_id, cit.footnote, cit.seq, r.target.url,
+    return [make_event("citation_changed", event_id=stable_id("citation_changed", cit.article_id, cit.footnote, cit.seq, r.target.url,
                                      as_of.isoformat()),
-                  article_id=cit.article_id, kind="citation_changed", severity="low", created_at=as_of,
+                  article_id=cit.article_id, created_at=as_of,
                   subject=f"fn {cit.footnote}: changed ({what}) — {r.target.url}", footnote=cit.footnote,
                   url=r.target.url, details=details)
             for cit in r.target.citations]
@@ -87,9 +80,9 @@ def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
         # that they were there when the author read the page
         lost_before = row["previous_status"] == "missing" and row["previous_baseline_status"] == "present"
         if row["status"] == "missing" and row["baseline_status"] == "present" and not lost_before:
-            events.append(Event(
-                event_id=stable_id("support_missing", row["article_id"], row["claim_id"], row["url"], as_of.isoformat()),
-                article_id=row["article_id"], kind="support_missing", severity="high",
+            events.append(make_event(
+                "support_missing", event_id=stable_id("support_missing", row["article_id"], row["claim_id"], row["url"], as_of.isoformat()),
+                article_id=row["article_id"],
                 created_at=as_of, subject=f"{row['claim_id']}: support missing at {row['url']}",
                 claim_id=row["claim_id"], url=row["url"],
                 details={"missing": list(row["missing"]), "found": list(row["found"]),
@@ -99,10 +92,3 @@ def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
 
 def events_for(r: UrlResult, as_of: datetime) -> list[Event]:
     return state_events(r, as_of) + change_events(r, as_of) + support_events(r, as_of)
-
-
-def own_outage_event(as_of: datetime, canaries: list[str]) -> Event:
-    return Event(event_id=stable_id("own_outage", as_of.date().isoformat()),
-                 article_id="", kind="own_outage", severity="medium", created_at=as_of,
-                 subject="our own network was down: failures were not counted",
-                 details={"canaries": list(canaries)})

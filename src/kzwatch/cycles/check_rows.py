@@ -1,6 +1,6 @@
 """Warehouse rows of a judged URL, gathered into batches the check cycle commits as it goes.
 
-A batch is bounded in rows and in seconds (:class:`BatchSettings`); committing it writes the
+A batch is bounded in rows and in seconds (``[check]``, :class:`~kzwatch.cycles.check_settings.CheckSettings`); committing it writes the
 checks, url_state, snapshots, claim support and events of its URLs in one transaction
 (:func:`kzwatch.store.write_check_batch`).  Because a URL's ``url_state.last_checked_at`` is the
 slot's ``--as-of`` once its batch is committed, a cycle killed in the middle and started again
@@ -13,9 +13,9 @@ import contextlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kzwatch.cycles.common import event_row, stable_id
 from kzwatch.model import Event
@@ -24,24 +24,6 @@ if TYPE_CHECKING:
     import duckdb
 
     from kzwatch.cycles.check import UrlResult
-
-
-@dataclass(frozen=True)
-class BatchSettings:
-    # URLs per committed batch at most.  Memory grows with it (measured ~1 MB per row at the
-    # peak, bodies and texts in flight and the insert); 50 keeps a 2,000-URL cycle near 250 MB.
-    batch_rows: int = 50
-    batch_seconds: float = 10.0  # a batch older than this is committed with what it has
-    # Batches are committed through one connection held this long, then closed (DuckDB
-    # checkpoints on close).  A checkpoint per batch cost ~12 KB of file per check in small
-    # segments; one per session keeps an unchanged check's growth small.  Other openers of the
-    # warehouse wait at most this long (they retry up to their lock_wait_s).
-    session_seconds: float = 30.0
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> BatchSettings:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in names})
 
 
 @dataclass

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from kzwatch.config import Config
-from kzwatch.model import Event
+from kzwatch.model import Event, make_event
 
 if TYPE_CHECKING:
     from kzwatch.fetch import Fetcher
@@ -74,26 +74,12 @@ def env_resolve_table(env: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def build_fetcher(config: Config, *, resolver: Resolver | None = None) -> "Fetcher":
-    from kzwatch.fetch import Fetcher, FetchSettings
+    from kzwatch.fetch import Fetcher
 
-    f = config.fetch
-    settings = FetchSettings(
-        user_agent=f["user_agent"],
-        per_host_delay_s=f["per_host_delay_s"],
-        timeout_s=f["timeout_s"],
-        connect_timeout_s=f["connect_timeout_s"],
-        max_body_bytes=f["max_body_bytes"],
-        max_redirects=f["max_redirects"],
-        allow_private_hosts=tuple(f["allow_private_hosts"]),
-        respect_robots=f["respect_robots"],
-        max_parallel_hosts=f["max_parallel_hosts"],
-        retries=f["retries"],
-        host_failure_limit=f.get("host_failure_limit", 3),
-    )
     if resolver is None:
-        table = {**f["resolve"], **env_resolve_table()}
+        table = {**config.fetch.resolve, **env_resolve_table()}
         resolver = static_resolver(table) if table else None
-    return Fetcher(settings, resolver=resolver)
+    return Fetcher(config.fetch, resolver=resolver)
 
 
 def event_row(e: Event) -> dict:
@@ -102,3 +88,10 @@ def event_row(e: Event) -> dict:
             "created_at": e.created_at, "subject": e.subject, "footnote": e.footnote,
             "claim_id": e.claim_id, "url": e.url,
             "details": json.dumps(e.details, ensure_ascii=False, default=str), "status": "open"}
+
+
+def own_outage_event(as_of: datetime, canaries: tuple[str, ...] | list[str]) -> Event:
+    """One notice per day that our own network was down and nothing was counted."""
+    return make_event("own_outage", event_id=stable_id("own_outage", as_of.date().isoformat()), article_id="",
+                      created_at=as_of, subject="our own network was down: failures were not counted",
+                      details={"canaries": list(canaries)})

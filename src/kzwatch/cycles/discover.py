@@ -1,7 +1,7 @@
 """The discovery cycle: read every watched source, keep new items once, score them against claims.
 
 ``run_discover_cycle`` at the bottom: load seen keys and feed state (short warehouse session),
-fetch each source politely with conditional GET, parse (kzwatch.feeds), drop what was seen,
+fetch each source politely with conditional GET, parse (kzwatch.discovery.sources), drop what was seen,
 fetch each new item's page for its main text, score against every article's claims
 (kzwatch.relevance), then write items, matches, feed health and events in one transaction.
 A source that fails is recorded and reported; it never stops the others.
@@ -13,17 +13,17 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from kzwatch import extract, feeds, relevance
+from kzwatch import extract, relevance
 from kzwatch.config import Config, FeedConfig
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles.check import TRANSPORT_OUTCOMES, network_is_down
-from kzwatch.cycles.common import build_fetcher, event_row, log, stable_id
+from kzwatch.cycles.common import build_fetcher, event_row, log, own_outage_event, stable_id
+from kzwatch.discovery import dedupe as seen_once
+from kzwatch.discovery import sources
+from kzwatch.discovery.settings import DiscoverySettings
 from kzwatch.fetch import Fetcher, FetchJob
-from kzwatch.model import ClaimMatch, Event, FeedItem, FetchResult
+from kzwatch.model import NEW_REPORTING_SEVERITY, ClaimMatch, Event, FeedItem, FetchResult, make_event
 from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
-
-MAX_ITEM_TEXT = 100_000
-SEVERITY_BY_STANCE = {"contradicts": "high", "updates": "medium", "confirms": "low", "mentions": "info"}
 
 
 @dataclass
@@ -52,13 +52,14 @@ class DiscoverSummary:
 
 
 def item_id(item: FeedItem) -> str:
-    return hashlib.sha256(feeds.canonical_url(item.url).encode()).hexdigest()
+    return hashlib.sha256(seen_once.canonical_url(item.url).encode()).hexdigest()
 
 
-def read_source(fetcher: Fetcher, feed: FeedConfig, state: dict, as_of: datetime) -> SourceResult:
+def read_source(fetcher: Fetcher, feed: FeedConfig, state: dict, as_of: datetime,
+                settings: DiscoverySettings) -> SourceResult:
     """Fetch and parse one source; failures become a SourceResult with the error kind."""
-    since = state.get("last_ok_at") or (as_of - timedelta(days=30))
-    url = feeds.expand_url(feed.url, since)
+    since = state.get("last_ok_at") or (as_of - timedelta(days=settings.first_lookback_days))
+    url = seen_once.expand_url(feed.url, since)
     result = fetcher.fetch(url, etag=state.get("etag"), last_modified=state.get("last_modified"))
     if result.error is not None:
         return SourceResult(feed, result, result.error, result.error_detail)
@@ -67,23 +68,22 @@ def read_source(fetcher: Fetcher, feed: FeedConfig, state: dict, as_of: datetime
     if result.status is None or result.status >= 400:
         return SourceResult(feed, result, "http_error", f"HTTP {result.status}")
     try:
-        parsed = feeds.parse_source(result.body, kind=feed.kind, url=result.final_url or url,
-                                    content_type=result.content_type, outlet=feed.outlet,
-                                    selector=feed.selector)
-    except feeds.FeedError as exc:
+        parsed = sources.parse_source(result.body, feed, url=result.final_url or url,
+                                    content_type=result.content_type)
+    except sources.FeedError as exc:
         return SourceResult(feed, result, f"feed_{exc.kind}", str(exc))
     for item in parsed.items:
         item.lang = item.lang or feed.lang
     return SourceResult(feed, result, "ok", "; ".join(parsed.warnings)[:500], items=parsed.items)
 
 
-def attach_page_text(fetcher: Fetcher, items: list[FeedItem]) -> None:
+def attach_page_text(fetcher: Fetcher, items: list[FeedItem], max_chars: int) -> None:
     """Fetch each new item's page (politely, hosts in parallel) and keep its main text."""
     pages = fetcher.fetch_many([FetchJob(i.url) for i in items])
     for item, page in zip(items, pages):
         if page.error is None and page.status == 200 and page.text:
             info = extract.extract_page(page.text, page.final_url or item.url)
-            item.text = (info.text or "")[:MAX_ITEM_TEXT]
+            item.text = (info.text or "")[:max_chars]
             item.title = item.title or (info.title or "")
             item.lang = item.lang or info.lang
 
@@ -102,8 +102,8 @@ def score(items: list[FeedItem], articles: list[Article], threshold: float | Non
 
 def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | None = None) -> DiscoverSummary:
     summary = DiscoverSummary(as_of=as_of)
-    wait_s = config.section("warehouse")["lock_wait_s"]
-    opts = config.section("relevance")
+    wait_s = config.warehouse.lock_wait_s
+    opts = config.relevance
     articles = load_articles(config)
     sources = [f for f in config.feeds if f.enabled]
 
@@ -123,31 +123,28 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
     own_fetcher = fetcher is None
     fetcher = fetcher or build_fetcher(config)
     try:
-        results = [read_source(fetcher, f, states.get(f.url, {}), as_of) for f in sources]
-        canaries = config.fetch["canary_urls"]
+        results = [read_source(fetcher, f, states.get(f.url, {}), as_of, opts) for f in sources]
+        canaries = config.fetch.canary_urls
         if any(r.outcome in TRANSPORT_OUTCOMES for r in results) and network_is_down(fetcher.fetch_many, canaries):
             for r in results:  # our own network, not the sources: record it, count nothing
                 if r.outcome in TRANSPORT_OUTCOMES:
                     r.outcome, r.detail = "local_outage", f"our network was down ({r.outcome})"
         fresh: list[FeedItem] = []
         for r in results:
-            r.new_items = feeds.dedupe(r.items, seen)[: opts["max_items_per_feed"]]
+            r.new_items = seen_once.dedupe(r.items, seen)[: opts.max_items_per_feed]
             for item in r.new_items:
-                seen.update(feeds.item_keys(item))
+                seen.update(seen_once.item_keys(item))
             fresh += r.new_items
-        if fresh and opts["fetch_item_pages"]:
-            attach_page_text(fetcher, fresh)
+        if fresh and opts.fetch_item_pages:
+            attach_page_text(fetcher, fresh, opts.max_item_text)
     finally:
         if own_fetcher:
             fetcher.close()
 
-    matches = score(fresh, articles, opts["threshold"])
+    matches = score(fresh, articles, opts.threshold)
     events = _events(results, matches, states, as_of)
     if any(r.outcome == "local_outage" for r in results):
-        events.append(Event(event_id=stable_id("own_outage", as_of.date().isoformat()), article_id="",
-                            kind="own_outage", severity="medium", created_at=as_of,
-                            subject="our own network was down: failures were not counted",
-                            details={"canaries": list(config.fetch["canary_urls"])}))
+        events.append(own_outage_event(as_of, config.fetch.canary_urls))
     with open_warehouse(config.warehouse_path, wait_s=wait_s) as con:
         with transaction(con):
             _write(con, results, fresh, matches, events, states, as_of)
@@ -166,15 +163,15 @@ def _events(results: list[SourceResult], matches, states: dict, as_of: datetime)
         failing = r.outcome not in ("ok", "not_modified", "local_outage")
         was_failing = (states.get(r.feed.url, {}).get("consecutive_failures") or 0) > 0
         if failing and not was_failing:
-            events.append(Event(
-                event_id=stable_id("feed_broken", r.feed.url, r.outcome, as_of.isoformat()),
-                article_id="", kind="feed_broken", severity="medium", created_at=as_of,
+            events.append(make_event(
+                "feed_broken", event_id=stable_id("feed_broken", r.feed.url, r.outcome, as_of.isoformat()),
+                article_id="", created_at=as_of,
                 subject=f"source broken: {r.feed.outlet or r.feed.url} ({r.outcome})", url=r.feed.url,
                 details={"outcome": r.outcome, "detail": r.detail, "kind": r.feed.kind}))
     for article_id, item, m in matches:
-        events.append(Event(
-            event_id=stable_id("new_reporting", article_id, m.claim_id, item_id(item)),
-            article_id=article_id, kind="new_reporting", severity=SEVERITY_BY_STANCE.get(m.stance, "info"),
+        events.append(make_event(
+            "new_reporting", event_id=stable_id("new_reporting", article_id, m.claim_id, item_id(item)),
+            article_id=article_id, severity=NEW_REPORTING_SEVERITY.get(m.stance, "info"),
             created_at=as_of, subject=f"{m.claim_id} {m.stance}: {item.title}", claim_id=m.claim_id,
             url=item.url, details={"title": item.title, "outlet": item.outlet, "stance": m.stance,
                                    "reason": m.reason, "sentence": m.sentence, "score": round(m.score, 3),
@@ -184,8 +181,8 @@ def _events(results: list[SourceResult], matches, states: dict, as_of: datetime)
 
 def _write(con, results, fresh, matches, events, states, as_of) -> None:
     insert_rows(con, "items", [{
-        "item_id": item_id(i), "url": i.url, "canonical_url": feeds.canonical_url(i.url), "guid": i.guid,
-        "dedupe_keys": list(feeds.item_keys(i)), "title": i.title, "summary": i.summary[:5000],
+        "item_id": item_id(i), "url": i.url, "canonical_url": seen_once.canonical_url(i.url), "guid": i.guid,
+        "dedupe_keys": list(seen_once.item_keys(i)), "title": i.title, "summary": i.summary[:5000],
         "text": i.text, "outlet": i.outlet, "source_url": i.source_url, "lang": i.lang,
         "published_at": i.published_at, "first_seen_at": as_of} for i in fresh], on_conflict="ignore")
     insert_rows(con, "item_matches", [{

@@ -4,7 +4,7 @@ A transport failure (timeout, refused, DNS) adds a strike to a cited URL only wh
 network was up.  Evidence, in order:
 
 1. **Canaries** (``[fetch] canary_urls``): asked at the start of the cycle, and again before a
-   batch with transport failures is committed (at most every ``canary_recheck_s``).  All
+   batch with transport failures is committed (at most every ```[check] canary_recheck_s```).  All
    canaries failing at the transport level means our network is down.
 2. **Mass failure** (no canaries configured): once at least ``mass_failure_min_hosts`` distinct
    hosts were tried this cycle and ``mass_failure_share`` of them failed on every check, it was
@@ -19,26 +19,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import Any
 
 from kzwatch import classify
+from kzwatch.cycles.check_settings import CheckSettings
 from kzwatch.fetch import FetchJob
 from kzwatch.model import CheckOutcome, FetchResult
 
 FetchPages = Callable[[list[FetchJob]], list[FetchResult]]
-
-
-@dataclass(frozen=True)
-class OutageSettings:
-    mass_failure_min_hosts: int = 5  # hosts tried before a mass failure can be declared
-    mass_failure_share: float = 0.8  # share of tried hosts failing on every check
-    canary_recheck_s: float = 30.0  # ask the canaries again at most this often
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> OutageSettings:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in names})
 
 
 def network_is_down(fetch_pages: FetchPages, canary_urls: list[str]) -> bool:
@@ -51,7 +38,7 @@ def network_is_down(fetch_pages: FetchPages, canary_urls: list[str]) -> bool:
 class OutageWatch:
     """The outage verdict for one cycle; feed it each batch's (host, outcome) pairs."""
 
-    def __init__(self, fetch_pages: FetchPages, canaries: list[str], settings: OutageSettings,
+    def __init__(self, fetch_pages: FetchPages, canaries: list[str], settings: CheckSettings,
                  *, monotonic: Callable[[], float] = time.monotonic):
         self.canaries = list(canaries)
         self.settings = settings

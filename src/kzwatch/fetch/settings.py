@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 Resolver = Callable[[str, int], list[str]]
@@ -21,7 +21,7 @@ def utc_now() -> datetime:
 class FetchSettings:
     """How the fetcher behaves.  Defaults follow SPEC §3 ``[fetch]`` and the research notes."""
 
-    user_agent: str = "kzwatch/0.1 (+https://github.com/kzwatch/kzwatch)"
+    user_agent: str = "kzwatch/0.1 (+https://github.com/kzwatch/kzwatch; citation checker)"
     per_host_delay_s: float = 3.0
     timeout_s: float = 20.0  # ONE total deadline per URL: robots.txt, all hops, retries, body
     connect_timeout_s: float = 10.0
@@ -46,6 +46,12 @@ class FetchSettings:
     # Fetched results waiting for the consumer (bounds memory: ~70 KB each for a 30 KB page).
     # Enough to absorb a batch commit (~1 s at ~40 pages/s) without pausing the fetch threads.
     max_pending_results: int = 128
+    #: Known-good URLs: when every one fails, our own network is down and failures count for
+    #: nothing (kzwatch.cycles.outage).
+    canary_urls: tuple[str, ...] = ()
+    #: Static name -> address map consulted before DNS (like curl --resolve), for staging and
+    #: test rigs; addresses found here still pass the SSRF guard.  Also $KZWATCH_RESOLVE.
+    resolve: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

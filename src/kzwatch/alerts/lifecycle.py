@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
-from kzwatch.model import SEVERITIES, Event
+from kzwatch.model import BREAKAGE_EVENT_KINDS, EVENT_KINDS, SEVERITIES, Event
 
 __all__ = [
     "ALERT_STATUSES",
@@ -46,17 +46,7 @@ ALERT_STATUSES = ("open", "acked", "snoozed", "resolved")
 ACTIONS = ("ack", "snooze", "resolve")
 
 #: Event kinds that say a citation is (still) broken, i.e. that deserve reminders.
-BROKEN_CITATION_KINDS = frozenset(
-    {"citation_dead", "citation_dying", "citation_moved", "citation_drifted", "citation_blocked"}
-)
-#: How a reminder names the state it reminds about.
-_STATE_OF_KIND = {
-    "citation_dead": "dead",
-    "citation_dying": "failing",
-    "citation_moved": "moved",
-    "citation_drifted": "drifted",
-    "citation_blocked": "blocked",
-}
+BROKEN_CITATION_KINDS = BREAKAGE_EVENT_KINDS
 #: Detail keys a reminder copies from the alert it reminds about (useful context, no diffs).
 _REMINDER_COPIED_DETAILS = ("title", "outlet", "archive_url", "moved_to", "final_url", "evidence")
 
@@ -194,60 +184,50 @@ def reminders(
 
     ``open_broken`` are the alerts about citations the caller knows are *still* broken (the
     latest state is still dead/dying/moved/drifted/blocked).  A citation gets a reminder when
-    one of its alerts is ``open``, has been sent, and neither
-    the send nor the last reminder is more recent than ``every``.  Several alerts about the same
-    citation (dying, then dead) give one reminder, about the most severe.  The reminder's
+    its alerts are ``open``, have been sent, and no send or reminder about the citation is more
+    recent than ``every`` (a citation announced dying a week ago and dead yesterday was brought
+    to a maintainer's attention yesterday).  Several alerts about the same citation (dying,
+    then dead) give one reminder, about the most severe.  The reminder's
     ``event_id`` is :func:`reminder_event_id` of the citation and the ISO week of ``now`` (or
     the period number for other cadences).  Record reminders with :func:`mark_reminded`.
     """
     if every <= timedelta(0):
         raise ValueError("reminder interval must be positive")
     period = _period_label(now, every)
-    eligible: dict[tuple[str, int | None, str | None], list[AlertRow]] = {}
+    by_citation: dict[tuple[str, int | None, str | None], list[AlertRow]] = {}
     for alert in open_broken:
         ev = alert.event
         if ev.kind not in BROKEN_CITATION_KINDS:
             continue
         if alert.status != "open":  # acked: on it; snoozed: silent, or re-sent when it ends
             continue
-        base = _reminder_base(alert)
-        if base is None or now - base < every:
+        if _reminder_base(alert) is None:  # never sent: the digest itself will carry it
             continue
-        eligible.setdefault((ev.article_id, ev.footnote, ev.url), []).append(alert)
+        by_citation.setdefault((ev.article_id, ev.footnote, ev.url), []).append(alert)
+    eligible = {key: alerts for key, alerts in by_citation.items() if now - _contacts(alerts)[-1] >= every}
 
-    events = []
-    for (article_id, footnote, url), alerts in sorted(eligible.items(), key=lambda kv: _key_sort(kv[0])):
-        worst = min(alerts, key=lambda a: (_severity_rank(a.event.severity), -a.event.created_at.timestamp()))
-        ev = worst.event
-        first_sent = min(a.sent_at or a.last_reminded_at for a in alerts)  # one is set: base was not None
-        state = _STATE_OF_KIND[ev.kind]
-        where = f"footnote {footnote}" if footnote is not None else "citation"
-        details: dict[str, Any] = {
-            key: ev.details[key] for key in _REMINDER_COPIED_DETAILS if key in ev.details
-        }
-        details.update(
-            {
-                "state": state,
-                "since": first_sent.isoformat(),
-                "reminder_of": ev.event_id,
-                "weeks_broken": int((now - first_sent) / timedelta(days=7)),
-            }
-        )
-        events.append(
-            Event(
-                event_id=reminder_event_id(article_id, footnote, url, period),
-                article_id=article_id,
-                kind="citation_reminder",
-                severity=ev.severity,
-                created_at=now,
-                subject=f"Still {state}: {where}",
-                footnote=footnote,
-                claim_id=ev.claim_id,
-                url=url,
-                details=details,
-            )
-        )
-    return events
+    return [_reminder(key, alerts, now, period)
+            for key, alerts in sorted(eligible.items(), key=lambda kv: _key_sort(kv[0]))]
+
+
+def _reminder(key: tuple[str, int | None, str | None], alerts: list[AlertRow], now: datetime, period: str) -> Event:
+    """The reminder about one citation, repeating its most severe (then newest) alert."""
+    article_id, footnote, url = key
+    ev = min(alerts, key=lambda a: (_severity_rank(a.event.severity), -a.event.created_at.timestamp())).event
+    first_sent = _contacts(alerts)[0]
+    state = EVENT_KINDS[ev.kind].state
+    where = f"footnote {footnote}" if footnote is not None else "citation"
+    details: dict[str, Any] = {key: ev.details[key] for key in _REMINDER_COPIED_DETAILS if key in ev.details}
+    details.update({"state": state, "since": first_sent.isoformat(), "reminder_of": ev.event_id,
+                    "weeks_broken": int((now - first_sent) / timedelta(days=7))})
+    return Event(event_id=reminder_event_id(article_id, footnote, url, period), article_id=article_id,
+                 kind="citation_reminder", severity=ev.severity, created_at=now, subject=f"Still {state}: {where}",
+                 footnote=footnote, claim_id=ev.claim_id, url=url, details=details)
+
+
+def _contacts(alerts: list[AlertRow]) -> list[datetime]:
+    """Every time a maintainer heard about these alerts (sends and reminders), oldest first."""
+    return sorted(t for a in alerts for t in (a.sent_at, a.last_reminded_at) if t is not None)
 
 
 def _key_sort(key: tuple[str, int | None, str | None]) -> tuple:

@@ -13,17 +13,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from kzwatch import citations as citation_parser
-from kzwatch.config import DEFAULT_ARTICLE_ID, ArticleConfig, Config, ConfigError, packaged_text
+from kzwatch.config import (
+    DEFAULT_ARTICLE_ID,
+    ArticleConfig,
+    Config,
+    ConfigError,
+    packaged_text,
+)
+from kzwatch.corpus import csvio
 from kzwatch.model import Citation, Claim
 from kzwatch.relevance import load_claims
 from kzwatch.store import insert_rows, transaction
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,20 +49,20 @@ class Article:
 
 
 def load_article(cfg: ArticleConfig) -> Article:
-    """Read one article's citations and claims as the config says."""
+    """Read one article's citations and claims as the config says.
+
+    ``citations`` is a citations CSV (by its ``.csv`` name) or the article itself in any format
+    ``kzwatch corpus`` reads (text, PDF, HTML, DOCX, BibTeX, CSL-JSON, RIS; detected from the
+    content)."""
     if cfg.citations is None:
-        cites_text, cites_source, cites_kind = packaged_text("citations.csv"), "packaged", "csv"
-    else:
-        cites_text = _read(cfg.citations, "citations")
+        cites_source = "packaged"
+        cites = _csv(packaged_text("citations.csv"), cfg.id, cites_source)
+    elif cfg.citations.suffix.lower() == ".csv":
         cites_source = str(cfg.citations)
-        cites_kind = "csv" if cfg.citations.suffix.lower() == ".csv" else "text"
-    try:
-        if cites_kind == "csv":
-            cites = citation_parser.citations_from_csv(cites_text, cfg.id)
-        else:
-            cites = citation_parser.parse_article(cites_text, cfg.id)
-    except ValueError as exc:
-        raise ConfigError(f"{cites_source}: {exc}") from None
+        cites = _csv(_read(cfg.citations, "citations"), cfg.id, cites_source)
+    else:
+        cites_source = str(cfg.citations)
+        cites = _parsed(cfg.citations, cfg.id)
 
     if cfg.claims is not None:
         claims_text, claims_source = _read(cfg.claims, "claims"), str(cfg.claims)
@@ -66,6 +75,31 @@ def load_article(cfg: ArticleConfig) -> Article:
     except ValueError as exc:
         raise ConfigError(f"{claims_source}: {exc}") from None
     return Article(cfg.id, cfg.title, tuple(cites), tuple(claims), cites_source, claims_source)
+
+
+def _csv(text: str, article_id: str, source: str) -> list[Citation]:
+    try:
+        return csvio.citations_from_csv(text, article_id)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _parsed(path: Path, article_id: str) -> list[Citation]:
+    from kzwatch.corpus.formats import parse_document, read_document
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read citations file: {exc.strerror or exc}") from None
+    try:
+        doc = read_document(data, str(path), article_id)
+        result = parse_document(doc, article_id)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if data.strip() and result.summary.citations == 0:
+        log.warning("%s: no citation with a URL found (read as %s); run `kzwatch corpus %s` to see why",
+                    path, doc.kind, path)
+    return result.citations
 
 
 def load_articles(config: Config) -> list[Article]:

@@ -1,0 +1,21 @@
+"""The discovery cycle's settings (the ``[relevance]`` section of the config)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DiscoverySettings:
+    """The ``[relevance]`` section: how the discovery cycle reads sources and scores items.
+
+    ``threshold`` unset: the scorer's documented default (kzwatch.relevance.DEFAULT_THRESHOLD).
+    ``first_lookback_days``: a source never read before is asked for this many days back (the
+    ``{modified_after}`` of WordPress sources).  ``max_item_text``: characters of an item page's
+    main text kept for scoring and the warehouse."""
+
+    threshold: float | None = None
+    fetch_item_pages: bool = True
+    max_items_per_feed: int = 200
+    first_lookback_days: float = 30.0
+    max_item_text: int = 100_000
