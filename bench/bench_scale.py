@@ -1,9 +1,13 @@
 """Check-cycle scale benchmarks (issue 13, benchmarks 1–5) on a loopback web.
 
-    python bench/bench_scale.py --all        # 1, 2, 3, 4 (≈ 15 min on 2 shared cores), then 5
-    python bench/bench_scale.py --quick      # 1, 3, 4 on 500 URLs / 50 hosts (≈ 3 min)
+    python bench/bench_scale.py --all        # 1–5 in turn (≈ 40 min on 2 shared cores)
+    python bench/bench_scale.py --quick      # 1, 3, 4 on 500 URLs / 50 hosts
     python bench/bench_scale.py --bench 1 3 4 [--urls 2000 --hosts 100]
-    python bench/bench_scale.py --bench 5 [--kills 20]   # kill -9 test (long: ≈ 15 min)
+    python bench/bench_scale.py --bench 2    # 20,000 URLs / 1,000 hosts, biggest host 1 %
+    python bench/bench_scale.py --bench 5 [--kills 20]   # kill -9 test (≈ 5 min)
+
+LinkChecker (benchmark 3) is stopped after ``KZ_BENCH_LINKCHECKER_CAP_S`` (600 s) and its
+progress by then reported.
 
 Every kzwatch cycle runs as ``KZWATCH_PREFECT=0 kzwatch check`` in its own process, measured
 with ``wait4`` (wall, user+sys CPU, peak RSS); the web (``bench/scale_web.py``) runs in another

@@ -4,11 +4,11 @@ One task runs the whole check cycle: per-host politeness lives inside kzwatch's 
 task per URL would cost more orchestration than the fetch itself (bench/RESULTS.md).
 
 With ``[scale] runner = "threads"`` or ``"dask"`` the cited pages are fetched by one task per
-host-partitioned shard instead (``kzwatch.fanout``, Prefect side ``kzwatch_flows.fanout``).  The task runner is only known once the
-config is loaded, so that variant runs as a subflow given the matching task runner; the cycle
-task inside it submits its shard tasks there (canaries, pages and soft-404 probes).  Everything
-else — the cycle lock, archive lookups, judging and the single warehouse write — stays in the
-cycle task.
+host-partitioned shard instead (``kzwatch.fanout``; its Prefect side is ``kzwatch_flows.fanout``).
+The task runner is only known once the config is loaded, so that variant runs as a subflow given
+the matching task runner; the cycle task inside it submits its shard tasks there (canaries, and
+pages each with its soft-404 probe).  Everything else — the cycle lock, archive lookups,
+judging and the batched warehouse commits — stays in the cycle task.
 """
 
 from __future__ import annotations
