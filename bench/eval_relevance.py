@@ -1,56 +1,68 @@
-"""Measure kzwatch.relevance on a labelled set: precision/recall per language.
+"""Measure kzwatch.relevance on the labelled data: per-language table for the development and
+the held-out test set.
 
 Usage (from the repository root):
 
-    PYTHONPATH=src python bench/eval_relevance.py [--items tests/data/labelled_items.toml]
-        [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021]
-        [--threshold 0.55] [--errors]
+    .venv/bin/python bench/eval_relevance.py [--dev tests/data/labelled_items.toml]
+        [--test tests/data/labelled_items_test.toml] [--claims src/kzwatch/data/claims.toml]
+        [--article beimenbetov-2021] [--threshold 0.55] [--errors dev|test]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
-claim) pairs.  Stance accuracy: over correctly found pairs with a stance label.  The
-computation itself is ``kzwatch.relevance.evaluate`` (the tests assert on the same numbers).
+claim) pairs.  Stance accuracy: over correctly found pairs with a stance label.  Near-miss
+flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
+set; report the test figures.  The computation is ``kzwatch.relevance.evaluation``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 
-from kzwatch.relevance import DEFAULT_THRESHOLD, evaluate, load_claims
+from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims
+from kzwatch.relevance.evaluation import METRICS, evaluate, load_labelled, split_problems
 
 ROOT = Path(__file__).resolve().parent.parent
-COLUMNS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
-           "stance_accuracy")
+SHORT = {"items": "n", "item_precision": "item P", "item_recall": "item R",
+         "claim_precision": "claim P", "claim_recall": "claim R", "stance_accuracy": "stance",
+         "near_miss_flagged": "near-miss"}
+
+
+def _table(name: str, result: dict) -> None:
+    print(f"\n{name}")
+    print(f"{'lang':<9}" + "".join(f"{SHORT[c]:>10}" for c in METRICS))
+    order = sorted(k for k in result if k not in ("all", "errors"))
+    for group in order + ["all"]:
+        row = result[group]
+        print(f"{group:<9}" + "".join(f"{'-' if row[c] is None else row[c]:>10}" for c in METRICS))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=Path, default=ROOT / "tests/data/labelled_items.toml")
-    parser.add_argument("--claims", type=Path,
-                        default=ROOT / "src/kzwatch/data/claims.toml")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--dev", type=Path, default=ROOT / "tests/data/labelled_items.toml")
+    parser.add_argument("--test", type=Path, default=ROOT / "tests/data/labelled_items_test.toml")
+    parser.add_argument("--claims", type=Path, default=ROOT / "src/kzwatch/data/claims.toml")
     parser.add_argument("--article", default="beimenbetov-2021")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--errors", action="store_true", help="list the items scored wrongly")
+    parser.add_argument("--errors", choices=("dev", "test"), help="list one set's errors")
     args = parser.parse_args(argv)
 
-    claims = load_claims(args.claims.read_text(encoding="utf-8"), args.article)
-    items = tomllib.loads(args.items.read_text(encoding="utf-8")).get("item", [])
-    if not items:
-        print(f"no [[item]] entries in {args.items}", file=sys.stderr)
+    try:
+        claims = load_claims(args.claims.read_text(encoding="utf-8"), args.article)
+        sets = {"development": load_labelled(args.dev), "test (held out)": load_labelled(args.test)}
+    except (OSError, ValueError) as exc:
+        print(f"eval_relevance: {exc}", file=sys.stderr)
         return 2
-    result = evaluate(items, claims, threshold=args.threshold)
-
-    print(f"threshold {args.threshold}  claims {len(claims)}  items {len(items)}")
-    print(f"{'lang':<5}" + "".join(f"{c:>17}" for c in COLUMNS))
-    for lang in sorted(k for k in result if k not in ("all", "errors")) + ["all"]:
-        row = result[lang]
-        cells = "".join(f"{'-' if row[c] is None else row[c]:>17}" for c in COLUMNS)
-        print(f"{lang:<5}{cells}")
-    if args.errors:
-        for error in result["errors"]:
-            print(error)
+    for problem in split_problems(*sets.values()):
+        print(f"warning: split rule broken: {problem}", file=sys.stderr)
+    print(f"threshold {args.threshold}  claims {len(claims)}  "
+          + "  ".join(f"{k} {len(v)}" for k, v in sets.items()))
+    for name, items in sets.items():
+        result = evaluate(items, claims, threshold=args.threshold)
+        _table(name, result)
+        if args.errors and name.startswith(args.errors):
+            for error in result["errors"]:
+                print(error)
     return 0
 
 

@@ -11,9 +11,11 @@ import pytest
 
 from kzwatch.model import STANCES, Claim, FeedItem
 from kzwatch.relevance import evaluate, extract_numbers, load_claims, score_item
+from kzwatch.relevance.evaluation import split_problems
 
 ARTICLE = "beimenbetov-2021"
 LABELLED = Path(__file__).parent / "data" / "labelled_items.toml"
+HELD_OUT = Path(__file__).parent / "data" / "labelled_items_test.toml"
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,11 @@ def claims() -> list[Claim]:
 @pytest.fixture(scope="module")
 def labelled() -> list[dict]:
     return tomllib.loads(LABELLED.read_text(encoding="utf-8"))["item"]
+
+
+@pytest.fixture(scope="module")
+def held_out() -> list[dict]:
+    return tomllib.loads(HELD_OUT.read_text(encoding="utf-8"))["item"]
 
 
 def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
@@ -75,24 +82,45 @@ def test_load_claims_rejects_other_article_and_keeps_unknown_keys() -> None:
 # --- the labelled set: targets computed, not asserted by hand ----------------------------------
 
 
-def test_labelled_set_is_big_and_balanced(labelled: list[dict]) -> None:
-    assert len(labelled) >= 90
-    for lang in ("ru", "kk", "en"):
-        assert sum(item["lang"] == lang for item in labelled) >= 25
-    near_misses = sum(not item["claims"] for item in labelled)
-    assert near_misses >= len(labelled) // 4
+def test_labelled_data_is_big_balanced_and_split_by_source_and_date(labelled, held_out) -> None:
+    assert len(labelled) + len(held_out) >= 400
+    for rows in (labelled, held_out):
+        for lang in ("ru", "kk", "en"):
+            assert sum(item["lang"] == lang for item in rows) >= 40
+        assert sum(not item["claims"] for item in rows) >= len(rows) // 4
+        scripts = {item.get("script") for item in rows if item["lang"] == "kk"}
+        assert scripts == {"cyrl", "latn", "arab"}
+    assert split_problems(labelled, held_out) == []
+    # The check itself can fail: a test item in the dev set breaks the rule twice over.
+    assert len(split_problems([*labelled, held_out[0]], held_out)) >= 2
 
 
-def test_labelled_set_meets_precision_and_recall_targets(claims, labelled) -> None:
+def test_development_set_meets_targets(claims, labelled) -> None:
     result = evaluate(labelled, claims)
-    overall = result["all"]
-    assert overall["item_precision"] >= 0.9, result["errors"]
-    assert overall["item_recall"] >= 0.85, result["errors"]
-    assert overall["claim_precision"] >= 0.85, result["errors"]
     for lang in ("ru", "kk", "en"):
-        assert result[lang]["item_precision"] >= 0.85, (lang, result["errors"])
-        assert result[lang]["item_recall"] >= 0.8, (lang, result["errors"])
-    assert overall["stance_accuracy"] >= 0.8, result["errors"]
+        row = result[lang]
+        errors = (lang, result["errors"])
+        assert row["item_precision"] >= 0.92 and row["item_recall"] >= 0.88, errors
+        assert row["claim_precision"] >= 0.88 and row["claim_recall"] >= 0.8, errors
+        assert row["stance_accuracy"] >= 0.8 and row["near_miss_flagged"] <= 0.08, lang
+
+
+#: Floors for the held-out test set, set from the measurement recorded in bench/RESULTS.md
+#: (2026-12-06, lowest per language: item P 0.935 (ru), item R 0.914 (kk), claim P 0.935 (ru),
+#: claim R 0.914 (kk), stance 0.964 (en), near-misses 9.1% (ru)) less a margin of one to two
+#: items, so that a change which loses held-out quality fails here.  Never raise them by tuning
+#: on the test set.
+HELD_OUT_FLOORS = {"item_precision": 0.9, "item_recall": 0.85, "claim_precision": 0.9,
+                   "claim_recall": 0.85, "stance_accuracy": 0.9}
+HELD_OUT_NEAR_MISS_CEILING = 0.14
+
+
+def test_held_out_figures_stay_above_the_measured_floor(claims, held_out) -> None:
+    result = evaluate(held_out, claims)
+    for lang in ("ru", "kk", "en"):
+        for metric, floor in HELD_OUT_FLOORS.items():
+            assert result[lang][metric] >= floor, (lang, metric, result[lang])
+        assert result[lang]["near_miss_flagged"] <= HELD_OUT_NEAR_MISS_CEILING, lang
 
 
 def test_every_match_has_a_stance_and_a_reason(claims, labelled) -> None:

@@ -251,6 +251,29 @@ def cmd_export(args, config: Config, as_of: datetime) -> int:
     return 0
 
 
+# --- relevance: explain one item, record maintainers' corrections (issue 15) ---------------------
+
+
+def cmd_explain(args, config: Config, as_of: datetime) -> int:
+    from kzwatch.relevance.commands import explain
+
+    print(explain(config, args.url, as_of))
+    return 0
+
+
+def cmd_feedback(args, config: Config, as_of: datetime) -> int:
+    from kzwatch.relevance import commands
+
+    if args.export:
+        print(commands.export_feedback(config, Path(args.export), with_text=args.with_text))
+        return 0
+    if not (args.url and args.claim and args.label):
+        raise UserError("feedback: give ITEM_URL --claim ID --label right|wrong, or --export FILE")
+    print(commands.record_feedback(config, args.url, args.claim, args.label, as_of,
+                                   stance=args.stance, note=args.note or "", article=args.article))
+    return 0
+
+
 def cmd_report(args, config: Config, as_of: datetime) -> int:
     from kzwatch.cycles.report import write_report
 
@@ -330,6 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warc", metavar="DIR")
     p = add("report", cmd_report, "write one self-contained HTML report")
     p.add_argument("--out", required=True, metavar="FILE.html")
+    p = add("explain", cmd_explain, "show how one item scores against every claim (from the warehouse, else fetched)")
+    p.add_argument("url", metavar="ITEM_URL")
+    p = add("feedback", cmd_feedback, "record a maintainer's correction of a match, or export corrections as labelled data")
+    p.add_argument("url", nargs="?", metavar="ITEM_URL")
+    p.add_argument("--claim", help="claim id, e.g. C5")
+    p.add_argument("--label", choices=("right", "wrong"))
+    p.add_argument("--stance", choices=("confirms", "updates", "contradicts", "mentions"), help="the right stance (with --label right)")
+    p.add_argument("--note", help="a short note kept with the correction")
+    p.add_argument("--article", help="article id, when several articles share the claim id")
+    p.add_argument("--export", metavar="FILE.toml", help="write all corrections as labelled items (labelled_items.toml format)")
+    p.add_argument("--with-text", action="store_true", help="include item text in the export (local evaluation only: never commit it)")
     return parser
 
 

@@ -22,6 +22,7 @@ from kzwatch.config import Config, ConfigError
 from kzwatch.cycles.alerts import load_alerts
 from kzwatch.cycles.common import event_row, stable_id
 from kzwatch.model import EVENT_KIND_FOR_STATE
+from kzwatch.relevance import feedback as relevance_feedback
 from kzwatch.store import insert_rows, open_warehouse, transaction
 
 BROKEN_STATES = tuple(EVENT_KIND_FOR_STATE)  # the states a reminder keeps alive
@@ -77,6 +78,9 @@ def _due(con, as_of: datetime, since: datetime | None, *, every: timedelta):
         due = [a for a in everything if since <= a.event.created_at <= as_of]
     else:
         due = lifecycle.due_for_digest(everything, as_of)
+    # Matches a maintainer marked wrong (kzwatch feedback) never reach a digest.
+    corrected = relevance_feedback.corrected_event_ids(con)
+    due = [a for a in due if a.event_id not in corrected]
     known = {a.event_id for a in everything}
     reminders = [r for r in lifecycle.reminders(_still_broken(con, everything), as_of, every=every)
                  if r.event_id not in known]

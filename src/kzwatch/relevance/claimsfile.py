@@ -1,0 +1,204 @@
+"""Parse a claims file (``kzwatch/data/claims.toml``, format documented at its top) into
+``model.Claim`` objects.  Pure: text in, claims out, a one-line ``ValueError`` naming the claim
+and the key on bad input."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kzwatch.model import Claim
+
+# --- loading claims ----------------------------------------------------------------------------
+
+
+def _expand(values: Any, groups: Mapping[str, list[str]], where: str) -> list[str]:
+    """A term list with "@group" references spliced in; type-checked."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        raise ValueError(f"{where}: expected a list of strings, got {type(values).__name__}")
+    out: list[str] = []
+    for value in values:
+        if not isinstance(value, str):
+            raise ValueError(f"{where}: expected strings, got {value!r}")
+        if value.startswith("@"):
+            name = value[1:]
+            if name not in groups:
+                raise ValueError(f"{where}: unknown term group {value!r}")
+            out.extend(groups[name])
+        elif value.strip():
+            out.append(value)
+    return out
+
+
+def _require(raw: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in raw:
+        raise ValueError(f"{where}: missing key {key!r}")
+    value = raw[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        got = type(value).__name__
+        raise ValueError(f"{where}: key {key!r} must be {kind.__name__}, got {got}")
+    return value
+
+
+def _parse_claim(raw: Any, groups: Mapping[str, list[str]], article_id: str, n: int) -> Claim:
+    if not isinstance(raw, dict):
+        raise ValueError(f"claim #{n}: expected a table, got {type(raw).__name__}")
+    claim_id = _require(raw, "id", str, f"claim #{n}")
+    where = f"claim {claim_id}"
+    text = _require(raw, "text", str, where)
+    footnotes = raw.get("footnotes", [])
+    if not isinstance(footnotes, list) or not all(
+        isinstance(f, int) and not isinstance(f, bool) for f in footnotes
+    ):
+        raise ValueError(f"{where}: key 'footnotes' must be a list of integers")
+    figures = raw.get("figures", [])
+    if not isinstance(figures, list) or not all(isinstance(f, str) for f in figures):
+        raise ValueError(f"{where}: key 'figures' must be a list of strings")
+    terms_raw = raw.get("terms", {})
+    if not isinstance(terms_raw, dict):
+        raise ValueError(f"{where}: key 'terms' must be a table of language → list")
+    terms = {
+        lang: tuple(_expand(values, groups, f"{where}: terms.{lang}"))
+        for lang, values in terms_raw.items()
+    }
+
+    extra: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("id", "text", "footnotes", "figures", "terms"):
+            continue
+        parser = _EXTRA_PARSERS.get(key)
+        # Unknown keys are kept as they are, for other consumers of the claims file.
+        extra[key] = parser(value, groups, f"{where}: {key}") if parser else value
+    return Claim(
+        article_id=article_id,
+        id=claim_id,
+        text=text,
+        footnotes=tuple(footnotes),
+        figures=tuple(figures),
+        terms=terms,
+        extra=extra,
+    )
+
+
+def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected a table")
+    values = raw.get("values", [])
+    if not isinstance(values, list) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+    ):
+        raise ValueError(f"{where}: key 'values' must be a list of numbers")
+    unit = raw.get("unit", "")
+    if unit not in ("%", "", "any"):
+        raise ValueError(f"{where}: key 'unit' must be '%', '' or 'any', got {unit!r}")
+    tolerance = raw.get("tolerance", 0)
+    if not isinstance(tolerance, (int, float)) or isinstance(tolerance, bool):
+        raise ValueError(f"{where}: key 'tolerance' must be a number")
+    return {
+        "name": str(raw.get("name", "")),
+        "cues": _expand(raw.get("cues", []), groups, f"{where}.cues"),
+        "values": [float(v) for v in values],
+        "unit": unit,
+        "tolerance": float(tolerance),
+    }
+
+
+def load_claims(toml_text: str, article_id: str) -> list[Claim]:
+    """Parse a claims file (see ``data/claims.toml``) into ``Claim`` objects for *article_id*.
+
+    Group references ("@kz") are expanded; keys beyond id/text/footnotes/figures/terms are kept
+    in ``Claim.extra``.  A file-level ``article_id`` different from *article_id* is an error (a
+    file without one is taken to be about *article_id*); so are bad types, with the claim and the
+    key named.
+    """
+    try:
+        data = tomllib.loads(toml_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"claims file is not valid TOML: {exc}") from exc
+    file_article = data.get("article_id")
+    if file_article is not None and file_article != article_id:
+        raise ValueError(f"claims file is for article {file_article!r}, not {article_id!r}")
+    groups_raw = data.get("groups", {})
+    if not isinstance(groups_raw, dict):
+        raise ValueError("claims file: [groups] must be a table of name → list of terms")
+    groups: dict[str, list[str]] = {}
+    for name, values in groups_raw.items():
+        groups[name] = _expand(values, groups, f"group {name!r}")  # earlier groups may be used
+    claims_raw = data.get("claim", [])
+    if not isinstance(claims_raw, list):
+        raise ValueError("claims file: 'claim' must be an array of tables ([[claim]])")
+    claims = [_parse_claim(raw, groups, article_id, n) for n, raw in enumerate(claims_raw, 1)]
+    seen: set[str] = set()
+    for claim in claims:
+        if claim.id in seen:
+            raise ValueError(f"claim {claim.id}: duplicate id")
+        seen.add(claim.id)
+    return claims
+
+
+def _term_list(value: Any, groups: Mapping[str, list[str]], where: str) -> list[str]:
+    return _expand(value, groups, where)
+
+
+def _groups(value: Any, groups: Mapping[str, list[str]], where: str) -> list[list[str]]:
+    if not isinstance(value, list):
+        raise ValueError(f"{where}: must be a list of groups")
+    return [_expand(g, groups, f"{where}[{i}]") for i, g in enumerate(value)]
+
+
+def _tables(value: Any, groups: Mapping[str, list[str]], where: str,
+            keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A list of tables whose *keys* are term lists (other string keys kept as text)."""
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise ValueError(f"{where}: must be a list of {{{', '.join(keys)}}} tables")
+    out = []
+    for i, table in enumerate(value):
+        row: dict[str, Any] = {k: _expand(table.get(k, []), groups, f"{where}[{i}].{k}")
+                               for k in keys}
+        row.update({k: str(v) for k, v in table.items() if k not in keys})
+        out.append(row)
+    return out
+
+
+def _year(value: Any, groups: Mapping[str, list[str]], where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{where}: must be an integer")
+    return value
+
+
+def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+    """{ own, other, years }: see the claims file header."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: must be a table {{own, other, years}}")
+    years = value.get("years", [])
+    if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
+        raise ValueError(f"{where}.years: must be a list of integers")
+    return {"own": _expand(value.get("own", []), groups, f"{where}.own"),
+            "other": _expand(value.get("other", []), groups, f"{where}.other"),
+            "years": sorted(years)}
+
+
+def _quantities(value: Any, groups: Mapping[str, list[str]], where: str) -> list[dict[str, Any]]:
+    return [_parse_quantity(q, groups, f"{where}[{i}]")
+            for i, q in enumerate(value if isinstance(value, list) else [value])]
+
+
+_EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = {
+    "anchors": _term_list,
+    "update_terms": _term_list,
+    "change_terms": _term_list,
+    "weak_change_terms": _term_list,
+    "contradict_terms": _term_list,
+    "negative_terms": _term_list,
+    "unique_anchors": _term_list,
+    "confirm_terms": _term_list,
+    "context": _groups,
+    "exclude": lambda v, g, w: _tables(v, g, w, ("terms", "unless")),
+    "renames": lambda v, g, w: _tables(v, g, w, ("old", "new")),
+    "quantity": _quantities,
+    "year": _year,
+    "scope": _scope,
+}

@@ -1,0 +1,117 @@
+"""A claim compiled for matching: its term lists turned into ``Term`` objects, figures parsed.
+Compiled once per claim object and cached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from kzwatch.model import Claim
+from kzwatch.relevance.text import Number, Term, extract_numbers, parse_figure
+from kzwatch.textnorm import normalize
+
+# --- compiled claims ---------------------------------------------------------------------------
+
+
+@dataclass
+class Compiled:
+    claim: Claim
+    anchors: list[Term]
+    support: list[Term]
+    context: list[list[Term]]
+    exclude: list[tuple[list[Term], list[Term]]]
+    update: list[Term]
+    change: list[Term]
+    weak_change: list[Term]
+    renames: list[tuple[list[Term], list[Term], str]]
+    quantities: list[dict[str, Any]]  # with "cues" compiled to Term
+    figures: list[Number]
+    year: int | None
+    contradict: list[Term] = field(default_factory=list)
+    negative: list[Term] = field(default_factory=list)  # any one rejects the claim
+    unique: list[Term] = field(default_factory=list)  # anchors that need no context group
+    confirm: list[Term] = field(default_factory=list)  # "still", "remain": restates the claim
+    scope_own: list[Term] = field(default_factory=list)
+    scope_other: list[Term] = field(default_factory=list)
+    scope_years: list[int] = field(default_factory=list)
+
+
+def all_terms(c: Compiled) -> Iterator[Term]:
+    """Every term the scorer may look up for the claim, parts of "a & b" terms included."""
+    lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
+                               c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
+                               c.scope_other, *c.context]
+    lists += [t for pair in c.exclude for t in pair]
+    lists += [t for old, new, _ in c.renames for t in (old, new)]
+    lists += [q["cues"] for q in c.quantities]
+    for terms in lists:
+        for term in terms:
+            yield term
+            yield from term.parts
+
+
+def compile_terms(values: Iterable[str]) -> list[Term]:
+    seen: dict[str, Term] = {}
+    for value in values:
+        term = Term.of(value)
+        if term.toks:
+            seen.setdefault(normalize(term.text) if term.parts else
+                            " ".join(t.norm for t in term.toks), term)
+    return list(seen.values())
+
+
+def compile_claim(claim: Claim) -> Compiled:
+    extra = claim.extra
+    all_terms = [t for lang_terms in claim.terms.values() for t in lang_terms]
+    scope = extra.get("scope", {})
+    return Compiled(
+        claim=claim,
+        # A claims file with only the minimal keys still works: its terms become the anchors
+        # (less precise than a curated anchor list, but never silently matching nothing).
+        anchors=compile_terms(extra.get("anchors") or all_terms),
+        support=compile_terms(all_terms),
+        context=[compile_terms(group) for group in extra.get("context", [])],
+        exclude=[(compile_terms(g["terms"]), compile_terms(g["unless"]))
+                 for g in extra.get("exclude", [])],
+        update=compile_terms(extra.get("update_terms", [])),
+        change=compile_terms(extra.get("change_terms", [])),
+        weak_change=compile_terms(extra.get("weak_change_terms", [])),
+        renames=[(compile_terms(r["old"]), compile_terms(r["new"]), r.get("note", ""))
+                 for r in extra.get("renames", [])],
+        quantities=[dict(q, cues=compile_terms(q["cues"])) for q in extra.get("quantity", [])],
+        figures=[f for f in (parse_figure(x) for x in claim.figures) if f is not None],
+        year=extra.get("year"),
+        contradict=compile_terms(extra.get("contradict_terms", DEFAULT_CONTRADICT_TERMS)),
+        negative=compile_terms(extra.get("negative_terms", [])),
+        unique=compile_terms(extra.get("unique_anchors", [])),
+        confirm=compile_terms(extra.get("confirm_terms", [])),
+        scope_own=compile_terms(scope.get("own", [])),
+        scope_other=compile_terms(scope.get("other", [])),
+        # The years the claim itself names ("founded 5 June 2019") are in its scope too.
+        scope_years=sorted(set(scope.get("years", [])) | _years_in(claim.text))
+        if scope.get("years") else [],
+    )
+
+
+def _years_in(text: str) -> set[int]:
+    return {int(n.value) for n in extract_numbers(text) if n.year}
+
+
+#: Words disputing a claim, used when a claim names no ``contradict_terms`` of its own.
+DEFAULT_CONTRADICT_TERMS = (
+    "опроверг", "опровержение", "не соответствует действительности", "refuted", "disputed",
+    "жоққа шығарды",
+)  # fmt: skip
+
+_COMPILED_CACHE: dict[int, Compiled] = {}
+
+
+def compiled_claim(claim: Claim) -> Compiled:
+    cached = _COMPILED_CACHE.get(id(claim))
+    if cached is None or cached.claim is not claim:
+        if len(_COMPILED_CACHE) > 512:
+            _COMPILED_CACHE.clear()
+        cached = _COMPILED_CACHE[id(claim)] = compile_claim(claim)
+    return cached
+

@@ -1,0 +1,131 @@
+"""Precision, recall, stance accuracy and near-miss rate of ``score_item`` on labelled items,
+and the development / held-out test split of the labelled data."""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from kzwatch.model import Claim, FeedItem
+from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
+
+#: The split rule both labelled files follow (see their headers): development items are dated
+#: on or before this day, test items after it, and the two sets share no source.
+SPLIT_DATE = "2024-06-30"
+
+METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
+           "stance_accuracy", "near_miss_flagged")
+
+
+def load_labelled(path: Path) -> list[dict[str, Any]]:
+    """The ``[[item]]`` entries of a labelled-data TOML file; an error when there are none."""
+    try:
+        items = tomllib.loads(path.read_text(encoding="utf-8")).get("item", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from exc
+    if not items:
+        raise ValueError(f"{path}: no [[item]] entries")
+    return list(items)
+
+
+def split_problems(dev: Sequence[Mapping[str, Any]],
+                   test: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Ways the two sets break the split rule (empty when they keep it)."""
+    problems = []
+    shared = {r.get("source") for r in dev} & {r.get("source") for r in test}
+    if shared:
+        problems.append(f"sources in both sets: {sorted(map(str, shared))}")
+    problems += [f"{r.get('id')}: dev item dated {r.get('date')} (after {SPLIT_DATE})"
+                 for r in dev if str(r.get("date", "")) > SPLIT_DATE]
+    problems += [f"{r.get('id')}: test item dated {r.get('date')} (not after {SPLIT_DATE})"
+                 for r in test if str(r.get("date", "")) <= SPLIT_DATE]
+    problems += [f"{r.get('id')}: no source or date" for r in (*dev, *test)
+                 if not r.get("source") or not r.get("date")]
+    return problems
+
+
+def _date(value: Any) -> datetime | None:
+    """An item's `date` (TOML date or ISO text) as a UTC datetime; None when absent."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str) and value:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return None
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 3) if den else None
+
+
+def _groups(row: Mapping[str, Any]) -> tuple[str, ...]:
+    lang = str(row.get("lang", "?"))
+    script = row.get("script")
+    return (lang, f"{lang}/{script}", "all") if script else (lang, "all")
+
+
+def _count(c: dict[str, int], got: Mapping[str, Any], want: set[str],
+           stances: Mapping[str, str]) -> None:
+    c["items"] += 1
+    c["item_tp"] += bool(got) and bool(want)
+    c["item_fp"] += bool(got) and not want
+    c["item_fn"] += not got and bool(want)
+    c["near_misses"] += not want
+    c["pair_tp"] += len(set(got) & want)
+    c["pair_fp"] += len(set(got) - want)
+    c["pair_fn"] += len(want - set(got))
+    for cid in set(got) & want:
+        if cid in stances:
+            c["stance_n"] += 1
+            c["stance_ok"] += got[cid].stance == stances[cid]
+
+
+def evaluate(
+    labelled: Sequence[Mapping[str, Any]],
+    claims: Sequence[Claim],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> dict[str, Any]:
+    """Precision/recall of ``score_item`` on labelled items, per language and overall.
+
+    Each labelled item is a mapping with ``title``, ``text``, ``lang`` and ``claims`` (ids it
+    bears on; empty for an irrelevant item: a near-miss), optionally ``stance`` (claim id →
+    stance) and ``script``.  Item level: flagged relevant vs labelled relevant.  Claim level:
+    (item, claim) pairs.  Stance accuracy is over correctly found pairs that carry a stance
+    label.  ``near_miss_flagged``: the share of near-misses flagged for any claim.
+    Returns ``{lang: {...}, "kk/latn": {...}, "all": {...}, "errors": [...]}``.
+    """
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    errors = []
+    for row in labelled:
+        item = FeedItem(url=str(row.get("id", "")), title=row.get("title", ""),
+                        text=row.get("text", ""), lang=row.get("lang"),
+                        published_at=_date(row.get("date")))
+        got = {m.claim_id: m for m in score_item(item, claims, threshold=threshold)}
+        want = set(row.get("claims", []))
+        stances = row.get("stance", {})
+        for group in _groups(row):
+            _count(counts[group], got, want, stances)
+        wrong_stance = {cid: (got[cid].stance, stances[cid]) for cid in set(got) & want
+                        if cid in stances and got[cid].stance != stances[cid]}
+        if set(got) != want or wrong_stance:
+            errors.append({"id": row.get("id"), "want": sorted(want), "got": sorted(got),
+                           "stance": wrong_stance})
+    result: dict[str, Any] = {}
+    for group, c in counts.items():
+        result[group] = {
+            "items": c["items"],
+            "item_precision": _ratio(c["item_tp"], c["item_tp"] + c["item_fp"]),
+            "item_recall": _ratio(c["item_tp"], c["item_tp"] + c["item_fn"]),
+            "claim_precision": _ratio(c["pair_tp"], c["pair_tp"] + c["pair_fp"]),
+            "claim_recall": _ratio(c["pair_tp"], c["pair_tp"] + c["pair_fn"]),
+            "stance_accuracy": _ratio(c["stance_ok"], c["stance_n"]),
+            "near_miss_flagged": _ratio(c["item_fp"], c["near_misses"]),
+        }
+    result["errors"] = errors
+    return result

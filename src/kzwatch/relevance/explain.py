@@ -1,0 +1,71 @@
+"""Why an item scored as it did against every claim (``kzwatch explain ITEM_URL``).  Pure:
+an item and claims in, plain rows and text out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kzwatch.model import Claim, FeedItem
+from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, Assessment, assess, prepare
+
+
+@dataclass
+class ClaimExplanation:
+    """One claim's verdict on one item, with the evidence behind it."""
+
+    claim_id: str
+    verdict: str  # "flagged" | "below threshold" | "not scored"
+    score: float = 0.0
+    stance: str = ""
+    why: str = ""  # the stance reason, or why the gate rejected the claim
+    terms: list[str] = field(default_factory=list)  # anchors and supporting terms matched
+    figures: list[str] = field(default_factory=list)  # claim figures / quantities found
+    changes: list[str] = field(default_factory=list)  # change markers and renames
+    sentence: str = ""
+
+
+def _row(a: Assessment, prep_sentences: list[str]) -> ClaimExplanation:
+    if a.evidence is None:
+        return ClaimExplanation(a.claim_id, "not scored", why=a.rejected)
+    ev = a.evidence
+    best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+    return ClaimExplanation(
+        a.claim_id, "flagged" if a.match is not None else "below threshold", score=a.score,
+        stance=a.stance, why=a.reason, terms=list(dict.fromkeys([*ev.anchors, *ev.support])),
+        figures=list(dict.fromkeys([*ev.figures, *ev.confirmed, *ev.differing])),
+        changes=list(dict.fromkeys([*ev.renames, *ev.updates, *ev.changes])),
+        sentence=prep_sentences[best][:500])
+
+
+def explain_item(item: FeedItem, claims: Sequence[Claim], *,
+                 threshold: float = DEFAULT_THRESHOLD,
+                 now: datetime | None = None) -> tuple[str, list[ClaimExplanation]]:
+    """A note on how the text was read, and one row per claim (flagged ones first)."""
+    prep = prepare(item)
+    if prep is None:
+        return "the item has no title or text", []
+    rows = [_row(assess(prep, c, threshold=threshold, now=now), prep.sentences) for c in claims]
+    order = {"flagged": 0, "below threshold": 1, "not scored": 2}
+    rows.sort(key=lambda r: (order[r.verdict], -r.score))
+    note = f"{len(prep.sentences)} sentences, language {prep.lang or '?'}"
+    return note + (f"; {prep.script_note}" if prep.script_note else ""), rows
+
+
+def format_explanation(item: FeedItem, note: str, rows: Sequence[ClaimExplanation],
+                       threshold: float = DEFAULT_THRESHOLD) -> str:
+    """The rows as text for a terminal."""
+    lines = [f"{item.title or '(no title)'}", f"  {item.url}", f"  {note}; threshold {threshold}"]
+    for r in rows:
+        if r.verdict == "not scored":
+            lines.append(f"{r.claim_id:<4} not scored: {r.why}")
+            continue
+        lines.append(f"{r.claim_id:<4} {r.verdict}: score {r.score:.2f}, {r.stance} — {r.why}")
+        for label, values in (("terms", r.terms), ("figures", r.figures),
+                              ("changes", r.changes)):
+            if values:
+                lines.append(f"       {label}: {', '.join(values[:12])}")
+        if r.sentence:
+            lines.append(f"       sentence: {r.sentence}")
+    return "\n".join(lines)

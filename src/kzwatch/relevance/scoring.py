@@ -1,0 +1,412 @@
+"""Score one item against claims: gate (anchors, context, exclusions), evidence, score, stance."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
+from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
+from kzwatch.relevance.stance import choose_stance
+from kzwatch.relevance.text import (
+    Doc,
+    Number,
+    affirmed,
+    extract_numbers,
+    figure_tolerance,
+    hit_positions,
+    sentences_of,
+    term_hits,
+)
+from kzwatch.relevance.translit import (
+    arabic_to_cyrillic,
+    has_arabic,
+    is_kazakh_latin,
+    latin_to_cyrillic,
+)
+from kzwatch.textnorm import detect_lang
+
+# --- tunables (the lead exposes these in config; defaults documented here) --------------------
+
+#: Minimum score for a (item, claim) pair to be reported.  0.55 = an anchor plus one supporting
+#: term, or an anchor plus a matching figure; an anchor alone never passes.
+DEFAULT_THRESHOLD = 0.55
+
+#: Score parts.  An anchor is required (gate); the rest accumulates.
+W_ANCHOR = 0.40
+W_ANCHOR_IN_TITLE = 0.10
+W_EXTRA_ANCHOR = 0.05  # per further distinct anchor, at most 2
+W_TERM = 0.15  # per distinct supporting term, at most 2
+W_FIGURE = 0.20  # per distinct claim figure found, at most 2
+W_QUANTITY = 0.15  # a measured quantity of the claim is reported (same or different value)
+W_CHANGE = 0.10  # a rename or update term is present
+
+#: A change word counts as "about the claim" in the title, an anchor's sentence or up to this
+#: many sentences after it.
+CHANGE_NEAR_SENTENCES = 2
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 else f"{value:g}"
+
+
+@dataclass
+class Evidence:
+    anchors: dict[str, list[tuple[int, int, int]]]
+    support: dict[str, list[tuple[int, int, int]]]
+    figures: list[str]
+    confirmed: list[str]  # quantity values equal to the claim's
+    differing: list[str]  # quantity values different from the claim's
+    later_years: list[int]
+    updates: list[str]
+    changes: list[str]
+    changes_near_anchor: list[str]
+    renames: list[str]
+    renames_reported: bool
+    contradictions: list[str]
+    confirms: list[str]  # restatement markers ("still", "remain") in an anchor's sentence
+    sentence_weight: dict[int, float]
+
+
+def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Number]],
+                weight: dict[int, float]) -> tuple[list[str], list[str]]:
+    confirmed: list[str] = []
+    differing: list[str] = []
+    # A number equal to any of the claim's own figures is not a disagreement, even when it sits
+    # next to another quantity's cue ("Ak Zhol ... cleared the 7% threshold").
+    known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
+    known += [([f.value], figure_tolerance(f)) for f in compiled.figures]
+    for quantity in compiled.quantities:
+        cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
+        for s_idx in sorted(cue_sentences):
+            for number in numbers_by_sentence[s_idx]:
+                if number.date or (number.year and quantity["unit"] != "%"):
+                    continue
+                if quantity["unit"] == "%" and not number.percent:
+                    continue
+                if quantity["unit"] == "" and number.percent:
+                    continue
+                label = f"{quantity['name']} {number.text}".strip()
+                if any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
+                       for v in quantity["values"]):
+                    confirmed.append(label)
+                    weight[s_idx] += 2
+                elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
+                    continue
+                elif number.percent or number.value >= 10:
+                    # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
+                    differing.append(label)
+                    weight[s_idx] += 2
+    return confirmed, differing
+
+
+def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
+    # A reported rename is specific enough on its own: only the first context group (the
+    # country) is still required ("Nur Otan renamed Amanat" needs no election words for C2).
+    for n, group in enumerate(compiled.context[:1] if renamed else compiled.context, 1):
+        if not term_hits(doc, group):
+            return f"no context term of group {n} (e.g. {group[0].text if group else '?'})"
+    return ""
+
+
+def _excluded(doc: Doc, compiled: Compiled) -> str:
+    for excluded_terms, unless_terms in compiled.exclude:
+        excluded = term_hits(doc, excluded_terms)
+        n_excluded = len(hit_positions(excluded))
+        if n_excluded and n_excluded > len(hit_positions(term_hits(doc, unless_terms))):
+            return f"near-miss guard: {', '.join(list(excluded)[:3])}"
+    negative = affirmed(doc, term_hits(doc, compiled.negative))
+    if negative:
+        return f"negative term for this claim: {', '.join(negative[:3])}"
+    return ""
+
+
+def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+                  published: int | None) -> str:
+    """Another election, body or country than the claim's, or only years before its event
+    (the text's years, else the year it was published)."""
+    other = term_hits(doc, compiled.scope_other)
+    n_other = len(hit_positions(other))
+    if n_other and n_other > len(hit_positions(term_hits(doc, compiled.scope_own))):
+        return f"out of scope: about {', '.join(list(other)[:3])}"
+    if compiled.scope_years:
+        years = {int(n.value) for ns in numbers for n in ns if n.year}
+        years = years or ({published} if published else set())
+        first = compiled.scope_years[0]
+        if years and max(years) < first:
+            return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
+                    f"about {', '.join(map(str, compiled.scope_years))}")
+    return ""
+
+
+def _gate(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+          published: int | None) -> tuple[str, list[str]]:
+    """Why the claim is not scored ("" when the gate passes), and the renames reported."""
+    if not term_hits(doc, compiled.anchors):
+        return "no anchor term", []
+    renames = _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
+                       require_old=True)
+    # A name only this claim's event has ("MISK", "Agadil") stands in for the context groups.
+    unique = bool(term_hits(doc, compiled.unique))
+    why = ((not unique and _context_missing(doc, compiled, bool(renames)))
+           or _excluded(doc, compiled) or _out_of_scope(doc, compiled, numbers, published))
+    return why, renames
+
+
+def _figures(compiled: Compiled, numbers: list[list[Number]], weight: dict[int, float]
+             ) -> list[str]:
+    figures = []
+    for figure in compiled.figures:
+        tolerance = figure_tolerance(figure)
+        for s_idx, found in enumerate(numbers):
+            if any(n.percent == figure.percent and n.year == figure.year and not n.date
+                   and abs(n.value - figure.value) <= tolerance for n in found):
+                figures.append(figure.text)
+                weight[s_idx] += 2
+                break
+    return figures
+
+
+def _historical(numbers: list[Number], compiled: Compiled) -> bool:
+    """A sentence dated only before the claim's year, or only in years the claim itself names:
+    a change word there is the claim's own history ("abolished in 1998", "removed in 2005"),
+    not news since the article ("down from 63 percent in 2021" is news)."""
+    years = {n.value for n in numbers if n.year}
+    own = {f.value for f in compiled.figures if f.year}
+    return bool(years) and (years <= own or bool(compiled.year and max(years) < compiled.year))
+
+
+def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: list[list[Number]],
+             compiled: Compiled) -> dict[str, list[tuple[int, int, int]]]:
+    """Occurrences outside sentences that speak only of the claim's own past."""
+    kept = {text: [o for o in occ if not _historical(numbers[o[0]], compiled)]
+            for text, occ in hits.items()}
+    return {text: occ for text, occ in kept.items() if occ}
+
+
+def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+            now: datetime | None, published: int | None = None) -> tuple[Evidence | None, str]:
+    """Evidence for one claim, or None and why when the gate fails."""
+    why, renames = _gate(doc, compiled, numbers, published)
+    if why:
+        return None, why
+    anchors = term_hits(doc, compiled.anchors)
+    change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
+    changes = affirmed(doc, change_hits)
+    # With the gate passed, the new name alone says the body was renamed or replaced (for the
+    # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
+    renames_reported = bool(renames)
+    renames = renames or _renames(doc, compiled, changes, require_old=False)
+    weight: dict[int, float] = defaultdict(float)
+    anchor_sentences = {s for occ in anchors.values() for s, _, _ in occ}
+    support = term_hits(doc, compiled.support)
+    for occurrences, w in ((anchors, 3.0), (support, 1.0)):
+        for occ in occurrences.values():
+            for s_idx, _, _ in occ:
+                weight[s_idx] += w
+    figures = _figures(compiled, numbers, weight)
+    confirmed, differing = _quantities(doc, compiled, numbers, weight)
+    max_year = (now.year + 1) if now else 2100
+    later_years = sorted({int(n.value) for ns in numbers for n in ns
+                          if n.year and compiled.year and compiled.year < n.value <= max_year})
+    return Evidence(
+        anchors=anchors, support=support, figures=figures, confirmed=confirmed,
+        differing=differing, later_years=later_years,
+        updates=affirmed(doc, _current(term_hits(doc, compiled.update), numbers, compiled)),
+        confirms=[t for t, occ in term_hits(doc, compiled.confirm).items()
+                  if any(s in anchor_sentences for s, _, _ in occ)],
+        changes=changes + affirmed(doc, term_hits(doc, compiled.weak_change)),
+        changes_near_anchor=[
+            text for text in changes
+            if any(s == 0 or any(0 <= s - a <= CHANGE_NEAR_SENTENCES for a in anchor_sentences)
+                   for s, _, _ in change_hits[text])
+        ],
+        renames=renames, renames_reported=renames_reported,
+        contradictions=[
+            text for text, occ in term_hits(doc, compiled.contradict).items()
+            if any(s in anchor_sentences for s, _, _ in occ)
+        ],
+        sentence_weight=weight,
+    ), ""
+
+
+def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: bool) -> list[str]:
+    """Renames/replacements the item names: a new name (with the old one or a change word when
+    *require_old*)."""
+    found = []
+    for old_terms, new_terms, note in compiled.renames:
+        new_hits = term_hits(doc, new_terms)
+        old_hits = term_hits(doc, old_terms)
+        if new_hits and (old_hits or changes or not require_old):
+            old = next(iter(old_hits), old_terms[0].text if old_terms else "?")
+            found.append(f"{old} → {next(iter(new_hits))}" + (f" ({note})" if note else ""))
+    return found
+
+
+def score_evidence(ev: Evidence) -> float:
+    score = W_ANCHOR
+    if any(s == 0 for occ in ev.anchors.values() for s, _, _ in occ):
+        score += W_ANCHOR_IN_TITLE
+    # Distinct places, not distinct spellings: "Amanat" and "Аманат" on one token count once.
+    anchor_places = {(s, start) for occ in ev.anchors.values() for s, start, _ in occ}
+    score += W_EXTRA_ANCHOR * min(2, len(anchor_places) - 1)
+    score += W_TERM * min(2, len(ev.support))
+    score += W_FIGURE * min(2, len(ev.figures))
+    if ev.confirmed or ev.differing:
+        score += W_QUANTITY
+    if ev.renames_reported or ev.updates or ev.changes:
+        score += W_CHANGE
+    return round(min(1.0, score), 3)
+
+
+@dataclass
+class Prepared:
+    """An item made ready for matching against any number of claims."""
+
+    sentences: list[str]  # as written: the evidence shown to maintainers
+    doc: Doc  # Arabic-script Kazakh already in Cyrillic; Latin Kazakh indexed in both
+    numbers: list[list[Number]]
+    lang: str | None
+    script_note: str  # "" or how the text was transliterated, for explanations
+    published_year: int | None = None  # from the feed's date: scope when the text names no year
+
+
+def prepare(item: FeedItem) -> Prepared | None:
+    """Sentences, tokens and numbers of *item*; None when it has no text at all."""
+    shown = sentences_of(item)
+    if not shown:
+        return None
+    arabic = any(has_arabic(s) for s in shown)
+    matched = [arabic_to_cyrillic(s) for s in shown] if arabic else shown
+    latin_kazakh = is_kazakh_latin(" ".join(matched), item.lang)
+    doc = Doc(matched, latin_kazakh=latin_kazakh)
+    number_text = [_LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), s)
+                   for s in matched] if latin_kazakh else matched
+    lang = item.lang or ("kk" if arabic else detect_lang(" ".join(matched)))
+    note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
+            "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
+    year = item.published_at.year if item.published_at else None
+    return Prepared(shown, doc, [extract_numbers(s) for s in number_text], lang, note, year)
+
+
+_LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+#: key → indices of the claims having an anchor whose first token has that key, per claim list.
+_ANCHOR_INDEX: dict[tuple[int, ...], dict[tuple[str, str], set[int]]] = {}
+
+
+def _anchor_index(claims: Sequence[Claim]) -> dict[tuple[str, str], set[int]]:
+    cache_key = tuple(id(c) for c in claims)
+    index = _ANCHOR_INDEX.get(cache_key)
+    if index is None:
+        if len(_ANCHOR_INDEX) > 64:
+            _ANCHOR_INDEX.clear()
+        index = defaultdict(set)
+        for n, claim in enumerate(claims):
+            for term in compiled_claim(claim).anchors:
+                first = (term.parts[0] if term.parts else term).toks
+                for key in first[0].keys if first else ():
+                    index[key].add(n)
+        _ANCHOR_INDEX[cache_key] = index = dict(index)
+    return index
+
+
+_TERM_INDEX: dict[tuple[int, ...], dict[tuple[str, str], list[int]]] = {}
+
+
+def _term_index(claims: Sequence[Claim]) -> dict[tuple[str, str], list[int]]:
+    """key → ids of the claims' terms whose first token has that key (built once per list)."""
+    cache_key = tuple(id(c) for c in claims)
+    index = _TERM_INDEX.get(cache_key)
+    if index is None:
+        if len(_TERM_INDEX) > 64:
+            _TERM_INDEX.clear()
+        built: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for claim in claims:
+            for term in all_terms(compiled_claim(claim)):
+                for key in term.toks[0].keys if term.toks else ():
+                    built[key].add(id(term))
+        _TERM_INDEX[cache_key] = index = {k: list(v) for k, v in built.items()}
+    return index
+
+
+def _term_candidates(doc: Doc, claims: Sequence[Claim]) -> set[int]:
+    index = _term_index(claims)
+    found: set[int] = set()
+    for key in doc.index:
+        ids = index.get(key)
+        if ids:
+            found.update(ids)
+    return found
+
+
+def _candidates(doc: Doc, claims: Sequence[Claim]) -> list[Claim]:
+    """The claims one of whose anchors may occur in *doc*: one pass over the document's index
+    keys instead of every anchor of every claim (most items bear on no claim)."""
+    index = _anchor_index(claims)
+    hits: set[int] = set()
+    for key in doc.index:
+        found = index.get(key)
+        if found:
+            hits |= found
+    return [claims[n] for n in sorted(hits)]
+
+
+@dataclass
+class Assessment:
+    """One item against one claim: rejected at the gate (and why), or scored with a stance."""
+
+    claim_id: str
+    rejected: str = ""
+    score: float = 0.0
+    stance: str = ""
+    reason: str = ""
+    evidence: Evidence | None = None
+    match: ClaimMatch | None = None  # set when the score reaches the threshold
+
+
+def assess(prep: Prepared, claim: Claim, *, threshold: float = DEFAULT_THRESHOLD,
+           now: datetime | None = None) -> Assessment:
+    """Score *prep* against one claim, keeping every reason (``kzwatch explain`` shows them)."""
+    compiled = compiled_claim(claim)
+    ev, why = _gather(prep.doc, compiled, prep.numbers, now, prep.published_year)
+    if ev is None:
+        return Assessment(claim.id, rejected=why)
+    score = score_evidence(ev)
+    stance, reason = choose_stance(ev, compiled)
+    assert stance in STANCES
+    result = Assessment(claim.id, score=score, stance=stance, reason=reason, evidence=ev)
+    if score >= threshold:
+        best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+        matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.confirmed,
+                                       *ev.differing, *ev.renames, *ev.updates]))
+        result.match = ClaimMatch(claim_id=claim.id, score=score, stance=stance, reason=reason,
+                                  matched=matched[:16], sentence=prep.sentences[best][:500],
+                                  lang=prep.lang)
+    return result
+
+
+def score_item(
+    item: FeedItem,
+    claims: Sequence[Claim],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    now: datetime | None = None,
+) -> list[ClaimMatch]:
+    """The claims *item* bears on, best first, each with score, stance, reason and evidence.
+
+    *threshold* (default ``DEFAULT_THRESHOLD``) is the minimum score reported.  *now*, when
+    given, caps which four-digit numbers count as years (no later than next year).
+    """
+    prep = prepare(item)
+    if prep is None:
+        return []
+    prep.doc.candidates = _term_candidates(prep.doc, claims)
+    matches = [a.match for claim in _candidates(prep.doc, claims)
+               if (a := assess(prep, claim, threshold=threshold, now=now)).match is not None]
+    matches.sort(key=lambda m: (-m.score, m.claim_id))
+    return matches

@@ -1,0 +1,440 @@
+"""Text features for relevance scoring: sentences, tokens with every form they may be matched
+by (normalised, romanisation key, stems, Russian lemma, Kazakh in Cyrillic), term matching,
+negation, and numbers with their units.  Pure functions on plain data."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from kzwatch.model import FeedItem
+from kzwatch.relevance.translit import latin_to_cyrillic
+from kzwatch.textnorm import latin_key, normalize, stem, tokens
+
+#: Shortest shared prefix for the "same word, different ending" fallback, and the longest
+#: ending each side may have beyond it.
+PREFIX_MIN = 6
+PREFIX_MAX_TAIL = 3
+
+#: Words that negate a nearby update term: before it in Russian/English ("не будет", "no new
+#: party has been registered"), after it in Kazakh ("тіркелген жоқ", "өткен емес").
+_NEGATIONS_BEFORE = frozenset({"не", "нет", "ни", "not", "no", "never", "without", "без"})
+_NEGATIONS_AFTER = frozenset({"жок", "емес"})  # normalised "жоқ", "емес"
+_NEGATION_WINDOW = 5
+# --- token matching ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    """pymorphy3's analyser (loads its dictionaries once, ~0.3 s); None when not installed."""
+    try:
+        import pymorphy3  # type: ignore[import-untyped]
+    except ImportError:  # declared in pyproject; matching then falls back to Snowball stems
+        return None
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=200_000)
+def russian_lemma(word: str) -> str:
+    """The dictionary form of a Russian word ("выборах" → "выбор", "партии" → "партия"),
+    normalised; "" for words that are not Russian Cyrillic (Kazakh letters, Latin, digits)."""
+    lowered = word.casefold()
+    if not _RUSSIAN_WORD_RE.fullmatch(lowered):
+        return ""
+    morph = _morph()
+    return normalize(morph.parse(lowered)[0].normal_form) if morph is not None else ""
+
+
+_RUSSIAN_WORD_RE = re.compile(r"[а-яё]{3,}(?:-[а-яё]+)*")
+
+
+@dataclass(frozen=True)
+class Tok:
+    """One token with every form it may be matched by."""
+
+    norm: str
+    key: str
+    stems: tuple[tuple[str, str], ...]  # (lang, stem) for ru, kk, en, when informative
+    lemma: str = ""  # Russian dictionary form (pymorphy3), "" when not Russian
+    #: The index keys under which a document token matching this one must appear: a term
+    #: token none of whose keys a document has cannot match it (a dict lookup, not a scan).
+    keys: tuple[tuple[str, str], ...] = ()
+    #: The keys a document indexes this token under (every form, plus the prefix buckets the
+    #: "same word, other ending" and abbreviation fallbacks scan).
+    index_keys: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, word: str) -> "Tok":
+        return _tok(word)
+
+
+@lru_cache(maxsize=200_000)
+def _tok(word: str) -> Tok:
+    norm = normalize(word)
+    # Stemmers of the word's own script only: a Russian stemmer leaves Latin words as they
+    # are (and vice versa), which would only duplicate the "n" key.
+    langs = ("en",) if norm.isascii() else ("ru", "kk")
+    stems = tuple((lang, s) for lang in langs if len(s := stem(norm, lang)) >= 3)
+    key = latin_key(norm)
+    lemma = russian_lemma(word)
+    if len(norm) <= 3:
+        keys = [("n", norm), ("short", norm[:2])] + ([("k", key)] if len(key) >= 3 else [])
+    else:
+        keys = [("n", norm), ("k", key), *stems] + ([("l", lemma)] if lemma else [])
+        keys += [("p", norm[:PREFIX_MIN])] if len(norm) >= PREFIX_MIN else []
+        keys += [("pk", key[:PREFIX_MIN])] if len(key) >= PREFIX_MIN else []
+    index_keys = [("n", norm), ("k", key), *stems] + ([("l", lemma)] if lemma else [])
+    index_keys += [("p", norm[:PREFIX_MIN])] if len(norm) >= PREFIX_MIN else []
+    index_keys += [("pk", key[:PREFIX_MIN])] if len(key) >= PREFIX_MIN else []
+    index_keys += [("short", norm[:2])] if len(norm) <= 6 else []
+    return Tok(norm=norm, key=key, stems=stems, lemma=lemma, keys=tuple(keys),
+               index_keys=tuple(index_keys))
+
+
+@lru_cache(maxsize=200_000)
+def _prefix_compatible(a: str, b: str) -> bool:
+    """Same word with a different ending: long shared prefix, short tails."""
+    if len(a) < PREFIX_MIN or len(b) < PREFIX_MIN or a[:PREFIX_MIN] != b[:PREFIX_MIN]:
+        return False
+    common = PREFIX_MIN
+    while common < min(len(a), len(b)) and a[common] == b[common]:
+        common += 1
+    return len(a) - common <= PREFIX_MAX_TAIL and len(b) - common <= PREFIX_MAX_TAIL
+
+
+#: Endings an abbreviation takes in Russian/Kazakh running text ("ЦИКа", "ОСДП-ның").
+_ABBREV_ENDINGS = frozenset({"а", "у", "ом", "е", "ы", "ов", "нын", "нин", "га", "ге", "ка", "ке",
+                             "на", "не", "та", "те", "да", "де", "дан", "ден", "тан", "тен"})
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def _cyrillic_tokens(sentence: str, n: int) -> list[str] | None:
+    """The tokens of *sentence* with its Latin Kazakh words in Cyrillic, transliterated from
+    the raw text (``tokens`` folds ý to y, which would lose the 2018 alphabet's у); None when
+    the count differs from the *n* original tokens, so positions cannot be paired."""
+    words = tokens(_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0))
+                                if m.group(0).isascii() or not _has_cyrillic(m.group(0))
+                                else m.group(0), sentence))
+    return words if len(words) == n else None
+
+
+def _has_cyrillic(word: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in word)
+
+
+class Doc:
+    """An item's text split into sentences of tokens, indexed by every matchable form."""
+
+    def __init__(self, sentences: list[str], *, latin_kazakh: bool = False) -> None:
+        """*latin_kazakh*: also index each Latin word's Cyrillic transliteration."""
+        self.sentences = sentences
+        self.toks: list[list[Tok]] = []
+        self.alts: dict[tuple[int, int], Tok] = {}  # transliterated forms of Latin Kazakh
+        self.index: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        self._found: dict[int, list[tuple[int, int, int]]] = {}  # id(Term) → occurrences
+        #: ids of the terms whose first token has a key in this document (set by the scorer
+        #: from a key index of all its claims' terms); None: check each term's keys instead.
+        self.candidates: set[int] | None = None
+        for s_idx, sentence in enumerate(sentences):
+            row = []
+            words = tokens(sentence)
+            cyrillic = _cyrillic_tokens(sentence, len(words)) if latin_kazakh else None
+            for t_idx, word in enumerate(words):
+                tok = Tok.of(word)
+                row.append(tok)
+                self._add((s_idx, t_idx), tok)
+                if cyrillic and word.isascii() and word.isalpha():
+                    alt = Tok.of(cyrillic[t_idx])
+                    if alt.norm != tok.norm:
+                        self.alts[(s_idx, t_idx)] = alt
+                        self._add((s_idx, t_idx), alt)
+            self.toks.append(row)
+
+    def _add(self, pos: tuple[int, int], tok: Tok) -> None:
+        index = self.index
+        for key in tok.index_keys:
+            index[key].append(pos)
+
+    def _forms(self, pos: tuple[int, int]) -> tuple[Tok, ...]:
+        tok = self.toks[pos[0]][pos[1]]
+        alt = self.alts.get(pos)
+        return (tok, alt) if alt else (tok,)
+
+    def positions(self, term_tok: Tok) -> set[tuple[int, int]]:
+        """Where a single term token matches."""
+        found: set[tuple[int, int]] = set(self.index.get(("n", term_tok.norm), ()))
+        if len(term_tok.norm) <= 3:
+            # Short words and abbreviations: exact, or the abbreviation with a case ending.
+            found.update(self.index.get(("k", term_tok.key), ()) if len(term_tok.key) >= 3 else ())
+            for pos in self.index.get(("short", term_tok.norm[:2]), ()):
+                if any(t.norm.startswith(term_tok.norm)
+                       and t.norm[len(term_tok.norm):] in _ABBREV_ENDINGS
+                       for t in self._forms(pos)):
+                    found.add(pos)
+            return found
+        found.update(self.index.get(("k", term_tok.key), ()))
+        for lang_stem in term_tok.stems:
+            found.update(self.index.get(lang_stem, ()))
+        if term_tok.lemma:
+            found.update(self.index.get(("l", term_tok.lemma), ()))
+        if len(term_tok.norm) >= PREFIX_MIN:
+            for pos in self.index.get(("p", term_tok.norm[:PREFIX_MIN]), ()):
+                if any(_prefix_compatible(t.norm, term_tok.norm) for t in self._forms(pos)):
+                    found.add(pos)
+        if len(term_tok.key) >= PREFIX_MIN:
+            for pos in self.index.get(("pk", term_tok.key[:PREFIX_MIN]), ()):
+                if any(_prefix_compatible(t.key, term_tok.key) for t in self._forms(pos)):
+                    found.add(pos)
+        return found
+
+    def find(self, term: "Term") -> list[tuple[int, int, int]]:
+        """Occurrences of a (multi-word) term as (sentence, first token, last token).  Cached
+        per document: claims share term groups (the country, the vote)."""
+        found = self._found.get(id(term))
+        if found is None:
+            found = self._found[id(term)] = self._find(term)
+        return found
+
+    def could_match(self, tok: Tok) -> bool:
+        index = self.index
+        return any(k in index for k in tok.keys)
+
+    def _find(self, term: "Term") -> list[tuple[int, int, int]]:
+        if not term.toks:
+            return []
+        if self.candidates is not None:
+            if id(term) not in self.candidates or not all(
+                    self.could_match(t) for t in term.toks[1:]):
+                return []
+        elif not all(self.could_match(t) for t in term.toks):
+            return []
+        hits = []
+        later = [self.positions(t) for t in term.toks[1:]]
+        for s_idx, start in sorted(self.positions(term.toks[0])):
+            pos = start
+            for nxt in later:
+                if (s_idx, pos + 1) in nxt:
+                    pos += 1
+                elif (s_idx, pos + 2) in nxt and len(self.toks[s_idx][pos + 1].norm) <= 3:
+                    pos += 2  # one short function word between: "закон «О мирных собраниях»"
+                else:
+                    break
+            else:
+                hits.append((s_idx, start, pos))
+        return hits
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    toks: tuple[Tok, ...]
+    parts: tuple["Term", ...] = ()  # "a & b": parts that must share a sentence
+
+    @classmethod
+    def of(cls, text: str) -> "Term":
+        """One shared object per text, so that claims sharing a term group share its lookups."""
+        return _term(text)
+
+
+@lru_cache(maxsize=50_000)
+def _term(text: str) -> Term:
+    if " & " in text:
+        parts = tuple(_term(p) for p in text.split(" & ") if p.strip())
+        return Term(text=text, toks=parts[0].toks if parts else (), parts=parts)
+    return Term(text=text, toks=tuple(Tok.of(w) for w in tokens(text) if w != "%"))
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number found in text: its value, whether it is a percentage, a year or a day of a
+    month, and the text it was read from."""
+
+    value: float
+    percent: bool
+    year: bool
+    text: str
+    date: bool = False  # "25 мая", "25 February", "25 ақпанда": a day, never a quantity
+
+
+_NUMBER_RE = re.compile(
+    r"(?<![\d.,])"
+    r"(?P<num>\d{1,3}(?:[ ,.]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?)"
+    r"(?:\s*-?\s*(?P<unit>%|процент\w*|пайыз\w*|percent|per cent|тыс\w*|мын\w*|thousand|"
+    r"млн|миллион\w*|million|млрд|billion))?"
+)
+_MULTIPLIERS = {"тыс": 1e3, "мын": 1e3, "thousand": 1e3, "млн": 1e6, "миллион": 1e6,
+                "million": 1e6, "млрд": 1e9, "billion": 1e9}
+#: Month names (normalised stems) in Russian, Kazakh and English: a number next to one is a date.
+_MONTHS = (
+    "январ", "феврал", "март", "апрел", "мая", "май", "мае", "июн", "июл", "август", "сентябр",
+    "октябр", "ноябр", "декабр", "кантар", "акпан", "наурыз", "сауир", "мамыр", "маусым",
+    "шилде", "тамыз", "кыркуйек", "казан", "караша", "желтоксан", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december",
+)  # fmt: skip
+_MONTH_RE = re.compile(r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\w*$")
+_DAY_BEFORE_MONTH_RE = re.compile(r"^\s+([^\W\d_]+)")
+_MONTH_BEFORE_DAY_RE = re.compile(r"([^\W\d_]+)\s+$")
+#: Small numbers written as words (normalised), as reports write "шесть из семи", "nine hours".
+_NUMBER_WORDS = {
+    "два": 2, "две": 2, "двух": 2, "три": 3, "трех": 3, "четыре": 4, "четырех": 4, "пять": 5,
+    "пяти": 5, "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "девять": 9,
+    "девяти": 9, "десять": 10, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "еки": 2, "уш": 3, "торт": 4, "бес": 5,
+    "алты": 6, "жети": 7, "сегиз": 8, "тогыз": 9,
+}  # fmt: skip
+_NUMBER_WORD_RE = re.compile(r"(?<![^\W\d_])(" + "|".join(_NUMBER_WORDS) + r")(?![^\W\d_])")
+
+
+_NUMBER_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
+                              "һ": "х", "і": "и", "ё": "е", "\u00a0": " ", "\u202f": " ",
+                              "\u2009": " ", "\u2013": "-", "\u2014": "-"})
+_MAYBE_NUMBER_RE = re.compile(r"\d|" + "|".join(_NUMBER_WORDS))
+
+
+def _is_date(text: str, start: int, end: int, value: float) -> bool:
+    if not (1 <= value <= 31) or value != int(value):
+        return False
+    after = _DAY_BEFORE_MONTH_RE.match(text[end:end + 20])
+    before = _MONTH_BEFORE_DAY_RE.search(text[max(0, start - 20):start])
+    return any(m is not None and _MONTH_RE.match(m.group(1)) is not None
+               for m in (after, before))
+
+
+def extract_numbers(text: str) -> list[Number]:
+    """Numbers in *text*: "63,3 %", "63.3 процента", "340 000", "340 тысяч", "шесть"; days of a
+    month ("25 мая") are marked as dates and four-digit 1990–2039 as years."""
+    out: list[Number] = []
+    # The units and number words need only case, Kazakh letters and spaces folded: the full
+    # normalize() (Latin diacritics, char by char) costs more than all the rest of this.
+    normal = text.casefold().translate(_NUMBER_FOLD)
+    if not _MAYBE_NUMBER_RE.search(normal):
+        return out
+    for m in _NUMBER_RE.finditer(normal):
+        raw, unit = m.group("num"), (m.group("unit") or "")
+        if re.fullmatch(r"\d{1,3}(?:[ ,.]\d{3})+", raw):
+            value = float(re.sub(r"[ ,.]", "", raw))
+        else:
+            value = float(raw.replace(",", "."))
+        percent = unit == "%" or unit.startswith(("процент", "пайыз", "percent", "per cent"))
+        for prefix, factor in _MULTIPLIERS.items():
+            if unit.startswith(prefix):
+                value *= factor
+        is_year = not unit and raw.isdigit() and 1990 <= value <= 2039
+        out.append(Number(value=value, percent=percent, year=is_year, text=m.group(0).strip(),
+                          date=not unit and _is_date(normal, m.start(), m.end(), value)))
+    for m in _NUMBER_WORD_RE.finditer(normal):
+        out.append(Number(value=float(_NUMBER_WORDS[m.group(1)]), percent=False, year=False,
+                          text=m.group(1)))
+    return out
+
+
+def parse_figure(figure: str) -> Number | None:
+    numbers = extract_numbers(figure)
+    return numbers[0] if numbers else None
+
+
+def figure_tolerance(figure: Number) -> float:
+    """A figure written "63%" matches 62.5–63.5; "35.10%" matches 35.1 only."""
+    digits = figure.text.replace(" ", "")
+    m = re.search(r"[.,](\d{1,2})(?!\d)", digits)
+    if m and figure.value < 1000:
+        return 0.5 * 10 ** -len(m.group(1)) + 1e-9
+    return 0.5 if figure.percent else 0.0
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"'«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])|\n+")
+
+
+def sentences_of(item: FeedItem) -> list[str]:
+    """Title first (a sentence of its own), then summary and text split into sentences."""
+    parts = [item.title.strip()] if item.title.strip() else []
+    seen = {_dedupe_key(item.title)}
+    for block in (item.summary, item.text):
+        for sentence in _SENTENCE_SPLIT_RE.split(block or ""):
+            sentence = sentence.strip()
+            key = _dedupe_key(sentence)
+            if sentence and key not in seen:  # summaries repeat the lead
+                seen.add(key)
+                parts.append(sentence)
+    return parts
+
+
+def _dedupe_key(sentence: str) -> str:
+    # casefold + whitespace: enough to spot a repeated lead, and far cheaper than normalize().
+    return " ".join(sentence.casefold().split())
+
+
+def find_term(doc: Doc, term: Term) -> list[tuple[int, int, int]]:
+    """Occurrences of a term; a term "a & b" needs every part inside one sentence (Kazakh puts
+    the figure between subject and verb: "сайлаушылардың 63 пайызы қатысты")."""
+    if not term.parts:
+        return doc.find(term)
+    per_part = [doc.find(part) for part in term.parts]
+    shared = set.intersection(*({s for s, _, _ in occ} for occ in per_part))
+    return [occ for occ in per_part[0] if occ[0] in shared]
+
+
+def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int, int]]]:
+    """term text → occurrences, for the terms that occur."""
+    found = {}
+    candidates = doc.candidates
+    if candidates is not None:
+        # Only the terms with a first-token key in the document can occur: a set intersection
+        # instead of a walk over every term of the list.
+        ids, order = _list_ids(terms)
+        terms = [term for _, term in sorted((order[t] for t in ids & candidates),
+                                            key=lambda pair: pair[0])]
+    for term in terms:
+        occurrences = find_term(doc, term)
+        if occurrences:
+            found[term.text] = occurrences
+    return found
+
+
+_LIST_IDS: dict[int, tuple[Sequence[Term], frozenset[int], dict[int, tuple[int, Term]]]] = {}
+
+
+def _list_ids(terms: Sequence[Term]) -> tuple[frozenset[int], dict[int, tuple[int, Term]]]:
+    """The term ids of a (long-lived, compiled) term list, and id → (position, term)."""
+    cached = _LIST_IDS.get(id(terms))
+    if cached is None or cached[0] is not terms:
+        if len(_LIST_IDS) > 20_000:
+            _LIST_IDS.clear()
+        order = {id(t): (n, t) for n, t in enumerate(terms)}
+        cached = _LIST_IDS[id(terms)] = (terms, frozenset(order), order)
+    return cached[1], cached[2]
+
+
+def hit_positions(hits: Mapping[str, list[tuple[int, int, int]]]) -> set[tuple[int, int]]:
+    return {(s, start) for occurrences in hits.values() for s, start, _ in occurrences}
+
+
+def negated(doc: Doc, s_idx: int, start: int, end: int) -> bool:
+    row = doc.toks[s_idx]
+    before = row[max(0, start - _NEGATION_WINDOW) : start]
+    after = row[end + 1 : end + 3]
+    return any(t.norm in _NEGATIONS_BEFORE for t in before) or any(
+        t.norm in _NEGATIONS_AFTER for t in after
+    )
+
+
+def affirmed(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]]) -> list[str]:
+    """Terms with at least one occurrence that is not negated."""
+    return [
+        text
+        for text, occurrences in hits.items()
+        if any(not negated(doc, s, start, end) for s, start, end in occurrences)
+    ]
+

@@ -1,0 +1,129 @@
+"""Kazakh written in Latin or Arabic script, transliterated into Cyrillic before matching.
+
+The claims file lists Kazakh terms in Cyrillic; reporting also comes in the Latin alphabets
+(the 2018 "acute" one: á ǵ ń ó ú ý, ı = и/й, i = і; the 2021 one: ä ğ ñ ö ū ü ş, ı = і,
+i = и/й; and informal ASCII: sh, zh, ch) and in the Arabic-based tote jazu of the Kazakhs of
+Xinjiang.  Matching happens on ``textnorm.normalize`` forms, which fold the Kazakh letters
+(і → и, ұ → у, ...), so the ambiguous Latin ı/i both land on и, and only a few contextual
+rules are needed (a vowel before ı/i makes it й; "иа" → "ия").
+
+The apostrophe alphabet of 2017 (a', g', s') is not handled: tokenisation drops apostrophes,
+and it was in use for only a few months.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# --- Latin ---------------------------------------------------------------------------------
+
+#: No "ya"/"yu" digraphs: Kazakh Latin spells ы + а/ұ that way ("jalpyulttyq").
+_LATIN_MULTI = (("shch", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"))
+_LATIN_SINGLE = {
+    "a": "а", "ä": "ә", "á": "ә", "b": "б", "v": "в", "g": "г", "ğ": "ғ", "ǵ": "ғ", "d": "д",
+    "e": "е", "j": "ж", "z": "з", "k": "к", "q": "қ", "l": "л", "m": "м", "n": "н", "ñ": "ң",
+    "ń": "ң", "o": "о", "ö": "ө", "ó": "ө", "p": "п", "r": "р", "s": "с", "ş": "ш", "t": "т",
+    "u": "у", "ū": "ұ", "ü": "ү", "ú": "ү", "ý": "у", "y": "ы", "f": "ф", "h": "х", "c": "ц",
+    "w": "у", "x": "кс",
+}  # fmt: skip
+_LATIN_I = frozenset("iı")
+_VOWELS = frozenset("aeiouyäáöóūüúıýаәеиоөұүыіуэюя")
+
+#: Letters only Kazakh Latin uses (English has none of them).
+KAZAKH_LATIN_MARKS = frozenset("äáğǵıñńöóūüúýş")
+#: Frequent Kazakh words in Latin script (function words, election vocabulary), after
+#: folding to ASCII: enough of them in an item without marks says it is Kazakh, not English.
+_KAZAKH_LATIN_WORDS = frozenset({
+    "jane", "men", "bolyp", "boldy", "turaly", "sailau", "sailauy", "saylau", "paiyz",
+    "paiyzy", "jyly", "jylgy", "qazaqstan", "qazaqstanda", "partiasy", "dauys", "qatysty",
+    "degen", "bolady", "ushin", "bul", "osy", "biyl", "tiraly", "respublikasy", "komissiasy",
+    "majilis", "mazhilis", "deputattar", "saiasi", "halyq",
+})  # fmt: skip
+KAZAKH_LATIN_MIN_WORDS = 2
+_LATIN_LETTER_RE = re.compile("[A-Za-z" + "".join(sorted(KAZAKH_LATIN_MARKS)) + "]")
+_CYRILLIC_LETTER_RE = re.compile("[\u0400-\u04ff]")
+_MARK_RE = re.compile("[" + "".join(sorted(KAZAKH_LATIN_MARKS)) + "]")
+
+
+@lru_cache(maxsize=200_000)
+def latin_to_cyrillic(word: str) -> str:
+    """One Latin-script Kazakh word in Cyrillic ("saılauy" → "сайлауы", "Mäjılıs" → "мәжіліс")."""
+    text = unicodedata.normalize("NFC", word.casefold())
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        for latin, cyr in _LATIN_MULTI:
+            if text.startswith(latin, i):
+                out.append(cyr)
+                i += len(latin)
+                break
+        else:
+            ch = text[i]
+            if ch in _LATIN_I:
+                out.append("й" if out and out[-1] in _VOWELS else "и")
+            else:
+                out.append(_LATIN_SINGLE.get(ch, ch))
+            i += 1
+    return "".join(out).replace("иа", "ия")
+
+
+def _ascii_fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def is_kazakh_latin(text: str, lang: str | None = None) -> bool:
+    """Is *text* Kazakh written in Latin letters?  Latin must outnumber Cyrillic, and the item
+    says it is Kazakh (*lang*), or uses Kazakh-only letters, or frequent Kazakh words."""
+    latin = len(_LATIN_LETTER_RE.findall(text))
+    if latin <= len(_CYRILLIC_LETTER_RE.findall(text)):
+        return False
+    if lang == "kk" or _MARK_RE.search(text.casefold()):
+        return True
+    words = re.findall(r"[^\W\d_]+", text)
+    return sum(_ascii_fold(w) in _KAZAKH_LATIN_WORDS for w in words) >= KAZAKH_LATIN_MIN_WORDS
+
+
+# --- Arabic (tote jazu) ------------------------------------------------------------------------
+
+_ARABIC = {
+    "ا": "а", "ٵ": "ә", "ب": "б", "ۆ": "в", "گ": "г", "ع": "ғ", "د": "д", "ە": "е", "ج": "ж",
+    "ز": "з", "ك": "к", "ق": "қ", "ل": "л", "م": "м", "ن": "н", "ڭ": "ң", "و": "о", "ٶ": "ө",
+    "پ": "п", "ر": "р", "س": "с", "ت": "т", "ۋ": "у", "ۇ": "ұ", "ٷ": "ү", "ف": "ф", "ح": "х",
+    "ھ": "һ", "چ": "ч", "ش": "ш", "ى": "ы", "ي": "и", "ء": "", "ٴ": "",
+    "،": ",", "؛": ";", "؟": "?", "٪": "%",
+}  # fmt: skip
+#: ى is ы in back-vowel words and і in front ones (marked by a hamza, or holding е/к/г).  The
+#: other front/back pairs (а/ә, о/ө, ұ/ү) fold together under ``normalize`` anyway, and loan
+#: words ("كوميسسيا") break the marker rule, so only ы/і is decided.
+_FRONT = {"ы": "і"}
+_FRONT_MARKERS = frozenset("ٴءەكگ")
+_ARABIC_WORD_RE = re.compile(r"[\u0600-\u06ff]+")
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def has_arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in text)
+
+
+def _arabic_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    front = any(c in _FRONT_MARKERS for c in word)
+    out: list[str] = []
+    for ch in word:
+        cyr = _ARABIC.get(ch, ch)
+        if front:
+            cyr = _FRONT.get(cyr, cyr)
+        if cyr == "и" and out and out[-1] in _VOWELS:
+            cyr = "й"
+        out.append(cyr)
+    text = "".join(out)
+    # "پارتيا" → "партиа" → "партия"; "بيۋللەتەن" → "биуллетен" → "бюллетен".
+    return text.replace("иа", "ия").replace("иу", "ю")
+
+
+def arabic_to_cyrillic(text: str) -> str:
+    """Kazakh tote jazu in Cyrillic ("ٴماجىلىس سايلاۋى" → "мәжіліс сайлауы"); other text kept."""
+    return _ARABIC_WORD_RE.sub(_arabic_word, text.translate(_ARABIC_DIGITS))

@@ -1,0 +1,198 @@
+"""Unit tests of the relevance scorer's parts: lemmas, transliteration, numbers with units and
+dates, scope checks, negative terms, stance markers, explanations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+
+import pytest
+
+from kzwatch.model import Claim, FeedItem
+from kzwatch.relevance import load_claims, score_item
+from kzwatch.relevance.explain import explain_item
+from kzwatch.relevance.text import Doc, Term, extract_numbers, russian_lemma
+from kzwatch.relevance.translit import arabic_to_cyrillic, is_kazakh_latin, latin_to_cyrillic
+
+ARTICLE = "beimenbetov-2021"
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
+    return load_claims(text, ARTICLE)
+
+
+def flagged(claims, title: str, text: str = "", lang: str | None = None) -> dict[str, str]:
+    item = FeedItem(url="https://example.org/x", title=title, text=text, lang=lang)
+    return {m.claim_id: m.stance for m in score_item(item, claims)}
+
+
+# --- lemmas and transliteration ------------------------------------------------------------------
+
+
+def test_russian_lemmas_join_inflections_the_stemmer_keeps_apart() -> None:
+    assert russian_lemma("выборах") == russian_lemma("выборы") == "выборы"
+    assert russian_lemma("партии") == "партия"
+    assert russian_lemma("заключённых") == russian_lemma("заключенные")
+    assert russian_lemma("Мәжіліс") == ""  # Kazakh letters: not Russian
+    assert russian_lemma("turnout") == ""
+    # a term in one case matches the text in another through the lemma
+    doc = Doc(["Наблюдателей удалили с участков"])
+    assert doc.find(Term.of("наблюдатели"))
+
+
+def test_latin_kazakh_in_both_alphabets_reads_as_cyrillic() -> None:
+    assert latin_to_cyrillic("saılauy") == "сайлауы"  # 2021 alphabet, ı after a vowel = й
+    assert latin_to_cyrillic("Mäjılıs") == "мәжилис"  # 2021: ı = і, folded to и like Cyrillic
+    assert latin_to_cyrillic("Májilis") == "мәжилис"  # 2018 acute alphabet
+    assert latin_to_cyrillic("Qyrğyzstan") == "қырғызстан"
+    assert latin_to_cyrillic("komissiasy") == "комиссиясы"
+    assert latin_to_cyrillic("Jalpyulttyq") == "жалпыулттық"  # no English "yu" digraph
+    assert is_kazakh_latin("Nur Otan partiasy Amanat bolyp ozgertildi")
+    assert is_kazakh_latin("Saılau qorytyndysy")  # a Kazakh-only letter is enough
+    assert not is_kazakh_latin("Kazakhstan election turnout put at 63 percent")
+    assert not is_kazakh_latin("Партия жаңа атауды қабылдады", "kk")  # Cyrillic
+
+
+def test_latin_kazakh_is_transliterated_from_the_raw_word() -> None:
+    # tokens() folds the 2018 alphabet's ý to y (= ы); the Cyrillic form must come from "ý" = у
+    doc = Doc(["EQYU: saılaýda shynaıy básekelestik bolmady"], latin_kazakh=True)
+    assert doc.find(Term.of("сайлау")) == [(0, 1, 1)]
+    assert not Doc(["saılaýda"]).find(Term.of("сайлау"))  # only when read as Kazakh
+
+
+def test_arabic_script_kazakh_reads_as_cyrillic() -> None:
+    # Only ы/і is decided from the hamza; а/ә fold together under normalize() anyway.
+    assert arabic_to_cyrillic("قازاقستان ٴماجىلىس سايلاۋى") == "қазақстан мажіліс сайлауы"
+    assert arabic_to_cyrillic("پارتياسى") == "партиясы"
+    assert arabic_to_cyrillic("بيۋللەتەن") == "бюллетен"
+    assert arabic_to_cyrillic("٣,٨ پايىز") == "3,8 пайыз"  # Arabic-Indic digits too
+    assert arabic_to_cyrillic("Oxus Society") == "Oxus Society"
+
+
+def test_kazakh_in_latin_and_arabic_script_is_matched_like_cyrillic(claims) -> None:
+    cyrillic = flagged(claims, "«Нұр Отан» партиясы «Аманат» болып өзгертілді",
+                       "Партия съезі жаңа атауды қабылдады.", "kk")
+    latin = flagged(claims, "«Nūr Otan» partiasy «Amanat» bolyp özgertıldı",
+                    "Partia sezı jaña ataudy qabyldady.", "kk")
+    arabic = flagged(claims, "نۇر وتان پارتياسى امانات بولىپ وزگەرتىلدى",
+                     "قازاقستانداعى پارتيا سەزى جاڭا اتاۋدى قابىلدادى.")
+    assert cyrillic == latin == arabic == {"C2": "updates"}
+
+
+# --- numbers, units, dates -----------------------------------------------------------------------
+
+
+def test_numbers_carry_units_dates_and_words() -> None:
+    (pct,) = extract_numbers("63,3 процента")
+    assert pct.value == pytest.approx(63.3) and pct.percent
+    (kk,) = extract_numbers("340 мыңнан астам")
+    assert kk.value == 340_000 and not kk.percent
+    day, year, days = extract_numbers("закон от 25 мая 2020 года требует уведомлять за пять дней")
+    assert day.date and not day.year
+    assert year.year and not year.date
+    assert days.value == 5 and not days.date
+    assert extract_numbers("May 25")[0].date
+    assert not extract_numbers("25 мандатов")[0].date
+
+
+def test_a_day_of_the_month_is_never_a_differing_quantity(claims) -> None:
+    stance = flagged(claims, "Акимат отказал в проведении митинга",
+                     "Организаторы Алматы подали уведомление за пять дней, как требует закон о "
+                     "мирных собраниях от 25 мая 2020 года, но получили отказ.")
+    assert stance == {"C7": "confirms"}  # "25" is a date, not 25 days of notice
+
+
+def test_a_new_figure_against_the_claims_figure_is_an_update(claims) -> None:
+    assert flagged(claims, "Turnout 54% in Kazakhstan's parliamentary election",
+                   "The election commission said 54.19 percent of voters took part, down from "
+                   "63 percent in 2021.") == {"C1": "updates"}
+    assert flagged(claims, "Kazakhstan election turnout put at 63 percent",
+                   "The Central Election Commission announced the Majilis results.") == {
+        "C1": "confirms"}
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title, text", [
+    ("Маслихаты: итоги выборов", "В маслихаты избраны депутаты. Явка по области составила 71%."),
+    ("Выборы в Мажилис 2012 года: явка 75,4%", "«Нур Отан» тогда получил 80,99%."),
+    ("Президентские выборы в Казахстане: явка 69,4%", "Центризбирком подвёл итоги."),
+    ("Kyrgyz parliamentary vote: turnout 34.6 percent", "Jogorku Kenesh election results."),
+])
+def test_other_votes_bodies_countries_and_years_are_out_of_scope(claims, title, text) -> None:
+    assert flagged(claims, title, text) == {}
+
+
+def test_the_publication_year_scopes_an_item_whose_text_names_none(claims) -> None:
+    title, text = ("Парламентские выборы: явка составила 63%",
+                   "Центризбирком Казахстана подвёл итоги голосования в Мажилис.")
+    dated = [FeedItem(url="u", title=title, text=text, published_at=datetime(y, 3, 1, tzinfo=UTC))
+             for y in (2016, 2021)]
+    assert [sorted(m.claim_id for m in score_item(i, claims)) for i in dated] == [[], ["C1"]]
+
+
+def test_years_the_claim_names_stay_in_scope(claims) -> None:
+    # C11's scope is the 2021 election day, but the claim itself names Oyan's founding in 2019
+    assert "C11" in flagged(claims, "Движение «Оян, Казахстан» отметило годовщину",
+                            "Молодёжное движение, основанное 5 июня 2019 года, провело встречу "
+                            "сторонников в Алматы.")
+
+
+def test_explain_says_why_a_near_miss_was_not_scored(claims) -> None:
+    item = FeedItem(url="u", title="Выборы в Мажилис 2012 года: явка 75,4%",
+                    text="«Нур Отан» тогда получил 80,99%.")
+    _, rows = explain_item(item, claims)
+    c1 = next(r for r in rows if r.claim_id == "C1")
+    assert c1.verdict == "not scored" and "about 2012" in c1.why and "2021" in c1.why
+
+
+def test_negative_terms_reject_a_claim() -> None:
+    toml = ('[[claim]]\nid = "N1"\ntext = "t"\nanchors = ["против всех"]\n'
+            'negative_terms = ["Госдума"]\n[claim.terms]\nru = ["графа", "бюллетень"]\n')
+    (claim,) = load_claims(toml, "a")
+    item = FeedItem(url="u", title="Графа «против всех» в бюллетене", text="Обсуждение в Госдуме.")
+    assert score_item(item, [claim]) == []
+    assert score_item(FeedItem(url="u", title="Графа «против всех» в бюллетене"), [claim])
+
+
+def test_unique_anchor_stands_in_for_the_context(claims) -> None:
+    assert flagged(claims, "Гражданский активист Дулат Агадил скончался в ИВС",
+                   "Родственники требуют расследования его смерти 25 февраля 2020 года.") == {
+        "C12": "confirms"}
+
+
+# --- stance markers ------------------------------------------------------------------------------
+
+
+def test_change_markers_and_their_dates_decide_updates(claims) -> None:
+    # the claim's own history ("abolished in 1998") confirms; a reinstatement updates
+    assert flagged(claims, "No minimum turnout in Kazakh elections since 1998",
+                   "The 50 percent turnout requirement for presidential and parliamentary "
+                   "elections was abolished in 1998.") == {"C13": "confirms"}
+    assert flagged(claims, "Kazakh voters cannot vote 'against all'",
+                   "The option was removed in 2005; in 2016 the Supreme Court rejected a lawsuit "
+                   "seeking to restore it.") == {"C5": "confirms"}
+    assert flagged(claims, "Kazakhstan brings back 'against all' on ballots",
+                   "President Tokayev signed amendments reinstating the option for future "
+                   "Majilis elections.") == {"C5": "updates"}
+    assert flagged(claims, "НСОД упраздняется, вместо него — Национальный курултай",
+                   "Об этом Токаев заявил в послании народу Казахстана.") == {"C6": "updates"}
+
+
+def test_restatement_markers_confirm(claims) -> None:
+    assert flagged(claims, "Правозащитники: в Казахстане остаются политзаключённые",
+                   "Список политических заключённых включает участников январских событий.") == {
+        "C12": "confirms"}
+
+
+def test_flags_carry_sentence_terms_figures_and_reason(claims) -> None:
+    item = FeedItem(url="u", title="Nur Otan wins 71% in Kazakh parliamentary vote",
+                    text="Ak Zhol and the People's Party also cleared the 7% threshold.")
+    (m,) = score_item(item, claims)
+    assert m.claim_id == "C2" and m.stance == "confirms"
+    assert "71%" in m.matched and "Nur Otan" in m.matched
+    assert "same figures as the claim" in m.reason
+    assert m.sentence
