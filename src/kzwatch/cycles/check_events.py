@@ -36,14 +36,15 @@ def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
                 "created_at": as_of}
         if after in EVENT_KIND_FOR_STATE:
             kind = EVENT_KIND_FOR_STATE[after]
-            events.append(make_event(kind.name, event_id=stable_id(kind.name, cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
-                                subject=f"fn {cit.footnote}: {after} — {r.target.url}",
-                                details=details, **base))
+            event_id = stable_id(kind.name, cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat())
+            events.append(make_event(kind.name, event_id=event_id, subject=f"fn {cit.footnote}: {after} — {r.target.url}",
+                                     details=details, **base))
         elif after == "alive" and before in ("dying", "dead", "blocked", "drifted"):
-            events.append(make_event("citation_recovered", event_id=stable_id("citation_recovered", cit.article_id, cit.footnote, cit.seq, r.target.url, as_of.isoformat()),
-                                
-                                subject=f"fn {cit.footnote}: recovered — {r.target.url}",
-                                details=details, **base))
+            event_id = stable_id("citation_recovered", cit.article_id, cit.footnote, cit.seq, r.target.url,
+                                 as_of.isoformat())
+            events.append(make_event("citation_recovered", event_id=event_id,
+                                     subject=f"fn {cit.footnote}: recovered — {r.target.url}",
+                                     details=details, **base))
     if after == "blocked":
         host = urlsplit(r.target.url).hostname or r.target.url
         events.append(make_event("host_blocks_us", event_id=stable_id("host_blocks_us", host, as_of.date().isoformat()),
@@ -65,8 +66,9 @@ def change_events(r: UrlResult, as_of: datetime) -> list[Event]:
     if r.diff:
         details["diff"] = r.diff
     what = " and ".join((["retitled"] if retitled else []) + (["a correction/update notice"] if r.new_notices else []))
-    return [make_event("citation_changed", event_id=stable_id("citation_changed", cit.article_id, cit.footnote, cit.seq, r.target.url,
-                                     as_of.isoformat()),
+    return [make_event("citation_changed",
+                       event_id=stable_id("citation_changed", cit.article_id, cit.footnote, cit.seq, r.target.url,
+                                          as_of.isoformat()),
                   article_id=cit.article_id, created_at=as_of,
                   subject=f"fn {cit.footnote}: changed ({what}) — {r.target.url}", footnote=cit.footnote,
                   url=r.target.url, details=details)
@@ -81,7 +83,8 @@ def support_events(r: UrlResult, as_of: datetime) -> list[Event]:
         lost_before = row["previous_status"] == "missing" and row["previous_baseline_status"] == "present"
         if row["status"] == "missing" and row["baseline_status"] == "present" and not lost_before:
             events.append(make_event(
-                "support_missing", event_id=stable_id("support_missing", row["article_id"], row["claim_id"], row["url"], as_of.isoformat()),
+                "support_missing",
+                event_id=stable_id("support_missing", row["article_id"], row["claim_id"], row["url"], as_of.isoformat()),
                 article_id=row["article_id"],
                 created_at=as_of, subject=f"{row['claim_id']}: support missing at {row['url']}",
                 claim_id=row["claim_id"], url=row["url"],

@@ -1,7 +1,8 @@
 """Warehouse rows of a judged URL, gathered into batches the check cycle commits as it goes.
 
-A batch is bounded in rows and in seconds (``[check]``, :class:`~kzwatch.cycles.check_settings.CheckSettings`); committing it writes the
-checks, url_state, snapshots, claim support and events of its URLs in one transaction
+A batch is bounded in rows and in seconds (``[check]``,
+:class:`~kzwatch.cycles.check_settings.CheckSettings`); committing it writes the checks,
+url_state, snapshots, claim support and events of its URLs in one transaction
 (:func:`kzwatch.store.write_check_batch`).  Because a URL's ``url_state.last_checked_at`` is the
 slot's ``--as-of`` once its batch is committed, a cycle killed in the middle and started again
 in the same slot re-checks only the URLs whose batch never committed.
