@@ -8,7 +8,7 @@ same events, which the warehouse keeps once.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kzwatch.cycles.common import stable_id
@@ -32,7 +32,7 @@ def state_events(r: UrlResult, as_of: datetime) -> list[Event]:
     if r.diff:
         details["diff"] = r.diff
     for cit in r.target.citations:
-        base = {"article_id": cit.article_id, "footnote": cit.footnote, "url": r.target.url,
+        base: dict[str, Any] = {"article_id": cit.article_id, "footnote": cit.footnote, "url": r.target.url,
                 "created_at": as_of}
         if after in EVENT_KIND_FOR_STATE:
             kind = EVENT_KIND_FOR_STATE[after]

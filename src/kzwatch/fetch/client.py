@@ -407,13 +407,13 @@ class Fetcher:
         exchange = _Exchange(url=url)
         try:
             prepared = requests.Request(method, url, headers=headers, cookies=jar).prepare()
-            parts = parse_url(prepared.url)
+            parts = parse_url(prepared.url or url)
         except (requests.exceptions.RequestException, LocationParseError, ValueError, UnicodeError) as exc:
             exchange.error, exchange.detail = "invalid_url", str(exc)[:300]
             return exchange
         host = parts.host or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        proxies = self._proxies_for(prepared.url)
+        proxies = self._proxies_for(prepared.url or url)
         literal = parse_ip_literal(host)
         if proxies or literal is not None:
             # Through a proxy the connection never sees the target: vet it here, per hop.

@@ -103,7 +103,7 @@ class _StreamDecoder:
                 layers.append(_BrotliLayer())
             else:
                 raise _UnsupportedEncoding(f"unsupported content-encoding {name!r}")
-        self._layers: list[_ZlibLayer | _BrotliLayer | _IdentityLayer] = layers or [_IdentityLayer()]
+        self._layers: list[_ZlibLayer | _BrotliLayer | _IdentityLayer] = [*layers] or [_IdentityLayer()]
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         return self._through(0, data)
@@ -198,15 +198,15 @@ def _declared_charset(body: bytes, content_type: str | None) -> tuple[str | None
         if body.startswith(bom):
             return name, "bom"
     if content_type:
-        match = _CHARSET_PARAM.search(content_type)
-        name = _codec_name(match.group(1)) if match else None
-        if name:
-            return name, "header"
+        param = _CHARSET_PARAM.search(content_type)
+        from_header = _codec_name(param.group(1)) if param else None
+        if from_header:
+            return from_header, "header"
     head = body[:4096]
-    match = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
-    name = _codec_name(match.group(1)) if match else None
-    if name:
-        return name, "document"
+    found = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
+    declared = _codec_name(found.group(1)) if found else None
+    if declared:
+        return declared, "document"
     return None, ""
 
 
