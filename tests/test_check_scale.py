@@ -166,3 +166,19 @@ def test_progress_is_quiet_off_a_terminal_and_shows_counts_and_eta_on_one(caplog
     with caplog.at_level("INFO", logger="kzwatch"):
         p.batch_committed(2, 0.1)
     assert "check batch 1 committed: 2 URLs" in caplog.text
+
+
+def test_a_batch_is_committed_after_batch_seconds_even_while_a_host_is_still_awaited(scale_world, monkeypatch):
+    cfg = scale_world(batch_rows=100, batch_seconds=0.2)
+    real = store.write_check_batch
+    batches: list[list[str]] = []
+
+    def record(con, **rows):
+        batches.append([c["url"] for c in rows["checks"]])
+        real(con, **rows)
+
+    monkeypatch.setattr("kzwatch.cycles.check.write_check_batch", record)
+    direct.run("check", cfg, T0)
+    assert sum(len(b) for b in batches) == 16
+    # the twelve live pages were committed while dead.test's timeout (0.5 s) was still running
+    assert len(batches) >= 2 and not any("dead.test" in u for u in batches[0]) and len(batches[0]) == 12

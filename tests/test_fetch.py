@@ -691,3 +691,12 @@ def test_iter_fetch_streams_results_and_fetches_each_probe_once(web, fetcher):
     assert sorted(i for i, _ in seen) == [0, 1, 2, 3]
     assert all(r.probe is not None and r.probe.status == 404 for _, r in seen)
     assert [r.path for r in web.requests].count("/d/zz-probe") == 1
+
+
+def test_iter_fetch_calls_on_idle_while_a_host_is_awaited(web, fetcher):
+    web.fail_host("slow.example", "hang")
+    idle: list[float] = []
+    f = fetcher(timeout_s=0.6, respect_robots=False)
+    seen = list(f.iter_fetch([FetchJob(web.url("slow.example", "/x"))], on_idle=lambda: idle.append(1), idle_s=0.1))
+    assert len(seen) == 1 and seen[0][1].error == "timeout"
+    assert len(idle) >= 3  # called repeatedly while nothing arrived

@@ -21,6 +21,7 @@ module only moves data between the core and the edges (fetcher, archive client, 
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import json
 import time
@@ -359,7 +360,11 @@ class _Batcher:
         # Canaries, pages and soft-404 probes come from the same network (the fan-out workers'
         # when there is a fan-out); archive lookups stay on this process's fetcher.
         list_fetch: FetchPages = fetch_pages or fetcher.fetch_many
-        self.stream: FetchStream = fetcher.iter_fetch if fetch_pages is None else _as_stream(fetch_pages)
+        self.pending: list[tuple[UrlTarget, FetchResult]] = []  # fetched, not yet committed
+        self.opened = time.monotonic()  # when the oldest pending result arrived
+        idle_s = min(1.0, max(0.05, self.settings.batch_seconds / 2))
+        self.stream: FetchStream = (functools.partial(fetcher.iter_fetch, on_idle=self._flush_if_old, idle_s=idle_s)
+                                    if fetch_pages is None else _as_stream(fetch_pages))
         self.outage = OutageWatch(list_fetch, list(config.fetch.canary_urls), self.settings)
         self.outage_reported = False
         wait_s = config.warehouse.lock_wait_s
@@ -376,20 +381,27 @@ class _Batcher:
         self.outage.start()
         due = self.plan.due
         jobs = page_jobs(due, self.as_of, probe=self.config.health.soft404_probe)
-        pending: list[tuple[UrlTarget, FetchResult]] = []
-        opened = time.monotonic()
         for index, result in self.stream(jobs):
-            if not pending:
-                opened = time.monotonic()
-            pending.append((due[index], result))
-            if (len(pending) >= self.settings.batch_rows
-                    or time.monotonic() - opened >= self.settings.batch_seconds):
-                self.commit(pending)
-                pending = []
-        if pending:
-            self.commit(pending)
+            if not self.pending:
+                self.opened = time.monotonic()
+            self.pending.append((due[index], result))
+            if len(self.pending) >= self.settings.batch_rows:
+                self._flush()
+            else:
+                self._flush_if_old()
+        self._flush()
         self.progress.finish()
         self.summary.network_down = self.outage.down
+
+    def _flush_if_old(self) -> None:
+        """Commit a batch older than ``batch_seconds`` — also while slow hosts are waited for."""
+        if self.pending and time.monotonic() - self.opened >= self.settings.batch_seconds:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if batch:
+            self.commit(batch)
 
     def commit(self, batch: list[tuple[UrlTarget, FetchResult]]) -> None:
         """Judge one batch and commit it in one transaction."""

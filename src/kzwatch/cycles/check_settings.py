@@ -12,7 +12,7 @@ class CheckSettings:
     # URLs per committed batch at most.  Memory grows with it (measured ~1 MB per row at the
     # peak: bodies and texts in flight and the insert); 50 keeps a 2,000-URL cycle near 250 MB.
     batch_rows: int = 50
-    batch_seconds: float = 10.0  # a batch older than this (checked as results arrive) is committed
+    batch_seconds: float = 10.0  # a batch older than this is committed, also while slow hosts are awaited
     # Batches are committed through one connection held this long, then closed (DuckDB
     # checkpoints on close).  A checkpoint per batch cost ~12 KB of file per check in small
     # segments; one per session keeps an unchanged check's growth small.  Other openers of the

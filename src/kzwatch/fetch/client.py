@@ -163,11 +163,14 @@ class Fetcher:
             results[index] = result
         return [r for r in results if r is not None]
 
-    def iter_fetch(self, jobs: list[FetchJob]) -> Iterator[tuple[int, FetchResult]]:
+    def iter_fetch(self, jobs: list[FetchJob], *, on_idle: Callable[[], None] | None = None,
+                   idle_s: float = 1.0) -> Iterator[tuple[int, FetchResult]]:
         """``(index into jobs, result)`` as each fetch completes, so a caller can judge and store
         results while the rest are fetched.  At most ``max_pending_results`` finished results
         wait for the caller (the fetching threads pause beyond that): memory stays bounded.
-        Closing the iterator early stops the fetch threads after their current request."""
+        Closing the iterator early stops the fetch threads after their current request.
+        ``on_idle`` is called (in the caller's thread) whenever no result came for ``idle_s``:
+        a caller can commit what it holds while slow hosts are still being waited for."""
         by_host: dict[str, list[int]] = {}
         for index, job in enumerate(jobs):
             by_host.setdefault(host_key(job.url), []).append(index)
@@ -193,7 +196,7 @@ class Fetcher:
         futures = [pool.submit(run_host, indexes) for indexes in ordered]
         try:
             for _ in range(len(jobs)):
-                index, result, exc = finished.get()
+                index, result, exc = self._next_finished(finished, on_idle, idle_s)
                 if exc is not None:
                     raise exc
                 assert result is not None
@@ -204,6 +207,16 @@ class Fetcher:
                 with contextlib.suppress(queue.Empty):
                     finished.get(timeout=0.05)
             pool.shutdown(wait=True)
+
+    @staticmethod
+    def _next_finished(finished: queue.Queue, on_idle: Callable[[], None] | None,
+                       idle_s: float) -> tuple[int, FetchResult | None, BaseException | None]:
+        while True:
+            try:
+                return finished.get(timeout=idle_s if on_idle is not None else None)
+            except queue.Empty:
+                if on_idle is not None:
+                    on_idle()
 
     def _fetch_job(self, job: FetchJob, probes: dict[str, FetchResult]) -> FetchResult:
         result = self.fetch(job.url, etag=job.etag, last_modified=job.last_modified,
