@@ -4,10 +4,11 @@ One task runs the whole check cycle: per-host politeness lives inside kzwatch's 
 task per URL would cost more orchestration than the fetch itself (bench/RESULTS.md).
 
 With ``[scale] runner = "threads"`` or ``"dask"`` the cited pages are fetched by one task per
-host-partitioned shard instead (``kzwatch.fanout``).  The task runner is only known once the
-config is loaded, so that variant runs as a subflow given the matching task runner; the cycle
-task inside it submits its shard tasks there (canaries, pages and soft-404 probes).  Everything
-else — the cycle lock, judging and the warehouse writes — stays in the cycle task.
+host-partitioned shard instead (``kzwatch.fanout``; its Prefect side is ``kzwatch_flows.fanout``).
+The task runner is only known once the config is loaded, so that variant runs as a subflow given
+the matching task runner; the cycle task inside it submits its shard tasks there (canaries, and
+pages each with its soft-404 probe).  Everything else — the cycle lock,
+judging and the batched warehouse commits — stays in the cycle task.
 
 The archive phase (archived copies and baselines, ``flows/archive.py``) runs after the verdicts
 are written, as a subflow: verdicts never wait for the archive.
@@ -15,12 +16,12 @@ are written, as a subflow: verdicts never wait for the archive.
 
 from __future__ import annotations
 
+from kzwatch_flows import fanout
 from kzwatch_flows._shared import RETRY, load, publish_summary, resolve_as_of
 from kzwatch_flows.archive import archive
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from kzwatch import fanout
 from kzwatch.cycles.check import run_check_cycle
 from kzwatch.runner import guarded
 

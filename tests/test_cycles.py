@@ -453,11 +453,16 @@ def test_fetch_pages_carries_canaries_pages_and_probes_but_not_archive_lookups(w
     local = fetcher()
     through: list[str] = []
 
+    probed: list[str] = []
+
     def fetch_pages(jobs):
         through.extend(j.url for j in jobs)
-        return local.fetch_many(jobs)
+        results = local.fetch_many(jobs)  # a page's soft-404 probe travels in its job
+        probed.extend(r.probe.url for r in results if r.probe is not None)
+        return results
 
     run_check_cycle(cfg, T0, fetcher=fetcher(), fetch_pages=fetch_pages)
+    through += probed
     hosts = {urlsplit(u).hostname for u in through}
     assert world.web.url("canary.test", "/") in through
     assert set(world.urls.values()) <= set(through)

@@ -16,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from kzwatch_flows.fanout import task_runner
 
 from kzwatch.config import ConfigError, load_config
-from kzwatch.fanout import ShardResult, fan_out, fetch_shard, task_runner, wants_fan_out
+from kzwatch.fanout import ShardResult, fan_out, fetch_shard, wants_fan_out
 from kzwatch.fetch import FetchJob
 from kzwatch.simweb import Page
 

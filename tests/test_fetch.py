@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -632,3 +633,70 @@ def test_the_no_internet_guard_is_on(no_internet):
         socket.create_connection(("192.0.2.1", 80), timeout=0.1)
     assert no_internet  # the attempt was recorded ...
     no_internet.clear()  # ... and cleared here so that this test itself passes
+
+
+# --- a host that does not answer costs seconds ---------------------------------------------------------
+
+
+def test_robots_timeout_is_remembered_for_the_hosts_other_urls(web, fetcher):
+    web.fail_host("slow.example", "hang")
+    f = fetcher(timeout_s=0.6, respect_robots=True, host_failure_limit=0)  # only the robots memory
+    started = time.monotonic()
+    results = f.fetch_many([FetchJob(web.url("slow.example", f"/p{i}")) for i in range(5)])
+    elapsed = time.monotonic() - started
+    assert [r.error for r in results] == ["timeout"] * 5
+    assert "robots.txt" in results[0].error_detail
+    assert all("remembered" in r.error_detail for r in results[1:])
+    assert elapsed < 0.6 * 2  # one timeout, not five
+    assert len([r for r in web.requests if r.host == "slow.example"]) <= 1
+
+
+def test_dead_host_short_circuits_after_n_consecutive_failures(web, fetcher):
+    web.fail_host("slow.example", "hang")
+    web.add("news.example", "/a", Page(body="ok"))
+    f = fetcher(timeout_s=0.4, respect_robots=False, host_failure_limit=2)
+    jobs = [FetchJob(web.url("slow.example", f"/p{i}")) for i in range(6)] + [FetchJob(web.url("news.example", "/a"))]
+    started = time.monotonic()
+    results = f.fetch_many(jobs)
+    elapsed = time.monotonic() - started
+    assert [r.error for r in results[:6]] == ["timeout"] * 6
+    assert not any("not sent" in r.error_detail for r in results[:2])  # two real timeouts...
+    assert all("not sent: slow.example failed 2 times in a row" in r.error_detail for r in results[2:6])
+    assert elapsed < 0.4 * 4  # ...and then no more waiting
+    assert results[6].status == 200  # other hosts are not affected
+    # the next cycle (a new fetcher) tries again
+    web.restore_host("slow.example")
+    web.add("slow.example", "/p0", Page(body="back"))
+    assert fetcher(respect_robots=False, host_failure_limit=2).fetch(web.url("slow.example", "/p0")).status == 200
+
+
+def test_an_answer_resets_the_failure_streak(web, fetcher):
+    web.fail_host("down.example", "refuse")
+    f = fetcher(respect_robots=False, host_failure_limit=2)
+    assert "not sent" not in f.fetch(web.url("down.example", "/1")).error_detail
+    web.restore_host("down.example")
+    web.add("down.example", "/2", Page(body="up"))
+    assert f.fetch(web.url("down.example", "/2")).status == 200
+    web.fail_host("down.example", "refuse")
+    assert "not sent" not in f.fetch(web.url("down.example", "/3")).error_detail  # streak restarted at 1
+
+
+def test_iter_fetch_streams_results_and_fetches_each_probe_once(web, fetcher):
+    for i in range(4):
+        web.add("news.example", f"/d/{i}", Page(body=f"page {i}"))
+    f = fetcher(respect_robots=False, max_pending_results=1)
+    probe = web.url("news.example", "/d/zz-probe")
+    jobs = [FetchJob(web.url("news.example", f"/d/{i}"), probe_url=probe) for i in range(4)]
+    seen = list(f.iter_fetch(jobs))
+    assert sorted(i for i, _ in seen) == [0, 1, 2, 3]
+    assert all(r.probe is not None and r.probe.status == 404 for _, r in seen)
+    assert [r.path for r in web.requests].count("/d/zz-probe") == 1
+
+
+def test_iter_fetch_calls_on_idle_while_a_host_is_awaited(web, fetcher):
+    web.fail_host("slow.example", "hang")
+    idle: list[float] = []
+    f = fetcher(timeout_s=0.6, respect_robots=False)
+    seen = list(f.iter_fetch([FetchJob(web.url("slow.example", "/x"))], on_idle=lambda: idle.append(1), idle_s=0.1))
+    assert len(seen) == 1 and seen[0][1].error == "timeout"
+    assert len(idle) >= 3  # called repeatedly while nothing arrived

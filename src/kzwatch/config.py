@@ -47,6 +47,7 @@ def section_classes() -> dict[str, type]:
     from kzwatch.drift import DriftSettings
     from kzwatch.fetch import FetchSettings
     from kzwatch.report import ReportSettings
+    from kzwatch.cycles.check_settings import CheckSettings
     from kzwatch.shards import ScaleSettings
     from kzwatch.store import WarehouseSettings
     from kzwatch.verdict import HealthSettings
@@ -54,7 +55,7 @@ def section_classes() -> dict[str, type]:
     return {"warehouse": WarehouseSettings, "fetch": FetchSettings, "health": HealthSettings,
             "classify": ClassifySettings, "archive": ArchiveSettings, "drift": DriftSettings,
             "relevance": DiscoverySettings, "digest": DigestSettings, "report": ReportSettings,
-            "scale": ScaleSettings}
+            "scale": ScaleSettings, "check": CheckSettings}
 
 
 def channel_classes() -> dict[str, type]:
@@ -120,6 +121,7 @@ class Config:
     digest: Any  # kzwatch.alerts.digest.DigestSettings
     report: Any  # kzwatch.report.ReportSettings
     scale: Any  # kzwatch.shards.ScaleSettings
+    check: Any  # kzwatch.cycles.check_settings.CheckSettings
     delivery: tuple[Any, ...] = ()  # channel settings, one per [delivery.<kind>] table
     base_dir: Path = Path(".")
 

@@ -20,27 +20,25 @@ workers talk to that second host at the same time.  The single-process fetcher w
 serialised them (its throttle is shared); across workers nothing does.  It is one extra request
 per redirect across hosts, not a stream.
 
-Prefect and prefect-dask are imported only when asked for, so ``KZWATCH_PREFECT=0`` runs and
-installs without the ``dask`` extra never import them.
+This module is pure of Prefect: the Prefect side (the shard task, the task runner ``[scale]``
+asks for, letting Dask workers report to our API) is ``kzwatch_flows.fanout`` (``flows/``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from kzwatch.config import Config, ConfigError
+from kzwatch.config import Config
 from kzwatch.cycles.common import build_fetcher
 from kzwatch.fetch import FetchJob
 from kzwatch.model import FetchResult
-from kzwatch.shards import partition_by_host, in_job_order
+from kzwatch.shards import in_job_order, partition_by_host
 
 log = logging.getLogger("kzwatch.fanout")
 
@@ -89,9 +87,10 @@ def fan_out(config: Config, submit: SubmitShard, shards: int, *,
     """A ``fetch_pages`` that spreads host-partitioned shards over ``submit``'s workers.
 
     It returns only ``per_host_delay_s`` after the last shard came back.  Every call builds new
-    fetchers that know nothing of the previous call's requests, and the check cycle follows the
-    page fetches at once with soft-404 probes to the same hosts; this keeps those at least a
-    politeness delay after each host's last page.  One delay per call, not per host.
+    fetchers that know nothing of the previous call's requests (each page job carries its own
+    soft-404 probe, fetched in the shard; the canaries may be asked again right after); this
+    keeps a later call at least a politeness delay after each host's last page.  One delay per
+    call, not per host.
     """
     delay = config.fetch.per_host_delay_s
 
@@ -110,94 +109,5 @@ def fan_out(config: Config, submit: SubmitShard, shards: int, *,
     return fetch_pages
 
 
-# --- Prefect ------------------------------------------------------------------------------------
-
-
 def wants_fan_out(config: Config) -> bool:
     return config.scale.runner != "local"
-
-
-def task_runner(config: Config) -> Any:
-    """The Prefect task runner ``[scale]`` asks for; None for ``runner = "local"``.
-
-    ``threads``: a ``ThreadPoolTaskRunner`` in this process.  ``dask``: a ``DaskTaskRunner`` on
-    ``dask_address`` if set, else on a temporary ``distributed.LocalCluster`` of ``workers``
-    processes with one thread each (one shard at a time per process; the shard's fetcher runs
-    its hosts in parallel threads itself), listening on 127.0.0.1 only, no dashboard asked for.
-    """
-    scale = config.scale
-    if scale.runner == "threads":
-        from prefect.task_runners import ThreadPoolTaskRunner
-
-        return ThreadPoolTaskRunner(max_workers=scale.workers)
-    if scale.runner == "dask":
-        try:
-            from prefect_dask import DaskTaskRunner
-        except ImportError:
-            raise ConfigError(f"{config.source}: 'scale.runner' is \"dask\" but prefect-dask is not "
-                              "installed; pip install 'kzwatch[dask]'") from None
-        if scale.dask_address:
-            return DaskTaskRunner(address=scale.dask_address)
-        return DaskTaskRunner(cluster_class="distributed.LocalCluster",
-                              cluster_kwargs={"n_workers": scale.workers, "processes": True,
-                                              "threads_per_worker": 1, "dashboard_address": None})
-    return None
-
-
-@contextlib.contextmanager
-def local_workers_share_api(config: Config) -> Iterator[None]:
-    """Let the processes of a Dask LocalCluster report to this process's Prefect API.
-
-    In Prefect's ephemeral mode (the CLI without a server) the API is a temporary server only
-    this process knows of: its settings carry no API URL, so every Dask worker would start a
-    temporary server of its own (measured: ~10 s each on two cores) and keep its task runs
-    there.  Inside this context the settings name our temporary server, and prefect-dask hands
-    the settings to the workers.  With a Prefect server configured, or a remote Dask cluster
-    (which could not reach our loopback anyway), nothing changes.
-    """
-    scale = config.scale
-    url = None
-    if scale.runner == "dask" and not scale.dask_address:
-        from prefect.settings import PREFECT_API_URL
-
-        if not PREFECT_API_URL.value():
-            url = _ephemeral_api_url()
-    if url is None:
-        yield
-        return
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    with temporary_settings({PREFECT_API_URL: url}):
-        yield
-
-
-def _ephemeral_api_url() -> str | None:
-    """The URL of the temporary API server this process started, if it is running."""
-    try:
-        from prefect.server.api.server import SubprocessASGIServer  # Prefect internals: guarded
-
-        server = SubprocessASGIServer()
-        process = server.server_process
-        return server.api_url if process is not None and process.poll() is None else None
-    except Exception:  # noqa: BLE001 - at worst the workers start their own server, as before
-        return None
-
-
-@functools.cache
-def _shard_task():
-    """``fetch_shard`` as a Prefect task (built on first use, so importing this module never
-    imports Prefect).  No cache and no retries: a shard re-run would fetch its hosts again."""
-    from prefect import task
-    from prefect.cache_policies import NO_CACHE
-
-    return task(fetch_shard, name="fetch-shard", cache_policy=NO_CACHE)
-
-
-def prefect_fetch_pages(config: Config) -> FetchPages:
-    """A ``fetch_pages`` submitting one Prefect task per shard to the running flow's task runner.
-
-    Call it inside a flow run (or a task of one): ``Task.submit`` finds the task runner in the
-    flow run's context, so the same code runs on threads or on Dask depending only on the task
-    runner the flow was given (``flows/check_links.py``).
-    """
-    return fan_out(config, _shard_task().submit, config.scale.workers)

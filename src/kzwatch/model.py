@@ -145,6 +145,7 @@ class FetchResult:
     truncated: bool = False  # body hit max_body_bytes
     not_modified: bool = False  # 304 to a conditional GET: success, no body
     method: str = "GET"
+    probe: FetchResult | None = None  # the soft-404 probe of this URL's directory (FetchJob.probe_url)
 
     @property
     def redirected(self) -> bool:

@@ -22,6 +22,7 @@ All functions are pure: no I/O, no global state beyond cached stemmer objects.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -91,6 +92,22 @@ def _is_latin(ch: str) -> bool:
     return "LATIN" in unicodedata.name(ch, "")
 
 
+@functools.lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    if not _is_latin(ch):
+        return ch
+    decomposed = unicodedata.normalize("NFKD", ch)
+    # compatibility forms can decompose to capitals (🄰 → A): fold case again
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+#: Runs of characters that might be Latin letters with marks: neither ASCII nor Cyrillic.  Only
+#: these are looked up (cached per character), so Cyrillic text costs one regex scan, not a
+#: ``unicodedata.name`` call per letter.
+_MAYBE_LATIN = re.compile(r"[^\x00-\x7f\u0400-\u052f]+")
+_MARKS_AFTER_ASCII = re.compile(r"(?<=[A-Za-z])[\u0300-\u036f]+")
+
+
 def _fold_latin_diacritics(text: str) -> str:
     """Strip combining marks from Latin letters only.
 
@@ -99,22 +116,18 @@ def _fold_latin_diacritics(text: str) -> str:
     """
     if text.isascii():
         return text
-    out: list[str] = []
-    for ch in text:
-        if ord(ch) < 128 or not _is_latin(ch):
-            out.append(ch)
-            continue
-        decomposed = unicodedata.normalize("NFKD", ch)
-        # compatibility forms can decompose to capitals (🄰 → A): fold case again
-        out.append("".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
+    folded = _MAYBE_LATIN.sub(lambda m: "".join(map(_fold_char, m.group())), text)
     # A combining mark that followed an ASCII base (e.g. "i̇" from casefolding "İ") survives the
     # loop above; drop marks whose base is Latin.
-    folded = "".join(out)
-    return re.sub(r"(?<=[A-Za-z])[\u0300-\u036f]+", "", folded)
+    return _MARKS_AFTER_ASCII.sub("", folded)
 
 
+@functools.lru_cache(maxsize=64)
 def normalize(text: str) -> str:
     """The canonical comparison form of *text* (see module docstring).
+
+    Cached for the last few texts: one page's text is normalised by several measures in turn
+    (drift, support, verification), and a ``str`` keeps its hash, so a hit costs nothing.
 
     >>> normalize("«Нұр Отан»  — партия")
     '"нур отан" - партия'

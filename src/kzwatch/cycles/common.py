@@ -8,7 +8,6 @@ import logging
 import os
 import socket
 from datetime import datetime, timezone
-
 from typing import TYPE_CHECKING, Callable
 
 from kzwatch.config import Config
