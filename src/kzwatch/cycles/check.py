@@ -385,16 +385,19 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
     current = r.snapshot if r.snapshot is not None and r.snapshot.get("norm_text") is not None else None
     if current is not None:
         new_baseline = baseline is None
-        if new_baseline:
+        if baseline is None:
             r.baseline = {"snapshot_id": current["snapshot_id"], "source": "live", "at": as_of}
             baseline = current
         not_cited = content.read_content(r, current, baseline, drift_settings)
         if new_baseline or _flagged_not_cited(state):  # no baseline of the cited work to compare with
             r.not_cited = not_cited
         content.score_support(r, current["text"] or "", baseline, new_baseline, as_of, prev_support)
-    if r.drift is not None:  # the same title and text behind a permanent redirect: the work moved
-        outcome = r.outcome = classify.moved_by_content(outcome, result, same_title=r.drift.title_changed is False,
-                                                        same_text=r.drift.band == "unchanged")
+    # the same title and text behind a permanent redirect: the work moved (byte-identical to the
+    # last page read is the same title and text, without reading it again)
+    if r.drift is not None or unchanged_body:
+        same_title = unchanged_body or (r.drift is not None and r.drift.title_changed is False)
+        same_text = unchanged_body or (r.drift is not None and r.drift.band == "unchanged")
+        outcome = r.outcome = classify.moved_by_content(outcome, result, same_title=same_title, same_text=same_text)
     drifted = r.drift is not None and r.drift.band == "off_topic"
     if r.drift is None and (result.not_modified or unchanged_body) and state.get("drift_band") == "off_topic":
         drifted = True  # unchanged since we found it drifted
