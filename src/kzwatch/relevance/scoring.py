@@ -13,6 +13,7 @@ from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.text import (
     Doc,
+    Matcher,
     Number,
     affirmed,
     extract_numbers,
@@ -274,15 +275,16 @@ class Prepared:
     published_year: int | None = None  # from the feed's date: scope when the text names no year
 
 
-def prepare(item: FeedItem) -> Prepared | None:
-    """Sentences, tokens and numbers of *item*; None when it has no text at all."""
+def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
+    """Sentences, tokens and numbers of *item*; None when it has no text at all.  *matcher*:
+    the claims' compiled terms (``claim_set(claims).matcher``), for speed."""
     shown = sentences_of(item)
     if not shown:
         return None
     arabic = any(has_arabic(s) for s in shown)
     matched = [arabic_to_cyrillic(s) for s in shown] if arabic else shown
     latin_kazakh = is_kazakh_latin(" ".join(matched), item.lang)
-    doc = Doc(matched, latin_kazakh=latin_kazakh)
+    doc = Doc(matched, latin_kazakh=latin_kazakh, matcher=matcher)
     number_text = [_LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), s)
                    for s in matched] if latin_kazakh else matched
     lang = item.lang or ("kk" if arabic else detect_lang(" ".join(matched)))
@@ -295,65 +297,58 @@ def prepare(item: FeedItem) -> Prepared | None:
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
-#: key → indices of the claims having an anchor whose first token has that key, per claim list.
-_ANCHOR_INDEX: dict[tuple[int, ...], dict[tuple[str, str], set[int]]] = {}
+@dataclass
+class ClaimSet:
+    """A claim list compiled once for scoring many items: one matcher over all its terms'
+    tokens, and which terms and claims each token can start."""
+
+    claims: Sequence[Claim]
+    matcher: Matcher
+    terms_by_first: dict[int, list[int]]  # id(first token) → ids of the terms it starts
+    claims_by_anchor: dict[int, set[int]]  # id(first token of an anchor) → claim indices
+
+    def term_candidates(self, doc: Doc) -> set[int]:
+        found: set[int] = set()
+        for tok_id in doc.hits:
+            found.update(self.terms_by_first.get(tok_id, ()))
+        return found
+
+    def candidates(self, doc: Doc) -> list[Claim]:
+        """The claims one of whose anchors may occur in *doc* (most items bear on none)."""
+        hits: set[int] = set()
+        for tok_id in doc.hits:
+            hits |= self.claims_by_anchor.get(tok_id, set())
+        return [self.claims[n] for n in sorted(hits)]
 
 
-def _anchor_index(claims: Sequence[Claim]) -> dict[tuple[str, str], set[int]]:
+_CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
+
+
+def claim_set(claims: Sequence[Claim]) -> ClaimSet:
+    """The compiled form of *claims*, built once per list of claim objects."""
     cache_key = tuple(id(c) for c in claims)
-    index = _ANCHOR_INDEX.get(cache_key)
-    if index is None:
-        if len(_ANCHOR_INDEX) > 64:
-            _ANCHOR_INDEX.clear()
-        index = defaultdict(set)
-        for n, claim in enumerate(claims):
-            for term in compiled_claim(claim).anchors:
-                first = (term.parts[0] if term.parts else term).toks
-                for key in first[0].keys if first else ():
-                    index[key].add(n)
-        _ANCHOR_INDEX[cache_key] = index = dict(index)
-    return index
-
-
-_TERM_INDEX: dict[tuple[int, ...], dict[tuple[str, str], list[int]]] = {}
-
-
-def _term_index(claims: Sequence[Claim]) -> dict[tuple[str, str], list[int]]:
-    """key → ids of the claims' terms whose first token has that key (built once per list)."""
-    cache_key = tuple(id(c) for c in claims)
-    index = _TERM_INDEX.get(cache_key)
-    if index is None:
-        if len(_TERM_INDEX) > 64:
-            _TERM_INDEX.clear()
-        built: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for claim in claims:
-            for term in all_terms(compiled_claim(claim)):
-                for key in term.toks[0].keys if term.toks else ():
-                    built[key].add(id(term))
-        _TERM_INDEX[cache_key] = index = {k: list(v) for k, v in built.items()}
-    return index
-
-
-def _term_candidates(doc: Doc, claims: Sequence[Claim]) -> set[int]:
-    index = _term_index(claims)
-    found: set[int] = set()
-    for key in doc.index:
-        ids = index.get(key)
-        if ids:
-            found.update(ids)
-    return found
-
-
-def _candidates(doc: Doc, claims: Sequence[Claim]) -> list[Claim]:
-    """The claims one of whose anchors may occur in *doc*: one pass over the document's index
-    keys instead of every anchor of every claim (most items bear on no claim)."""
-    index = _anchor_index(claims)
-    hits: set[int] = set()
-    for key in doc.index:
-        found = index.get(key)
-        if found:
-            hits |= found
-    return [claims[n] for n in sorted(hits)]
+    cached = _CLAIM_SETS.get(cache_key)
+    if cached is not None and all(a is b for a, b in zip(cached.claims, claims)):
+        return cached
+    if len(_CLAIM_SETS) > 64:
+        _CLAIM_SETS.clear()
+    toks = []
+    terms_by_first: dict[int, set[int]] = defaultdict(set)
+    claims_by_anchor: dict[int, set[int]] = defaultdict(set)
+    for n, claim in enumerate(claims):
+        compiled = compiled_claim(claim)
+        for term in all_terms(compiled):
+            toks += term.toks
+            if term.toks:
+                terms_by_first[id(term.toks[0])].add(id(term))
+        for term in compiled.anchors:
+            first = (term.parts[0] if term.parts else term).toks
+            if first:
+                claims_by_anchor[id(first[0])].add(n)
+    built = ClaimSet(list(claims), Matcher(toks),
+                     {k: list(v) for k, v in terms_by_first.items()}, dict(claims_by_anchor))
+    _CLAIM_SETS[cache_key] = built
+    return built
 
 
 @dataclass
@@ -402,11 +397,12 @@ def score_item(
     *threshold* (default ``DEFAULT_THRESHOLD``) is the minimum score reported.  *now*, when
     given, caps which four-digit numbers count as years (no later than next year).
     """
-    prep = prepare(item)
+    compiled = claim_set(claims)
+    prep = prepare(item, compiled.matcher)
     if prep is None:
         return []
-    prep.doc.candidates = _term_candidates(prep.doc, claims)
-    matches = [a.match for claim in _candidates(prep.doc, claims)
+    prep.doc.candidates = compiled.term_candidates(prep.doc)
+    matches = [a.match for claim in compiled.candidates(prep.doc)
                if (a := assess(prep, claim, threshold=threshold, now=now)).match is not None]
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches
