@@ -325,6 +325,8 @@ class Doc:
                 return []
         elif not all(self.could_match(t) for t in term.toks):
             return []
+        if len(term.toks) == 1:
+            return [(s_idx, start, start) for s_idx, start in sorted(self.positions(term.toks[0]))]
         hits = []
         later = [self.positions(t) for t in term.toks[1:]]
         for s_idx, start in sorted(self.positions(term.toks[0])):
@@ -512,16 +514,16 @@ def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int,
     if cached is not None and cached[0] is terms:
         return cached[1]
     found = {}
-    candidates = doc.candidates
-    looked_up = terms
-    if candidates is not None:
-        # Only the terms with a first-token key in the document can occur: a set intersection
-        # instead of a walk over every term of the list.
+    looked_up: Sequence[Term] = terms
+    if doc.candidates is not None:
+        # Only the terms whose first token occurs in the document can occur: a set
+        # intersection instead of a walk over every term of the list, in the list's order.
         ids, order = _list_ids(terms)
-        looked_up = [term for _, term in sorted((order[t] for t in ids & candidates),
-                                                key=lambda pair: pair[0])]
+        present = ids & doc.candidates
+        looked_up = ([term for _, term in sorted(order[t] for t in present)] if len(present) > 1
+                     else [order[t][1] for t in present])
     for term in looked_up:
-        occurrences = find_term(doc, term)
+        occurrences = doc.find(term) if not term.parts else find_term(doc, term)
         if occurrences:
             found[term.text] = occurrences
     doc.lists[id(terms)] = (terms, found)
