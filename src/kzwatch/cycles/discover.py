@@ -89,13 +89,12 @@ def attach_page_text(fetcher: Fetcher, items: list[FeedItem], max_chars: int) ->
 
 
 def score(items: list[FeedItem], articles: list[Article], threshold: float | None) -> list[tuple[str, FeedItem, ClaimMatch]]:
-    kwargs = {} if threshold is None else {"threshold": threshold}
     found = []
     for item in items:
         for article in articles:
             if not article.claims:
                 continue
-            for match in relevance.score_item(item, list(article.claims), **kwargs):
+            for match in relevance.score_item(item, list(article.claims), threshold=threshold):
                 found.append((article.id, item, match))
     return found
 

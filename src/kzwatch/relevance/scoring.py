@@ -10,11 +10,13 @@ from datetime import datetime
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
     Number,
+    Tok,
     affirmed,
     extract_numbers,
     figure_tolerance,
@@ -30,24 +32,8 @@ from kzwatch.relevance.translit import (
 )
 from kzwatch.textnorm import detect_lang
 
-# --- tunables (the lead exposes these in config; defaults documented here) --------------------
-
-#: Minimum score for a (item, claim) pair to be reported.  0.55 = an anchor plus one supporting
-#: term, or an anchor plus a matching figure; an anchor alone never passes.
-DEFAULT_THRESHOLD = 0.55
-
-#: Score parts.  An anchor is required (gate); the rest accumulates.
-W_ANCHOR = 0.40
-W_ANCHOR_IN_TITLE = 0.10
-W_EXTRA_ANCHOR = 0.05  # per further distinct anchor, at most 2
-W_TERM = 0.15  # per distinct supporting term, at most 2
-W_FIGURE = 0.20  # per distinct claim figure found, at most 2
-W_QUANTITY = 0.15  # a measured quantity of the claim is reported (same or different value)
-W_CHANGE = 0.10  # a rename or update term is present
-
-#: A change word counts as "about the claim" in the title, an anchor's sentence or up to this
-#: many sentences after it.
-CHANGE_NEAR_SENTENCES = 2
+#: The default minimum score (``RelevanceSettings.threshold``), kept as a name for callers.
+DEFAULT_THRESHOLD = DEFAULT_SETTINGS.threshold
 
 
 def _fmt(value: float) -> str:
@@ -189,12 +175,14 @@ def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: list[list[Num
 
 
 def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
-            now: datetime | None, published: int | None = None) -> tuple[Evidence | None, str]:
+            now: datetime | None, published: int | None = None,
+            settings: RelevanceSettings = DEFAULT_SETTINGS) -> tuple[Evidence | None, str]:
     """Evidence for one claim, or None and why when the gate fails."""
     why, renames = _gate(doc, compiled, numbers, published)
     if why:
         return None, why
     anchors = term_hits(doc, compiled.anchors)
+    near = settings.change_near_sentences
     change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
     changes = affirmed(doc, change_hits)
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
@@ -222,7 +210,7 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
         changes=changes + affirmed(doc, term_hits(doc, compiled.weak_change)),
         changes_near_anchor=[
             text for text in changes
-            if any(s == 0 or any(0 <= s - a <= CHANGE_NEAR_SENTENCES for a in anchor_sentences)
+            if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
                    for s, _, _ in change_hits[text])
         ],
         renames=renames, renames_reported=renames_reported,
@@ -247,19 +235,20 @@ def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: b
     return found
 
 
-def score_evidence(ev: Evidence) -> float:
-    score = W_ANCHOR
+def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS) -> float:
+    w = settings
+    score = w.w_anchor
     if any(s == 0 for occ in ev.anchors.values() for s, _, _ in occ):
-        score += W_ANCHOR_IN_TITLE
+        score += w.w_anchor_in_title
     # Distinct places, not distinct spellings: "Amanat" and "Аманат" on one token count once.
     anchor_places = {(s, start) for occ in ev.anchors.values() for s, start, _ in occ}
-    score += W_EXTRA_ANCHOR * min(2, len(anchor_places) - 1)
-    score += W_TERM * min(2, len(ev.support))
-    score += W_FIGURE * min(2, len(ev.figures))
+    score += w.w_extra_anchor * min(2, len(anchor_places) - 1)
+    score += w.w_term * min(2, len(ev.support))
+    score += w.w_figure * min(2, len(ev.figures))
     if ev.confirmed or ev.differing:
-        score += W_QUANTITY
+        score += w.w_quantity
     if ev.renames_reported or ev.updates or ev.changes:
-        score += W_CHANGE
+        score += w.w_change
     return round(min(1.0, score), 3)
 
 
@@ -332,7 +321,7 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
         return cached
     if len(_CLAIM_SETS) > 64:
         _CLAIM_SETS.clear()
-    toks = []
+    toks: list[Tok] = []
     terms_by_first: dict[int, set[int]] = defaultdict(set)
     claims_by_anchor: dict[int, set[int]] = defaultdict(set)
     for n, claim in enumerate(claims):
@@ -364,18 +353,19 @@ class Assessment:
     match: ClaimMatch | None = None  # set when the score reaches the threshold
 
 
-def assess(prep: Prepared, claim: Claim, *, threshold: float = DEFAULT_THRESHOLD,
-           now: datetime | None = None) -> Assessment:
+def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
+           now: datetime | None = None,
+           settings: RelevanceSettings = DEFAULT_SETTINGS) -> Assessment:
     """Score *prep* against one claim, keeping every reason (``kzwatch explain`` shows them)."""
     compiled = compiled_claim(claim)
-    ev, why = _gather(prep.doc, compiled, prep.numbers, now, prep.published_year)
+    ev, why = _gather(prep.doc, compiled, prep.numbers, now, prep.published_year, settings)
     if ev is None:
         return Assessment(claim.id, rejected=why)
-    score = score_evidence(ev)
+    score = score_evidence(ev, settings)
     stance, reason = choose_stance(ev, compiled)
     assert stance in STANCES
     result = Assessment(claim.id, score=score, stance=stance, reason=reason, evidence=ev)
-    if score >= threshold:
+    if score >= (settings.threshold if threshold is None else threshold):
         best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
         matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.confirmed,
                                        *ev.differing, *ev.renames, *ev.updates]))
@@ -389,12 +379,14 @@ def score_item(
     item: FeedItem,
     claims: Sequence[Claim],
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     now: datetime | None = None,
+    settings: RelevanceSettings = DEFAULT_SETTINGS,
 ) -> list[ClaimMatch]:
     """The claims *item* bears on, best first, each with score, stance, reason and evidence.
 
-    *threshold* (default ``DEFAULT_THRESHOLD``) is the minimum score reported.  *now*, when
+    *threshold* (default ``settings.threshold``) is the minimum score reported; *settings*
+    holds the weights (``RelevanceSettings``).  *now*, when
     given, caps which four-digit numbers count as years (no later than next year).
     """
     compiled = claim_set(claims)
@@ -403,6 +395,7 @@ def score_item(
         return []
     prep.doc.candidates = compiled.term_candidates(prep.doc)
     matches = [a.match for claim in compiled.candidates(prep.doc)
-               if (a := assess(prep, claim, threshold=threshold, now=now)).match is not None]
+               if (a := assess(prep, claim, threshold=threshold, now=now,
+                                   settings=settings)).match is not None]
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches
