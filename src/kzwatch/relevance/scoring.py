@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
@@ -258,10 +259,16 @@ class Prepared:
 
     sentences: list[str]  # as written: the evidence shown to maintainers
     doc: Doc  # Arabic-script Kazakh already in Cyrillic; Latin Kazakh indexed in both
-    numbers: list[list[Number]]
+    number_text: list[str]  # the sentences numbers are read from (Latin Kazakh in Cyrillic)
     lang: str | None
     script_note: str  # "" or how the text was transliterated, for explanations
     published_year: int | None = None  # from the feed's date: scope when the text names no year
+
+    @cached_property
+    def numbers(self) -> list[list[Number]]:
+        """Numbers per sentence, read on first use: an item none of whose claims' anchors
+        occurs never needs them."""
+        return [extract_numbers(s) for s in self.number_text]
 
 
 def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
@@ -280,7 +287,7 @@ def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
     note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
-    return Prepared(shown, doc, [extract_numbers(s) for s in number_text], lang, note, year)
+    return Prepared(shown, doc, number_text, lang, note, year)
 
 
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
@@ -358,6 +365,8 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
            settings: RelevanceSettings = DEFAULT_SETTINGS) -> Assessment:
     """Score *prep* against one claim, keeping every reason (``kzwatch explain`` shows them)."""
     compiled = compiled_claim(claim)
+    if not term_hits(prep.doc, compiled.anchors):  # before the numbers are read
+        return Assessment(claim.id, rejected="no anchor term")
     ev, why = _gather(prep.doc, compiled, prep.numbers, now, prep.published_year, settings)
     if ev is None:
         return Assessment(claim.id, rejected=why)
