@@ -76,3 +76,16 @@ def test_threshold_and_weights_come_from_the_settings(claims) -> None:
     scores = {m.claim_id: m.score for m in score_item(item, claims, settings=only_anchor)}
     assert scores[best.claim_id] == 0.5 and set(scores.values()) == {0.5}
     assert replace(only_anchor, w_anchor=0.3).w_anchor == 0.3
+
+
+def test_cleared_compile_caches_rebuild_the_compiled_claim_set(claims) -> None:
+    from kzwatch.relevance import compiled, text
+
+    item = FeedItem(url="https://example.org/x", title="Nur Otan renamed Amanat",
+                    text="Kazakhstan's ruling party Nur Otan was renamed Amanat in 2022.")
+    before = score_item(item, claims)
+    assert before
+    compiled._COMPILED_CACHE.clear()  # a long run with many articles clears these caches
+    text._term.cache_clear()
+    text._tok.cache_clear()
+    assert score_item(item, claims) == before

@@ -299,6 +299,7 @@ class ClaimSet:
     tokens, and which terms and claims each token can start."""
 
     claims: Sequence[Claim]
+    compiled: list[Compiled]  # keeps the terms whose ids the maps below hold alive
     matcher: Matcher
     terms_by_first: dict[int, list[int]]  # id(first token) → ids of the terms it starts
     claims_by_anchor: dict[int, set[int]]  # id(first token of an anchor) → claim indices
@@ -324,15 +325,18 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
     """The compiled form of *claims*, built once per list of claim objects."""
     cache_key = tuple(id(c) for c in claims)
     cached = _CLAIM_SETS.get(cache_key)
-    if cached is not None and all(a is b for a, b in zip(cached.claims, claims)):
+    # The ids below are only valid for the same compiled objects (a claim recompiled after the
+    # compile cache was cleared has new terms): check both.
+    if cached is not None and all(a is b and compiled_claim(a) is c for a, b, c
+                                  in zip(cached.claims, claims, cached.compiled)):
         return cached
-    if len(_CLAIM_SETS) > 64:
+    if len(_CLAIM_SETS) > 8:  # each holds a per-word cache: keep few (claims change rarely)
         _CLAIM_SETS.clear()
     toks: list[Tok] = []
     terms_by_first: dict[int, set[int]] = defaultdict(set)
     claims_by_anchor: dict[int, set[int]] = defaultdict(set)
-    for n, claim in enumerate(claims):
-        compiled = compiled_claim(claim)
+    compiled_list = [compiled_claim(claim) for claim in claims]
+    for n, compiled in enumerate(compiled_list):
         for term in all_terms(compiled):
             toks += term.toks
             if term.toks:
@@ -341,7 +345,7 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
             first = (term.parts[0] if term.parts else term).toks
             if first:
                 claims_by_anchor[id(first[0])].add(n)
-    built = ClaimSet(list(claims), Matcher(toks),
+    built = ClaimSet(list(claims), compiled_list, Matcher(toks),
                      {k: list(v) for k, v in terms_by_first.items()}, dict(claims_by_anchor))
     _CLAIM_SETS[cache_key] = built
     return built

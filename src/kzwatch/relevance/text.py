@@ -190,7 +190,7 @@ class Matcher:
         """``matched(word, "")``, with a cache keyed by the word alone (the common case)."""
         found = self._cache_word.get(word)
         if found is None:
-            if len(self._cache_word) > 400_000:
+            if len(self._cache_word) > 200_000:
                 self._cache_word.clear()
             found = self._cache_word[word] = self.matched(word, "")
         return found
@@ -200,7 +200,7 @@ class Matcher:
         matches."""
         found = self._cache.get((word, alt))
         if found is None:
-            if len(self._cache) > 400_000:
+            if len(self._cache) > 200_000:
                 self._cache.clear()
             forms = (Tok.of(word), Tok.of(alt)) if alt else (Tok.of(word),)
             keys = frozenset(k for f in forms for k in f.index_keys)
