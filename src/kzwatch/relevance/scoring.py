@@ -301,21 +301,26 @@ class ClaimSet:
     claims: Sequence[Claim]
     compiled: list[Compiled]  # keeps the terms whose ids the maps below hold alive
     matcher: Matcher
-    terms_by_first: dict[int, list[int]]  # id(first token) → ids of the terms it starts
-    claims_by_anchor: dict[int, set[int]]  # id(first token of an anchor) → claim indices
+    #: id(first token) → (id of a term it starts, ids of that term's other tokens)
+    terms_by_first: dict[int, list[tuple[int, tuple[int, ...]]]]
+    anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
 
     def term_candidates(self, doc: Doc) -> set[int]:
+        """ids of the terms every token of which occurs somewhere in *doc*."""
+        hits = doc.hits
         found: set[int] = set()
-        for tok_id in doc.hits:
-            found.update(self.terms_by_first.get(tok_id, ()))
+        for tok_id in hits:
+            for term_id, rest in self.terms_by_first.get(tok_id, ()):
+                if all(t in hits for t in rest):
+                    found.add(term_id)
         return found
 
     def candidates(self, doc: Doc) -> list[Claim]:
-        """The claims one of whose anchors may occur in *doc* (most items bear on none)."""
-        hits: set[int] = set()
-        for tok_id in doc.hits:
-            hits |= self.claims_by_anchor.get(tok_id, set())
-        return [self.claims[n] for n in sorted(hits)]
+        """The claims one of whose anchors may occur in *doc* (most items bear on none):
+        every token of the anchor occurs (``doc.candidates``)."""
+        present = doc.candidates or set()
+        return [claim for claim, ids in zip(self.claims, self.anchor_ids)
+                if not ids.isdisjoint(present)]
 
 
 _CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
@@ -333,20 +338,18 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
     if len(_CLAIM_SETS) > 8:  # each holds a per-word cache: keep few (claims change rarely)
         _CLAIM_SETS.clear()
     toks: list[Tok] = []
-    terms_by_first: dict[int, set[int]] = defaultdict(set)
-    claims_by_anchor: dict[int, set[int]] = defaultdict(set)
+    terms_by_first: dict[int, set[tuple[int, tuple[int, ...]]]] = defaultdict(set)
     compiled_list = [compiled_claim(claim) for claim in claims]
-    for n, compiled in enumerate(compiled_list):
+    for compiled in compiled_list:
         for term in all_terms(compiled):
             toks += term.toks
             if term.toks:
-                terms_by_first[id(term.toks[0])].add(id(term))
-        for term in compiled.anchors:
-            first = (term.parts[0] if term.parts else term).toks
-            if first:
-                claims_by_anchor[id(first[0])].add(n)
+                terms_by_first[id(term.toks[0])].add(
+                    (id(term), tuple(id(t) for t in term.toks[1:])))
     built = ClaimSet(list(claims), compiled_list, Matcher(toks),
-                     {k: list(v) for k, v in terms_by_first.items()}, dict(claims_by_anchor))
+                     {k: list(v) for k, v in terms_by_first.items()},
+                     [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
+                      for c in compiled_list])
     _CLAIM_SETS[cache_key] = built
     return built
 
