@@ -231,8 +231,8 @@ class Doc:
         self.matcher = matcher
         #: id(term token) → positions it matches (for the matcher's tokens).
         self.hits: dict[int, set[tuple[int, int]]] = defaultdict(set)
-        #: ids of the terms whose first token occurs in this document (set by the scorer from
-        #: its claims' terms); None: check each term's tokens instead.
+        #: ids of the terms every token of which occurs in this document (set by the scorer
+        #: from its claims' terms; other terms are then not found); None: check each term.
         self.candidates: set[int] | None = None
         for s_idx, sentence in enumerate(sentences):
             words = fast_tokens(sentence)
@@ -320,8 +320,7 @@ class Doc:
         if not term.toks:
             return []
         if self.candidates is not None:
-            if id(term) not in self.candidates or not all(
-                    self.could_match(t) for t in term.toks[1:]):
+            if id(term) not in self.candidates:  # every token of a candidate occurs
                 return []
         elif not all(self.could_match(t) for t in term.toks):
             return []
