@@ -6,21 +6,34 @@ Usage (from the repository root):
     .venv/bin/python bench/eval_relevance.py [--dev tests/data/labelled_items.toml]
         [--test tests/data/labelled_items_test.toml] [--claims src/kzwatch/data/claims.toml]
         [--article beimenbetov-2021] [--threshold 0.55] [--errors dev|test]
+        [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
 claim) pairs.  Stance accuracy: over correctly found pairs with a stance label.  Near-miss
 flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
 set; report the test figures.  The computation is ``kzwatch.relevance.evaluation``.
+
+``--decisions-out FILE`` writes every decision (claim, score, stance, reason, matched terms,
+sentence) on the development, test and real-title items to a JSON file; ``--decisions-check
+FILE`` compares the current decisions with such a file and lists each item that differs (exit
+status 1): a change meant only to be faster must leave them identical.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims
-from kzwatch.relevance.evaluation import METRICS, evaluate, load_labelled, split_problems
+from kzwatch.relevance.evaluation import (
+    METRICS,
+    decisions,
+    evaluate,
+    load_labelled,
+    split_problems,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHORT = {"items": "n", "item_precision": "item P", "item_recall": "item R",
@@ -45,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--article", default="beimenbetov-2021")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--errors", choices=("dev", "test"), help="list one set's errors")
+    parser.add_argument("--real", type=Path, default=ROOT / "tests/data/real_items.toml")
+    parser.add_argument("--decisions-out", type=Path, help="write all decisions to this JSON")
+    parser.add_argument("--decisions-check", type=Path, help="compare decisions with this JSON")
     args = parser.parse_args(argv)
 
     try:
@@ -63,6 +79,25 @@ def main(argv: list[str] | None = None) -> int:
         if args.errors and name.startswith(args.errors):
             for error in result["errors"]:
                 print(error)
+    if args.decisions_out or args.decisions_check:
+        return _decisions(args, claims, [*sets["development"], *sets["test (held out)"],
+                                         *load_labelled(args.real)])
+    return 0
+
+
+def _decisions(args: argparse.Namespace, claims: list, rows: list) -> int:
+    now = decisions(rows, claims, threshold=args.threshold)
+    if args.decisions_out:
+        args.decisions_out.write_text(json.dumps(now, ensure_ascii=False, indent=1,
+                                                 sort_keys=True), encoding="utf-8")
+        print(f"\ndecisions on {len(now)} items written to {args.decisions_out}")
+    if args.decisions_check:
+        before = json.loads(args.decisions_check.read_text(encoding="utf-8"))
+        differ = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+        print(f"\ndecisions compared on {len(now)} items: {len(differ)} differ")
+        for key in differ:
+            print(f"  {key}: before {before.get(key)}\n  {' ' * len(key)}  now    {now.get(key)}")
+        return 1 if differ else 0
     return 0
 
 

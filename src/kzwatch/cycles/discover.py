@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from kzwatch import extract, relevance
 from kzwatch.config import Config, FeedConfig
@@ -90,13 +89,12 @@ def attach_page_text(fetcher: Fetcher, items: list[FeedItem], max_chars: int) ->
 
 
 def score(items: list[FeedItem], articles: list[Article], threshold: float | None) -> list[tuple[str, FeedItem, ClaimMatch]]:
-    kwargs: dict[str, Any] = {} if threshold is None else {"threshold": threshold}
     found = []
     for item in items:
         for article in articles:
             if not article.claims:
                 continue
-            for match in relevance.score_item(item, list(article.claims), **kwargs):
+            for match in relevance.score_item(item, list(article.claims), threshold=threshold):
                 found.append((article.id, item, match))
     return found
 

@@ -35,10 +35,13 @@ item scored as it did), ``evaluation`` (precision/recall on labelled items).
 from kzwatch.relevance.claimsfile import load_claims
 from kzwatch.relevance.evaluation import evaluate
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Number, extract_numbers
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "DEFAULT_SETTINGS",
+    "RelevanceSettings",
     "load_claims",
     "score_item",
     "evaluate",

@@ -129,3 +129,17 @@ def evaluate(
         }
     result["errors"] = errors
     return result
+
+
+def decisions(rows: Sequence[Mapping[str, Any]], claims: Sequence[Claim], *,
+              threshold: float = DEFAULT_THRESHOLD) -> dict[str, list[list[Any]]]:
+    """Every decision ``score_item`` makes on *rows*, as plain data to compare before and
+    after a change: item id (or URL) → [[claim, score, stance, reason, matched, sentence]]."""
+    out = {}
+    for row in rows:
+        key = str(row.get("id") or row.get("url", ""))
+        item = FeedItem(url=key, title=row.get("title", ""), text=row.get("text", ""),
+                        lang=row.get("lang"), published_at=_date(row.get("date")))
+        out[key] = [[m.claim_id, m.score, m.stance, m.reason, list(m.matched), m.sentence]
+                    for m in score_item(item, claims, threshold=threshold)]
+    return out

@@ -7,13 +7,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.text import (
     Doc,
+    Matcher,
     Number,
+    Tok,
     affirmed,
     extract_numbers,
     figure_tolerance,
@@ -29,24 +33,8 @@ from kzwatch.relevance.translit import (
 )
 from kzwatch.textnorm import detect_lang
 
-# --- tunables (the lead exposes these in config; defaults documented here) --------------------
-
-#: Minimum score for a (item, claim) pair to be reported.  0.55 = an anchor plus one supporting
-#: term, or an anchor plus a matching figure; an anchor alone never passes.
-DEFAULT_THRESHOLD = 0.55
-
-#: Score parts.  An anchor is required (gate); the rest accumulates.
-W_ANCHOR = 0.40
-W_ANCHOR_IN_TITLE = 0.10
-W_EXTRA_ANCHOR = 0.05  # per further distinct anchor, at most 2
-W_TERM = 0.15  # per distinct supporting term, at most 2
-W_FIGURE = 0.20  # per distinct claim figure found, at most 2
-W_QUANTITY = 0.15  # a measured quantity of the claim is reported (same or different value)
-W_CHANGE = 0.10  # a rename or update term is present
-
-#: A change word counts as "about the claim" in the title, an anchor's sentence or up to this
-#: many sentences after it.
-CHANGE_NEAR_SENTENCES = 2
+#: The default minimum score (``RelevanceSettings.threshold``), kept as a name for callers.
+DEFAULT_THRESHOLD = DEFAULT_SETTINGS.threshold
 
 
 def _fmt(value: float) -> str:
@@ -188,12 +176,14 @@ def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: list[list[Num
 
 
 def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
-            now: datetime | None, published: int | None = None) -> tuple[Evidence | None, str]:
+            now: datetime | None, published: int | None = None,
+            settings: RelevanceSettings = DEFAULT_SETTINGS) -> tuple[Evidence | None, str]:
     """Evidence for one claim, or None and why when the gate fails."""
     why, renames = _gate(doc, compiled, numbers, published)
     if why:
         return None, why
     anchors = term_hits(doc, compiled.anchors)
+    near = settings.change_near_sentences
     change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
     changes = affirmed(doc, change_hits)
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
@@ -221,7 +211,7 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
         changes=changes + affirmed(doc, term_hits(doc, compiled.weak_change)),
         changes_near_anchor=[
             text for text in changes
-            if any(s == 0 or any(0 <= s - a <= CHANGE_NEAR_SENTENCES for a in anchor_sentences)
+            if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
                    for s, _, _ in change_hits[text])
         ],
         renames=renames, renames_reported=renames_reported,
@@ -246,19 +236,20 @@ def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: b
     return found
 
 
-def score_evidence(ev: Evidence) -> float:
-    score = W_ANCHOR
+def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS) -> float:
+    w = settings
+    score = w.w_anchor
     if any(s == 0 for occ in ev.anchors.values() for s, _, _ in occ):
-        score += W_ANCHOR_IN_TITLE
+        score += w.w_anchor_in_title
     # Distinct places, not distinct spellings: "Amanat" and "Аманат" on one token count once.
     anchor_places = {(s, start) for occ in ev.anchors.values() for s, start, _ in occ}
-    score += W_EXTRA_ANCHOR * min(2, len(anchor_places) - 1)
-    score += W_TERM * min(2, len(ev.support))
-    score += W_FIGURE * min(2, len(ev.figures))
+    score += w.w_extra_anchor * min(2, len(anchor_places) - 1)
+    score += w.w_term * min(2, len(ev.support))
+    score += w.w_figure * min(2, len(ev.figures))
     if ev.confirmed or ev.differing:
-        score += W_QUANTITY
+        score += w.w_quantity
     if ev.renames_reported or ev.updates or ev.changes:
-        score += W_CHANGE
+        score += w.w_change
     return round(min(1.0, score), 3)
 
 
@@ -268,92 +259,99 @@ class Prepared:
 
     sentences: list[str]  # as written: the evidence shown to maintainers
     doc: Doc  # Arabic-script Kazakh already in Cyrillic; Latin Kazakh indexed in both
-    numbers: list[list[Number]]
+    number_text: list[str]  # the sentences numbers are read from (Latin Kazakh in Cyrillic)
     lang: str | None
     script_note: str  # "" or how the text was transliterated, for explanations
     published_year: int | None = None  # from the feed's date: scope when the text names no year
 
+    @cached_property
+    def numbers(self) -> list[list[Number]]:
+        """Numbers per sentence, read on first use: an item none of whose claims' anchors
+        occurs never needs them."""
+        return [extract_numbers(s) for s in self.number_text]
 
-def prepare(item: FeedItem) -> Prepared | None:
-    """Sentences, tokens and numbers of *item*; None when it has no text at all."""
+
+def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
+    """Sentences, tokens and numbers of *item*; None when it has no text at all.  *matcher*:
+    the claims' compiled terms (``claim_set(claims).matcher``), for speed."""
     shown = sentences_of(item)
     if not shown:
         return None
     arabic = any(has_arabic(s) for s in shown)
     matched = [arabic_to_cyrillic(s) for s in shown] if arabic else shown
     latin_kazakh = is_kazakh_latin(" ".join(matched), item.lang)
-    doc = Doc(matched, latin_kazakh=latin_kazakh)
+    doc = Doc(matched, latin_kazakh=latin_kazakh, matcher=matcher)
     number_text = [_LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), s)
                    for s in matched] if latin_kazakh else matched
     lang = item.lang or ("kk" if arabic else detect_lang(" ".join(matched)))
     note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
-    return Prepared(shown, doc, [extract_numbers(s) for s in number_text], lang, note, year)
+    return Prepared(shown, doc, number_text, lang, note, year)
 
 
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
-#: key → indices of the claims having an anchor whose first token has that key, per claim list.
-_ANCHOR_INDEX: dict[tuple[int, ...], dict[tuple[str, str], set[int]]] = {}
+@dataclass
+class ClaimSet:
+    """A claim list compiled once for scoring many items: one matcher over all its terms'
+    tokens, and which terms and claims each token can start."""
+
+    claims: Sequence[Claim]
+    compiled: list[Compiled]  # keeps the terms whose ids the maps below hold alive
+    matcher: Matcher
+    #: id(first token) → (id of a term it starts, ids of that term's other tokens)
+    terms_by_first: dict[int, list[tuple[int, tuple[int, ...]]]]
+    anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
+
+    def term_candidates(self, doc: Doc) -> set[int]:
+        """ids of the terms every token of which occurs somewhere in *doc*."""
+        hits = doc.hits
+        found: set[int] = set()
+        for tok_id in hits:
+            for term_id, rest in self.terms_by_first.get(tok_id, ()):
+                if all(t in hits for t in rest):
+                    found.add(term_id)
+        return found
+
+    def candidates(self, doc: Doc) -> list[Claim]:
+        """The claims one of whose anchors may occur in *doc* (most items bear on none):
+        every token of the anchor occurs (``doc.candidates``)."""
+        present = doc.candidates or set()
+        return [claim for claim, ids in zip(self.claims, self.anchor_ids)
+                if not ids.isdisjoint(present)]
 
 
-def _anchor_index(claims: Sequence[Claim]) -> dict[tuple[str, str], set[int]]:
+_CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
+
+
+def claim_set(claims: Sequence[Claim]) -> ClaimSet:
+    """The compiled form of *claims*, built once per list of claim objects."""
     cache_key = tuple(id(c) for c in claims)
-    index = _ANCHOR_INDEX.get(cache_key)
-    if index is None:
-        if len(_ANCHOR_INDEX) > 64:
-            _ANCHOR_INDEX.clear()
-        index = defaultdict(set)
-        for n, claim in enumerate(claims):
-            for term in compiled_claim(claim).anchors:
-                first = (term.parts[0] if term.parts else term).toks
-                for key in first[0].keys if first else ():
-                    index[key].add(n)
-        _ANCHOR_INDEX[cache_key] = index = dict(index)
-    return index
-
-
-_TERM_INDEX: dict[tuple[int, ...], dict[tuple[str, str], list[int]]] = {}
-
-
-def _term_index(claims: Sequence[Claim]) -> dict[tuple[str, str], list[int]]:
-    """key → ids of the claims' terms whose first token has that key (built once per list)."""
-    cache_key = tuple(id(c) for c in claims)
-    index = _TERM_INDEX.get(cache_key)
-    if index is None:
-        if len(_TERM_INDEX) > 64:
-            _TERM_INDEX.clear()
-        built: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for claim in claims:
-            for term in all_terms(compiled_claim(claim)):
-                for key in term.toks[0].keys if term.toks else ():
-                    built[key].add(id(term))
-        _TERM_INDEX[cache_key] = index = {k: list(v) for k, v in built.items()}
-    return index
-
-
-def _term_candidates(doc: Doc, claims: Sequence[Claim]) -> set[int]:
-    index = _term_index(claims)
-    found: set[int] = set()
-    for key in doc.index:
-        ids = index.get(key)
-        if ids:
-            found.update(ids)
-    return found
-
-
-def _candidates(doc: Doc, claims: Sequence[Claim]) -> list[Claim]:
-    """The claims one of whose anchors may occur in *doc*: one pass over the document's index
-    keys instead of every anchor of every claim (most items bear on no claim)."""
-    index = _anchor_index(claims)
-    hits: set[int] = set()
-    for key in doc.index:
-        found = index.get(key)
-        if found:
-            hits |= found
-    return [claims[n] for n in sorted(hits)]
+    cached = _CLAIM_SETS.get(cache_key)
+    # The ids below are only valid for the same compiled objects (a claim recompiled after the
+    # compile cache was cleared has new terms): check both.
+    if cached is not None and all(a is b and compiled_claim(a) is c for a, b, c
+                                  in zip(cached.claims, claims, cached.compiled)):
+        return cached
+    if len(_CLAIM_SETS) > 8:  # each holds a per-word cache: keep few (claims change rarely)
+        _CLAIM_SETS.clear()
+    toks: list[Tok] = []
+    terms_by_first: dict[int, set[tuple[int, tuple[int, ...]]]] = defaultdict(set)
+    compiled_list = [compiled_claim(claim) for claim in claims]
+    for compiled in compiled_list:
+        for term in all_terms(compiled):
+            toks += term.toks
+            if term.toks:
+                terms_by_first[id(term.toks[0])].add(
+                    (id(term), tuple(id(t) for t in term.toks[1:])))
+    built = ClaimSet(list(claims), compiled_list, Matcher(toks),
+                     {k: list(v) for k, v in terms_by_first.items()},
+                     [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
+                      for c in compiled_list])
+    _CLAIM_SETS[cache_key] = built
+    return built
 
 
 @dataclass
@@ -369,18 +367,21 @@ class Assessment:
     match: ClaimMatch | None = None  # set when the score reaches the threshold
 
 
-def assess(prep: Prepared, claim: Claim, *, threshold: float = DEFAULT_THRESHOLD,
-           now: datetime | None = None) -> Assessment:
+def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
+           now: datetime | None = None,
+           settings: RelevanceSettings = DEFAULT_SETTINGS) -> Assessment:
     """Score *prep* against one claim, keeping every reason (``kzwatch explain`` shows them)."""
     compiled = compiled_claim(claim)
-    ev, why = _gather(prep.doc, compiled, prep.numbers, now, prep.published_year)
+    if not term_hits(prep.doc, compiled.anchors):  # before the numbers are read
+        return Assessment(claim.id, rejected="no anchor term")
+    ev, why = _gather(prep.doc, compiled, prep.numbers, now, prep.published_year, settings)
     if ev is None:
         return Assessment(claim.id, rejected=why)
-    score = score_evidence(ev)
+    score = score_evidence(ev, settings)
     stance, reason = choose_stance(ev, compiled)
     assert stance in STANCES
     result = Assessment(claim.id, score=score, stance=stance, reason=reason, evidence=ev)
-    if score >= threshold:
+    if score >= (settings.threshold if threshold is None else threshold):
         best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
         matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.confirmed,
                                        *ev.differing, *ev.renames, *ev.updates]))
@@ -394,19 +395,23 @@ def score_item(
     item: FeedItem,
     claims: Sequence[Claim],
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     now: datetime | None = None,
+    settings: RelevanceSettings = DEFAULT_SETTINGS,
 ) -> list[ClaimMatch]:
     """The claims *item* bears on, best first, each with score, stance, reason and evidence.
 
-    *threshold* (default ``DEFAULT_THRESHOLD``) is the minimum score reported.  *now*, when
+    *threshold* (default ``settings.threshold``) is the minimum score reported; *settings*
+    holds the weights (``RelevanceSettings``).  *now*, when
     given, caps which four-digit numbers count as years (no later than next year).
     """
-    prep = prepare(item)
+    compiled = claim_set(claims)
+    prep = prepare(item, compiled.matcher)
     if prep is None:
         return []
-    prep.doc.candidates = _term_candidates(prep.doc, claims)
-    matches = [a.match for claim in _candidates(prep.doc, claims)
-               if (a := assess(prep, claim, threshold=threshold, now=now)).match is not None]
+    prep.doc.candidates = compiled.term_candidates(prep.doc)
+    matches = [a.match for claim in compiled.candidates(prep.doc)
+               if (a := assess(prep, claim, threshold=threshold, now=now,
+                                   settings=settings)).match is not None]
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches

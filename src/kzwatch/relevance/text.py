@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -66,6 +66,7 @@ class Tok:
     #: The keys a document indexes this token under (every form, plus the prefix buckets the
     #: "same word, other ending" and abbreviation fallbacks scan).
     index_keys: tuple[tuple[str, str], ...] = ()
+    word: str = ""  # the token it was made from (the matcher's cache key)
 
     @classmethod
     def of(cls, word: str) -> "Tok":
@@ -92,7 +93,7 @@ def _tok(word: str) -> Tok:
     index_keys += [("pk", key[:PREFIX_MIN])] if len(key) >= PREFIX_MIN else []
     index_keys += [("short", norm[:2])] if len(norm) <= 6 else []
     return Tok(norm=norm, key=key, stems=stems, lemma=lemma, keys=tuple(keys),
-               index_keys=tuple(index_keys))
+               index_keys=tuple(index_keys), word=word)
 
 
 @lru_cache(maxsize=200_000)
@@ -114,11 +115,27 @@ _ABBREV_ENDINGS = frozenset({"а", "у", "ом", "е", "ы", "ов", "нын", "
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
+def fast_tokens(text: str) -> list[str]:
+    """``tokens(text)``, computed per whitespace-separated chunk with a cache: normalising a
+    whole sentence (Latin-diacritic folding looks at every character) cost more than all the
+    matching.  Tokens never span whitespace and normalisation never joins chunks, so the
+    result is the same list."""
+    out: list[str] = []
+    for chunk in text.split():
+        out += _chunk_tokens(chunk)
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    return tuple(tokens(chunk))
+
+
 def _cyrillic_tokens(sentence: str, n: int) -> list[str] | None:
     """The tokens of *sentence* with its Latin Kazakh words in Cyrillic, transliterated from
     the raw text (``tokens`` folds ý to y, which would lose the 2018 alphabet's у); None when
     the count differs from the *n* original tokens, so positions cannot be paired."""
-    words = tokens(_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0))
+    words = fast_tokens(_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0))
                                 if m.group(0).isascii() or not _has_cyrillic(m.group(0))
                                 else m.group(0), sentence))
     return words if len(words) == n else None
@@ -128,38 +145,140 @@ def _has_cyrillic(word: str) -> bool:
     return any("\u0400" <= c <= "\u04ff" for c in word)
 
 
-class Doc:
-    """An item's text split into sentences of tokens, indexed by every matchable form."""
+def _forms_match(forms: tuple[Tok, ...], term_tok: Tok, keys: frozenset[tuple[str, str]]
+                 ) -> bool:
+    """Does a document token (its *forms*: as written, and its transliteration; *keys*: their
+    index keys) match *term_tok*?  The rules of ``Doc.index_positions``, for one position."""
+    if ("n", term_tok.norm) in keys:
+        return True
+    if len(term_tok.norm) <= 3:
+        # Short words and abbreviations: exact, or the abbreviation with a case ending.
+        if len(term_tok.key) >= 3 and ("k", term_tok.key) in keys:
+            return True
+        return ("short", term_tok.norm[:2]) in keys and any(
+            t.norm.startswith(term_tok.norm) and t.norm[len(term_tok.norm):] in _ABBREV_ENDINGS
+            for t in forms)
+    if ("k", term_tok.key) in keys or any(s in keys for s in term_tok.stems):
+        return True
+    if term_tok.lemma and ("l", term_tok.lemma) in keys:
+        return True
+    if (len(term_tok.norm) >= PREFIX_MIN and ("p", term_tok.norm[:PREFIX_MIN]) in keys
+            and any(_prefix_compatible(t.norm, term_tok.norm) for t in forms)):
+        return True
+    return (len(term_tok.key) >= PREFIX_MIN and ("pk", term_tok.key[:PREFIX_MIN]) in keys
+            and any(_prefix_compatible(t.key, term_tok.key) for t in forms))
 
-    def __init__(self, sentences: list[str], *, latin_kazakh: bool = False) -> None:
-        """*latin_kazakh*: also index each Latin word's Cyrillic transliteration."""
+
+class Matcher:
+    """Every token of a set of terms compiled into one lookup: a document word is compared
+    with all of them once (cached per word), so an item costs one dictionary lookup per word
+    instead of an index of seven keys per word and a scan per term token."""
+
+    def __init__(self, term_toks: Iterable[Tok]) -> None:
+        self.toks: dict[int, Tok] = {id(t): t for t in term_toks}  # keeps the ids valid
+        self.by_key: dict[tuple[str, str], list[Tok]] = defaultdict(list)
+        for tok in self.toks.values():
+            for key in tok.keys:
+                self.by_key[key].append(tok)
+        self._cache: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._cache_word: dict[str, tuple[int, ...]] = {}
+
+    def knows(self, term_tok: Tok) -> bool:
+        return id(term_tok) in self.toks
+
+    def matched_word(self, word: str) -> tuple[int, ...]:
+        """``matched(word, "")``, with a cache keyed by the word alone (the common case)."""
+        found = self._cache_word.get(word)
+        if found is None:
+            if len(self._cache_word) > 200_000:
+                self._cache_word.clear()
+            found = self._cache_word[word] = self.matched(word, "")
+        return found
+
+    def matched(self, word: str, alt: str) -> tuple[int, ...]:
+        """ids of the term tokens that *word* (or its transliteration *alt*, "" if none)
+        matches."""
+        found = self._cache.get((word, alt))
+        if found is None:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            forms = (Tok.of(word), Tok.of(alt)) if alt else (Tok.of(word),)
+            keys = frozenset(k for f in forms for k in f.index_keys)
+            seen: dict[int, Tok] = {}
+            for key in keys:
+                for tok in self.by_key.get(key, ()):
+                    seen[id(tok)] = tok
+            found = self._cache[(word, alt)] = tuple(
+                i for i, tok in seen.items() if _forms_match(forms, tok, keys))
+        return found
+
+
+class Doc:
+    """An item's text split into sentences of tokens, with where each term token matches."""
+
+    def __init__(self, sentences: list[str], *, latin_kazakh: bool = False,
+                 matcher: Matcher | None = None) -> None:
+        """*latin_kazakh*: also match each Latin word's Cyrillic transliteration.  *matcher*:
+        the compiled tokens of the terms to be looked up (others fall back to an index)."""
         self.sentences = sentences
         self.toks: list[list[Tok]] = []
         self.alts: dict[tuple[int, int], Tok] = {}  # transliterated forms of Latin Kazakh
-        self.index: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        self._alt_words: dict[tuple[int, int], str] = {}  # the transliterations as words
+        self._index: dict[tuple[str, str], list[tuple[int, int]]] | None = None
         self._found: dict[int, list[tuple[int, int, int]]] = {}  # id(Term) → occurrences
-        #: ids of the terms whose first token has a key in this document (set by the scorer
-        #: from a key index of all its claims' terms); None: check each term's keys instead.
+        #: id(term list) → (the list, its hits): see ``term_hits``.
+        self.lists: dict[int, tuple[Sequence[Term], dict[str, list[tuple[int, int, int]]]]] = {}
+        self.matcher = matcher
+        #: id(term token) → positions it matches (for the matcher's tokens).
+        self.hits: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        #: ids of the terms every token of which occurs in this document (set by the scorer
+        #: from its claims' terms; other terms are then not found); None: check each term.
         self.candidates: set[int] | None = None
         for s_idx, sentence in enumerate(sentences):
-            row = []
-            words = tokens(sentence)
-            cyrillic = _cyrillic_tokens(sentence, len(words)) if latin_kazakh else None
-            for t_idx, word in enumerate(words):
-                tok = Tok.of(word)
-                row.append(tok)
-                self._add((s_idx, t_idx), tok)
-                if cyrillic and word.isascii() and word.isalpha():
-                    alt = Tok.of(cyrillic[t_idx])
-                    if alt.norm != tok.norm:
-                        self.alts[(s_idx, t_idx)] = alt
-                        self._add((s_idx, t_idx), alt)
-            self.toks.append(row)
+            words = fast_tokens(sentence)
+            self.toks.append([_tok(word) for word in words])
+            if latin_kazakh:
+                self._add_transliterations(s_idx, sentence, words)
+        if matcher is not None:
+            self._match(matcher)
 
-    def _add(self, pos: tuple[int, int], tok: Tok) -> None:
-        index = self.index
-        for key in tok.index_keys:
-            index[key].append(pos)
+    def _add_transliterations(self, s_idx: int, sentence: str, words: list[str]) -> None:
+        cyrillic = _cyrillic_tokens(sentence, len(words))
+        if not cyrillic:
+            return
+        row = self.toks[s_idx]
+        for t_idx, word in enumerate(words):
+            if word.isascii() and word.isalpha():
+                alt = _tok(cyrillic[t_idx])
+                if alt.norm != row[t_idx].norm:
+                    self.alts[(s_idx, t_idx)] = alt
+                    self._alt_words[(s_idx, t_idx)] = cyrillic[t_idx]
+
+    def _match(self, matcher: Matcher) -> None:
+        """Where each of the matcher's term tokens occurs: one cached lookup per word."""
+        hits = self.hits
+        alt_words = self._alt_words
+        for s_idx, row in enumerate(self.toks):
+            for t_idx, tok in enumerate(row):
+                pos = (s_idx, t_idx)
+                found = (matcher.matched(tok.word, alt_words[pos]) if pos in alt_words
+                         else matcher.matched_word(tok.word))
+                for tok_id in found:
+                    hits[tok_id].add(pos)
+
+    @property
+    def index(self) -> dict[tuple[str, str], list[tuple[int, int]]]:
+        """Positions by every index key of every token, built on first use: only terms the
+        matcher was not compiled with need it."""
+        if self._index is None:
+            index: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+            positions = [(s, t) for s, row in enumerate(self.toks) for t in range(len(row))]
+            for pos in positions:
+                for tok in self._forms(pos):
+                    for key in tok.index_keys:
+                        index[key].append(pos)
+            self._index = index
+        return self._index
 
     def _forms(self, pos: tuple[int, int]) -> tuple[Tok, ...]:
         tok = self.toks[pos[0]][pos[1]]
@@ -168,29 +287,19 @@ class Doc:
 
     def positions(self, term_tok: Tok) -> set[tuple[int, int]]:
         """Where a single term token matches."""
-        found: set[tuple[int, int]] = set(self.index.get(("n", term_tok.norm), ()))
-        if len(term_tok.norm) <= 3:
-            # Short words and abbreviations: exact, or the abbreviation with a case ending.
-            found.update(self.index.get(("k", term_tok.key), ()) if len(term_tok.key) >= 3 else ())
-            for pos in self.index.get(("short", term_tok.norm[:2]), ()):
-                if any(t.norm.startswith(term_tok.norm)
-                       and t.norm[len(term_tok.norm):] in _ABBREV_ENDINGS
-                       for t in self._forms(pos)):
-                    found.add(pos)
-            return found
-        found.update(self.index.get(("k", term_tok.key), ()))
-        for lang_stem in term_tok.stems:
-            found.update(self.index.get(lang_stem, ()))
-        if term_tok.lemma:
-            found.update(self.index.get(("l", term_tok.lemma), ()))
-        if len(term_tok.norm) >= PREFIX_MIN:
-            for pos in self.index.get(("p", term_tok.norm[:PREFIX_MIN]), ()):
-                if any(_prefix_compatible(t.norm, term_tok.norm) for t in self._forms(pos)):
-                    found.add(pos)
-        if len(term_tok.key) >= PREFIX_MIN:
-            for pos in self.index.get(("pk", term_tok.key[:PREFIX_MIN]), ()):
-                if any(_prefix_compatible(t.key, term_tok.key) for t in self._forms(pos)):
-                    found.add(pos)
+        if self.matcher is not None and self.matcher.knows(term_tok):
+            return self.hits.get(id(term_tok), set())
+        return self.index_positions(term_tok)
+
+    def index_positions(self, term_tok: Tok) -> set[tuple[int, int]]:
+        """Where a term token matches, looked up in the index (tokens the matcher lacks)."""
+        index = self.index
+        found: set[tuple[int, int]] = set()
+        for pos in {p for key in term_tok.keys for p in index.get(key, ())}:
+            forms = self._forms(pos)
+            if _forms_match(forms, term_tok,
+                            frozenset(k for f in forms for k in f.index_keys)):
+                found.add(pos)
         return found
 
     def find(self, term: "Term") -> list[tuple[int, int, int]]:
@@ -202,6 +311,8 @@ class Doc:
         return found
 
     def could_match(self, tok: Tok) -> bool:
+        if self.matcher is not None and self.matcher.knows(tok):
+            return id(tok) in self.hits
         index = self.index
         return any(k in index for k in tok.keys)
 
@@ -209,11 +320,12 @@ class Doc:
         if not term.toks:
             return []
         if self.candidates is not None:
-            if id(term) not in self.candidates or not all(
-                    self.could_match(t) for t in term.toks[1:]):
+            if id(term) not in self.candidates:  # every token of a candidate occurs
                 return []
         elif not all(self.could_match(t) for t in term.toks):
             return []
+        if len(term.toks) == 1:
+            return [(s_idx, start, start) for s_idx, start in sorted(self.positions(term.toks[0]))]
         hits = []
         later = [self.positions(t) for t in term.toks[1:]]
         for s_idx, start in sorted(self.positions(term.toks[0])):
@@ -292,13 +404,15 @@ _NUMBER_WORDS = {
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "еки": 2, "уш": 3, "торт": 4, "бес": 5,
     "алты": 6, "жети": 7, "сегиз": 8, "тогыз": 9,
 }  # fmt: skip
-_NUMBER_WORD_RE = re.compile(r"(?<![^\W\d_])(" + "|".join(_NUMBER_WORDS) + r")(?![^\W\d_])")
 
 
 _NUMBER_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
                               "һ": "х", "і": "и", "ё": "е", "\u00a0": " ", "\u202f": " ",
                               "\u2009": " ", "\u2013": "-", "\u2014": "-"})
-_MAYBE_NUMBER_RE = re.compile(r"\d|" + "|".join(_NUMBER_WORDS))
+_DIGIT_RE = re.compile(r"\d")
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
+_GROUPED_RE = re.compile(r"\d{1,3}(?:[ ,.]\d{3})+")
+_GROUP_SEPARATOR_RE = re.compile(r"[ ,.]")
 
 
 def _is_date(text: str, start: int, end: int, value: float) -> bool:
@@ -317,12 +431,21 @@ def extract_numbers(text: str) -> list[Number]:
     # The units and number words need only case, Kazakh letters and spaces folded: the full
     # normalize() (Latin diacritics, char by char) costs more than all the rest of this.
     normal = text.casefold().translate(_NUMBER_FOLD)
-    if not _MAYBE_NUMBER_RE.search(normal):
-        return out
+    if _DIGIT_RE.search(normal):  # every number pattern starts with a digit
+        out += _digit_numbers(normal)
+    # Number words stand as whole words: a letter run equal to one (a set lookup per word is
+    # far cheaper than a regex alternation of all of them).
+    out += [Number(value=float(_NUMBER_WORDS[w]), percent=False, year=False, text=w)
+            for w in _LETTER_RUN_RE.findall(normal) if w in _NUMBER_WORDS]
+    return out
+
+
+def _digit_numbers(normal: str) -> list[Number]:
+    out = []
     for m in _NUMBER_RE.finditer(normal):
         raw, unit = m.group("num"), (m.group("unit") or "")
-        if re.fullmatch(r"\d{1,3}(?:[ ,.]\d{3})+", raw):
-            value = float(re.sub(r"[ ,.]", "", raw))
+        if _GROUPED_RE.fullmatch(raw):
+            value = float(_GROUP_SEPARATOR_RE.sub("", raw))
         else:
             value = float(raw.replace(",", "."))
         percent = unit == "%" or unit.startswith(("процент", "пайыз", "percent", "per cent"))
@@ -332,9 +455,6 @@ def extract_numbers(text: str) -> list[Number]:
         is_year = not unit and raw.isdigit() and 1990 <= value <= 2039
         out.append(Number(value=value, percent=percent, year=is_year, text=m.group(0).strip(),
                           date=not unit and _is_date(normal, m.start(), m.end(), value)))
-    for m in _NUMBER_WORD_RE.finditer(normal):
-        out.append(Number(value=float(_NUMBER_WORDS[m.group(1)]), percent=False, year=False,
-                          text=m.group(1)))
     return out
 
 
@@ -387,19 +507,25 @@ def find_term(doc: Doc, term: Term) -> list[tuple[int, int, int]]:
 
 
 def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int, int]]]:
-    """term text → occurrences, for the terms that occur."""
+    """term text → occurrences, for the terms that occur (callers must not change it: it is
+    cached per document and term list, as the gate and the evidence ask for the same lists)."""
+    cached = doc.lists.get(id(terms))
+    if cached is not None and cached[0] is terms:
+        return cached[1]
     found = {}
-    candidates = doc.candidates
-    if candidates is not None:
-        # Only the terms with a first-token key in the document can occur: a set intersection
-        # instead of a walk over every term of the list.
+    looked_up: Sequence[Term] = terms
+    if doc.candidates is not None:
+        # Only the terms whose first token occurs in the document can occur: a set
+        # intersection instead of a walk over every term of the list, in the list's order.
         ids, order = _list_ids(terms)
-        terms = [term for _, term in sorted((order[t] for t in ids & candidates),
-                                            key=lambda pair: pair[0])]
-    for term in terms:
-        occurrences = find_term(doc, term)
+        present = ids & doc.candidates
+        looked_up = ([term for _, term in sorted(order[t] for t in present)] if len(present) > 1
+                     else [order[t][1] for t in present])
+    for term in looked_up:
+        occurrences = doc.find(term) if not term.parts else find_term(doc, term)
         if occurrences:
             found[term.text] = occurrences
+    doc.lists[id(terms)] = (terms, found)
     return found
 
 

@@ -42,8 +42,8 @@ _KAZAKH_LATIN_WORDS = frozenset({
     "majilis", "mazhilis", "deputattar", "saiasi", "halyq",
 })  # fmt: skip
 KAZAKH_LATIN_MIN_WORDS = 2
-_LATIN_LETTER_RE = re.compile("[A-Za-z" + "".join(sorted(KAZAKH_LATIN_MARKS)) + "]")
-_CYRILLIC_LETTER_RE = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTER_RE = re.compile("[A-Za-z" + "".join(sorted(KAZAKH_LATIN_MARKS)) + "]+")
+_CYRILLIC_LETTER_RE = re.compile("[\u0400-\u04ff]+")
 _MARK_RE = re.compile("[" + "".join(sorted(KAZAKH_LATIN_MARKS)) + "]")
 
 
@@ -77,8 +77,9 @@ def _ascii_fold(word: str) -> str:
 def is_kazakh_latin(text: str, lang: str | None = None) -> bool:
     """Is *text* Kazakh written in Latin letters?  Latin must outnumber Cyrillic, and the item
     says it is Kazakh (*lang*), or uses Kazakh-only letters, or frequent Kazakh words."""
-    latin = len(_LATIN_LETTER_RE.findall(text))
-    if latin <= len(_CYRILLIC_LETTER_RE.findall(text)):
+    # Letters counted by runs (one list item per word, not per letter).
+    latin = sum(map(len, _LATIN_LETTER_RE.findall(text)))
+    if latin <= sum(map(len, _CYRILLIC_LETTER_RE.findall(text))):
         return False
     if lang == "kk" or _MARK_RE.search(text.casefold()):
         return True
@@ -105,7 +106,7 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 
 
 def has_arabic(text: str) -> bool:
-    return any("\u0600" <= c <= "\u06ff" for c in text)
+    return _ARABIC_WORD_RE.search(text) is not None
 
 
 def _arabic_word(match: re.Match[str]) -> str:
