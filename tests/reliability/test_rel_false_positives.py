@@ -4,8 +4,8 @@
   connection resets): zero ``dead``.
 * Our own outage, all egress and the canaries down: zero strikes, every failure recorded as
   ``local_outage``, one ``own_outage`` notice.  The same with only DNS down (TCP still up).
-* Half our network down (one of two canaries and half the cited hosts unreachable): see the
-  xfail below: today this gives strikes.
+* Half our network down (one of two canaries and half the cited hosts unreachable): zero
+  strikes (the partial-outage rule of ``kzwatch.cycles.outage``).
 * A truly dead URL (404 every day) is ``dead`` exactly on the day the strike rule says, and a
   property test replays random histories against an independent reading of the rule.
 """
@@ -119,9 +119,6 @@ def test_our_outage_gives_no_strikes(web, fetcher, tmp_path, mode):
     assert {k for _, k in _states(config).values()} == {0}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: a partial outage of our own egress (one of two canaries and "
-                   "half the cited hosts unreachable) is not recognised: network_down needs EVERY canary to fail "
-                   "and the mass-failure guard runs only without canaries (needs 80%), so strikes are counted")
 def test_half_our_network_down_gives_no_strikes(web, fetcher, tmp_path):
     urls = _arrange(web, n_hosts=6)
     config = load_config(write_config(tmp_path, web, urls, canaries=_canaries(web)))

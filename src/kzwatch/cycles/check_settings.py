@@ -21,9 +21,14 @@ class CheckSettings:
     canary_recheck_s: float = 30.0  # canaries asked again at most this often when failures appear
     mass_failure_min_hosts: int = 5  # without canaries: hosts tried before "it was us" can be said
     mass_failure_share: float = 0.8  # ... and the share of them failing on every check
+    # Part of our egress down: some canary (not all) failed at the transport level, and at least
+    # this share of the hosts tried (mass_failure_min_hosts or more) failed on every check.  A
+    # canary down alone (the canary's own trouble) excuses nothing; with the hosts it is us.
+    partial_outage_share: float = 0.3
 
     def __post_init__(self) -> None:
         if self.batch_rows < 1:
             raise ValueError(f"'batch_rows' must be ≥ 1, not {self.batch_rows!r}")
-        if not 0 < self.mass_failure_share <= 1:
-            raise ValueError(f"'mass_failure_share' must be in (0, 1], not {self.mass_failure_share!r}")
+        for name in ("mass_failure_share", "partial_outage_share"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(f"'{name}' must be in (0, 1], not {getattr(self, name)!r}")

@@ -6,7 +6,11 @@ network was up.  Evidence, in order:
 1. **Canaries** (``[fetch] canary_urls``): asked at the start of the cycle, and again before a
    batch with transport failures is committed (at most every ```[check] canary_recheck_s```).  All
    canaries failing at the transport level means our network is down.
-2. **Mass failure** (no canaries configured): once at least ``mass_failure_min_hosts`` distinct
+2. **Part of our network** (some canaries down, not all): once at least ``mass_failure_min_hosts``
+   distinct hosts were tried and ``partial_outage_share`` of them failed on every check, it was
+   us too (one upstream route, IPv6 or a resolver broken) — a canary down alone is the canary's
+   own trouble and excuses nothing.
+3. **Mass failure** (no canaries configured): once at least ``mass_failure_min_hosts`` distinct
    hosts were tried this cycle and ``mass_failure_share`` of them failed on every check, it was
    us (a broken resolver or egress filter).
 
@@ -29,10 +33,17 @@ FetchPages = Callable[[list[FetchJob]], list[FetchResult]]
 
 
 def network_is_down(fetch_pages: FetchPages, canary_urls: list[str]) -> bool:
+    return ask_canaries(fetch_pages, canary_urls) == "down"
+
+
+def ask_canaries(fetch_pages: FetchPages, canary_urls: list[str]) -> str:
+    """"down" (every canary failed at the transport level), "partial" (some did) or "up"."""
     if not canary_urls:
-        return False
+        return "up"
     results = fetch_pages([FetchJob(u, use_robots=False) for u in canary_urls])
-    return classify.network_down(results)
+    if classify.network_down(results):
+        return "down"
+    return "partial" if any(r.error in classify.TRANSPORT_ERRORS for r in results) else "up"
 
 
 class OutageWatch:
@@ -43,6 +54,7 @@ class OutageWatch:
         self.canaries = list(canaries)
         self.settings = settings
         self.down = False
+        self.canaries_say = "up"  # the last answer of the canaries: up | partial | down
         self._fetch = fetch_pages
         self._monotonic = monotonic
         self._asked_at: float | None = None
@@ -66,6 +78,9 @@ class OutageWatch:
                 if recheck:
                     self._rechecked = True
                     self.down = self._ask_canaries()
+                if not self.down and self.canaries_say == "partial":
+                    self.down = classify.mass_failure(self._hosts.items(), self.settings.mass_failure_min_hosts,
+                                                      self.settings.partial_outage_share)
             else:
                 self.down = classify.mass_failure(self._hosts.items(), self.settings.mass_failure_min_hosts,
                                                   self.settings.mass_failure_share)
@@ -73,7 +88,8 @@ class OutageWatch:
 
     def _ask_canaries(self) -> bool:
         self._asked_at = self._monotonic()
-        return network_is_down(self._fetch, self.canaries)
+        self.canaries_say = ask_canaries(self._fetch, self.canaries)
+        return self.canaries_say == "down"
 
     def _remember(self, pairs: list[tuple[str, CheckOutcome]]) -> None:
         # One outcome per host is enough for classify.mass_failure: any answer makes the host
