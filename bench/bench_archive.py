@@ -58,7 +58,7 @@ def serve(conn, hosts: list[str], per_host: int) -> None:
     import json as _json
     from urllib.parse import parse_qs, urlsplit
 
-    from kzwatch.simweb import Handler, Page, SimWeb
+    from kzwatch.sim.simweb import Handler, Page, SimWeb
 
     seen: dict[str, deque] = {e: deque() for e in LIMITS}
     stats = {"requests": dict.fromkeys(LIMITS, 0), "busiest_60s": dict.fromkeys(LIMITS, 0), "sent_429": 0}

@@ -70,7 +70,7 @@ SCENARIOS = [
 
 
 def serve(conn, hosts: list[str], pages: int, page_kb: int) -> None:
-    from kzwatch.simweb import Page, SimWeb
+    from kzwatch.sim.simweb import Page, SimWeb
 
     body = "<html><head><title>{t}</title></head><body><article>" + PARAGRAPH * (page_kb * 1024 // len(PARAGRAPH.encode()))
     with SimWeb() as web:

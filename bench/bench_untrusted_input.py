@@ -18,12 +18,11 @@ from __future__ import annotations
 import os
 import time
 import tracemalloc
-
 from types import SimpleNamespace
 
 from kzwatch.discovery.sources import parse_source
 from kzwatch.fetch import Fetcher, FetchSettings
-from kzwatch.simweb import GzipBomb, SimWeb
+from kzwatch.sim.simweb import GzipBomb, SimWeb
 
 
 def bomb(web: SimWeb, encoding: str) -> None:

@@ -8,7 +8,7 @@ What it runs (issue 17, "Load"):
 * the deployments of ``deploy/prefect.yaml``, created by ``prefect deploy --all`` exactly as the
   README's Deploy section does, and one ``prefect worker start --pool kzwatch-pool`` that runs
   every flow run in its own process;
-* the offline simulated web and config of ``kzwatch demo`` (``kzwatch.demo.DemoWorld``),
+* the offline simulated web and config of ``kzwatch demo`` (``kzwatch.sim.demo.DemoWorld``),
   re-arranged at each simulated day;
 * an analyst process that queries the analyst copy in a loop the whole time: ``kzwatch.analyst``
   (the code of ``kzwatch query``), plain ``duckdb.connect(read_only=True)`` opens as a notebook
@@ -167,8 +167,8 @@ QUERIES = [
 
 def analyst_loop(config_path: str, stats_path: str, stop_path: str, qps: float, cli_every_s: float) -> int:
     import duckdb
-
     from kzwatch.analyst import run_query
+
     from kzwatch.config import load_config
 
     config = load_config(config_path)
@@ -260,7 +260,7 @@ def run_hour(client, slots: list[tuple[datetime, str]], timeout_s: float) -> lis
 
 
 def drive(client, world, begin: datetime, hours: int, procs: dict, budget: LoadBudget) -> dict:
-    from kzwatch.demo import START
+    from kzwatch.sim.demo import START
 
     slots = scheduled_slots(client, begin, hours)
     memory: dict[str, list[float]] = {name: [] for name in procs}
@@ -372,8 +372,8 @@ def run_load(hours: int = 48, *, start_hour: int = 0, workdir: Path | None = Non
              budget: LoadBudget = LoadBudget()) -> dict:
     """Run the load; return the figures (``problems(figures)`` says what failed)."""
     from kzwatch.config import load_config
-    from kzwatch.demo import START, DemoWorld
-    from kzwatch.simweb import SimWeb
+    from kzwatch.sim.demo import START, DemoWorld
+    from kzwatch.sim.simweb import SimWeb
 
     workdir = Path(workdir or tempfile.mkdtemp(prefix="kzwatch-load-"))
     workdir.mkdir(parents=True, exist_ok=True)

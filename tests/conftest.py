@@ -1,12 +1,12 @@
 """Shared fixtures: the simulated web, a ready-made fetcher, and the no-internet guard.
 
-* ``simweb`` (session): one :class:`kzwatch.simweb.SimWeb` (HTTP + HTTPS on 127.0.0.1).
+* ``simweb`` (session): one :class:`kzwatch.sim.simweb.SimWeb` (HTTP + HTTPS on 127.0.0.1).
 * ``web`` (function): the same SimWeb with routes, names, failures and logs cleared.
 * ``fetcher`` (function): a factory ``fetcher(**overrides) -> Fetcher`` wired to ``web``: its
   resolver, its CA, every simulated name allow-listed (computed when called, so add routes
   first), no politeness delay, short timeouts, no retries, proxy variables removed.
   Overrides may be any FetchSettings field or ``resolver``/``now``/``sleep``/``monotonic``.
-* ``sentinel``: a :class:`kzwatch.simweb.Sentinel` counting connections.
+* ``sentinel``: a :class:`kzwatch.sim.simweb.Sentinel` counting connections.
 * ``forward_proxy``: a recording HTTP forward proxy on loopback (see :class:`RecordingProxy`).
 * ``shared_path``: ``shared_path("corpora", "x.txt") -> Path`` inside ``../shared`` (the folder
   of real texts beside the repository, never copied into it).  Absent, the test is skipped with
@@ -24,23 +24,24 @@
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import os
-import ipaddress
 import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import fields
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
 from kzwatch.config import Config, load_config
-from kzwatch.fetch import FetchSettings, Fetcher
-from kzwatch.simweb import SimWeb, Sentinel
+from kzwatch.fetch import Fetcher, FetchSettings
+from kzwatch.sim.sentinel import Sentinel
+from kzwatch.sim.simweb import SimWeb
 
 # --- ../shared: real texts read in place ---------------------------------------------------------
 

@@ -16,7 +16,7 @@ import pytest
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
 from kzwatch.cycles.archive import run_archive_phase
-from kzwatch.simweb import Handler, Page
+from kzwatch.sim.simweb import Handler, Page
 from kzwatch.store import open_readonly
 
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=timezone.utc)

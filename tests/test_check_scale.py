@@ -9,11 +9,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kzwatch import drift, extract, store
+from kzwatch import extract, store
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
 from kzwatch.cycles.progress import Progress
-from kzwatch.simweb import Page
+from kzwatch.health import drift
+from kzwatch.sim.simweb import Page
 from kzwatch.store import open_warehouse
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)

@@ -1,4 +1,4 @@
-"""Tests of kzwatch.classify: one fetch → one SPEC §4 outcome, with evidence."""
+"""Tests of kzwatch.health.classify: one fetch → one SPEC §4 outcome, with evidence."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kzwatch.classify import (
+from kzwatch.health.classify import (
     CLASSIFY_RULES,
     TLS_EVIDENCE_PREFIX,
     apply_local_outage,
@@ -16,8 +16,8 @@ from kzwatch.classify import (
     mass_failure,
     network_down,
 )
-from kzwatch.identity import IDENTITY_RULES, equivalent_urls, is_root_or_section, is_same_work, probe_url, work_identity
-from kzwatch.pages import ClassifySettings, NotFoundPhrases, text_similarity
+from kzwatch.health.identity import IDENTITY_RULES, equivalent_urls, is_root_or_section, is_same_work, probe_url, work_identity
+from kzwatch.health.pages import ClassifySettings, NotFoundPhrases, text_similarity
 from kzwatch.model import OUTCOMES, CheckOutcome, FetchResult, Hop
 
 WHEN = datetime(2024, 3, 1, tzinfo=UTC)

@@ -12,7 +12,7 @@ import pytest
 from kzwatch.cli import main
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
-from kzwatch.simweb import Page
+from kzwatch.sim.simweb import Page
 from kzwatch.status import render_status
 from kzwatch.store import open_readonly
 

@@ -14,7 +14,7 @@ import pytest
 
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
-from kzwatch.simweb import Drip, Page
+from kzwatch.sim.simweb import Drip, Page
 from kzwatch.store import open_warehouse
 
 HOSTS = [f"h{i}.test" for i in range(6)] + ["canary.test"]

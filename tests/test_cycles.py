@@ -15,7 +15,7 @@ import pytest
 
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
-from kzwatch.simweb import Handler, Page, Redirect
+from kzwatch.sim.simweb import Handler, Page, Redirect
 from kzwatch.store import open_readonly, open_warehouse
 
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=timezone.utc)

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 def demo(tmp_path_factory):
     import os
 
-    from kzwatch.demo import run_demo
+    from kzwatch.sim.demo import run_demo
 
     out = tmp_path_factory.mktemp("demo")
     saved = {k: os.environ.get(k) for k in ("KZWATCH_PREFECT", "REQUESTS_CA_BUNDLE")}

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from kzwatch.cycles import direct
-from kzwatch.simweb import Page
+from kzwatch.sim.simweb import Page
 from kzwatch.store import open_readonly
 
 T0 = datetime(2026, 4, 1, 6, 0, tzinfo=timezone.utc)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from kzwatch.settings import from_table
-from kzwatch.drift import (
+from kzwatch.extract import extract_page
+from kzwatch.health.drift import (
     DriftSettings,
     compare,
     cosine,
@@ -16,7 +16,7 @@ from kzwatch.drift import (
     title_changed,
     word_count_change,
 )
-from kzwatch.extract import extract_page
+from kzwatch.settings import from_table
 
 PAGES = Path(__file__).parent / "data" / "pages"
 

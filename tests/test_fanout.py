@@ -21,7 +21,7 @@ from kzwatch_flows.fanout import task_runner
 from kzwatch.config import ConfigError, load_config
 from kzwatch.fanout import ShardResult, fan_out, fetch_shard, wants_fan_out
 from kzwatch.fetch import FetchJob
-from kzwatch.simweb import Page
+from kzwatch.sim.simweb import Page
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
                    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kzwatch.config import FeedConfig
 from kzwatch.discovery.dedupe import canonical_url, dedupe, expand_url, item_keys
 from kzwatch.discovery.sources import (
     SOURCE_KINDS,
@@ -25,7 +26,6 @@ from kzwatch.discovery.sources import (
     parse_sitemap,
     parse_source,
 )
-from kzwatch.config import FeedConfig
 from kzwatch.model import FeedItem
 
 DATA = Path(__file__).parent / "data" / "feeds"

@@ -19,7 +19,7 @@ from kzwatch.fetch import (
     parse_ip_literal,
     parse_retry_after,
 )
-from kzwatch.simweb import Drip, Endless, GzipBomb, Handler, Page, Redirect, SimRequest
+from kzwatch.sim.simweb import Drip, Endless, GzipBomb, Handler, Page, Redirect, SimRequest
 
 RU_TEXT = (
     "Центральная избирательная комиссия объявила итоги выборов в мажилис. "

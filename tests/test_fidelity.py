@@ -16,7 +16,7 @@ import pytest
 
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
-from kzwatch.simweb import Page, Redirect
+from kzwatch.sim.simweb import Page, Redirect
 from kzwatch.store import open_readonly
 
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=timezone.utc)
@@ -123,7 +123,7 @@ def test_a_page_that_is_clearly_not_the_cited_work_is_drifted_on_the_first_check
 
 def test_not_the_cited_work_needs_every_stated_kind_of_evidence_to_disagree():
     from kzwatch.extract import PageInfo
-    from kzwatch.verify import not_the_cited_work, outlet_found, verify_citation
+    from kzwatch.health.verify import not_the_cited_work, outlet_found, verify_citation
 
     garden = PageInfo(title="Как ухаживать за комнатными растениями зимой", text="Зимой растениям не хватает света.",
                       published="2024-12-01")
@@ -141,7 +141,7 @@ def test_not_the_cited_work_needs_every_stated_kind_of_evidence_to_disagree():
 
 
 def test_moved_by_content_wants_a_permanent_redirect_and_the_same_title_and_text():
-    from kzwatch.classify import moved_by_content, still_moved
+    from kzwatch.health.classify import moved_by_content, still_moved
     from kzwatch.model import CheckOutcome, FetchResult, Hop
 
     at = datetime(2026, 1, 5, tzinfo=timezone.utc)

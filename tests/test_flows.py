@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kzwatch.simweb import Page
+from kzwatch.sim.simweb import Page
 
 pytestmark = pytest.mark.flow
 REPO = Path(__file__).resolve().parents[1]
@@ -60,9 +60,8 @@ enabled = false
 
 
 def test_full_cycle_flow_runs_with_as_of_and_publishes_artifacts(harness, web, tmp_path, monkeypatch):
-    from prefect.client.orchestration import get_client
-
     from kzwatch_flows.cycle import full_cycle
+    from prefect.client.orchestration import get_client
 
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
     web.add("flow.test", "/a/story/1.html", Page(body="<html><title>Story</title><p>text</p></html>"))
@@ -97,9 +96,8 @@ def test_check_flow_fans_page_fetches_out_over_a_dask_local_cluster(harness, web
     runs one ``fetch-shard`` task per host-partitioned shard on it; the cycle still writes once."""
     import asyncio
 
-    from prefect.client.orchestration import get_client
-
     from kzwatch_flows.check_links import check_links
+    from prefect.client.orchestration import get_client
 
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)

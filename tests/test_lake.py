@@ -330,7 +330,7 @@ def article_config(tmp_path, lake: WarehouseSettings, web, name: str, urls: list
 
 def test_two_cycles_on_different_articles_at_once(lake, tmp_path, web, fetcher, monkeypatch):
     from kzwatch.cycles import direct
-    from kzwatch.simweb import Page
+    from kzwatch.sim.simweb import Page
 
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
     for host in ("a.test", "b.test", "shared.test"):
@@ -408,7 +408,7 @@ def test_dask_workers_commit_their_own_check_rows(lake):
 def test_a_whole_run_on_a_lake(lake, tmp_path, web, fetcher, monkeypatch):
     """check, discover and digest — every cycle writes through the same store on a lake."""
     from kzwatch.cycles import direct
-    from kzwatch.simweb import Page
+    from kzwatch.sim.simweb import Page
 
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
     web.add_name("c.test")

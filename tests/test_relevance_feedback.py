@@ -13,7 +13,7 @@ from kzwatch.config import load_config
 from kzwatch.cycles import direct
 from kzwatch.cycles.digest import run_digest_cycle
 from kzwatch.relevance import commands
-from kzwatch.simweb import Page
+from kzwatch.sim.simweb import Page
 from kzwatch.store import open_warehouse
 
 HOST = "news.feedback.test"

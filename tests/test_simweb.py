@@ -8,7 +8,8 @@ import ssl
 
 import pytest
 
-from kzwatch.simweb import Handler, Page, Redirect, Sentinel
+from kzwatch.sim.sentinel import Sentinel
+from kzwatch.sim.simweb import Handler, Page, Redirect
 
 
 def get(web, host: str, path: str, *, tls: bool = False, headers: dict | None = None):

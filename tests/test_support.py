@@ -2,8 +2,7 @@
 
 import pytest
 
-from kzwatch.model import Claim
-from kzwatch.support import (
+from kzwatch.health.support import (
     SupportResult,
     TextFacts,
     claim_support,
@@ -13,6 +12,7 @@ from kzwatch.support import (
     parse_figure,
     term_found,
 )
+from kzwatch.model import Claim
 
 
 def _claim(figures=(), terms=None, cid="C1") -> Claim:

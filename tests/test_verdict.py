@@ -1,4 +1,4 @@
-"""Tests of kzwatch.verdict: state transitions, the strike rule, and re-check cadence."""
+"""Tests of kzwatch.health.verdict: state transitions, the strike rule, and re-check cadence."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kzwatch.model import NEUTRAL_OUTCOMES, OUTCOMES, STATES, CheckRecord, Verdict
-from kzwatch.settings import from_table
-from kzwatch.verdict import (
+from kzwatch.health.verdict import (
     STRIKE_OUTCOMES,
     HealthSettings,
     is_due,
     next_verdict,
     verdict_from_history,
 )
+from kzwatch.model import NEUTRAL_OUTCOMES, OUTCOMES, STATES, CheckRecord, Verdict
+from kzwatch.settings import from_table
 
 T0 = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
 DEFAULT = HealthSettings()

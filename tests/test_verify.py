@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kzwatch.extract import PageInfo, extract_page
-from kzwatch.verify import TITLE_MATCH_THRESHOLD, title_similarity, verify_citation
+from kzwatch.health.verify import TITLE_MATCH_THRESHOLD, title_similarity, verify_citation
 
 DATA = Path(__file__).parent / "data"
 PAIRS = tomllib.loads((DATA / "verify_titles.toml").read_text(encoding="utf-8"))["pair"]

@@ -110,7 +110,7 @@ def cmd_status(args, config: Config, as_of: datetime) -> int:
 
 
 def cmd_demo(args, config: Config | None, as_of: datetime | None) -> int:
-    from kzwatch.demo import run_demo
+    from kzwatch.sim.demo import run_demo
 
     return run_demo(days=args.days, out=args.out)
 

@@ -42,15 +42,15 @@ def section_classes() -> dict[str, type]:
     """Section name -> settings class, for every [section] of the config file."""
     from kzwatch.alerts.digest import DigestSettings
     from kzwatch.archive import ArchiveSettings
-    from kzwatch.pages import ClassifySettings
-    from kzwatch.discovery.settings import DiscoverySettings
-    from kzwatch.drift import DriftSettings
-    from kzwatch.fetch import FetchSettings
-    from kzwatch.report import ReportSettings
     from kzwatch.cycles.check_settings import CheckSettings
+    from kzwatch.discovery.settings import DiscoverySettings
+    from kzwatch.fetch import FetchSettings
+    from kzwatch.health.drift import DriftSettings
+    from kzwatch.health.pages import ClassifySettings
+    from kzwatch.health.verdict import HealthSettings
+    from kzwatch.report import ReportSettings
     from kzwatch.shards import ScaleSettings
     from kzwatch.store import WarehouseSettings
-    from kzwatch.verdict import HealthSettings
 
     return {"warehouse": WarehouseSettings, "fetch": FetchSettings, "health": HealthSettings,
             "classify": ClassifySettings, "archive": ArchiveSettings, "drift": DriftSettings,
@@ -113,10 +113,10 @@ class Config:
     feeds: tuple[FeedConfig, ...]
     warehouse: Any
     fetch: Any  # kzwatch.fetch.FetchSettings
-    health: Any  # kzwatch.verdict.HealthSettings
-    classify: Any  # kzwatch.pages.ClassifySettings
+    health: Any  # kzwatch.health.verdict.HealthSettings
+    classify: Any  # kzwatch.health.pages.ClassifySettings
     archive: Any  # kzwatch.archive.ArchiveSettings
-    drift: Any  # kzwatch.drift.DriftSettings
+    drift: Any  # kzwatch.health.drift.DriftSettings
     relevance: Any  # kzwatch.discovery.settings.DiscoverySettings
     digest: Any  # kzwatch.alerts.digest.DigestSettings
     report: Any  # kzwatch.report.ReportSettings

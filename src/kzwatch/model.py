@@ -179,7 +179,7 @@ class Verdict:
     first_failure_at: datetime | None = None
     reason: str = ""
     # When the latest counted strike happened: the next failing check counts as a new strike
-    # only if it comes at least ``strike_spacing_hours`` after this (see kzwatch.verdict).
+    # only if it comes at least ``strike_spacing_hours`` after this (see kzwatch.health.verdict).
     last_strike_at: datetime | None = None
 
 

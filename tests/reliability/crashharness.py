@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from kzwatch.simweb import Drip, Page, SimWeb
+from kzwatch.sim.simweb import Drip, Page, SimWeb
 from kzwatch.store import open_warehouse
 
 T0 = datetime(2026, 2, 2, 6, tzinfo=timezone.utc)

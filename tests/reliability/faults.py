@@ -1,6 +1,6 @@
 """The fault table of the reliability suite: one entry per kind of hostile or broken server.
 
-Each :class:`Fault` arranges its server on loopback (the shared :class:`~kzwatch.simweb.SimWeb`,
+Each :class:`Fault` arranges its server on loopback (the shared :class:`~kzwatch.sim.simweb.SimWeb`,
 a :class:`rawserver.RawServer` for byte-level faults, or an injected resolver for DNS faults) and
 names the SPEC §4 outcome that ``classify_fetch`` must give the fetch, plus the fetcher's finer
 ``error`` where it has one.  The table is used twice: fetch by fetch (test_rel_faults.py) and as
@@ -25,7 +25,7 @@ from typing import Any
 import brotli
 from rawserver import RawServer, reset
 
-from kzwatch.simweb import (
+from kzwatch.sim.simweb import (
     Drip,
     Endless,
     GzipBomb,

@@ -19,7 +19,7 @@ import pytest
 from conftest import LONG
 from crashharness import HOSTS, T0, _env, build_world, command, run_harness
 
-from kzwatch.simweb import SimWeb
+from kzwatch.sim.simweb import SimWeb
 from kzwatch.store import open_warehouse
 
 URLS = 12

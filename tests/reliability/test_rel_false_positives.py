@@ -24,10 +24,10 @@ from world import story, write_config
 
 from kzwatch.config import load_config
 from kzwatch.cycles import direct
+from kzwatch.health.verdict import STRIKE_OUTCOMES, HealthSettings, verdict_from_history
 from kzwatch.model import NEUTRAL_OUTCOMES, OUTCOMES, CheckRecord
-from kzwatch.simweb import Handler, Page, SimRequest
+from kzwatch.sim.simweb import Handler, Page, SimRequest
 from kzwatch.store import open_readonly
-from kzwatch.verdict import STRIKE_OUTCOMES, HealthSettings, verdict_from_history
 
 T0 = datetime(2026, 1, 5, 6, tzinfo=timezone.utc)
 DAY = timedelta(days=1)

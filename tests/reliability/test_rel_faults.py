@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 import pytest
 from faults import FAULTS, Env, Fault
 
-from kzwatch.classify import classify_fetch
+from kzwatch.health.classify import classify_fetch
 from kzwatch.model import OUTCOMES
-from kzwatch.simweb import Page
+from kzwatch.sim.simweb import Page
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from kzwatch.alerts.digest import build_digest
 from kzwatch.alerts.render import render_html, render_json, render_markdown, render_slack, render_text
-from kzwatch.classify import equivalent_urls, is_root_or_section, read_page
 from kzwatch.config import FeedConfig
 from kzwatch.corpus.notes import parse_footnotes
 from kzwatch.corpus.parse import parse_article
@@ -30,6 +29,7 @@ from kzwatch.discovery.dedupe import canonical_url
 from kzwatch.discovery.sources import FEED_ERROR_KINDS, FeedError, parse_source
 from kzwatch.extract import extract_page
 from kzwatch.fetch import check_url, decode_text, host_key, parse_ip_literal
+from kzwatch.health.classify import equivalent_urls, is_root_or_section, read_page
 from kzwatch.model import Event, FetchResult
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000")) if LONG else 40

@@ -16,7 +16,7 @@ from feedfaults import SOURCE_FAULTS
 from kzwatch.archive import ArchiveClient, ArchiveSettings
 from kzwatch.config import FeedConfig
 from kzwatch.discovery.sources import FeedError, ParsedFeed, parse_source
-from kzwatch.simweb import Handler, Page, SimRequest
+from kzwatch.sim.simweb import Handler, Page, SimRequest
 
 T0 = datetime(2026, 3, 1, 6, tzinfo=timezone.utc)
 

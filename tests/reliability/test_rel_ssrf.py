@@ -27,7 +27,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from kzwatch.archive import ArchiveClient, ArchiveSettings
-from kzwatch.simweb import Page, Redirect, Sentinel
+from kzwatch.sim.sentinel import Sentinel
+from kzwatch.sim.simweb import Page, Redirect
 
 PUBLIC = "93.184.216.34"
 REFUSED = ("unsafe", "invalid_url")

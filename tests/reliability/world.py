@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kzwatch.simweb import Page, SimWeb
+from kzwatch.sim.simweb import Page, SimWeb
 
 STORY = ("<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body><article>"
          "<h1>{title}</h1><p>По данным ЦИК, явка на выборах в Мажилис составила 63 процента, тогда как "

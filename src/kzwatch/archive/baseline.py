@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kzwatch import classify, drift, support, textdiff
+from kzwatch import textdiff
+from kzwatch.health import classify, drift, support
 from kzwatch.model import Claim, Event, FetchResult
 
 __all__ = ["BaselineUpdate", "memento_rejection", "baseline_update"]

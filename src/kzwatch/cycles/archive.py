@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from kzwatch import classify, drift
 from kzwatch.archive import (
     ArchiveCapture,
     ArchiveClient,
@@ -40,6 +39,7 @@ from kzwatch.corpus import load_articles
 from kzwatch.cycles.check import UrlTarget, load_targets, snapshot_of
 from kzwatch.cycles.common import build_fetcher, event_row, log, stable_id
 from kzwatch.fetch import Fetcher
+from kzwatch.health import classify, drift
 from kzwatch.model import FetchResult
 from kzwatch.store import fetch_dicts, insert_rows, open_warehouse, transaction
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from kzwatch import classify, drift, extract, identity, textnorm, verdict
+from kzwatch import extract, textnorm
 from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles import content
@@ -45,8 +45,9 @@ from kzwatch.cycles.check_settings import CheckSettings
 from kzwatch.cycles.common import build_fetcher, log, own_outage_event, stable_id
 from kzwatch.cycles.outage import OutageWatch, network_is_down
 from kzwatch.cycles.progress import Progress
-from kzwatch.drift import DriftResult
 from kzwatch.fetch import Fetcher, FetchJob
+from kzwatch.health import classify, drift, identity, verdict
+from kzwatch.health.drift import DriftResult
 from kzwatch.model import CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult, Verdict
 from kzwatch.store import check_states, claim_support_rows, open_warehouse, snapshots_by_id, write_check_batch
 
@@ -81,7 +82,7 @@ class UrlResult:
     new_notices: tuple[str, ...] = ()  # correction/update notices not seen on this URL before
     notices: list[str] | None = None  # every notice on the page now (None: page not read)
     same_snapshot_id: str | None = None  # the body was byte-identical to this (the last) snapshot
-    not_cited: str = ""  # evidence that the page is clearly another work (kzwatch.verify)
+    not_cited: str = ""  # evidence that the page is clearly another work (kzwatch.health.verify)
 
 
 @dataclass

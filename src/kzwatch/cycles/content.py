@@ -8,7 +8,8 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from kzwatch import drift, extract, support, textdiff, textnorm, verify
+from kzwatch import extract, textdiff, textnorm
+from kzwatch.health import drift, support, verify
 
 if TYPE_CHECKING:
     from kzwatch.cycles.check import UrlResult
@@ -20,7 +21,7 @@ def read_content(r: UrlResult, current: dict, baseline: dict, drift_settings: dr
     """Drift from the baseline, verification against the citation, notices (fills ``r``).
 
     Returns the evidence that the page is clearly another work than the one cited ("" when it
-    may be the cited work; kzwatch.verify.not_the_cited_work)."""
+    may be the cited work; kzwatch.health.verify.not_the_cited_work)."""
     current_text = current["text"] or ""
     if baseline is current:
         r.drift = drift.same_text(current_text, current.get("title"))  # the first check: no compare

@@ -24,9 +24,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from kzwatch import classify
 from kzwatch.cycles.check_settings import CheckSettings
 from kzwatch.fetch import FetchJob
+from kzwatch.health import classify
 from kzwatch.model import CheckOutcome, FetchResult
 
 FetchPages = Callable[[list[FetchJob]], list[FetchResult]]

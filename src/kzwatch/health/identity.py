@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rapidfuzz import fuzz
 
-from kzwatch.pages import DEFAULT_SETTINGS
+from kzwatch.health.pages import DEFAULT_SETTINGS
 from kzwatch.textnorm import latin_key
 
 # --- URLs ----------------------------------------------------------------------------------------

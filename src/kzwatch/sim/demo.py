@@ -1,6 +1,6 @@
 """``kzwatch demo``: full cycles over simulated days against a simulated web on loopback.
 
-No internet is needed.  A :class:`~kzwatch.simweb.SimWeb` plays every host the default article
+No internet is needed.  A :class:`~kzwatch.sim.simweb.SimWeb` plays every host the default article
 cites, plus a canary, a fake web archive, and the watched outlets' feeds.  Over the simulated
 days the world changes the way the real one does:
 
@@ -42,7 +42,7 @@ from urllib.parse import urlsplit, urlunsplit
 from kzwatch.config import DEFAULT_ARTICLE_ID, load_config, packaged_text
 from kzwatch.corpus.csvio import citations_from_csv, citations_to_csv
 from kzwatch.relevance import load_claims
-from kzwatch.simweb import Page, Redirect, SimWeb
+from kzwatch.sim.simweb import Page, Redirect, SimWeb
 
 START = datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)
 CANARY_HOST = "canary.kzwatch.test"
@@ -184,7 +184,7 @@ dir = "digests"
     def _archive_routes(self) -> None:
         """A fake Wayback Machine with captures, as the author read them, of the deleted, the
         drifted and the early-edited pages; mementos are served in their ``id_`` form."""
-        from kzwatch.simweb import Handler
+        from kzwatch.sim.simweb import Handler
 
         captured = {self.local(self.url_of(fn)): self.url_of(fn) for fn in (DELETED, DRIFTS, EDITED_EARLY)}
         for local, cited in captured.items():

@@ -1,5 +1,5 @@
 """What a fetched page says: its title, headings and text, and the phrase lists and thresholds
-the soft-404 and bot-wall rules of ``kzwatch.classify`` read it with.  Pure; never raises on bad
+the soft-404 and bot-wall rules of ``kzwatch.health.classify`` read it with.  Pure; never raises on bad
 markup."""
 
 from __future__ import annotations

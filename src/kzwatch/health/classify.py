@@ -3,7 +3,7 @@
 ``classify_fetch`` turns a ``model.FetchResult`` (from ``kzwatch.fetch``) into a
 ``model.CheckOutcome``.  It is pure — no network, no clock, no files beyond the packaged phrase
 list — so every rule can be tested with hand-built results.  The verdict over several checks
-(``dying``/``dead``...) is ``kzwatch.verdict``'s job, not this module's.
+(``dying``/``dead``...) is ``kzwatch.health.verdict``'s job, not this module's.
 
 Mapping (fetch error or final HTTP status → outcome):
 
@@ -41,8 +41,8 @@ Mapping (fetch error or final HTTP status → outcome):
   phrase, thin-page or probe rules.
 
 The rules are one ordered table, :data:`CLASSIFY_RULES` (name, rule); what a page says is read
-by ``kzwatch.pages`` (with the phrase lists and thresholds), and whether a redirect leads to the
-same work is ``kzwatch.identity``'s (site quirks as a table, ``IDENTITY_RULES``).
+by ``kzwatch.health.pages`` (with the phrase lists and thresholds), and whether a redirect leads to the
+same work is ``kzwatch.health.identity``'s (site quirks as a table, ``IDENTITY_RULES``).
 
 The outage helpers at the end rewrite transport failures to ``local_outage`` when our own
 network was down (SPEC §4: such a check counts for nothing).
@@ -57,7 +57,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from kzwatch.identity import (
+from kzwatch.health.identity import (
     equivalent_urls,
     is_root_or_section,
     is_root_url,
@@ -66,8 +66,7 @@ from kzwatch.identity import (
     title_parts,
     title_similarity,
 )
-from kzwatch.model import CheckOutcome, FetchResult
-from kzwatch.pages import (
+from kzwatch.health.pages import (
     DEFAULT_SETTINGS,
     ClassifySettings,
     NotFoundPhrases,
@@ -76,6 +75,7 @@ from kzwatch.pages import (
     read_page,
     text_similarity,
 )
+from kzwatch.model import CheckOutcome, FetchResult
 from kzwatch.textnorm import normalize
 
 __all__ = [

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 
 from kzwatch import textnorm
 from kzwatch.extract import PageInfo
-from kzwatch.support import TextFacts
+from kzwatch.health.support import TextFacts
 
 __all__ = ["FidelitySettings", "Verification", "not_the_cited_work", "outlet_found", "title_similarity",
            "verify_citation", "TITLE_MATCH_THRESHOLD", "WEIGHTS"]

@@ -1,6 +1,6 @@
 """The verdict over time: one citation's state (SPEC §4) from the outcomes of its checks.
 
-A single check only says what one fetch saw (``kzwatch.classify``).  Whether a citation is
+A single check only says what one fetch saw (``kzwatch.health.classify``).  Whether a citation is
 *dead* is a judgement over several checks, made here with the rule InternetArchiveBot uses
 (research/reliability.md §6): ``dead_after_strikes`` failing checks spaced at least
 ``strike_spacing_hours`` apart, with no success in between.  Everything here is pure: the
@@ -15,7 +15,7 @@ Outcome classes
   surely as a 404 does; the classifier only reports it on explicit evidence.  Transport
   failures are strikes because a site that stays unreachable for days is gone to readers; the
   spacing rule (not the single check) is what keeps a transient failure from killing a link,
-  and ``kzwatch.classify.apply_local_outage`` removes failures caused by our own network.
+  and ``kzwatch.health.classify.apply_local_outage`` removes failures caused by our own network.
 * **neutral** — ``local_outage``, ``robots_denied``, ``unsafe``, ``rate_limited``: they say
   nothing about the source and change nothing (``model.NEUTRAL_OUTCOMES``).
 * **soft failure** — ``server_error`` and ``blocked``: the source answered, but not with the
@@ -107,7 +107,7 @@ class HealthSettings:
     strike_spacing_hours: float = 72.0
     recheck_hours: dict[str, float] = field(default_factory=_default_recheck_hours)
     due_slack_hours: float = 2.0
-    #: Probe each host with a random path to recognise soft-404 pages (kzwatch.classify).
+    #: Probe each host with a random path to recognise soft-404 pages (kzwatch.health.classify).
     soft404_probe: bool = True
 
     def __post_init__(self) -> None:

@@ -17,7 +17,7 @@ Routes are plain data (:class:`Page`, :class:`Redirect`) plus a few behaviours
 (:class:`Drip`, :class:`Endless`, :class:`GzipBomb`, :class:`Handler`).  Outages are simulated
 per host with :meth:`SimWeb.fail_host`.  Every request is logged in :attr:`SimWeb.requests`
 (for asserting politeness, conditional GETs, the User-Agent) and its start and end times in
-:attr:`SimWeb.spans`.  :class:`Sentinel` is a bare listener counting connections, for SSRF
+:attr:`SimWeb.spans`.  :class:`kzwatch.sim.sentinel.Sentinel` is a bare listener counting connections, for SSRF
 tests that must see zero.
 
 "refuse" outages map the name to 127.0.0.2, where nothing listens (Linux routes all of
@@ -556,58 +556,3 @@ class SimWeb:
                     context = self._leaf_context(self._ca, name)
                 self._contexts[key] = context
         sock.context = context
-
-
-class Sentinel:
-    """A bare listener on 127.0.0.1 that only counts the connections it accepts.
-
-    SSRF tests point a redirect or a name at it and assert ``connections == 0``; reading
-    :attr:`connections` first accepts anything still waiting in the listen backlog, so a
-    connection made just before the assertion is counted, not missed."""
-
-    def __init__(self) -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(16)
-        self._sock.setblocking(False)
-        self.port: int = self._sock.getsockname()[1]
-        self._count = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept_loop, name="sentinel", daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    @property
-    def connections(self) -> int:
-        self._drain()
-        return self._count
-
-    def _drain(self) -> None:
-        with self._lock:
-            while True:
-                try:
-                    conn, _ = self._sock.accept()
-                except (BlockingIOError, OSError):
-                    return
-                self._count += 1
-                conn.close()
-
-    def _accept_loop(self) -> None:
-        while not self._stop.wait(0.05):
-            self._drain()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self._drain()
-        self._sock.close()
-
-    def __enter__(self) -> Sentinel:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
