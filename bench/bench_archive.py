@@ -153,14 +153,14 @@ def archive_progress(cfg) -> dict[str, int]:
         return dict(con.execute("SELECT status, count(*) FROM archive_work GROUP BY status").fetchall())
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hosts", type=int, default=15)
     ap.add_argument("--urls-per-host", type=int, default=5)
     ap.add_argument("--budget-s", type=float, default=300.0, help="[archive] budget_s (default: the default)")
     ap.add_argument("--max-cycles", type=int, default=6)
     ap.add_argument("--parallel-hosts", type=int, default=None, help="[fetch] max_parallel_hosts (default: 8)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("kzwatch.fetch").setLevel(logging.ERROR)  # loopback is allowlisted on purpose
 
@@ -175,11 +175,11 @@ def main() -> None:
     os.environ["REQUESTS_CA_BUNDLE"] = ca_path
     work = Path(tempfile.mkdtemp(prefix="bench-archive-"))
     cfg = load_config(write_config(work, hosts, urls, port, args.budget_s, args.parallel_hosts))
-    delay = cfg.fetch["per_host_delay_s"]
+    delay = cfg.fetch.per_host_delay_s
     floor = args.urls_per_host * delay
     print(f"{len(urls)} citations on {args.hosts} hosts; per_host_delay_s {delay}; "
           f"politeness floor {floor:.0f} s; "
-          f"max_parallel_hosts {cfg.fetch['max_parallel_hosts']}; "
+          f"max_parallel_hosts {cfg.fetch.max_parallel_hosts}; "
           f"archive defaults except budget_s={args.budget_s:.0f}; "
           f"fake archive limits per 60 s {LIMITS}")
     as_of = datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc)

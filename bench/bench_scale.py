@@ -339,7 +339,7 @@ def _committed(workdir: Path, slot: datetime) -> set[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--all", action="store_true", help="benchmarks 1-5 at full size")
+    ap.add_argument("--all", action="store_true", help="benchmarks 1-6 at full size (6: bench/bench_archive.py)")
     ap.add_argument("--quick", action="store_true", help="benchmarks 1, 3, 4 on 500 URLs / 50 hosts")
     ap.add_argument("--bench", type=int, nargs="*", default=[])
     ap.add_argument("--urls", type=int, default=2000)
@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--json", help="append one JSON line per result to this file")
     args = ap.parse_args(argv)
-    wanted = set(args.bench) or ({1, 2, 3, 4, 5} if args.all else {1, 3, 4})
+    wanted = set(args.bench) or ({1, 2, 3, 4, 5, 6} if args.all else {1, 3, 4})
     urls, hosts = (500, 50) if args.quick else (args.urls, args.hosts)
     print(f"# bench_scale {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
           f"python {sys.version.split()[0]}", flush=True)
@@ -368,6 +368,10 @@ def main(argv: list[str] | None = None) -> int:
             (work / "c").mkdir()
             results.append(bench_kill(hosts, urls, work / "c", args.kills))
             _emit(results[-1:], args.json)
+    if 6 in wanted:  # first cycle with default archive settings against a rate-limited fake archive
+        import bench_archive
+
+        bench_archive.main([])
     return 0
 
 

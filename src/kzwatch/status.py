@@ -68,7 +68,8 @@ def _citation_detail(con, footnote: int) -> str:
                 f"verification (still the cited work?): {r['verification']}",
                 f"archive: {r['archive_url']}", f"reason: {r['reason']}", "", "checks:"]
         for k in fetch_dicts(con, "SELECT * FROM check_history WHERE url = ? ORDER BY checked_at DESC LIMIT 20", [r["url"]]):
-            out.append(f"  {k['checked_at']:%Y-%m-%d %H:%M}  {k['outcome']:<13} {k['http_status'] or '-':>4}  {_clip(k['evidence'] or '', 80)}")
+            status = k["http_status"] or "-"
+            out.append(f"  {k['checked_at']:%Y-%m-%d %H:%M}  {k['outcome']:<13} {status:>4}  {_clip(k['evidence'] or '', 80)}")
         texts = fetch_dicts(con, """
             SELECT b.text AS baseline, c.text AS current, u.baseline_source, u.baseline_at, b.url AS baseline_url
             FROM url_state u

@@ -76,15 +76,7 @@ class WarehouseSettings:
     def from_config(cls, config: Any) -> WarehouseSettings:
         """From a loaded ``kzwatch.config.Config``: its resolved warehouse and analyst-copy paths,
         the rest from ``[warehouse]`` (relative lake paths: against the config's folder)."""
-        given = getattr(config, "warehouse", None)
-        try:
-            if not isinstance(given, WarehouseSettings):  # the untyped config's section dict
-                names = {f.name for f in dataclasses.fields(cls)}
-                given = cls(**{k: v for k, v in config.section("warehouse").items() if k in names and v is not None})
-        except ValueError as exc:
-            from kzwatch.store.errors import WarehouseError
-
-            raise WarehouseError(f"{getattr(config, 'source', 'config')}: [warehouse] {exc}") from None
+        given: WarehouseSettings = config.warehouse
         base = Path(getattr(config, "base_dir", Path(".")))
         catalog = given.catalog
         if catalog and not is_postgres_dsn(catalog):
