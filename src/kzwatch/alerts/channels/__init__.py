@@ -69,36 +69,6 @@ class DeliveryResult:
     attempts: int
 
 
-# --- Retrying ----------------------------------------------------------------------------------
-
-
-def _with_retries(
-    channel: str,
-    attempt: Callable[[], str],
-    *,
-    retries: int,
-    sleep: Callable[[float], Any],
-    backoff_s: float,
-    redact: Callable[[str], str] = lambda s: s,
-) -> DeliveryResult:
-    """Run ``attempt`` up to ``1 + retries`` times; it returns a detail or raises."""
-    attempts = 0
-    last = ""
-    while attempts <= retries:
-        attempts += 1
-        try:
-            return DeliveryResult(channel, True, redact(attempt()), attempts)
-        except DeliveryConfigError as exc:
-            return DeliveryResult(channel, False, redact(f"configuration error: {exc}"), attempts - 1)
-        except PermanentFailure as exc:
-            return DeliveryResult(channel, False, redact(str(exc)), attempts)
-        except Exception as exc:  # noqa: BLE001 — any other failure is reported, never raised
-            last = f"{type(exc).__name__}: {exc}"
-        if attempts <= retries:
-            sleep(backoff_s * (2 ** (attempts - 1)))
-    return DeliveryResult(channel, False, redact(f"failed after {attempts} attempts: {last}"), attempts)
-
-
 class Channel(Protocol):
     """A delivery channel's settings, which also know how to deliver."""
 
