@@ -415,6 +415,12 @@ def summary_line(d: Digest) -> str:
     return summary
 
 
+def generated_line(d: Digest) -> str:
+    """The line under every digest's title: "Generated T[, new since T]. N alerts (…)." """
+    since = f", new since {iso(d.since)}" if d.since is not None else ""
+    return f"Generated {iso(d.generated_at)}{since}. {summary_line(d)}."
+
+
 def iso(ts: datetime | None) -> str:
     return ts.isoformat() if ts is not None else ""
 

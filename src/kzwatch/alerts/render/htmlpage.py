@@ -10,9 +10,8 @@ from kzwatch.alerts.digest import (
     Digest,
     EntryView,
     assemble,
-    iso,
+    generated_line,
     safe_http_url,
-    summary_line,
     truncation_sentence,
 )
 from kzwatch.alerts.render import renderer
@@ -86,7 +85,6 @@ def _html_block(kind: str, obj: Any) -> str:
 @renderer("html", "html")
 def render_html(d: Digest, *, max_bytes: int = MAX_DIGEST_BYTES) -> str:
     """A self-contained HTML document: inline styles, no scripts, no external resources."""
-    since = f", new since {_h(iso(d.since))}" if d.since is not None else ""
     head = (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
@@ -94,8 +92,7 @@ def render_html(d: Digest, *, max_bytes: int = MAX_DIGEST_BYTES) -> str:
         '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;'
         'font-size:14px;color:#222;max-width:900px;margin:0 auto;padding:12px">\n'
         f'<h1 style="font-size:22px;margin:0 0 4px 0">{_h(d.title)}</h1>\n'
-        f'<p style="color:#555;margin:0 0 12px 0">Generated {_h(iso(d.generated_at))}{since}. '
-        f"{_h(summary_line(d))}.</p>\n"
+        f'<p style="color:#555;margin:0 0 12px 0">{_h(generated_line(d))}</p>\n'
     )
     if d.is_empty:
         head += "<p>Nothing new.</p>\n"

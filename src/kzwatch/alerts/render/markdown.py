@@ -11,9 +11,8 @@ from kzwatch.alerts.digest import (
     EntryView,
     assemble,
     clean,
-    iso,
+    generated_line,
     safe_http_url,
-    summary_line,
     truncation_sentence,
 )
 from kzwatch.alerts.render import renderer
@@ -93,10 +92,7 @@ def _md_block(kind: str, obj: Any) -> str:
 
 @renderer("md", "md", "markdown")
 def render_markdown(d: Digest, *, max_bytes: int = MAX_DIGEST_BYTES) -> str:
-    head = f"# {escape_markdown(d.title)}\n\nGenerated {escape_markdown(iso(d.generated_at))}"
-    if d.since is not None:
-        head += f", new since {escape_markdown(iso(d.since))}"
-    head += f". {escape_markdown(summary_line(d))}.\n"
+    head = f"# {escape_markdown(d.title)}\n\n{escape_markdown(generated_line(d))}\n"
     if d.is_empty:
         head += "\nNothing new.\n"
     note = lambda n: f"\n---\n\n*{escape_markdown(truncation_sentence(n))}*\n"  # noqa: E731

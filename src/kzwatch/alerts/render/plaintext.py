@@ -10,8 +10,7 @@ from kzwatch.alerts.digest import (
     EntryView,
     assemble,
     clean,
-    iso,
-    summary_line,
+    generated_line,
     truncation_sentence,
 )
 from kzwatch.alerts.render import renderer
@@ -52,10 +51,7 @@ def _text_block(kind: str, obj: Any) -> str:
 
 @renderer("text", "txt", "txt")
 def render_text(d: Digest, *, max_bytes: int = MAX_DIGEST_BYTES) -> str:
-    head = f"{clean(d.title)}\nGenerated {iso(d.generated_at)}"
-    if d.since is not None:
-        head += f", new since {iso(d.since)}"
-    head += f". {summary_line(d)}.\n"
+    head = f"{clean(d.title)}\n{generated_line(d)}\n"
     if d.is_empty:
         head += "\nNothing new.\n"
     note = lambda n: f"\n-- {truncation_sentence(n)}\n"  # noqa: E731

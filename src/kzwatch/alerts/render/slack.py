@@ -10,7 +10,7 @@ from kzwatch.alerts.digest import (
     EntryView,
     cap,
     clean,
-    iso,
+    generated_line,
     safe_http_url,
     summary_line,
     truncation_sentence,
@@ -89,11 +89,7 @@ def render_slack(d: Digest) -> dict[str, Any]:
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": escape_slack(
-                        f"Generated {iso(d.generated_at)}"
-                        + (f", new since {iso(d.since)}" if d.since else "")
-                        + f". {summary_line(d)}."
-                    ),
+                    "text": escape_slack(generated_line(d)),
                     "verbatim": True,
                 }
             ],
