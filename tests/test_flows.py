@@ -7,7 +7,6 @@ otherwise tested as plain functions.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -34,32 +33,16 @@ def harness():
         yield
 
 
-def write_config(tmp_path: Path, web) -> Path:
+def write_config(tmp_path: Path, web, kz_config) -> Path:
     url = web.url("flow.test", "/a/story/1.html")
     (tmp_path / "cites.csv").write_text(
         f"footnote,url,title,outlet,author,published,accessed\n1,{url},Story,Outlet,,,2021-01-28\n", encoding="utf-8")
-    hosts = ["flow.test", "canary.test"]
-    (tmp_path / "kzwatch.toml").write_text(f"""
-[warehouse]
-path = "w.duckdb"
-[[article]]
-id = "flow-article"
-citations = "cites.csv"
-[[feed]]
-url = "{web.url('flow.test', '/rss')}"
-[fetch]
-per_host_delay_s = 0
-timeout_s = 3
-canary_urls = ["{web.url('canary.test', '/')}"]
-allow_private_hosts = {hosts!r}
-resolve = {{ "flow.test" = "127.0.0.1", "canary.test" = "127.0.0.1" }}
-[archive]
-enabled = false
-""".replace("'", '"'), encoding="utf-8")
-    return tmp_path / "kzwatch.toml"
+    config = kz_config(hosts=["flow.test", "canary.test"], article=[{"id": "flow-article", "citations": "cites.csv"}],
+                       feed=[{"url": web.url("flow.test", "/rss")}], fetch={"canary_urls": [web.url("canary.test", "/")]})
+    return Path(config.source)
 
 
-def test_full_cycle_flow_runs_with_as_of_and_publishes_artifacts(harness, web, tmp_path, monkeypatch):
+def test_full_cycle_flow_runs_with_as_of_and_publishes_artifacts(harness, web, tmp_path, monkeypatch, kz_config):
     from kzwatch_flows.cycle import full_cycle
     from prefect.client.orchestration import get_client
 
@@ -68,7 +51,7 @@ def test_full_cycle_flow_runs_with_as_of_and_publishes_artifacts(harness, web, t
     web.add("canary.test", "/", Page(body="ok"))
     web.add("flow.test", "/rss", Page(body="<?xml version='1.0'?><rss version='2.0'><channel><title>F</title>"
                                            "</channel></rss>", content_type="application/rss+xml"))
-    config = write_config(tmp_path, web)
+    config = write_config(tmp_path, web, kz_config)
     result = full_cycle(config=str(config), as_of=AS_OF)
     assert result["check"]["checked"] == 1
     assert result["check"]["states"] == {"alive": 1}
@@ -91,7 +74,7 @@ def test_full_cycle_flow_runs_with_as_of_and_publishes_artifacts(harness, web, t
     assert {"kzwatch-check", "kzwatch-check-table", "kzwatch-discover"} <= keys
 
 
-def test_check_flow_fans_page_fetches_out_over_a_dask_local_cluster(harness, web, tmp_path, monkeypatch):
+def test_check_flow_fans_page_fetches_out_over_a_dask_local_cluster(harness, web, tmp_path, kz_config):
     """``[scale] runner = "dask"``: the flow starts a LocalCluster of two worker processes and
     runs one ``fetch-shard`` task per host-partitioned shard on it; the cycle still writes once."""
     import asyncio
@@ -99,35 +82,16 @@ def test_check_flow_fans_page_fetches_out_over_a_dask_local_cluster(harness, web
     from kzwatch_flows.check_links import check_links
     from prefect.client.orchestration import get_client
 
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)  # inherited by the worker processes
+    # kz_config sets REQUESTS_CA_BUNDLE (inherited by the worker processes) and clears proxies
     hosts = [f"s{i}.flow.test" for i in range(3)]
     rows = ["footnote,url,title,outlet,author,published,accessed"]
     for n, (host, page) in enumerate(((h, p) for h in hosts for p in range(2)), start=1):
         web.add(host, f"/{page}", Page(body=f"<html><title>{host} {page}</title><p>text</p></html>"))
         rows.append(f"{n},{web.url(host, f'/{page}')},{host} {page},Outlet,,,2021-01-28")
     (tmp_path / "cites.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    resolve = ", ".join(f'"{h}" = "127.0.0.1"' for h in hosts)
-    (tmp_path / "kzwatch.toml").write_text(f"""
-[warehouse]
-path = "w.duckdb"
-[[article]]
-id = "fanout-article"
-citations = "cites.csv"
-[fetch]
-per_host_delay_s = 0.1
-timeout_s = 5
-canary_urls = []
-allow_private_hosts = {json.dumps(hosts)}
-resolve = {{ {resolve} }}
-[archive]
-enabled = false
-[scale]
-runner = "dask"
-workers = 2
-""", encoding="utf-8")
-    result = check_links(config=str(tmp_path / "kzwatch.toml"), as_of=AS_OF)
+    config = kz_config(hosts=hosts, article=[{"id": "fanout-article", "citations": "cites.csv"}],
+                       fetch={"per_host_delay_s": 0.1, "timeout_s": 5}, scale={"runner": "dask", "workers": 2})
+    result = check_links(config=config.source, as_of=AS_OF)
     assert result["checked"] == 6 and result["states"] == {"alive": 6}
 
     async def shard_runs():
