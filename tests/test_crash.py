@@ -22,11 +22,9 @@ AS_OF = "2026-05-01T06:00:00+00:00"
 
 
 @pytest.fixture
-def slow_world(web, tmp_path, monkeypatch):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+def slow_world(web, tmp_path, kz_config):
     rows = ["footnote,url,title,outlet,author,published,accessed"]
     for i, host in enumerate(HOSTS[:-1]):
-        web.add_name(host)
         for j in range(3):
             path = f"/a/{j}.html"
             # a page trickles for a while: the cycle is mid-flight when it is killed
@@ -35,27 +33,11 @@ def slow_world(web, tmp_path, monkeypatch):
             rows.append(f"{i * 3 + j + 1},{web.url(host, path)},T{i}{j},O,,,2021-01-28")
     web.add("canary.test", "/", Page(body="ok"))
     (tmp_path / "c.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    resolve = ", ".join(f'"{h}" = "127.0.0.1"' for h in HOSTS)
-    (tmp_path / "k.toml").write_text(f"""
-[warehouse]
-path = "w.duckdb"
-lock_wait_s = 30
-[[article]]
-id = "crash"
-citations = "c.csv"
-[fetch]
-per_host_delay_s = 0.1
-timeout_s = 2
-max_parallel_hosts = 2
-canary_urls = ["{web.url('canary.test', '/')}"]
-allow_private_hosts = {HOSTS!r}
-resolve = {{ {resolve} }}
-[archive]
-enabled = false
-[check]
-batch_rows = 3
-""".replace("'", '"'), encoding="utf-8")
-    return tmp_path / "k.toml"
+    config = kz_config(hosts=HOSTS, warehouse={"lock_wait_s": 30}, article=[{"id": "crash", "citations": "c.csv"}],
+                       fetch={"per_host_delay_s": 0.1, "timeout_s": 2, "max_parallel_hosts": 2,
+                              "canary_urls": [web.url("canary.test", "/")]},
+                       check={"batch_rows": 3})
+    return Path(config.source)
 
 
 def _consistent(path: Path) -> tuple[int, int]:
