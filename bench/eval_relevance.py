@@ -1,20 +1,21 @@
-"""Measure kzwatch.relevance on the labelled data: per-language table for the development and
-the held-out test set.
+"""Measure kzwatch.relevance on the labelled data: per-language table for the development set
+and the two held-out test sets.
 
 Usage (from the repository root):
 
     .venv/bin/python bench/eval_relevance.py [--dev tests/data/labelled_items.toml]
-        [--test tests/data/labelled_items_test.toml] [--claims src/kzwatch/data/claims.toml]
-        [--article beimenbetov-2021] [--threshold 0.55] [--errors dev|test]
+        [--test tests/data/labelled_items_test.toml] [--test2 tests/data/labelled_items_test2.toml]
+        [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021] [--threshold 0.55]
+        [--errors dev|test|test2]
         [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
 claim) pairs.  Stance accuracy: over correctly found pairs with a stance label.  Near-miss
 flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
-set; report the test figures.  The computation is ``kzwatch.relevance.evaluation``.
+set; report the figures of both test sets.  The computation is ``kzwatch.relevance.evaluation``.
 
 ``--decisions-out FILE`` writes every decision (claim, score, stance, reason, matched terms,
-sentence) on the development, test and real-title items to a JSON file; ``--decisions-check
+sentence) on the development, both test sets' and the real-title items to a JSON file; ``--decisions-check
 FILE`` compares the current decisions with such a file and lists each item that differs (exit
 status 1): a change meant only to be faster must leave them identical.
 """
@@ -54,10 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--dev", type=Path, default=ROOT / "tests/data/labelled_items.toml")
     parser.add_argument("--test", type=Path, default=ROOT / "tests/data/labelled_items_test.toml")
+    parser.add_argument("--test2", type=Path,
+                        default=ROOT / "tests/data/labelled_items_test2.toml")
     parser.add_argument("--claims", type=Path, default=ROOT / "src/kzwatch/data/claims.toml")
     parser.add_argument("--article", default="beimenbetov-2021")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--errors", choices=("dev", "test"), help="list one set's errors")
+    parser.add_argument("--errors", choices=("dev", "test", "test2"), help="list one set's errors")
     parser.add_argument("--real", type=Path, default=ROOT / "tests/data/real_items.toml")
     parser.add_argument("--decisions-out", type=Path, help="write all decisions to this JSON")
     parser.add_argument("--decisions-check", type=Path, help="compare decisions with this JSON")
@@ -65,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         claims = load_claims(args.claims.read_text(encoding="utf-8"), args.article)
-        sets = {"development": load_labelled(args.dev), "test (held out)": load_labelled(args.test)}
+        sets = {"development": load_labelled(args.dev), "test (held out)": load_labelled(args.test),
+                "test2 (held out)": load_labelled(args.test2)}
     except (OSError, ValueError) as exc:
         print(f"eval_relevance: {exc}", file=sys.stderr)
         return 2
@@ -76,11 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, items in sets.items():
         result = evaluate(items, claims, threshold=args.threshold)
         _table(name, result)
-        if args.errors and name.startswith(args.errors):
+        if args.errors and name.split()[0] == {"dev": "development"}.get(args.errors, args.errors):
             for error in result["errors"]:
                 print(error)
     if args.decisions_out or args.decisions_check:
-        return _decisions(args, claims, [*sets["development"], *sets["test (held out)"],
+        return _decisions(args, claims, [*(row for rows in sets.values() for row in rows),
                                          *load_labelled(args.real)])
     return 0
 

@@ -11,11 +11,12 @@ import pytest
 
 from kzwatch.model import STANCES, Claim, FeedItem
 from kzwatch.relevance import evaluate, extract_numbers, load_claims, score_item
-from kzwatch.relevance.evaluation import split_problems
+from kzwatch.relevance.evaluation import load_labelled, split_problems
 
 ARTICLE = "beimenbetov-2021"
 LABELLED = Path(__file__).parent / "data" / "labelled_items.toml"
 HELD_OUT = Path(__file__).parent / "data" / "labelled_items_test.toml"
+HELD_OUT_2 = Path(__file__).parent / "data" / "labelled_items_test2.toml"
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +33,11 @@ def labelled() -> list[dict]:
 @pytest.fixture(scope="module")
 def held_out() -> list[dict]:
     return tomllib.loads(HELD_OUT.read_text(encoding="utf-8"))["item"]
+
+
+@pytest.fixture(scope="module")
+def held_out_2() -> list[dict]:
+    return load_labelled(HELD_OUT_2)
 
 
 def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
@@ -95,6 +101,36 @@ def test_labelled_data_is_big_balanced_and_split_by_source_and_date(labelled, he
     assert len(split_problems([*labelled, held_out[0]], held_out)) >= 2
 
 
+def test_second_held_out_set_loads_and_meets_its_quotas(held_out_2) -> None:
+    assert len(held_out_2) >= 120
+    assert len({item["id"] for item in held_out_2}) == len(held_out_2)
+    for lang in ("ru", "kk", "en"):
+        assert sum(item["lang"] == lang for item in held_out_2) >= 40, lang
+    kk_scripts = [item.get("script") for item in held_out_2 if item["lang"] == "kk"]
+    assert kk_scripts.count("latn") >= 12 and kk_scripts.count("arab") >= 10
+    assert sum(not item["claims"] for item in held_out_2) >= 0.3 * len(held_out_2)
+    labelled_claims = {cid for item in held_out_2 for cid in item["claims"]}
+    assert labelled_claims == {f"C{i}" for i in range(1, 17)}
+    stances = {s for item in held_out_2 for s in item.get("stance", {}).values()}
+    assert stances == set(STANCES)
+    for item in held_out_2:
+        assert set(item.get("stance", {})) == set(item["claims"]), item["id"]
+
+
+def test_second_held_out_set_keeps_the_split(labelled, held_out, held_out_2) -> None:
+    assert split_problems(labelled, held_out, held_out_2) == []
+    # The check can fail: a dev source in test 2, a test 2 item in the first test set.
+    moved = {**held_out_2[0], "source": labelled[0]["source"]}
+    problems = split_problems(labelled, held_out, [moved, *held_out_2[1:]])
+    assert any("dev and test 2" in p for p in problems)
+    problems = split_problems(labelled, [*held_out, held_out_2[1]], held_out_2)
+    assert any("test and test 2" in p for p in problems)
+    assert any("(after 2025-06-30)" in p for p in problems)
+    early = {**held_out_2[0], "date": "2025-01-01"}
+    assert any("not after 2025-06-30" in p
+               for p in split_problems(labelled, held_out, [early, *held_out_2[1:]]))
+
+
 def test_development_set_meets_targets(claims, labelled) -> None:
     result = evaluate(labelled, claims)
     for lang in ("ru", "kk", "en"):
@@ -107,7 +143,8 @@ def test_development_set_meets_targets(claims, labelled) -> None:
 
 #: Floors for the held-out test set, set from the measurement recorded in bench/RESULTS.md
 #: (2026-12-06, lowest per language: item P 0.935 (ru), item R 0.914 (kk), claim P 0.935 (ru),
-#: claim R 0.914 (kk), stance 0.964 (en), near-misses 9.1% (ru)) less a margin of one to two
+#: claim R 0.914 (kk), stance 0.964 (en), near-misses 9.1% (ru); under docs/LABELLING.md ru
+#: stance 0.968 and near-misses 0%) less a margin of one to two
 #: items, so that a change which loses held-out quality fails here.  Never raise them by tuning
 #: on the test set.
 HELD_OUT_FLOORS = {"item_precision": 0.9, "item_recall": 0.85, "claim_precision": 0.9,
@@ -121,6 +158,23 @@ def test_held_out_figures_stay_above_the_measured_floor(claims, held_out) -> Non
         for metric, floor in HELD_OUT_FLOORS.items():
             assert result[lang][metric] >= floor, (lang, metric, result[lang])
         assert result[lang]["near_miss_flagged"] <= HELD_OUT_NEAR_MISS_CEILING, lang
+
+
+#: Floors for the second held-out set from its one measurement (bench/RESULTS.md, 2026-12-06,
+#: lowest per language: item P 0.931 (ru), item R 0.759 (kk), claim P 0.931 (en), claim R 0.759
+#: (kk), stance 0.852 (en), near-misses 13.3% (ru)) less a margin of one to two items: a guard
+#: against losing quality, not a target.  Never raise them by tuning on this set.
+HELD_OUT_2_FLOORS = {"item_precision": 0.9, "item_recall": 0.72, "claim_precision": 0.9,
+                     "claim_recall": 0.72, "stance_accuracy": 0.8}
+HELD_OUT_2_NEAR_MISS_CEILING = 0.2
+
+
+def test_second_held_out_figures_stay_above_the_measured_floor(claims, held_out_2) -> None:
+    result = evaluate(held_out_2, claims)
+    for lang in ("ru", "kk", "en"):
+        for metric, floor in HELD_OUT_2_FLOORS.items():
+            assert result[lang][metric] >= floor, (lang, metric, result[lang])
+        assert result[lang]["near_miss_flagged"] <= HELD_OUT_2_NEAR_MISS_CEILING, lang
 
 
 def test_every_match_has_a_stance_and_a_reason(claims, labelled) -> None:

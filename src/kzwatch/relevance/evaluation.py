@@ -13,9 +13,11 @@ from typing import Any
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
 
-#: The split rule both labelled files follow (see their headers): development items are dated
-#: on or before this day, test items after it, and the two sets share no source.
+#: The split rule the labelled files follow (see their headers): development items are dated
+#: on or before SPLIT_DATE, test items after it; the second held-out set ("test 2") is dated
+#: after TEST2_SPLIT_DATE and every other item on or before it.  No two sets share a source.
 SPLIT_DATE = "2024-06-30"
+TEST2_SPLIT_DATE = "2025-06-30"
 
 METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
            "stance_accuracy", "near_miss_flagged")
@@ -32,18 +34,33 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
     return list(items)
 
 
-def split_problems(dev: Sequence[Mapping[str, Any]],
-                   test: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Ways the two sets break the split rule (empty when they keep it)."""
+def _dated(rows: Sequence[Mapping[str, Any]], name: str, after: str | None,
+           until: str | None) -> list[str]:
+    """Items of one set dated outside (after, until]."""
+    out = []
+    for r in rows:
+        day = str(r.get("date", ""))
+        if after is not None and day <= after:
+            out.append(f"{r.get('id')}: {name} item dated {day} (not after {after})")
+        if until is not None and day > until:
+            out.append(f"{r.get('id')}: {name} item dated {day} (after {until})")
+    return out
+
+
+def split_problems(dev: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]],
+                   test2: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+    """Ways the sets break the split rule (empty when they keep it): shared sources between
+    any two sets, dates on the wrong side of SPLIT_DATE / TEST2_SPLIT_DATE, missing fields."""
+    named = {"dev": dev, "test": test, "test 2": test2}
     problems = []
-    shared = {r.get("source") for r in dev} & {r.get("source") for r in test}
-    if shared:
-        problems.append(f"sources in both sets: {sorted(map(str, shared))}")
-    problems += [f"{r.get('id')}: dev item dated {r.get('date')} (after {SPLIT_DATE})"
-                 for r in dev if str(r.get("date", "")) > SPLIT_DATE]
-    problems += [f"{r.get('id')}: test item dated {r.get('date')} (not after {SPLIT_DATE})"
-                 for r in test if str(r.get("date", "")) <= SPLIT_DATE]
-    problems += [f"{r.get('id')}: no source or date" for r in (*dev, *test)
+    for a, b in (("dev", "test"), ("dev", "test 2"), ("test", "test 2")):
+        shared = {r.get("source") for r in named[a]} & {r.get("source") for r in named[b]}
+        if shared:
+            problems.append(f"sources in both {a} and {b}: {sorted(map(str, shared))}")
+    problems += _dated(dev, "dev", None, SPLIT_DATE)
+    problems += _dated(test, "test", SPLIT_DATE, TEST2_SPLIT_DATE if test2 else None)
+    problems += _dated(test2, "test 2", TEST2_SPLIT_DATE, None)
+    problems += [f"{r.get('id')}: no source or date" for r in (*dev, *test, *test2)
                  if not r.get("source") or not r.get("date")]
     return problems
 
