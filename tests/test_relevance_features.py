@@ -164,6 +164,15 @@ def test_another_vote_named_by_its_day_is_out_of_scope(claims) -> None:
     assert "C11" in flagged(claims, "Задержания в Казахстане", text.replace("9 июня", "10 января"))
 
 
+def test_the_body_named_inside_another_votes_phrase_is_not_the_claims_scope(claims) -> None:
+    # "Мажилис" in "внеочередные выборы в Мажилис" names the snap vote, so it does not count
+    # for C15's own scope (the regular 2021 Majilis vote); "Мажилис" alone still does.
+    text = "Наблюдатели ОБСЕ отметили отсутствие конкуренции на {} в Казахстане."
+    snap = flagged(claims, "Заявление ОБСЕ", text.format("внеочередных выборах в Мажилис"))
+    regular = flagged(claims, "Заявление ОБСЕ", text.format("выборах в Мажилис 10 января"))
+    assert "C15" not in snap and "C15" in regular
+
+
 def test_until_must_be_a_year() -> None:
     bad = ('article_id = "a"\n[[claim]]\nid = "C1"\ntext = "t"\nfootnotes = []\nfigures = []\n'
            'scope = { years = [2021], until = "soon" }\n')

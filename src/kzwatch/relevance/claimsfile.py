@@ -176,9 +176,9 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
     years = value.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise ValueError(f"{where}.years: must be a list of integers")
-    parsed = {"own": _expand(value.get("own", []), groups, f"{where}.own"),
-              "other": _expand(value.get("other", []), groups, f"{where}.other"),
-              "years": sorted(years)}
+    parsed: dict[str, Any] = {"own": _expand(value.get("own", []), groups, f"{where}.own"),
+                              "other": _expand(value.get("other", []), groups, f"{where}.other"),
+                              "years": sorted(years)}
     if "until" in value:
         parsed["until"] = _year(value["until"], groups, f"{where}.until")
     return parsed
