@@ -141,6 +141,45 @@ def test_years_the_claim_names_stay_in_scope(claims) -> None:
                             "сторонников в Алматы.")
 
 
+def test_an_event_claim_is_out_of_scope_when_the_text_names_only_later_years(claims) -> None:
+    # C11 has scope.until = 2021: detentions at the 2023 vote are another event, but a 2023
+    # story recounting the 2021 election day names 2021 and stays in scope; the publication
+    # year alone never puts a story after the event (a later story may recount it).
+    text_2023 = ("В 2023 году в день выборов полиция задержала активистов движения "
+                 "«Оян, Казахстан» у площади в Алматы.")
+    recounted = ("В 2023 году активисты вспомнили, как в январе 2021 года в день выборов полиция "
+                 "задержала участников акции «Оян, Казахстан» в Алматы.")
+    assert "C11" not in flagged(claims, "Задержания в день выборов", text_2023)
+    assert flagged(claims, "Задержания в день выборов", recounted).get("C11") == "confirms"
+    undated = FeedItem(url="u", title="Задержания в день выборов",
+                       text="Полиция задержала активистов движения «Оян, Казахстан» у площади.",
+                       published_at=datetime(2023, 3, 20, tzinfo=UTC))
+    assert "C11" in {m.claim_id for m in score_item(undated, claims)}
+
+
+def test_another_vote_named_by_its_day_is_out_of_scope(claims) -> None:
+    # "election day" names no vote; 9 June is the 2019 presidential vote's day, not 10 January
+    text = "9 июня, в день выборов, полиция задержала участников акции протеста в Алматы."
+    assert "C11" not in flagged(claims, "Задержания в Казахстане", text)
+    assert "C11" in flagged(claims, "Задержания в Казахстане", text.replace("9 июня", "10 января"))
+
+
+def test_the_body_named_inside_another_votes_phrase_is_not_the_claims_scope(claims) -> None:
+    # "Мажилис" in "внеочередные выборы в Мажилис" names the snap vote, so it does not count
+    # for C15's own scope (the regular 2021 Majilis vote); "Мажилис" alone still does.
+    text = "Наблюдатели ОБСЕ отметили отсутствие конкуренции на {} в Казахстане."
+    snap = flagged(claims, "Заявление ОБСЕ", text.format("внеочередных выборах в Мажилис"))
+    regular = flagged(claims, "Заявление ОБСЕ", text.format("выборах в Мажилис 10 января"))
+    assert "C15" not in snap and "C15" in regular
+
+
+def test_until_must_be_a_year() -> None:
+    bad = ('article_id = "a"\n[[claim]]\nid = "C1"\ntext = "t"\nfootnotes = []\nfigures = []\n'
+           'scope = { years = [2021], until = "soon" }\n')
+    with pytest.raises(ValueError, match="until"):
+        load_claims(bad, "a")
+
+
 def test_explain_says_why_a_near_miss_was_not_scored(claims) -> None:
     item = FeedItem(url="u", title="Выборы в Мажилис 2012 года: явка 75,4%",
                     text="«Нур Отан» тогда получил 80,99%.")

@@ -170,15 +170,18 @@ def _year(value: Any, groups: Mapping[str, list[str]], where: str) -> int:
 
 
 def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
-    """{ own, other, years }: see the claims file header."""
+    """{ own, other, years, until }: see the claims file header."""
     if not isinstance(value, dict):
-        raise ValueError(f"{where}: must be a table {{own, other, years}}")
+        raise ValueError(f"{where}: must be a table {{own, other, years, until}}")
     years = value.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise ValueError(f"{where}.years: must be a list of integers")
-    return {"own": _expand(value.get("own", []), groups, f"{where}.own"),
-            "other": _expand(value.get("other", []), groups, f"{where}.other"),
-            "years": sorted(years)}
+    parsed: dict[str, Any] = {"own": _expand(value.get("own", []), groups, f"{where}.own"),
+                              "other": _expand(value.get("other", []), groups, f"{where}.other"),
+                              "years": sorted(years)}
+    if "until" in value:
+        parsed["until"] = _year(value["until"], groups, f"{where}.until")
+    return parsed
 
 
 def _quantities(value: Any, groups: Mapping[str, list[str]], where: str) -> list[dict[str, Any]]:

@@ -35,6 +35,7 @@ class Compiled:
     scope_own: list[Term] = field(default_factory=list)
     scope_other: list[Term] = field(default_factory=list)
     scope_years: list[int] = field(default_factory=list)
+    scope_until: int | None = None  # an event claim: years after it are other events
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -91,6 +92,7 @@ def compile_claim(claim: Claim) -> Compiled:
         # The years the claim itself names ("founded 5 June 2019") are in its scope too.
         scope_years=sorted(set(scope.get("years", [])) | _years_in(claim.text))
         if scope.get("years") else [],
+        scope_until=scope.get("until"),
     )
 
 

@@ -112,19 +112,31 @@ def _excluded(doc: Doc, compiled: Compiled) -> str:
     return ""
 
 
+def _own_outside(own: dict[str, list[tuple[int, int, int]]],
+                 other: dict[str, list[tuple[int, int, int]]]) -> int:
+    """Places of own-scope terms not inside an other-scope phrase: "Majilis" in "snap Majilis
+    election" names that other vote, not the claim's."""
+    spans = [occ for occs in other.values() for occ in occs]
+    return len({(s, start) for occs in own.values() for s, start, end in occs
+                if not any(s == o_s and o_start <= start and end <= o_end
+                           for o_s, o_start, o_end in spans)})
+
+
 def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
                   published: int | None) -> str:
     """Another election, body or country than the claim's, or only years before its event
-    (the text's years, else the year it was published)."""
+    (the text's years, else the year it was published), or, for an event claim with
+    `scope.until`, only years after it (a later vote's detentions are another event)."""
     other = term_hits(doc, compiled.scope_other)
     n_other = len(hit_positions(other))
-    if n_other and n_other > len(hit_positions(term_hits(doc, compiled.scope_own))):
+    if n_other and n_other > _own_outside(term_hits(doc, compiled.scope_own), other):
         return f"out of scope: about {', '.join(list(other)[:3])}"
     if compiled.scope_years:
-        years = {int(n.value) for ns in numbers for n in ns if n.year}
-        years = years or ({published} if published else set())
-        first = compiled.scope_years[0]
-        if years and max(years) < first:
+        named = {int(n.value) for ns in numbers for n in ns if n.year}
+        years = named or ({published} if published else set())
+        # Only years the text names put it after an event: a later story may recount it.
+        first, until = compiled.scope_years[0], compiled.scope_until
+        if years and (max(years) < first or (until is not None and min(named, default=0) > until)):
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
                     f"about {', '.join(map(str, compiled.scope_years))}")
     return ""
