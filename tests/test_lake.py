@@ -639,3 +639,37 @@ def test_verdicts_for_check_rows_no_worker_wrote_are_an_error(lake):
                           supports=[], events=[], verdicts=[{"check_id": "nope", "outcome": "ok", "state_after": "alive"}])
     with open_readonly(lake) as con:  # the whole batch was rolled back
         assert con.execute("SELECT count(*) FROM url_state").fetchall()[0][0] == 0
+
+
+def test_dask_worker_processes_commit_a_cycles_check_rows(lake, tmp_path, web, monkeypatch):
+    """The same cycle on a Dask LocalCluster: the check rows come from the worker processes
+    (their pids sign the commits), the verdicts from this one; what travels back has no body."""
+    distributed = pytest.importorskip("distributed")
+    from kzwatch.cycles.check import run_check_cycle
+    from kzwatch.fanout import FanOut, fan_out, fetch_shard, worker_name
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)  # inherited by the worker processes
+    urls = fanned_web(web)
+    cfg = fanned_config(tmp_path / "fan", lake, web, urls, batch_rows=50)
+    returned: list = []
+    real = FanOut.check_pages
+
+    def keep_what_came_back(self, jobs, work):
+        results = real(self, jobs, work)
+        returned.extend(results)
+        return results
+
+    monkeypatch.setattr(FanOut, "check_pages", keep_what_came_back)
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        summary = run_check_cycle(cfg, AT, fetch_pages=fan_out(cfg, functools.partial(client.submit, fetch_shard,
+                                                                                       pure=False), 2))
+    assert summary.checked == len(urls)
+    assert all(r.body == b"" and r.text is None and r.probe is None and r.worker_check is not None for r in returned)
+    assert {r.worker_check.worker for r in returned} - {worker_name()} == {r.worker_check.worker for r in returned}
+    history = commits(lake)
+    authors = {c[1] for c in history if c[2] == "checks"}
+    assert authors and worker_name() not in authors  # worker processes (Dask picks which), not this one
+    assert {c[1] for c in history if c[2] == "verdicts"} == {f"coordinator {worker_name()}"}
+    with open_readonly(lake) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT url), count(state_after) FROM checks").fetchall()[0] == (6, 6, 6)
