@@ -11,6 +11,12 @@ Reading order: ``run_check_cycle`` (near the bottom) is the whole cycle —
 4. **judge and commit in batches** bounded in rows and seconds (:mod:`kzwatch.cycles.check_rows`):
    outage policy, content judgement, events, one transaction per batch.
 
+With a fan-out (``kzwatch.fanout``) on a DuckLake warehouse, step 3 runs in the workers and
+goes further: each worker classifies its pages and commits their check rows (``state_after``
+NULL) and snapshots itself (:func:`commit_worker_checks`), and sends back light results; step 4
+then uses the workers' outcomes and snapshot rows and, instead of inserting check rows, fills
+their verdict columns.  On a DuckDB file a fan-out only fetches.
+
 Archive lookups and archived baselines are their own phase afterwards
 (:mod:`kzwatch.cycles.archive`): verdicts never wait for the archive.
 
