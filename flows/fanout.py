@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kzwatch.config import Config, ConfigError
-from kzwatch.fanout import FetchPages, fan_out, fetch_shard, wants_fan_out
+from kzwatch.fanout import FanOut, fan_out, fetch_shard, wants_fan_out
 
 __all__ = ["local_workers_share_api", "prefect_fetch_pages", "task_runner", "wants_fan_out"]
 
@@ -95,11 +95,12 @@ def _shard_task():
     return task(fetch_shard, name="fetch-shard", cache_policy=NO_CACHE)
 
 
-def prefect_fetch_pages(config: Config) -> FetchPages:
+def prefect_fetch_pages(config: Config) -> FanOut:
     """A ``fetch_pages`` submitting one Prefect task per shard to the running flow's task runner.
 
     Call it inside a flow run (or a task of one): ``Task.submit`` finds the task runner in the
     flow run's context, so the same code runs on threads or on Dask depending only on the task
-    runner the flow was given (``flows/check_links.py``).
+    runner the flow was given (``flows/check_links.py``).  On a lake the check cycle calls its
+    ``check_pages`` and the shard tasks commit their check rows themselves.
     """
     return fan_out(config, _shard_task().submit, config.scale.workers)

@@ -6,7 +6,9 @@
 * a writer killed with ``kill -9`` in the middle of its commits, then re-run: nothing lost,
   nothing duplicated;
 * two real check cycles on different articles at once, against one lake;
-* ``kzwatch query --at`` reads the lake as it was at a snapshot or a time.
+* ``kzwatch query --at`` reads the lake as it was at a snapshot or a time;
+* a real check cycle fanned out over workers: the workers commit the check rows, the
+  coordinator the verdicts; killed between the two and run again, one judged row per URL.
 
 PostgreSQL comes from ``pg_cluster_dsn`` (tests/conftest.py): skipped locally without the
 server binaries, a failure under CI.
@@ -14,6 +16,7 @@ server binaries, a failure under CI.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -22,6 +25,7 @@ import sys
 import textwrap
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import duckdb
@@ -302,7 +306,8 @@ PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>{t}</title></he
         "<h1>{t}</h1><p>" + "Явка на выборах составила 63 процента по данным ЦИК. " * 12 + "</p></article></body></html>")
 
 
-def article_config(tmp_path, lake: WarehouseSettings, web, name: str, urls: list[str]):
+def article_config(tmp_path, lake: WarehouseSettings, web, name: str, urls: list[str], extra: str = ""):
+    """``extra``: more TOML after the ``[fetch]`` keys (e.g. its ``resolve`` table, then ``[check]``)."""
     from kzwatch.config import load_config
 
     folder = tmp_path / name
@@ -324,7 +329,7 @@ def article_config(tmp_path, lake: WarehouseSettings, web, name: str, urls: list
         per_host_delay_s = 0
         retries = 0
         allow_private_hosts = {json.dumps(web.hosts)}
-        """), encoding="utf-8")
+        """) + extra, encoding="utf-8")
     return load_config(folder / "kzwatch.toml", env={})
 
 
@@ -451,3 +456,220 @@ def test_lake_settings_from_a_config_resolve_against_its_folder(tmp_path):
     pg = WarehouseSettings(backend="ducklake", catalog="postgres:host=db dbname=kz password=secret")
     assert pg.catalog_is_postgres and pg.lake_catalog() == "postgres:host=db dbname=kz password=secret"
     assert "secret" not in pg.describe()
+
+
+# --- a check cycle fanned out over workers: on a lake the workers write the checks -----------------
+
+FANNED_HOSTS = ("f1.test", "f2.test", "f3.test")
+
+
+def fanned_web(web) -> list[str]:
+    """Six cited URLs on three hosts: pages, a page gone, a permanent redirect to the same work."""
+    from kzwatch.sim.simweb import Page, Redirect
+
+    for host in FANNED_HOSTS:
+        web.add_name(host)
+    for i in range(3):
+        web.add("f1.test", f"/{i}", Page(body=PAGE.format(t=f"Story {i + 1}")))
+    web.add("f2.test", "/old", Redirect(to="/new", status=301))
+    web.add("f2.test", "/new", Page(body=PAGE.format(t="Story 4")))
+    web.add("f3.test", "/0", Page(body=PAGE.format(t="Story 6")))
+    return ([web.url("f1.test", f"/{i}") for i in range(3)] + [web.url("f2.test", "/old"), web.url("f2.test", "/gone")]
+            + [web.url("f3.test", "/0")])
+
+
+def fanned_config(folder, settings: WarehouseSettings, web, urls: list[str], *, batch_rows: int = 2):
+    folder.mkdir(parents=True, exist_ok=True)
+    resolve = "canary_urls = []\nresolve = { " + ", ".join(f'"{h}" = "127.0.0.1"' for h in FANNED_HOSTS) + " }\n"
+    return article_config(folder, settings, web, "art-f", urls, extra=resolve + f"[check]\nbatch_rows = {batch_rows}\n")
+
+
+def fanned_out_check(cfg, as_of: datetime, *, workers: int = 2):
+    """The check cycle with its pages fanned out over a thread pool (what ``[scale] runner =
+    "threads"`` does, without Prefect)."""
+    from kzwatch.cycles.check import run_check_cycle
+    from kzwatch.fanout import fan_out, fetch_shard
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return run_check_cycle(cfg, as_of, fetch_pages=fan_out(cfg, functools.partial(pool.submit, fetch_shard), workers))
+
+
+def views(settings: WarehouseSettings) -> tuple[list, list]:
+    with open_readonly(settings) as con:
+        health = con.execute("SELECT * FROM link_health ORDER BY ALL").fetchall()
+        history = con.execute("SELECT * EXCLUDE (elapsed_ms) FROM check_history ORDER BY ALL").fetchall()
+    return health, history
+
+
+def commits(settings: WarehouseSettings) -> list[tuple[int, str | None, str | None]]:
+    """(snapshot id, author, commit message) of every commit of the lake, oldest first."""
+    with open_readonly(settings) as con:
+        return con.execute(f"SELECT snapshot_id, author, commit_message FROM {settings.lake_alias}.snapshots() "
+                           "ORDER BY snapshot_id").fetchall()
+
+
+@pytest.fixture(params=["ducklake-file", "ducklake-pg"])
+def any_lake(request, tmp_path) -> WarehouseSettings:
+    folder = tmp_path / "lake"
+    folder.mkdir()
+    return settings_for(request.param, folder, request)
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "ducklake-file", "ducklake-pg"])
+def test_a_fanned_out_cycle_leaves_what_a_local_cycle_leaves(kind, request, tmp_path, web, monkeypatch):
+    """Same web, same slot: the fanned-out cycle's views equal the single-process cycle's,
+    on the DuckDB file (workers only fetch) and on both lakes (workers write the checks)."""
+    from kzwatch.cycles.check import run_check_cycle
+    from kzwatch.fanout import FanOut
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+    urls = fanned_web(web)
+    (tmp_path / "fan").mkdir()
+    (tmp_path / "one").mkdir()
+    fan_lake, one_lake = (settings_for(kind, tmp_path / name, request) for name in ("fan", "one"))
+    fanned = fanned_config(tmp_path / "fan", fan_lake, web, urls)
+    single = fanned_config(tmp_path / "one", one_lake, web, urls)
+    checked_by_workers: list[int] = []
+    real = FanOut.check_pages
+    monkeypatch.setattr(FanOut, "check_pages", lambda self, jobs, work: checked_by_workers.append(len(jobs))
+                        or real(self, jobs, work))
+
+    summary = fanned_out_check(fanned, AT)
+    run_check_cycle(single, AT)
+
+    assert summary.checked == len(urls)
+    assert checked_by_workers == ([] if kind == "duckdb" else [len(urls)])  # the file keeps one writer
+    health, history = views(fan_lake)
+    assert (health, history) == views(one_lake)
+    outcomes = {row[0]: row[1] for row in (r[1:3] for r in history)}
+    assert outcomes[urls[0]] == "ok" and outcomes[urls[4]] == "not_found"
+    assert all(r[-2] is not None for r in history), "every check row has its verdict (state_after)"
+    assert len(history) == len({r[1] for r in history}) == len(urls)
+
+
+def test_workers_commit_the_checks_and_the_coordinator_the_verdicts(any_lake, tmp_path, web, monkeypatch):
+    from kzwatch.fanout import worker_name
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+    urls = fanned_web(web)
+    cfg = fanned_config(tmp_path / "fan", any_lake, web, urls, batch_rows=2)
+    fanned_out_check(cfg, AT)
+
+    history = commits(any_lake)
+    workers = [c for c in history if c[2] == "checks"]
+    verdicts = [c for c in history if c[2] == "verdicts"]
+    assert {c[1] for c in workers} == {worker_name()} and len(workers) >= 2  # a commit per shard (threads: one pid)
+    assert {c[1] for c in verdicts} == {f"coordinator {worker_name()}"} and len(verdicts) == 3  # 6 URLs, 2 a batch
+    assert max(c[0] for c in workers) < min(c[0] for c in verdicts)
+    # the lake just before the first verdict: every check row is there, none judged, no url_state yet
+    with open_readonly(any_lake, at=verdicts[0][0] - 1) as con:
+        before = con.execute("SELECT count(*), count(DISTINCT url), count(state_after), count(snapshot_id) "
+                             "FROM checks").fetchall()[0]
+        states = con.execute("SELECT count(*) FROM url_state").fetchall()[0][0]
+        bodies = con.execute("SELECT count(*) FROM snapshots WHERE body IS NOT NULL").fetchall()[0][0]
+    assert before == (6, 6, 0, 5) and states == 0 and bodies == 5  # 5 pages answered 200
+    with open_readonly(any_lake) as con:
+        after = con.execute("SELECT count(*), count(DISTINCT check_id), count(state_after) FROM checks").fetchall()[0]
+        states = con.execute("SELECT count(*) FROM url_state WHERE last_checked_at = ?", [AT]).fetchall()[0][0]
+    assert after == (6, 6, 6) and states == 6
+
+
+class Killed(BaseException):
+    """Stands for the coordinator's process dying (kill -9) between two commits."""
+
+
+def test_a_cycle_killed_between_worker_and_verdict_commits_resumes_once_per_url(any_lake, tmp_path, web,
+                                                                                 monkeypatch):
+    from kzwatch.cycles import check
+    from kzwatch.sim.simweb import Page
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)
+    urls = fanned_web(web)
+    cfg = fanned_config(tmp_path / "fan", any_lake, web, urls, batch_rows=2)
+    real = check.write_check_batch
+    batches: list[int] = []
+
+    def dies_at_the_second_batch(*args, **kwargs):
+        batches.append(1)
+        if len(batches) == 2:
+            raise Killed()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(check, "write_check_batch", dies_at_the_second_batch)
+    with pytest.raises(Killed):
+        fanned_out_check(cfg, AT)
+    with open_readonly(any_lake) as con:
+        assert con.execute("SELECT count(*), count(state_after) FROM checks").fetchall()[0] == (6, 2)
+    # the page of an unjudged row changed before the re-run: its check row must say what the re-run saw
+    web.add("f2.test", "/new", Page(status=410, body="gone"))
+    monkeypatch.setattr(check, "write_check_batch", real)
+    summary = fanned_out_check(cfg, AT)
+
+    assert (summary.checked, summary.skipped_not_due) == (4, 2)  # the judged batch is not fetched again
+    with open_readonly(any_lake) as con:
+        rows = con.execute("SELECT count(*), count(DISTINCT check_id), count(state_after) FROM checks").fetchall()[0]
+        agree = con.execute("SELECT c.url, c.http_status, s.http_status, c.state_after, s.state FROM checks c "
+                            "JOIN url_state s USING (url) ORDER BY c.url").fetchall()
+    assert rows == (6, 6, 6)  # exactly one judged check row per URL
+    assert all(c_status == s_status and after == state for _, c_status, s_status, after, state in agree), agree
+    assert dict((u, c) for u, c, *_ in agree)[urls[3]] == 410  # the stale unjudged row was replaced
+
+
+def test_a_worker_rerun_replaces_only_unjudged_rows(lake):
+    from kzwatch.store import check_writer, write_check_batch
+
+    rows = batch("re", 0, size=2)
+    with check_writer(lake, author="w:1") as append:
+        append(rows)
+    with open_warehouse(lake) as con:
+        write_check_batch(con, snapshots=[], checks=[], states=[], supports=[], events=[],
+                          verdicts=[{"check_id": rows[0]["check_id"], "outcome": "ok", "state_after": "alive"}])
+    with check_writer(lake, author="w:2") as append:
+        append([{**r, "http_status": 404, "outcome": "not_found"} for r in rows], replace_unjudged=True)
+    with open_readonly(lake) as con:
+        stored = con.execute("SELECT check_id, http_status, outcome, state_after FROM checks ORDER BY check_id").fetchall()
+    assert stored == [(rows[0]["check_id"], 200, "ok", "alive"), (rows[1]["check_id"], 404, "not_found", None)]
+
+
+def test_verdicts_for_check_rows_no_worker_wrote_are_an_error(lake):
+    from kzwatch.store import write_check_batch
+
+    with open_warehouse(lake) as con, pytest.raises(WarehouseError, match="missing .check_id nope"):
+        write_check_batch(con, snapshots=[], checks=[], states=[{"url": "https://x.example/", "state": "alive"}],
+                          supports=[], events=[], verdicts=[{"check_id": "nope", "outcome": "ok", "state_after": "alive"}])
+    with open_readonly(lake) as con:  # the whole batch was rolled back
+        assert con.execute("SELECT count(*) FROM url_state").fetchall()[0][0] == 0
+
+
+def test_dask_worker_processes_commit_a_cycles_check_rows(lake, tmp_path, web, monkeypatch):
+    """The same cycle on a Dask LocalCluster: the check rows come from the worker processes
+    (their pids sign the commits), the verdicts from this one; what travels back has no body."""
+    distributed = pytest.importorskip("distributed")
+    from kzwatch.cycles.check import run_check_cycle
+    from kzwatch.fanout import FanOut, fan_out, fetch_shard, worker_name
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", web.ca_path)  # inherited by the worker processes
+    urls = fanned_web(web)
+    cfg = fanned_config(tmp_path / "fan", lake, web, urls, batch_rows=50)
+    returned: list = []
+    real = FanOut.check_pages
+
+    def keep_what_came_back(self, jobs, work):
+        results = real(self, jobs, work)
+        returned.extend(results)
+        return results
+
+    monkeypatch.setattr(FanOut, "check_pages", keep_what_came_back)
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        summary = run_check_cycle(cfg, AT, fetch_pages=fan_out(cfg, functools.partial(client.submit, fetch_shard,
+                                                                                       pure=False), 2))
+    assert summary.checked == len(urls)
+    assert all(r.body == b"" and r.text is None and r.probe is None and r.worker_check is not None for r in returned)
+    assert {r.worker_check.worker for r in returned} - {worker_name()} == {r.worker_check.worker for r in returned}
+    history = commits(lake)
+    authors = {c[1] for c in history if c[2] == "checks"}
+    assert authors and worker_name() not in authors  # worker processes (Dask picks which), not this one
+    assert {c[1] for c in history if c[2] == "verdicts"} == {f"coordinator {worker_name()}"}
+    with open_readonly(lake) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT url), count(state_after) FROM checks").fetchall()[0] == (6, 6, 6)

@@ -10,10 +10,19 @@ that replaces only the fetch of the cited pages.  This module provides one that:
    ``per_host_delay_s`` and robots.txt, on one worker;
 3. waits for every shard and puts the results back in job order.
 
-Workers only fetch.  They never open the warehouse: the process running the cycle holds the
-cycle lock, judges every result and writes once (the single-writer design; README
-"Scale-out").  The cycle sends its canaries, pages and soft-404 probes through this fan-out
-(so all come from the workers' network); archive lookups stay in the cycle's process.
+What the workers write depends on the warehouse (README "Scale-out"):
+
+* a DuckDB file (one writer): workers only fetch and never open the warehouse; the process
+  running the cycle holds the cycle lock, judges every result and writes once;
+* a DuckLake (many writers): for the cycle's pages (``FanOut.check_pages``) each worker also
+  classifies its pages and commits their check rows and snapshots to the lake itself
+  (``kzwatch.cycles.check.commit_worker_checks``), then sends back light results (no bodies);
+  the coordinator applies the outage policy, reads the content against the baselines and
+  commits the verdicts (url_state, claim support, events and the check rows' verdict columns).
+
+The cycle sends its canaries, pages and soft-404 probes through this fan-out (so all come from
+the workers' network); canaries never write anything; archive lookups stay in the cycle's
+process.
 
 Known limit: a redirect from a host in one shard to a host in another shard can make two
 workers talk to that second host at the same time.  The single-process fetcher would have
@@ -35,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kzwatch.config import Config
+from kzwatch.cycles.check import CheckWork, commit_worker_checks
 from kzwatch.cycles.common import build_fetcher
 from kzwatch.fetch import FetchJob
 from kzwatch.model import FetchResult
@@ -57,56 +67,83 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def fetch_shard(config: Config, jobs: Sequence[FetchJob]) -> ShardResult:
+def fetch_shard(config: Config, jobs: Sequence[FetchJob], work: CheckWork | None = None) -> ShardResult:
     """Fetch one shard in whatever process runs this (a Dask worker, a thread, this process).
 
     Picklable (a module-level function of picklable arguments).  The fetcher is built from the
     config here, in the worker: its ``[fetch]`` settings, ``allow_private_hosts`` and
     ``resolve`` table travel inside ``config``; proxies and CA bundles come from the worker's
     own environment, like any fetcher's.
+
+    With ``work`` (the check cycle on a lake) the worker also judges each page on its own and
+    commits its check row and snapshot to the lake
+    (:func:`kzwatch.cycles.check.commit_worker_checks`), and sends back light results.
     """
     fetcher = build_fetcher(config)
     try:
         results = fetcher.fetch_many(list(jobs))
     finally:
         fetcher.close()
-    return ShardResult(worker=worker_name(), results=results)
+    worker = worker_name()
+    if work is not None:
+        results = commit_worker_checks(config, work, list(jobs), results, worker)
+    return ShardResult(worker=worker, results=results)
 
 
 class _Future(Protocol):
     def result(self) -> ShardResult: ...
 
 
-SubmitShard = Callable[[Config, list[FetchJob]], _Future]
-"""``submit(config, jobs)`` -> a future of :func:`fetch_shard`'s result.  A Prefect task's
-``.submit``, ``functools.partial(executor.submit, fetch_shard)`` or a Dask client's submit."""
+SubmitShard = Callable[..., _Future]
+"""``submit(config, jobs)`` or ``submit(config, jobs, work)`` -> a future of
+:func:`fetch_shard`'s result.  A Prefect task's ``.submit``,
+``functools.partial(executor.submit, fetch_shard)`` or a Dask client's submit."""
+
+
+class FanOut:
+    """A ``fetch_pages`` that spreads host-partitioned shards over ``submit``'s workers.
+
+    Called with jobs, it only fetches (the canaries, or any caller's pages);
+    ``check_pages(jobs, work)`` has each worker also commit its pages' check rows to the lake
+    (the check cycle does so on a ``ducklake`` backend).
+
+    A call returns only ``per_host_delay_s`` after the last shard came back.  Every call builds
+    new fetchers that know nothing of the previous call's requests (each page job carries its
+    own soft-404 probe, fetched in the shard; the canaries may be asked again right after);
+    this keeps a later call at least a politeness delay after each host's last page.  One delay
+    per call, not per host.
+    """
+
+    def __init__(self, config: Config, submit: SubmitShard, shards: int, *,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.config, self.submit, self.shards, self.sleep = config, submit, shards, sleep
+
+    def __call__(self, jobs: list[FetchJob]) -> list[FetchResult]:
+        return self._run(jobs, None)
+
+    def check_pages(self, jobs: list[FetchJob], work: CheckWork) -> list[FetchResult]:
+        return self._run(jobs, work)
+
+    def _run(self, jobs: list[FetchJob], work: CheckWork | None) -> list[FetchResult]:
+        parts = partition_by_host(jobs, self.shards)
+        # all submitted first
+        futures = [self.submit(self.config, list(part.jobs)) if work is None
+                   else self.submit(self.config, list(part.jobs), work.only(part.jobs)) for part in parts]
+        done = [future.result() for future in futures]
+        for number, (part, shard) in enumerate(zip(parts, done)):
+            log.info("shard %d: %d URLs on %d hosts %s by %s", number, len(part.jobs), len(part.hosts),
+                     "fetched" if work is None else "fetched and checked", shard.worker)
+        results = in_job_order(parts, [shard.results for shard in done], len(jobs))
+        delay = self.config.fetch.per_host_delay_s
+        if parts and delay > 0:
+            self.sleep(delay)
+        return results
 
 
 def fan_out(config: Config, submit: SubmitShard, shards: int, *,
-            sleep: Callable[[float], None] = time.sleep) -> FetchPages:
-    """A ``fetch_pages`` that spreads host-partitioned shards over ``submit``'s workers.
-
-    It returns only ``per_host_delay_s`` after the last shard came back.  Every call builds new
-    fetchers that know nothing of the previous call's requests (each page job carries its own
-    soft-404 probe, fetched in the shard; the canaries may be asked again right after); this
-    keeps a later call at least a politeness delay after each host's last page.  One delay per
-    call, not per host.
-    """
-    delay = config.fetch.per_host_delay_s
-
-    def fetch_pages(jobs: list[FetchJob]) -> list[FetchResult]:
-        parts = partition_by_host(jobs, shards)
-        futures = [submit(config, list(part.jobs)) for part in parts]  # all submitted first
-        done = [future.result() for future in futures]
-        for number, (part, shard) in enumerate(zip(parts, done)):
-            log.info("shard %d: %d URLs on %d hosts fetched by %s", number, len(part.jobs),
-                     len(part.hosts), shard.worker)
-        results = in_job_order(parts, [shard.results for shard in done], len(jobs))
-        if parts and delay > 0:
-            sleep(delay)
-        return results
-
-    return fetch_pages
+            sleep: Callable[[float], None] = time.sleep) -> FanOut:
+    """The :class:`FanOut` of ``submit``'s workers, ``shards`` shards per call."""
+    return FanOut(config, submit, shards, sleep=sleep)
 
 
 def wants_fan_out(config: Config) -> bool:

@@ -146,6 +146,9 @@ class FetchResult:
     not_modified: bool = False  # 304 to a conditional GET: success, no body
     method: str = "GET"
     probe: FetchResult | None = None  # the soft-404 probe of this URL's directory (FetchJob.probe_url)
+    # Set by a fan-out worker that committed this check's row itself (DuckLake); the body, text
+    # and probe are then dropped: the coordinator judges from this, never from the page again.
+    worker_check: WorkerCheck | None = None
 
     @property
     def redirected(self) -> bool:
@@ -159,6 +162,20 @@ class CheckOutcome:
     outcome: str
     evidence: str = ""
     moved_to: str | None = None  # when the work was recognised at another URL
+
+
+@dataclass(frozen=True)
+class WorkerCheck:
+    """What a fan-out worker committed for one fetched page (``kzwatch.cycles.check.commit_worker_checks``).
+
+    ``outcome`` is the page's own classification (before the cycle's outage policy and content
+    reading); ``snapshot`` the snapshot row without its ``body`` blob (``{"snapshot_id",
+    "unchanged": True}`` for a body byte-identical to the last one; None without a body)."""
+
+    check_id: str
+    outcome: CheckOutcome
+    snapshot: dict[str, Any] | None
+    worker: str  # "hostname:pid" of the process that committed the row
 
 
 @dataclass(frozen=True)

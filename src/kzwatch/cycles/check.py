@@ -11,6 +11,12 @@ Reading order: ``run_check_cycle`` (near the bottom) is the whole cycle —
 4. **judge and commit in batches** bounded in rows and seconds (:mod:`kzwatch.cycles.check_rows`):
    outage policy, content judgement, events, one transaction per batch.
 
+With a fan-out (``kzwatch.fanout``) on a DuckLake warehouse, step 3 runs in the workers and
+goes further: each worker classifies its pages and commits their check rows (``state_after``
+NULL) and snapshots itself (:func:`commit_worker_checks`), and sends back light results; step 4
+then uses the workers' outcomes and snapshot rows and, instead of inserting check rows, fills
+their verdict columns.  On a DuckDB file a fan-out only fetches.
+
 Archive lookups and archived baselines are their own phase afterwards
 (:mod:`kzwatch.cycles.archive`): verdicts never wait for the archive.
 
@@ -28,9 +34,11 @@ import dataclasses
 import functools
 import hashlib
 import json
+import os
+import socket
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -40,7 +48,7 @@ from kzwatch.config import Config
 from kzwatch.corpus import Article, load_articles, sync_corpus
 from kzwatch.cycles import content
 from kzwatch.cycles.check_events import change_events, events_for, state_events, support_events
-from kzwatch.cycles.check_rows import BatchRows, WarehouseSession
+from kzwatch.cycles.check_rows import BatchRows, WarehouseSession, fetched_check_row
 from kzwatch.cycles.check_settings import CheckSettings
 from kzwatch.cycles.common import build_fetcher, log, own_outage_event, stable_id
 from kzwatch.cycles.outage import OutageWatch, network_is_down
@@ -48,8 +56,9 @@ from kzwatch.cycles.progress import Progress
 from kzwatch.fetch import Fetcher, FetchJob
 from kzwatch.health import classify, drift, identity, verdict
 from kzwatch.health.drift import DriftResult
-from kzwatch.model import CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult, Verdict
-from kzwatch.store import check_states, claim_support_rows, open_warehouse, snapshots_by_id, write_check_batch
+from kzwatch.model import CheckOutcome, CheckRecord, Citation, Claim, Event, FetchResult, Verdict, WorkerCheck
+from kzwatch.store import check_states, claim_support_rows, open_warehouse, settings_of, snapshots_by_id, write_check_batch
+from kzwatch.store.checks import check_writer
 
 __all__ = ["run_check_cycle", "network_is_down", "state_events", "change_events", "support_events",
            "TRANSPORT_OUTCOMES", "snapshot_of", "judge"]
@@ -170,10 +179,20 @@ def probe_url_for(url: str, as_of: datetime) -> str | None:
 
 def judge(target: UrlTarget, result: FetchResult, probe: FetchResult | None, *,
           network_down: bool, settings: classify.ClassifySettings = classify.DEFAULT_SETTINGS) -> CheckOutcome:
-    title = next((c.title for c in target.citations if c.title), None)
-    outcome = classify.classify_fetch(result, probe=probe, cited_url=target.url, cited_title=title,
+    outcome = classify.classify_fetch(result, probe=probe, cited_url=target.url, cited_title=cited_title(target),
                                       settings=settings)
     return classify.apply_local_outage(outcome, network_down)
+
+
+def cited_title(target: UrlTarget) -> str | None:
+    return next((c.title for c in target.citations if c.title), None)
+
+
+def own_outcome(target: UrlTarget, result: FetchResult, settings: classify.ClassifySettings) -> CheckOutcome:
+    """The page's own outcome: the fan-out worker's when it judged the page, else judged here."""
+    if result.worker_check is not None:
+        return result.worker_check.outcome
+    return judge(target, result, result.probe, network_down=False, settings=settings)
 
 
 
@@ -208,6 +227,69 @@ def snapshot_of(result: FetchResult, as_of: datetime, *, last_id: str | None = N
             "canonical_url": page.canonical_url, "notices": json.dumps(list(page.notices), ensure_ascii=False),
         })
     return row
+
+
+# --- 3b. a fan-out worker commits its own check rows (DuckLake) ---------------------------------
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    """What a worker needs to judge one page on its own and commit its check row."""
+
+    cited_title: str | None
+    last_snapshot_id: str | None  # the URL's last snapshot: a byte-identical body is not parsed
+
+
+@dataclass(frozen=True)
+class CheckWork:
+    """The check rows a fan-out worker commits itself: one ``PageCheck`` per page URL."""
+
+    as_of: datetime
+    pages: dict[str, PageCheck]
+
+    def only(self, jobs: Iterable[FetchJob]) -> CheckWork:
+        """The part a shard needs (what travels to its worker)."""
+        return CheckWork(self.as_of, {j.url: self.pages[j.url] for j in jobs})
+
+
+def check_work(targets: list[UrlTarget], as_of: datetime) -> CheckWork:
+    return CheckWork(as_of, {t.url: PageCheck(cited_title(t), t.state.get("last_snapshot_id")) for t in targets})
+
+
+def commit_worker_checks(config: Config, work: CheckWork, jobs: list[FetchJob], results: list[FetchResult],
+                         worker: str) -> list[FetchResult]:
+    """A fan-out worker's side of the check cycle on a lake (runs in the worker's process).
+
+    Per page: the snapshot row and a check row with what the fetch saw and the page's own
+    outcome (``state_after`` NULL: the coordinator commits the verdict), committed here, a
+    transaction per ``[check] batch_rows``, replacing only unjudged rows of a killed earlier
+    run.  Returns the results made light for the coordinator: no body, text or probe, but the
+    outcome and the snapshot row without its blob (``FetchResult.worker_check``)."""
+    chunk = max(1, config.check.batch_rows)
+    light: list[FetchResult] = []
+    with check_writer(config, author=worker) as append:
+        for start in range(0, len(results), chunk):
+            checks, snapshots = [], {}
+            for job, result in zip(jobs[start:start + chunk], results[start:start + chunk]):
+                page = work.pages[job.url]
+                outcome = classify.classify_fetch(result, probe=result.probe, cited_url=job.url,
+                                                  cited_title=page.cited_title, settings=config.classify)
+                snap = snapshot_of(result, work.as_of, last_id=page.last_snapshot_id)
+                row = fetched_check_row(job.url, result, outcome, snap["snapshot_id"] if snap else None,
+                                        work.as_of)
+                checks.append(row)
+                if snap is not None and not snap.get("unchanged"):
+                    snapshots[snap["snapshot_id"]] = snap
+                kept = {k: v for k, v in snap.items() if k != "body"} if snap is not None else None
+                light.append(dataclasses.replace(result, body=b"", text=None, probe=None, worker_check=WorkerCheck(
+                    row["check_id"], outcome, kept, worker)))
+            append(checks, list(snapshots.values()), replace_unjudged=True)
+    return light
+
+
+#: ``check_pages(jobs, work)``: a fan-out that fetches the jobs and has its workers commit the
+#: check rows ``work`` describes (``kzwatch.fanout.FanOut.check_pages``).
+CheckPages = Callable[[list[FetchJob], CheckWork], list[FetchResult]]
 
 
 # --- the cycle ----------------------------------------------------------------------------------
@@ -274,6 +356,11 @@ class _Batcher:
         idle_s = min(1.0, max(0.05, self.settings.batch_seconds / 2))
         self.stream: FetchStream = (functools.partial(fetcher.iter_fetch, on_idle=self._flush_if_old, idle_s=idle_s)
                                     if fetch_pages is None else _as_stream(fetch_pages))
+        # On a lake, a fan-out's workers commit the check rows themselves; this process the verdicts.
+        check_pages: CheckPages | None = getattr(fetch_pages, "check_pages", None)
+        if check_pages is not None and settings_of(config).is_lake:
+            work = check_work(plan.due, as_of)
+            self.stream = _as_stream(lambda jobs: check_pages(jobs, work))
         self.outage = OutageWatch(list_fetch, list(config.fetch.canary_urls), self.settings)
         self.outage_reported = False
         wait_s = config.warehouse.lock_wait_s
@@ -315,8 +402,7 @@ class _Batcher:
     def commit(self, batch: list[tuple[UrlTarget, FetchResult]]) -> None:
         """Judge one batch and commit it in one transaction."""
         started = time.monotonic()
-        outcomes = self.outage.judge([(urlsplit(t.url).hostname or "",
-                                       judge(t, r, r.probe, network_down=False, settings=self.config.classify))
+        outcomes = self.outage.judge([(urlsplit(t.url).hostname or "", own_outcome(t, r, self.config.classify))
                                       for t, r in batch])
         stored = load_stored_snapshots(self.warehouse.connection(), [t for t, _ in batch])
         rows = BatchRows()
@@ -333,7 +419,8 @@ class _Batcher:
             self.summary.events.append(event)
             self.outage_reported = True
         write_check_batch(self.warehouse.connection(), snapshots=list(rows.snapshots.values()), checks=rows.checks,
-                          states=rows.states, supports=rows.supports, events=rows.events)
+                          states=rows.states, supports=rows.supports, events=rows.events, verdicts=rows.verdicts,
+                          author=f"coordinator {socket.gethostname()}:{os.getpid()}" if rows.verdicts else None)
         self.progress.batch_committed(len(batch), time.monotonic() - started)
         _release_freed_memory()
 
@@ -372,7 +459,8 @@ def _assess(target: UrlTarget, result: FetchResult, outcome: CheckOutcome, as_of
 
     ``stored``: baseline snapshot rows by id."""
     state = target.state
-    snap = snapshot_of(result, as_of, last_id=state.get("last_snapshot_id"))
+    snap = (result.worker_check.snapshot if result.worker_check is not None  # parsed by the worker
+            else snapshot_of(result, as_of, last_id=state.get("last_snapshot_id")))
     r = UrlResult(target, result, outcome, verdict=Verdict("unknown"))
     unchanged_body = snap is not None and snap.get("unchanged", False)
     if unchanged_body:

@@ -3,7 +3,9 @@
 A batch is bounded in rows and in seconds (``[check]``,
 :class:`~kzwatch.cycles.check_settings.CheckSettings`); committing it writes the checks,
 url_state, snapshots, claim support and events of its URLs in one transaction
-(:func:`kzwatch.store.write_check_batch`).  Because a URL's ``url_state.last_checked_at`` is the
+(:func:`kzwatch.store.write_check_batch`).  When fan-out workers committed the check rows and
+snapshots themselves (a lake), the batch instead fills those rows' verdict columns
+(:func:`verdict_columns`) in the same transaction.  Because a URL's ``url_state.last_checked_at`` is the
 slot's ``--as-of`` once its batch is committed, a cycle killed in the middle and started again
 in the same slot re-checks only the URLs whose batch never committed.
 """
@@ -19,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kzwatch.cycles.common import event_row, stable_id
-from kzwatch.model import Event
+from kzwatch.model import CheckOutcome, Event, FetchResult
 
 if TYPE_CHECKING:
     import duckdb
@@ -36,11 +38,16 @@ class BatchRows:
     states: list[dict] = field(default_factory=list)
     supports: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
+    # verdict columns of check rows a fan-out worker already committed (with their snapshots)
+    verdicts: list[dict] = field(default_factory=list)
 
     def add(self, r: UrlResult, events: list[Event], as_of: datetime) -> None:
-        if r.snapshot is not None:
-            self.snapshots[r.snapshot["snapshot_id"]] = r.snapshot
-        self.checks.append(check_row(r, as_of))
+        if r.fetch.worker_check is not None:
+            self.verdicts.append(verdict_columns(r, as_of))
+        else:
+            if r.snapshot is not None:
+                self.snapshots[r.snapshot["snapshot_id"]] = r.snapshot
+            self.checks.append(check_row(r, as_of))
         self.states.append(state_row(r, as_of))
         self.supports += [{k: v for k, v in row.items() if not k.startswith("previous_")} for row in r.support]
         self.events += [event_row(e) for e in events]
@@ -56,19 +63,43 @@ def _snapshot_id(r: UrlResult) -> str | None:
 
 
 def check_row(r: UrlResult, as_of: datetime) -> dict:
-    f = r.fetch
+    """The whole check row of a URL judged in this process (fetch facts and verdict)."""
+    return {**fetched_check_row(r.target.url, r.fetch, r.outcome, _snapshot_id(r), as_of),
+            **verdict_columns(r, as_of)}
+
+
+def check_id_of(url: str, as_of: datetime) -> str:
+    return stable_id("check", url, as_of.isoformat())
+
+
+def fetched_check_row(url: str, f: FetchResult, outcome: CheckOutcome, snapshot_id: str | None,
+                      as_of: datetime) -> dict:
+    """What one fetch saw, with the page's own outcome; the verdict columns stay NULL.
+
+    A fan-out worker on a lake commits this row itself; the coordinator fills the verdict
+    columns later (:func:`verdict_columns`)."""
     return {
-        "check_id": stable_id("check", r.target.url, as_of.isoformat()),
+        "check_id": check_id_of(url, as_of),
         "cycle_id": stable_id("cycle", "check", as_of.isoformat()),
-        "checked_at": as_of, "url": r.target.url, "outcome": r.outcome.outcome,
+        "checked_at": as_of, "url": url, "outcome": outcome.outcome,
         "http_status": f.status, "final_url": f.final_url,
         "hops": json.dumps([{"url": h.url, "status": h.status, "location": h.location, "address": h.address}
                             for h in f.hops]),
         "elapsed_ms": f.elapsed_ms, "bytes": f.bytes_read,
-        "snapshot_id": _snapshot_id(r),
+        "snapshot_id": snapshot_id,
         "not_modified": f.not_modified,
         "error_detail": (f.error or "") + (": " + f.error_detail if f.error_detail else ""),
-        "evidence": r.outcome.evidence, "moved_to": r.outcome.moved_to,
+        "evidence": outcome.evidence, "moved_to": outcome.moved_to,
+        "drift": None, "drift_band": None, "state_after": None,
+    }
+
+
+def verdict_columns(r: UrlResult, as_of: datetime) -> dict:
+    """The columns of a check row only the coordinator knows: the outcome after the outage
+    policy and the content reading, drift, and the state the verdict left the URL in."""
+    return {
+        "check_id": check_id_of(r.target.url, as_of),
+        "outcome": r.outcome.outcome, "evidence": r.outcome.evidence, "moved_to": r.outcome.moved_to,
         "drift": r.drift.similarity if r.drift is not None else None,
         "drift_band": r.drift.band if r.drift is not None else None,
         "state_after": r.verdict.state,

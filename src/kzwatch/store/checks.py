@@ -14,6 +14,15 @@ workers with the same URL — adds nothing twice.  The lock covers only the shor
 stays fully parallel.  A commit is atomic: a worker killed mid-commit leaves
 either all of its batch or none of it.
 
+In the check cycle (``kzwatch.cycles.check.commit_worker_checks``) a worker's row holds what
+the fetch saw and the page's own outcome, with ``state_after`` NULL: not yet judged.  The
+coordinator then fills the verdict columns (``check_cycle.write_check_batch``).  A cycle killed
+between the two leaves unjudged rows; its re-run in the same slot fetches those URLs again and
+``replace_unjudged`` swaps the stale row for the new one — a judged row is never replaced.
+
+Each worker commit is signed with the worker's name (``set_commit_message``: the ``author`` of
+the lake snapshot), so the lake's history says who wrote what.
+
 The file backend has one writer by design: there, workers return results to the coordinator
 and this module refuses, rather than silently serialising them.
 """
@@ -24,6 +33,7 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from kzwatch.store.backends import is_lake
 from kzwatch.store.errors import WarehouseError
 from kzwatch.store.rows import fetch_dicts, insert_rows, write_transaction
 from kzwatch.store.session import Target, open_warehouse, settings_of
@@ -44,8 +54,9 @@ def append_checks(target: Target, checks: Sequence[dict[str, Any]],
 
 
 @contextlib.contextmanager
-def check_writer(target: Target) -> Iterator[Callable[..., int]]:
-    """A worker's open lake: ``append(checks, snapshots=())`` commits one batch per call."""
+def check_writer(target: Target, *, author: str | None = None) -> Iterator[Callable[..., int]]:
+    """A worker's open lake: ``append(checks, snapshots=(), replace_unjudged=False)`` commits
+    one batch per call (signed ``author`` when given)."""
     settings = settings_of(target)
     if not settings.is_lake:
         raise WarehouseError(
@@ -53,14 +64,34 @@ def check_writer(target: Target) -> Iterator[Callable[..., int]]:
             "a DuckDB file has one writer (the cycle's process)"
         )
     with open_warehouse(settings) as con:
-        def append(checks: Sequence[dict[str, Any]], snapshots: Sequence[dict[str, Any]] = ()) -> int:
+        def append(checks: Sequence[dict[str, Any]], snapshots: Sequence[dict[str, Any]] = (), *,
+                   replace_unjudged: bool = False) -> int:
             def write(c: Any) -> int:
+                sign_commit(c, author, "checks")
+                if replace_unjudged:
+                    _drop_unjudged(c, [row["check_id"] for row in checks])
                 insert_rows(c, "snapshots", list(snapshots), on_conflict="ignore")
                 return insert_rows(c, "checks", list(checks), on_conflict="ignore")
 
             return write_transaction(con, write, settings, group="checks")
 
         yield append
+
+
+def _drop_unjudged(con: Any, check_ids: Sequence[str]) -> None:
+    """Delete the rows of these ids that no verdict was committed for (a killed cycle's)."""
+    ids = sorted(set(check_ids))
+    where = "check_id IN (SELECT unnest(?::VARCHAR[])) AND state_after IS NULL"
+    # only DELETE when there is something to delete: a lake records every delete, and
+    # concurrent deletes from one table conflict
+    if ids and con.execute(f"SELECT count(*) FROM checks WHERE {where}", [ids]).fetchall()[0][0]:
+        con.execute(f"DELETE FROM checks WHERE {where}", [ids])
+
+
+def sign_commit(con: Any, author: str | None, message: str) -> None:
+    """Name the author of the lake snapshot this transaction commits (no-op on a file)."""
+    if author and is_lake(con):
+        con.execute(f"CALL {con.settings.lake_alias}.set_commit_message(?, ?)", [author, message])
 
 
 def checks_of_cycle(con: Any, cycle_id: str) -> list[dict[str, Any]]:
