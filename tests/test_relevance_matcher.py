@@ -13,8 +13,9 @@ import pytest
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import RelevanceSettings, load_claims, score_item
 from kzwatch.relevance.compiled import all_terms, compiled_claim
+from kzwatch.relevance.numbers import extract_numbers
 from kzwatch.relevance.scoring import claim_set, prepare
-from kzwatch.relevance.text import Doc, extract_numbers, fast_tokens, find_term
+from kzwatch.relevance.text import Doc, fast_tokens, find_term
 from kzwatch.textnorm import tokens
 
 DATA = Path(__file__).parent / "data"

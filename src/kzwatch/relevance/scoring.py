@@ -11,16 +11,14 @@ from functools import cached_property
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
+from kzwatch.relevance.numbers import Number, extract_numbers, figure_tolerance
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
-    Number,
     Tok,
     affirmed,
-    extract_numbers,
-    figure_tolerance,
     hit_positions,
     sentences_of,
     term_hits,
