@@ -66,7 +66,7 @@ def _decisions(items: list[FeedItem], claims: list, out: Path | None, check: Pat
     if check:
         before = json.loads(check.read_text(encoding="utf-8"))
         differ = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
-        print(f"assessment rows of the bench items compared: {len(now)},: {len(differ)} differ")
+        print(f"assessment rows of the bench items compared: {len(now)}, {len(differ)} differ")
         for key in differ[:20]:
             print(f"  {key}: before {before.get(key)}\n  {' ' * len(key)}  now    {now.get(key)}")
         return 1 if differ else 0

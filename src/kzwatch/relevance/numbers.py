@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,23 @@ def extract_numbers(text: str) -> list[Number]:
     out: list[Number] = []
     # The units and number words need only case, Kazakh letters and spaces folded: the full
     # normalize() (Latin diacritics, char by char) costs more than all the rest of this.
-    normal = text.casefold().translate(_NUMBER_FOLD)
-    if _DIGIT_RE.search(normal):  # every number pattern starts with a digit
-        out += _digit_numbers(normal)
-    # Number words stand as whole words: a letter run equal to one (a set lookup per word is
-    # far cheaper than a regex alternation of all of them).
-    out += [Number(value=float(_NUMBER_WORDS[w]), percent=False, year=False, text=w)
-            for w in _LETTER_RUN_RE.findall(normal) if w in _NUMBER_WORDS]
+    # Folding neither makes nor removes digits, and every number pattern starts with one.
+    if _DIGIT_RE.search(text):
+        out += _digit_numbers(text.casefold().translate(_NUMBER_FOLD))
+    for chunk in text.split():
+        out += _number_words(chunk)
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _number_words(chunk: str) -> tuple[Number, ...]:
+    """Number words of one whitespace-separated chunk, cached: a letter run never spans
+    whitespace, so the chunks' words in order are the text's.  Number words stand as whole
+    words: a letter run equal to one (a set lookup per word is far cheaper than a regex
+    alternation of all of them)."""
+    return tuple(Number(value=float(_NUMBER_WORDS[w]), percent=False, year=False, text=w)
+                 for w in _LETTER_RUN_RE.findall(chunk.casefold().translate(_NUMBER_FOLD))
+                 if w in _NUMBER_WORDS)
 
 
 def _digit_numbers(normal: str) -> list[Number]:

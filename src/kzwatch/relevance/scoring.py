@@ -17,6 +17,7 @@ from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
+    Term,
     Tok,
     affirmed,
     hit_positions,
@@ -302,6 +303,12 @@ class ClaimSet:
     #: id(first token) → (id of a term it starts, ids of that term's other tokens)
     terms_by_first: dict[int, list[tuple[int, tuple[int, ...]]]]
     anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
+    terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
+    term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
+
+    def terms_of(self, claims: Sequence[Claim], candidates: set[int]) -> set[int]:
+        """The *candidates* (term ids) that are terms of *claims*."""
+        return {t for claim in claims for t in self.term_ids[claim.id] & candidates}
 
     def term_candidates(self, doc: Doc) -> set[int]:
         """ids of the terms every token of which occurs somewhere in *doc*."""
@@ -347,7 +354,10 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
     built = ClaimSet(list(claims), compiled_list, Matcher(toks),
                      {k: list(v) for k, v in terms_by_first.items()},
                      [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
-                      for c in compiled_list])
+                      for c in compiled_list],
+                     {id(term): term for c in compiled_list for term in all_terms(c)},
+                     {c.claim.id: frozenset(id(term) for term in all_terms(c))
+                      for c in compiled_list})
     _CLAIM_SETS[cache_key] = built
     return built
 
@@ -407,8 +417,12 @@ def score_item(
     prep = prepare(item, compiled.matcher)
     if prep is None:
         return []
-    prep.doc.candidates = compiled.term_candidates(prep.doc)
-    matches = [a.match for claim in compiled.candidates(prep.doc)
+    doc = prep.doc
+    doc.candidates = compiled.term_candidates(doc)
+    claims_here = compiled.candidates(doc)
+    # Only the terms of the claims that will be assessed are looked for.
+    doc.find_candidates(compiled.terms_of(claims_here, doc.candidates), compiled.terms)
+    matches = [a.match for claim in claims_here
                if (a := assess(prep, claim, threshold=threshold, now=now,
                                    settings=settings)).match is not None]
     matches.sort(key=lambda m: (-m.score, m.claim_id))

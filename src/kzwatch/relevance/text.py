@@ -135,10 +135,18 @@ def _cyrillic_tokens(sentence: str, n: int) -> list[str] | None:
     """The tokens of *sentence* with its Latin Kazakh words in Cyrillic, transliterated from
     the raw text (``tokens`` folds ý to y, which would lose the 2018 alphabet's у); None when
     the count differs from the *n* original tokens, so positions cannot be paired."""
-    words = fast_tokens(_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0))
-                                if m.group(0).isascii() or not _has_cyrillic(m.group(0))
-                                else m.group(0), sentence))
+    words = [word for chunk in sentence.split() for word in _cyrillic_chunk(chunk)]
     return words if len(words) == n else None
+
+
+@lru_cache(maxsize=200_000)
+def _cyrillic_chunk(chunk: str) -> tuple[str, ...]:
+    """The tokens of one whitespace-separated chunk with its Latin letter runs in Cyrillic.
+    A letter run never spans whitespace and its transliteration has none, so the chunks'
+    tokens in order are the sentence's."""
+    return tuple(fast_tokens(_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0))
+                                          if m.group(0).isascii() or not _has_cyrillic(m.group(0))
+                                          else m.group(0), chunk)))
 
 
 def _has_cyrillic(word: str) -> bool:
@@ -182,6 +190,18 @@ class Matcher:
                 self.by_key[key].append(tok)
         self._cache: dict[tuple[str, str], tuple[int, ...]] = {}
         self._cache_word: dict[str, tuple[int, ...]] = {}
+        self._cache_chunk: dict[str, tuple[tuple[Tok, tuple[int, ...]], ...]] = {}
+
+    def chunk(self, chunk: str) -> tuple[tuple[Tok, tuple[int, ...]], ...]:
+        """The tokens of a whitespace-separated *chunk*, each with the ids of the term tokens
+        it matches: a document is read with one cached lookup per chunk."""
+        found = self._cache_chunk.get(chunk)
+        if found is None:
+            if len(self._cache_chunk) > 200_000:
+                self._cache_chunk.clear()
+            found = self._cache_chunk[chunk] = tuple(
+                (_tok(word), self.matched_word(word)) for word in _chunk_tokens(chunk))
+        return found
 
     def knows(self, term_tok: Tok) -> bool:
         return id(term_tok) in self.toks
@@ -234,13 +254,18 @@ class Doc:
         #: ids of the terms every token of which occurs in this document (set by the scorer
         #: from its claims' terms; other terms are then not found); None: check each term.
         self.candidates: set[int] | None = None
+        #: id(term) → occurrences of every candidate term that occurs (``find_candidates``),
+        #: and their ids; None until the scorer sets the candidates.
+        self.found: dict[int, list[tuple[int, int, int]]] | None = None
+        self.found_ids: set[int] = set()
+        if matcher is not None:
+            self._read_matched(matcher, latin_kazakh)
+            return
         for s_idx, sentence in enumerate(sentences):
             words = fast_tokens(sentence)
             self.toks.append([_tok(word) for word in words])
             if latin_kazakh:
                 self._add_transliterations(s_idx, sentence, words)
-        if matcher is not None:
-            self._match(matcher)
 
     def _add_transliterations(self, s_idx: int, sentence: str, words: list[str]) -> None:
         cyrillic = _cyrillic_tokens(sentence, len(words))
@@ -254,17 +279,43 @@ class Doc:
                     self.alts[(s_idx, t_idx)] = alt
                     self._alt_words[(s_idx, t_idx)] = cyrillic[t_idx]
 
-    def _match(self, matcher: Matcher) -> None:
-        """Where each of the matcher's term tokens occurs: one cached lookup per word."""
+    def _read_matched(self, matcher: Matcher, latin_kazakh: bool) -> None:
+        """Tokens, and where each of the matcher's term tokens occurs, by whitespace chunk
+        (``fast_tokens``, ``_add_transliterations`` and ``_match`` in one cached lookup per
+        chunk)."""
         hits = self.hits
-        alt_words = self._alt_words
-        for s_idx, row in enumerate(self.toks):
-            for t_idx, tok in enumerate(row):
-                pos = (s_idx, t_idx)
-                found = (matcher.matched(tok.word, alt_words[pos]) if pos in alt_words
-                         else matcher.matched_word(tok.word))
+        chunk_of = matcher.chunk
+        for s_idx, sentence in enumerate(self.sentences):
+            chunks = sentence.split()
+            row: list[Tok] = []
+            found_at: list[tuple[int, ...]] = []
+            for chunk in chunks:
+                for tok, found in chunk_of(chunk):
+                    row.append(tok)
+                    found_at.append(found)
+            self.toks.append(row)
+            if latin_kazakh:
+                self._transliterate_chunks(s_idx, chunks, found_at, matcher)
+            for t_idx, found in enumerate(found_at):
                 for tok_id in found:
-                    hits[tok_id].add(pos)
+                    hits[tok_id].add((s_idx, t_idx))
+
+    def _transliterate_chunks(self, s_idx: int, chunks: list[str],
+                              found_at: list[tuple[int, ...]], matcher: Matcher) -> None:
+        """``_add_transliterations`` by chunk; a Latin word with another Cyrillic form is
+        matched in both (*found_at* updated)."""
+        row = self.toks[s_idx]
+        cyrillic = [word for chunk in chunks for word in _cyrillic_chunk(chunk)]
+        if len(cyrillic) != len(row):
+            return
+        for t_idx, tok in enumerate(row):
+            word = tok.word
+            if word.isascii() and word.isalpha():
+                alt = _tok(cyrillic[t_idx])
+                if alt.norm != tok.norm:
+                    self.alts[(s_idx, t_idx)] = alt
+                    self._alt_words[(s_idx, t_idx)] = cyrillic[t_idx]
+                    found_at[t_idx] = matcher.matched(word, cyrillic[t_idx])
 
     @property
     def index(self) -> dict[tuple[str, str], list[tuple[int, int]]]:
@@ -316,6 +367,32 @@ class Doc:
         index = self.index
         return any(k in index for k in tok.keys)
 
+    def find_candidates(self, ids: set[int], terms: Mapping[int, "Term"]) -> None:
+        """Find the candidate terms *ids* (*terms*: id → term) once, for all claims: a term
+        list made of them is then looked up as a set intersection (``term_hits``), not term
+        by term.  ``candidates`` must be set first; *ids* is a subset of it."""
+        hits, cache = self.hits, self._found
+        found = {}
+        combined = []  # "a & b" terms, found from their parts' occurrences
+        for term_id in ids:
+            term = terms[term_id]
+            if term.parts:
+                combined.append(term)
+                continue
+            # What ``_find`` does, without its checks: a candidate's tokens are all the
+            # matcher's, and all occur.
+            first = sorted(hits[id(term.toks[0])])
+            occurrences = cache[term_id] = (
+                [(s_idx, start, start) for s_idx, start in first] if len(term.toks) == 1
+                else self._chain(first, [hits[id(t)] for t in term.toks[1:]]))
+            if occurrences:
+                found[term_id] = occurrences
+        for term in combined:
+            if occurrences := find_term(self, term):
+                found[id(term)] = occurrences
+        self.found = found
+        self.found_ids = set(found)
+
     def _find(self, term: "Term") -> list[tuple[int, int, int]]:
         if not term.toks:
             return []
@@ -324,11 +401,17 @@ class Doc:
                 return []
         elif not all(self.could_match(t) for t in term.toks):
             return []
+        first = sorted(self.positions(term.toks[0]))
         if len(term.toks) == 1:
-            return [(s_idx, start, start) for s_idx, start in sorted(self.positions(term.toks[0]))]
+            return [(s_idx, start, start) for s_idx, start in first]
+        return self._chain(first, [self.positions(t) for t in term.toks[1:]])
+
+    def _chain(self, first: list[tuple[int, int]], later: list[set[tuple[int, int]]]
+               ) -> list[tuple[int, int, int]]:
+        """Occurrences of a term of several tokens: from each position of its first token
+        (*first*, sorted), the next tokens' positions (*later*) must follow."""
         hits = []
-        later = [self.positions(t) for t in term.toks[1:]]
-        for s_idx, start in sorted(self.positions(term.toks[0])):
+        for s_idx, start in first:
             pos = start
             for nxt in later:
                 if (s_idx, pos + 1) in nxt:
@@ -399,6 +482,16 @@ def find_term(doc: Doc, term: Term) -> list[tuple[int, int, int]]:
 def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int, int]]]:
     """term text → occurrences, for the terms that occur (callers must not change it: it is
     cached per document and term list, as the gate and the evidence ask for the same lists)."""
+    found_by_id = doc.found
+    if found_by_id is not None:
+        # Every candidate term was found once (``Doc.find_candidates``): the list's hits are
+        # the intersection of its term ids with the ids found, in the list's order.
+        ids, order = _list_ids(terms)
+        present = ids & doc.found_ids
+        if len(present) > 1:
+            return {term.text: found_by_id[id(term)]
+                    for _, term in sorted(order[t] for t in present)}
+        return {order[t][1].text: found_by_id[t] for t in present}
     cached = doc.lists.get(id(terms))
     if cached is not None and cached[0] is terms:
         return cached[1]

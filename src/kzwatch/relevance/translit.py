@@ -110,7 +110,12 @@ def has_arabic(text: str) -> bool:
 
 
 def _arabic_word(match: re.Match[str]) -> str:
-    word = match.group(0)
+    return _arabic_word_in_cyrillic(match.group(0))
+
+
+@lru_cache(maxsize=200_000)
+def _arabic_word_in_cyrillic(word: str) -> str:
+    """One Arabic-script word in Cyrillic (cached: a word is read letter by letter)."""
     front = any(c in _FRONT_MARKERS for c in word)
     out: list[str] = []
     for ch in word:
