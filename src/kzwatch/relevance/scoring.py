@@ -300,8 +300,9 @@ class ClaimSet:
     claims: Sequence[Claim]
     compiled: list[Compiled]  # keeps the terms whose ids the maps below hold alive
     matcher: Matcher
-    #: id(first token) → (id of a term it starts, ids of that term's other tokens)
-    terms_by_first: dict[int, list[tuple[int, tuple[int, ...]]]]
+    #: id(first token) → (ids of the terms made of it alone, [(id of a longer term it starts,
+    #: ids of that term's other tokens)])
+    terms_by_first: dict[int, tuple[frozenset[int], list[tuple[int, tuple[int, ...]]]]]
     anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
     term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
@@ -314,10 +315,14 @@ class ClaimSet:
         """ids of the terms every token of which occurs somewhere in *doc*."""
         hits = doc.hits
         found: set[int] = set()
+        by_first = self.terms_by_first
         for tok_id in hits:
-            for term_id, rest in self.terms_by_first.get(tok_id, ()):
-                if all(t in hits for t in rest):
-                    found.add(term_id)
+            entry = by_first.get(tok_id)
+            if entry is not None:
+                found |= entry[0]
+                for term_id, rest in entry[1]:
+                    if all(t in hits for t in rest):
+                        found.add(term_id)
         return found
 
     def candidates(self, doc: Doc) -> list[Claim]:
@@ -352,7 +357,9 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
                 terms_by_first[id(term.toks[0])].add(
                     (id(term), tuple(id(t) for t in term.toks[1:])))
     built = ClaimSet(list(claims), compiled_list, Matcher(toks),
-                     {k: list(v) for k, v in terms_by_first.items()},
+                     {k: (frozenset(term for term, rest in v if not rest),
+                          [(term, rest) for term, rest in v if rest])
+                      for k, v in terms_by_first.items()},
                      [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
                       for c in compiled_list],
                      {id(term): term for c in compiled_list for term in all_terms(c)},

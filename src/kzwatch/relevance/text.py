@@ -374,6 +374,7 @@ class Doc:
         hits, cache = self.hits, self._found
         found = {}
         combined = []  # "a & b" terms, found from their parts' occurrences
+        starts: dict[int, list[tuple[int, int]]] = {}  # id(token) → its positions, sorted
         for term_id in ids:
             term = terms[term_id]
             if term.parts:
@@ -381,7 +382,9 @@ class Doc:
                 continue
             # What ``_find`` does, without its checks: a candidate's tokens are all the
             # matcher's, and all occur.
-            first = sorted(hits[id(term.toks[0])])
+            first = starts.get(id(term.toks[0]))
+            if first is None:
+                first = starts[id(term.toks[0])] = sorted(hits[id(term.toks[0])])
             occurrences = cache[term_id] = (
                 [(s_idx, start, start) for s_idx, start in first] if len(term.toks) == 1
                 else self._chain(first, [hits[id(t)] for t in term.toks[1:]]))
