@@ -52,6 +52,7 @@ _NUMBER_WORDS = {
 _NUMBER_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
                               "һ": "х", "і": "и", "ё": "е", "\u00a0": " ", "\u202f": " ",
                               "\u2009": " ", "\u2013": "-", "\u2014": "-"})
+_NUMBER_FOLD_PAIRS = tuple((chr(k), v) for k, v in _NUMBER_FOLD.items())
 _DIGIT_RE = re.compile(r"\d")
 _LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 _GROUPED_RE = re.compile(r"\d{1,3}(?:[ ,.]\d{3})+")
@@ -75,10 +76,25 @@ def extract_numbers(text: str) -> list[Number]:
     # normalize() (Latin diacritics, char by char) costs more than all the rest of this.
     # Folding neither makes nor removes digits, and every number pattern starts with one.
     if _DIGIT_RE.search(text):
-        out += _digit_numbers(text.casefold().translate(_NUMBER_FOLD))
+        out += _digit_numbers(_fold_text(text))
     for chunk in text.split():
         out += _number_words(chunk)
     return out
+
+
+def _fold_text(text: str) -> str:
+    """``text.casefold().translate(_NUMBER_FOLD)``: a dict-table translate walks a Cyrillic
+    text character by character in Python objects; a replace per letter that occurs is C."""
+    folded = text.casefold()
+    for old, new in _NUMBER_FOLD_PAIRS:
+        if old in folded:
+            folded = folded.replace(old, new)
+    return folded
+
+
+@lru_cache(maxsize=200_000)
+def _fold(chunk: str) -> str:
+    return chunk.casefold().translate(_NUMBER_FOLD)
 
 
 @lru_cache(maxsize=200_000)
@@ -88,7 +104,7 @@ def _number_words(chunk: str) -> tuple[Number, ...]:
     words: a letter run equal to one (a set lookup per word is far cheaper than a regex
     alternation of all of them)."""
     return tuple(Number(value=float(_NUMBER_WORDS[w]), percent=False, year=False, text=w)
-                 for w in _LETTER_RUN_RE.findall(chunk.casefold().translate(_NUMBER_FOLD))
+                 for w in _LETTER_RUN_RE.findall(_fold(chunk))
                  if w in _NUMBER_WORDS)
 
 
@@ -101,7 +117,7 @@ def _digit_numbers(normal: str) -> list[Number]:
         else:
             value = float(raw.replace(",", "."))
         percent = unit == "%" or unit.startswith(("процент", "пайыз", "percent", "per cent"))
-        for prefix, factor in _MULTIPLIERS.items():
+        for prefix, factor in _MULTIPLIERS.items() if unit else ():
             if unit.startswith(prefix):
                 value *= factor
         is_year = not unit and raw.isdigit() and 1990 <= value <= 2039
