@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -249,8 +249,8 @@ class Doc:
         #: id(term list) → (the list, its hits): see ``term_hits``.
         self.lists: dict[int, tuple[Sequence[Term], dict[str, list[tuple[int, int, int]]]]] = {}
         self.matcher = matcher
-        #: id(term token) → positions it matches (for the matcher's tokens).
-        self.hits: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        #: id(term token) → positions it matches (for the matcher's tokens), in text order.
+        self.hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
         #: ids of the terms every token of which occurs in this document (set by the scorer
         #: from its claims' terms; other terms are then not found); None: check each term.
         self.candidates: set[int] | None = None
@@ -298,7 +298,7 @@ class Doc:
                 self._transliterate_chunks(s_idx, chunks, found_at, matcher)
             for t_idx, found in enumerate(found_at):
                 for tok_id in found:
-                    hits[tok_id].add((s_idx, t_idx))
+                    hits[tok_id].append((s_idx, t_idx))  # in order: sorted, no repeats
 
     def _transliterate_chunks(self, s_idx: int, chunks: list[str],
                               found_at: list[tuple[int, ...]], matcher: Matcher) -> None:
@@ -336,10 +336,10 @@ class Doc:
         alt = self.alts.get(pos)
         return (tok, alt) if alt else (tok,)
 
-    def positions(self, term_tok: Tok) -> set[tuple[int, int]]:
+    def positions(self, term_tok: Tok) -> Collection[tuple[int, int]]:
         """Where a single term token matches."""
         if self.matcher is not None and self.matcher.knows(term_tok):
-            return self.hits.get(id(term_tok), set())
+            return self.hits.get(id(term_tok), [])
         return self.index_positions(term_tok)
 
     def index_positions(self, term_tok: Tok) -> set[tuple[int, int]]:
@@ -374,7 +374,6 @@ class Doc:
         hits, cache = self.hits, self._found
         found = {}
         combined = []  # "a & b" terms, found from their parts' occurrences
-        starts: dict[int, list[tuple[int, int]]] = {}  # id(token) → its positions, sorted
         for term_id in ids:
             term = terms[term_id]
             if term.parts:
@@ -382,9 +381,7 @@ class Doc:
                 continue
             # What ``_find`` does, without its checks: a candidate's tokens are all the
             # matcher's, and all occur.
-            first = starts.get(id(term.toks[0]))
-            if first is None:
-                first = starts[id(term.toks[0])] = sorted(hits[id(term.toks[0])])
+            first = hits[id(term.toks[0])]  # sorted
             occurrences = cache[term_id] = (
                 [(s_idx, start, start) for s_idx, start in first] if len(term.toks) == 1
                 else self._chain(first, [hits[id(t)] for t in term.toks[1:]]))
@@ -409,7 +406,7 @@ class Doc:
             return [(s_idx, start, start) for s_idx, start in first]
         return self._chain(first, [self.positions(t) for t in term.toks[1:]])
 
-    def _chain(self, first: list[tuple[int, int]], later: list[set[tuple[int, int]]]
+    def _chain(self, first: list[tuple[int, int]], later: list[Collection[tuple[int, int]]]
                ) -> list[tuple[int, int, int]]:
         """Occurrences of a term of several tokens: from each position of its first token
         (*first*, sorted), the next tokens' positions (*later*) must follow."""
