@@ -190,17 +190,18 @@ class Matcher:
                 self.by_key[key].append(tok)
         self._cache: dict[tuple[str, str], tuple[int, ...]] = {}
         self._cache_word: dict[str, tuple[int, ...]] = {}
-        self._cache_chunk: dict[str, tuple[tuple[Tok, tuple[int, ...]], ...]] = {}
+        self._cache_chunk: dict[str, tuple[tuple[Tok, ...], tuple[tuple[int, ...], ...]]] = {}
 
-    def chunk(self, chunk: str) -> tuple[tuple[Tok, tuple[int, ...]], ...]:
-        """The tokens of a whitespace-separated *chunk*, each with the ids of the term tokens
-        it matches: a document is read with one cached lookup per chunk."""
+    def chunk(self, chunk: str) -> tuple[tuple[Tok, ...], tuple[tuple[int, ...], ...]]:
+        """The tokens of a whitespace-separated *chunk*, and for each the ids of the term
+        tokens it matches: a document is read with one cached lookup per chunk."""
         found = self._cache_chunk.get(chunk)
         if found is None:
             if len(self._cache_chunk) > 200_000:
                 self._cache_chunk.clear()
-            found = self._cache_chunk[chunk] = tuple(
-                (_tok(word), self.matched_word(word)) for word in _chunk_tokens(chunk))
+            words = _chunk_tokens(chunk)
+            found = self._cache_chunk[chunk] = (tuple(_tok(word) for word in words),
+                                                tuple(self.matched_word(word) for word in words))
         return found
 
     def knows(self, term_tok: Tok) -> bool:
@@ -290,14 +291,14 @@ class Doc:
             row: list[Tok] = []
             found_at: list[tuple[int, ...]] = []
             for chunk in chunks:
-                for tok, found in chunk_of(chunk):
-                    row.append(tok)
-                    found_at.append(found)
+                toks, matched = chunk_of(chunk)
+                row += toks
+                found_at += matched
             self.toks.append(row)
             if latin_kazakh:
                 self._transliterate_chunks(s_idx, chunks, found_at, matcher)
-            for t_idx, found in enumerate(found_at):
-                for tok_id in found:
+            for t_idx, tok_ids in enumerate(found_at):
+                for tok_id in tok_ids:
                     hits[tok_id].append((s_idx, t_idx))  # in order: sorted, no repeats
 
     def _transliterate_chunks(self, s_idx: int, chunks: list[str],
