@@ -20,7 +20,6 @@ from kzwatch.relevance.text import (
     Term,
     Tok,
     affirmed,
-    find_term,
     hit_positions,
     sentences_of,
     term_hits,
@@ -326,12 +325,12 @@ class ClaimSet:
                         found.add(term_id)
         return found
 
-    def anchored(self, doc: Doc) -> list[Claim]:
-        """The claims one of whose anchors occurs in *doc* (``doc.candidates`` set): the
-        others are rejected before their other terms are looked for."""
+    def candidates(self, doc: Doc) -> list[Claim]:
+        """The claims one of whose anchors may occur in *doc* (most items bear on none):
+        every token of the anchor occurs (``doc.candidates``)."""
         present = doc.candidates or set()
-        return [claim for claim, compiled, ids in zip(self.claims, self.compiled, self.anchor_ids)
-                if not ids.isdisjoint(present) and any(find_term(doc, t) for t in compiled.anchors)]
+        return [claim for claim, ids in zip(self.claims, self.anchor_ids)
+                if not ids.isdisjoint(present)]
 
 
 _CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
@@ -427,7 +426,7 @@ def score_item(
         return []
     doc = prep.doc
     doc.candidates = compiled.term_candidates(doc)
-    claims_here = compiled.anchored(doc)
+    claims_here = compiled.candidates(doc)
     # Only the terms of the claims that will be assessed are looked for.
     doc.find_candidates(compiled.terms_of(claims_here, doc.candidates), compiled.terms)
     matches = [a.match for claim in claims_here

@@ -380,11 +380,6 @@ class Doc:
             if term.parts:
                 combined.append(term)
                 continue
-            occurrences = cache.get(term_id)  # the anchors, found first
-            if occurrences is not None:
-                if occurrences:
-                    found[term_id] = occurrences
-                continue
             # What ``_find`` does, without its checks: a candidate's tokens are all the
             # matcher's, and all occur.
             first = hits[id(term.toks[0])]  # sorted
