@@ -11,11 +11,18 @@ repeated words.  Prints items per second (single process: the figure is per core
 warm-up time (the first items pay for pymorphy3's dictionaries).  Target: >= 2,000 items/s.
 Both the wall-clock rate and the rate per CPU-second of this process are printed: on a shared
 machine the wall clock counts the time other processes had the core, the CPU time does not.
+
+``--decisions-out FILE`` / ``--decisions-check FILE``: instead of timing, write (or compare
+with) every assessment of the first ``--items`` bench items at threshold 0 (claim, score,
+stance, reason, matched terms, sentence), so that a change meant only to be faster can be shown
+to leave the scoring of the bench items identical (``eval_relevance.py`` does the same for the
+labelled items).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time
 import tomllib
@@ -23,6 +30,7 @@ from pathlib import Path
 
 from kzwatch.model import FeedItem
 from kzwatch.relevance import load_claims, score_item
+from kzwatch.relevance.explain import explain_item
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,14 +51,40 @@ def build_items(n: int, seed: int) -> list[FeedItem]:
     return items
 
 
+def _decisions(items: list[FeedItem], claims: list, out: Path | None, check: Path | None
+               ) -> int:
+    now: dict[str, list] = {}
+    for n, item in enumerate(items):
+        now[item.url] = [[m.claim_id, m.score, m.stance, m.reason, list(m.matched), m.sentence]
+                         for m in score_item(item, claims, threshold=0.0)]
+        if n < 300:  # and every claim's verdict as ``kzwatch explain`` shows it, gate reasons too
+            note, rows = explain_item(item, claims)
+            now[item.url + "#explain"] = [note, *(repr(r) for r in rows)]
+    if out:
+        out.write_text(json.dumps(now, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        print(f"{len(now)} assessment rows of the bench items written to {out}")
+    if check:
+        before = json.loads(check.read_text(encoding="utf-8"))
+        differ = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+        print(f"assessment rows of the bench items compared: {len(now)}, {len(differ)} differ")
+        for key in differ[:20]:
+            print(f"  {key}: before {before.get(key)}\n  {' ' * len(key)}  now    {now.get(key)}")
+        return 1 if differ else 0
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--decisions-out", type=Path, help="write all assessments to this JSON")
+    parser.add_argument("--decisions-check", type=Path, help="compare assessments with this JSON")
     args = parser.parse_args()
     claims = load_claims((ROOT / "src/kzwatch/data/claims.toml").read_text(encoding="utf-8"),
                          "beimenbetov-2021")
     items = build_items(args.items, args.seed)
+    if args.decisions_out or args.decisions_check:
+        return _decisions(items, claims, args.decisions_out, args.decisions_check)
     t0 = time.perf_counter()
     score_item(items[0], claims)  # loads pymorphy3's dictionaries, compiles the claims
     warm = time.perf_counter() - t0

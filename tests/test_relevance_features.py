@@ -11,7 +11,8 @@ import pytest
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import load_claims, score_item
 from kzwatch.relevance.explain import explain_item
-from kzwatch.relevance.text import Doc, Term, extract_numbers, russian_lemma
+from kzwatch.relevance.numbers import extract_numbers
+from kzwatch.relevance.text import Doc, Term, russian_lemma
 from kzwatch.relevance.translit import arabic_to_cyrillic, is_kazakh_latin, latin_to_cyrillic
 
 ARTICLE = "beimenbetov-2021"

@@ -12,9 +12,10 @@ import pytest
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import RelevanceSettings, load_claims, score_item
-from kzwatch.relevance.compiled import all_terms, compiled_claim
+from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
+from kzwatch.relevance.numbers import extract_numbers
 from kzwatch.relevance.scoring import claim_set, prepare
-from kzwatch.relevance.text import Doc, extract_numbers, fast_tokens, find_term
+from kzwatch.relevance.text import Doc, Term, fast_tokens, find_term, term_hits
 from kzwatch.textnorm import tokens
 
 DATA = Path(__file__).parent / "data"
@@ -47,6 +48,37 @@ def test_matcher_finds_what_the_token_index_finds(claims, labelled) -> None:
             assert fast_hits == find_term(slow, term), (row["id"], term.text)
             checked += bool(fast_hits)
     assert checked > 500  # the comparison saw real matches, not only empty lists
+
+
+def _term_lists(c: Compiled) -> list[list[Term]]:
+    lists = [c.anchors, c.support, c.update, c.change, c.weak_change, c.contradict, c.negative,
+             c.unique, c.confirm, c.scope_own, c.scope_other, *c.context]
+    lists += [t for pair in c.exclude for t in pair]
+    lists += [t for old, new, _ in c.renames for t in (old, new)]
+    return lists + [q["cues"] for q in c.quantities]
+
+
+def test_term_lists_looked_up_as_id_sets_equal_the_term_by_term_lookup(claims, labelled) -> None:
+    """The scorer finds every candidate term once per item and answers a claim's term list
+    by intersecting ids; each list must get exactly what the per-term index lookup gets."""
+    compiled = claim_set(claims)
+    lists = [terms for c in compiled.compiled for terms in _term_lists(c)]
+    non_empty = 0
+    for row in labelled:
+        item = FeedItem(url="https://example.org/x", title=row["title"], text=row["text"],
+                        lang=row.get("lang"))
+        prep = prepare(item, compiled.matcher)
+        assert prep is not None
+        fast = prep.doc
+        fast.candidates = compiled.term_candidates(fast)
+        fast.find_candidates(compiled.terms_of(claims, fast.candidates), compiled.terms)
+        slow = Doc(fast.sentences, latin_kazakh=bool(fast.alts))
+        for terms in lists:
+            got = term_hits(fast, terms)
+            assert got == term_hits(slow, terms), (row["id"], [t.text for t in terms][:3])
+            assert list(got) == list(term_hits(slow, terms))  # the list's order too
+            non_empty += bool(got)
+    assert non_empty > 1000
 
 
 def test_chunked_tokens_equal_whole_text_tokens(labelled) -> None:

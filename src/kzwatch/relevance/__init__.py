@@ -27,16 +27,16 @@ several words must match consecutive tokens (one short function word may interve
 The claims file format is documented at the top of ``kzwatch/data/claims.toml``.
 
 Package layout: ``claimsfile`` (parsing the claims file), ``translit`` (Latin and Arabic-script
-Kazakh into Cyrillic), ``text`` (sentences, tokens, lemmas, numbers), ``compiled`` (claims
+Kazakh into Cyrillic), ``text`` (sentences, tokens, lemmas, term matching), ``numbers``, ``compiled`` (claims
 compiled for matching), ``scoring`` (gate, evidence, score), ``stance``, ``explain`` (why an
 item scored as it did), ``evaluation`` (precision/recall on labelled items).
 """
 
 from kzwatch.relevance.claimsfile import load_claims
 from kzwatch.relevance.evaluation import evaluate
+from kzwatch.relevance.numbers import Number, extract_numbers
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
-from kzwatch.relevance.text import Number, extract_numbers
 
 __all__ = [
     "DEFAULT_THRESHOLD",

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kzwatch.model import Claim
-from kzwatch.relevance.text import Number, Term, extract_numbers, parse_figure
+from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
+from kzwatch.relevance.text import Term
 from kzwatch.textnorm import normalize
 
 # --- compiled claims ---------------------------------------------------------------------------

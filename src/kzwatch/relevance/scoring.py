@@ -11,16 +11,15 @@ from functools import cached_property
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
+from kzwatch.relevance.numbers import Number, extract_numbers, figure_tolerance
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
-    Number,
+    Term,
     Tok,
     affirmed,
-    extract_numbers,
-    figure_tolerance,
     hit_positions,
     sentences_of,
     term_hits,
@@ -313,18 +312,29 @@ class ClaimSet:
     claims: Sequence[Claim]
     compiled: list[Compiled]  # keeps the terms whose ids the maps below hold alive
     matcher: Matcher
-    #: id(first token) → (id of a term it starts, ids of that term's other tokens)
-    terms_by_first: dict[int, list[tuple[int, tuple[int, ...]]]]
+    #: id(first token) → (ids of the terms made of it alone, [(id of a longer term it starts,
+    #: ids of that term's other tokens)])
+    terms_by_first: dict[int, tuple[frozenset[int], list[tuple[int, tuple[int, ...]]]]]
     anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
+    terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
+    term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
+
+    def terms_of(self, claims: Sequence[Claim], candidates: set[int]) -> set[int]:
+        """The *candidates* (term ids) that are terms of *claims*."""
+        return {t for claim in claims for t in self.term_ids[claim.id] & candidates}
 
     def term_candidates(self, doc: Doc) -> set[int]:
         """ids of the terms every token of which occurs somewhere in *doc*."""
         hits = doc.hits
         found: set[int] = set()
+        by_first = self.terms_by_first
         for tok_id in hits:
-            for term_id, rest in self.terms_by_first.get(tok_id, ()):
-                if all(t in hits for t in rest):
-                    found.add(term_id)
+            entry = by_first.get(tok_id)
+            if entry is not None:
+                found |= entry[0]
+                for term_id, rest in entry[1]:
+                    if all(t in hits for t in rest):
+                        found.add(term_id)
         return found
 
     def candidates(self, doc: Doc) -> list[Claim]:
@@ -359,9 +369,14 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
                 terms_by_first[id(term.toks[0])].add(
                     (id(term), tuple(id(t) for t in term.toks[1:])))
     built = ClaimSet(list(claims), compiled_list, Matcher(toks),
-                     {k: list(v) for k, v in terms_by_first.items()},
+                     {k: (frozenset(term for term, rest in v if not rest),
+                          [(term, rest) for term, rest in v if rest])
+                      for k, v in terms_by_first.items()},
                      [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
-                      for c in compiled_list])
+                      for c in compiled_list],
+                     {id(term): term for c in compiled_list for term in all_terms(c)},
+                     {c.claim.id: frozenset(id(term) for term in all_terms(c))
+                      for c in compiled_list})
     _CLAIM_SETS[cache_key] = built
     return built
 
@@ -421,8 +436,12 @@ def score_item(
     prep = prepare(item, compiled.matcher)
     if prep is None:
         return []
-    prep.doc.candidates = compiled.term_candidates(prep.doc)
-    matches = [a.match for claim in compiled.candidates(prep.doc)
+    doc = prep.doc
+    doc.candidates = compiled.term_candidates(doc)
+    claims_here = compiled.candidates(doc)
+    # Only the terms of the claims that will be assessed are looked for.
+    doc.find_candidates(compiled.terms_of(claims_here, doc.candidates), compiled.terms)
+    matches = [a.match for claim in claims_here
                if (a := assess(prep, claim, threshold=threshold, now=now,
                                    settings=settings)).match is not None]
     matches.sort(key=lambda m: (-m.score, m.claim_id))

@@ -1,12 +1,12 @@
 """Text features for relevance scoring: sentences, tokens with every form they may be matched
-by (normalised, romanisation key, stems, Russian lemma, Kazakh in Cyrillic), term matching,
-negation, and numbers with their units.  Pure functions on plain data."""
+by (normalised, romanisation key, stems, Russian lemma, Kazakh in Cyrillic), term matching
+and negation (numbers are in ``numbers``).  Pure functions on plain data."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -135,10 +135,18 @@ def _cyrillic_tokens(sentence: str, n: int) -> list[str] | None:
     """The tokens of *sentence* with its Latin Kazakh words in Cyrillic, transliterated from
     the raw text (``tokens`` folds ý to y, which would lose the 2018 alphabet's у); None when
     the count differs from the *n* original tokens, so positions cannot be paired."""
-    words = fast_tokens(_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0))
-                                if m.group(0).isascii() or not _has_cyrillic(m.group(0))
-                                else m.group(0), sentence))
+    words = [word for chunk in sentence.split() for word in _cyrillic_chunk(chunk)]
     return words if len(words) == n else None
+
+
+@lru_cache(maxsize=200_000)
+def _cyrillic_chunk(chunk: str) -> tuple[str, ...]:
+    """The tokens of one whitespace-separated chunk with its Latin letter runs in Cyrillic.
+    A letter run never spans whitespace and its transliteration has none, so the chunks'
+    tokens in order are the sentence's."""
+    return tuple(fast_tokens(_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0))
+                                          if m.group(0).isascii() or not _has_cyrillic(m.group(0))
+                                          else m.group(0), chunk)))
 
 
 def _has_cyrillic(word: str) -> bool:
@@ -182,6 +190,19 @@ class Matcher:
                 self.by_key[key].append(tok)
         self._cache: dict[tuple[str, str], tuple[int, ...]] = {}
         self._cache_word: dict[str, tuple[int, ...]] = {}
+        self._cache_chunk: dict[str, tuple[tuple[Tok, ...], tuple[tuple[int, ...], ...]]] = {}
+
+    def chunk(self, chunk: str) -> tuple[tuple[Tok, ...], tuple[tuple[int, ...], ...]]:
+        """The tokens of a whitespace-separated *chunk*, and for each the ids of the term
+        tokens it matches: a document is read with one cached lookup per chunk."""
+        found = self._cache_chunk.get(chunk)
+        if found is None:
+            if len(self._cache_chunk) > 200_000:
+                self._cache_chunk.clear()
+            words = _chunk_tokens(chunk)
+            found = self._cache_chunk[chunk] = (tuple(_tok(word) for word in words),
+                                                tuple(self.matched_word(word) for word in words))
+        return found
 
     def knows(self, term_tok: Tok) -> bool:
         return id(term_tok) in self.toks
@@ -229,18 +250,23 @@ class Doc:
         #: id(term list) → (the list, its hits): see ``term_hits``.
         self.lists: dict[int, tuple[Sequence[Term], dict[str, list[tuple[int, int, int]]]]] = {}
         self.matcher = matcher
-        #: id(term token) → positions it matches (for the matcher's tokens).
-        self.hits: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        #: id(term token) → positions it matches (for the matcher's tokens), in text order.
+        self.hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
         #: ids of the terms every token of which occurs in this document (set by the scorer
         #: from its claims' terms; other terms are then not found); None: check each term.
         self.candidates: set[int] | None = None
+        #: id(term) → occurrences of every candidate term that occurs (``find_candidates``),
+        #: and their ids; None until the scorer sets the candidates.
+        self.found: dict[int, list[tuple[int, int, int]]] | None = None
+        self.found_ids: set[int] = set()
+        if matcher is not None:
+            self._read_matched(matcher, latin_kazakh)
+            return
         for s_idx, sentence in enumerate(sentences):
             words = fast_tokens(sentence)
             self.toks.append([_tok(word) for word in words])
             if latin_kazakh:
                 self._add_transliterations(s_idx, sentence, words)
-        if matcher is not None:
-            self._match(matcher)
 
     def _add_transliterations(self, s_idx: int, sentence: str, words: list[str]) -> None:
         cyrillic = _cyrillic_tokens(sentence, len(words))
@@ -254,17 +280,43 @@ class Doc:
                     self.alts[(s_idx, t_idx)] = alt
                     self._alt_words[(s_idx, t_idx)] = cyrillic[t_idx]
 
-    def _match(self, matcher: Matcher) -> None:
-        """Where each of the matcher's term tokens occurs: one cached lookup per word."""
+    def _read_matched(self, matcher: Matcher, latin_kazakh: bool) -> None:
+        """Tokens, and where each of the matcher's term tokens occurs, by whitespace chunk
+        (``fast_tokens``, ``_add_transliterations`` and ``_match`` in one cached lookup per
+        chunk)."""
         hits = self.hits
-        alt_words = self._alt_words
-        for s_idx, row in enumerate(self.toks):
-            for t_idx, tok in enumerate(row):
-                pos = (s_idx, t_idx)
-                found = (matcher.matched(tok.word, alt_words[pos]) if pos in alt_words
-                         else matcher.matched_word(tok.word))
-                for tok_id in found:
-                    hits[tok_id].add(pos)
+        chunk_of = matcher.chunk
+        for s_idx, sentence in enumerate(self.sentences):
+            chunks = sentence.split()
+            row: list[Tok] = []
+            found_at: list[tuple[int, ...]] = []
+            for chunk in chunks:
+                toks, matched = chunk_of(chunk)
+                row += toks
+                found_at += matched
+            self.toks.append(row)
+            if latin_kazakh:
+                self._transliterate_chunks(s_idx, chunks, found_at, matcher)
+            for t_idx, tok_ids in enumerate(found_at):
+                for tok_id in tok_ids:
+                    hits[tok_id].append((s_idx, t_idx))  # in order: sorted, no repeats
+
+    def _transliterate_chunks(self, s_idx: int, chunks: list[str],
+                              found_at: list[tuple[int, ...]], matcher: Matcher) -> None:
+        """``_add_transliterations`` by chunk; a Latin word with another Cyrillic form is
+        matched in both (*found_at* updated)."""
+        row = self.toks[s_idx]
+        cyrillic = [word for chunk in chunks for word in _cyrillic_chunk(chunk)]
+        if len(cyrillic) != len(row):
+            return
+        for t_idx, tok in enumerate(row):
+            word = tok.word
+            if word.isascii() and word.isalpha():
+                alt = _tok(cyrillic[t_idx])
+                if alt.norm != tok.norm:
+                    self.alts[(s_idx, t_idx)] = alt
+                    self._alt_words[(s_idx, t_idx)] = cyrillic[t_idx]
+                    found_at[t_idx] = matcher.matched(word, cyrillic[t_idx])
 
     @property
     def index(self) -> dict[tuple[str, str], list[tuple[int, int]]]:
@@ -285,10 +337,10 @@ class Doc:
         alt = self.alts.get(pos)
         return (tok, alt) if alt else (tok,)
 
-    def positions(self, term_tok: Tok) -> set[tuple[int, int]]:
+    def positions(self, term_tok: Tok) -> Collection[tuple[int, int]]:
         """Where a single term token matches."""
         if self.matcher is not None and self.matcher.knows(term_tok):
-            return self.hits.get(id(term_tok), set())
+            return self.hits.get(id(term_tok), [])
         return self.index_positions(term_tok)
 
     def index_positions(self, term_tok: Tok) -> set[tuple[int, int]]:
@@ -316,6 +368,32 @@ class Doc:
         index = self.index
         return any(k in index for k in tok.keys)
 
+    def find_candidates(self, ids: set[int], terms: Mapping[int, "Term"]) -> None:
+        """Find the candidate terms *ids* (*terms*: id → term) once, for all claims: a term
+        list made of them is then looked up as a set intersection (``term_hits``), not term
+        by term.  ``candidates`` must be set first; *ids* is a subset of it."""
+        hits, cache = self.hits, self._found
+        found = {}
+        combined = []  # "a & b" terms, found from their parts' occurrences
+        for term_id in ids:
+            term = terms[term_id]
+            if term.parts:
+                combined.append(term)
+                continue
+            # What ``_find`` does, without its checks: a candidate's tokens are all the
+            # matcher's, and all occur.
+            first = hits[id(term.toks[0])]  # sorted
+            occurrences = cache[term_id] = (
+                [(s_idx, start, start) for s_idx, start in first] if len(term.toks) == 1
+                else self._chain(first, [hits[id(t)] for t in term.toks[1:]]))
+            if occurrences:
+                found[term_id] = occurrences
+        for term in combined:
+            if occurrences := find_term(self, term):
+                found[id(term)] = occurrences
+        self.found = found
+        self.found_ids = set(found)
+
     def _find(self, term: "Term") -> list[tuple[int, int, int]]:
         if not term.toks:
             return []
@@ -324,11 +402,17 @@ class Doc:
                 return []
         elif not all(self.could_match(t) for t in term.toks):
             return []
+        first = sorted(self.positions(term.toks[0]))
         if len(term.toks) == 1:
-            return [(s_idx, start, start) for s_idx, start in sorted(self.positions(term.toks[0]))]
+            return [(s_idx, start, start) for s_idx, start in first]
+        return self._chain(first, [self.positions(t) for t in term.toks[1:]])
+
+    def _chain(self, first: list[tuple[int, int]], later: list[Collection[tuple[int, int]]]
+               ) -> list[tuple[int, int, int]]:
+        """Occurrences of a term of several tokens: from each position of its first token
+        (*first*, sorted), the next tokens' positions (*later*) must follow."""
         hits = []
-        later = [self.positions(t) for t in term.toks[1:]]
-        for s_idx, start in sorted(self.positions(term.toks[0])):
+        for s_idx, start in first:
             pos = start
             for nxt in later:
                 if (s_idx, pos + 1) in nxt:
@@ -362,117 +446,7 @@ def _term(text: str) -> Term:
     return Term(text=text, toks=tuple(Tok.of(w) for w in tokens(text) if w != "%"))
 
 
-# --- numbers -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Number:
-    """A number found in text: its value, whether it is a percentage, a year or a day of a
-    month, and the text it was read from."""
-
-    value: float
-    percent: bool
-    year: bool
-    text: str
-    date: bool = False  # "25 мая", "25 February", "25 ақпанда": a day, never a quantity
-
-
-_NUMBER_RE = re.compile(
-    r"(?<![\d.,])"
-    r"(?P<num>\d{1,3}(?:[ ,.]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?)"
-    r"(?:\s*-?\s*(?P<unit>%|процент\w*|пайыз\w*|percent|per cent|тыс\w*|мын\w*|thousand|"
-    r"млн|миллион\w*|million|млрд|billion))?"
-)
-_MULTIPLIERS = {"тыс": 1e3, "мын": 1e3, "thousand": 1e3, "млн": 1e6, "миллион": 1e6,
-                "million": 1e6, "млрд": 1e9, "billion": 1e9}
-#: Month names (normalised stems) in Russian, Kazakh and English: a number next to one is a date.
-_MONTHS = (
-    "январ", "феврал", "март", "апрел", "мая", "май", "мае", "июн", "июл", "август", "сентябр",
-    "октябр", "ноябр", "декабр", "кантар", "акпан", "наурыз", "сауир", "мамыр", "маусым",
-    "шилде", "тамыз", "кыркуйек", "казан", "караша", "желтоксан", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december",
-)  # fmt: skip
-_MONTH_RE = re.compile(r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\w*$")
-_DAY_BEFORE_MONTH_RE = re.compile(r"^\s+([^\W\d_]+)")
-_MONTH_BEFORE_DAY_RE = re.compile(r"([^\W\d_]+)\s+$")
-#: Small numbers written as words (normalised), as reports write "шесть из семи", "nine hours".
-_NUMBER_WORDS = {
-    "два": 2, "две": 2, "двух": 2, "три": 3, "трех": 3, "четыре": 4, "четырех": 4, "пять": 5,
-    "пяти": 5, "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "девять": 9,
-    "девяти": 9, "десять": 10, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "еки": 2, "уш": 3, "торт": 4, "бес": 5,
-    "алты": 6, "жети": 7, "сегиз": 8, "тогыз": 9,
-}  # fmt: skip
-
-
-_NUMBER_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
-                              "һ": "х", "і": "и", "ё": "е", "\u00a0": " ", "\u202f": " ",
-                              "\u2009": " ", "\u2013": "-", "\u2014": "-"})
-_DIGIT_RE = re.compile(r"\d")
-_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
-_GROUPED_RE = re.compile(r"\d{1,3}(?:[ ,.]\d{3})+")
-_GROUP_SEPARATOR_RE = re.compile(r"[ ,.]")
-
-
-def _is_date(text: str, start: int, end: int, value: float) -> bool:
-    if not (1 <= value <= 31) or value != int(value):
-        return False
-    after = _DAY_BEFORE_MONTH_RE.match(text[end:end + 20])
-    before = _MONTH_BEFORE_DAY_RE.search(text[max(0, start - 20):start])
-    return any(m is not None and _MONTH_RE.match(m.group(1)) is not None
-               for m in (after, before))
-
-
-def extract_numbers(text: str) -> list[Number]:
-    """Numbers in *text*: "63,3 %", "63.3 процента", "340 000", "340 тысяч", "шесть"; days of a
-    month ("25 мая") are marked as dates and four-digit 1990–2039 as years."""
-    out: list[Number] = []
-    # The units and number words need only case, Kazakh letters and spaces folded: the full
-    # normalize() (Latin diacritics, char by char) costs more than all the rest of this.
-    normal = text.casefold().translate(_NUMBER_FOLD)
-    if _DIGIT_RE.search(normal):  # every number pattern starts with a digit
-        out += _digit_numbers(normal)
-    # Number words stand as whole words: a letter run equal to one (a set lookup per word is
-    # far cheaper than a regex alternation of all of them).
-    out += [Number(value=float(_NUMBER_WORDS[w]), percent=False, year=False, text=w)
-            for w in _LETTER_RUN_RE.findall(normal) if w in _NUMBER_WORDS]
-    return out
-
-
-def _digit_numbers(normal: str) -> list[Number]:
-    out = []
-    for m in _NUMBER_RE.finditer(normal):
-        raw, unit = m.group("num"), (m.group("unit") or "")
-        if _GROUPED_RE.fullmatch(raw):
-            value = float(_GROUP_SEPARATOR_RE.sub("", raw))
-        else:
-            value = float(raw.replace(",", "."))
-        percent = unit == "%" or unit.startswith(("процент", "пайыз", "percent", "per cent"))
-        for prefix, factor in _MULTIPLIERS.items():
-            if unit.startswith(prefix):
-                value *= factor
-        is_year = not unit and raw.isdigit() and 1990 <= value <= 2039
-        out.append(Number(value=value, percent=percent, year=is_year, text=m.group(0).strip(),
-                          date=not unit and _is_date(normal, m.start(), m.end(), value)))
-    return out
-
-
-def parse_figure(figure: str) -> Number | None:
-    numbers = extract_numbers(figure)
-    return numbers[0] if numbers else None
-
-
-def figure_tolerance(figure: Number) -> float:
-    """A figure written "63%" matches 62.5–63.5; "35.10%" matches 35.1 only."""
-    digits = figure.text.replace(" ", "")
-    m = re.search(r"[.,](\d{1,2})(?!\d)", digits)
-    if m and figure.value < 1000:
-        return 0.5 * 10 ** -len(m.group(1)) + 1e-9
-    return 0.5 if figure.percent else 0.0
-
-
-# --- scoring -----------------------------------------------------------------------------------
+# --- sentences and term hits -----------------------------------------------------------------------------------
 
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"'«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])|\n+")
 
@@ -509,6 +483,16 @@ def find_term(doc: Doc, term: Term) -> list[tuple[int, int, int]]:
 def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int, int]]]:
     """term text → occurrences, for the terms that occur (callers must not change it: it is
     cached per document and term list, as the gate and the evidence ask for the same lists)."""
+    found_by_id = doc.found
+    if found_by_id is not None:
+        # Every candidate term was found once (``Doc.find_candidates``): the list's hits are
+        # the intersection of its term ids with the ids found, in the list's order.
+        ids, order = _list_ids(terms)
+        present = ids & doc.found_ids
+        if len(present) > 1:
+            return {term.text: found_by_id[id(term)]
+                    for _, term in sorted(order[t] for t in present)}
+        return {order[t][1].text: found_by_id[t] for t in present}
     cached = doc.lists.get(id(terms))
     if cached is not None and cached[0] is terms:
         return cached[1]

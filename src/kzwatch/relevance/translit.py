@@ -69,6 +69,7 @@ def latin_to_cyrillic(word: str) -> str:
     return "".join(out).replace("иа", "ия")
 
 
+@lru_cache(maxsize=200_000)
 def _ascii_fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -103,6 +104,7 @@ _FRONT = {"ы": "і"}
 _FRONT_MARKERS = frozenset("ٴءەكگ")
 _ARABIC_WORD_RE = re.compile(r"[\u0600-\u06ff]+")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ARABIC_DIGIT_RE = re.compile("[٠-٩۰-۹]")
 
 
 def has_arabic(text: str) -> bool:
@@ -110,7 +112,12 @@ def has_arabic(text: str) -> bool:
 
 
 def _arabic_word(match: re.Match[str]) -> str:
-    word = match.group(0)
+    return _arabic_word_in_cyrillic(match.group(0))
+
+
+@lru_cache(maxsize=200_000)
+def _arabic_word_in_cyrillic(word: str) -> str:
+    """One Arabic-script word in Cyrillic (cached: a word is read letter by letter)."""
     front = any(c in _FRONT_MARKERS for c in word)
     out: list[str] = []
     for ch in word:
@@ -127,4 +134,7 @@ def _arabic_word(match: re.Match[str]) -> str:
 
 def arabic_to_cyrillic(text: str) -> str:
     """Kazakh tote jazu in Cyrillic ("ٴماجىلىس سايلاۋى" → "мәжіліс сайлауы"); other text kept."""
-    return _ARABIC_WORD_RE.sub(_arabic_word, text.translate(_ARABIC_DIGITS))
+    # A dict-table translate walks the whole text in Python objects: only when it has a digit.
+    if _ARABIC_DIGIT_RE.search(text):
+        text = text.translate(_ARABIC_DIGITS)
+    return _ARABIC_WORD_RE.sub(_arabic_word, text)

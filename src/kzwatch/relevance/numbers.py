@@ -1,0 +1,140 @@
+"""Numbers in text for relevance scoring: values with their units (percent, thousands,
+millions), years, days of a month, and small numbers written as words.  Pure functions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number found in text: its value, whether it is a percentage, a year or a day of a
+    month, and the text it was read from."""
+
+    value: float
+    percent: bool
+    year: bool
+    text: str
+    date: bool = False  # "25 мая", "25 February", "25 ақпанда": a day, never a quantity
+
+
+_NUMBER_RE = re.compile(
+    r"(?<![\d.,])"
+    r"(?P<num>\d{1,3}(?:[ ,.]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?)"
+    r"(?:\s*-?\s*(?P<unit>%|процент\w*|пайыз\w*|percent|per cent|тыс\w*|мын\w*|thousand|"
+    r"млн|миллион\w*|million|млрд|billion))?"
+)
+_MULTIPLIERS = {"тыс": 1e3, "мын": 1e3, "thousand": 1e3, "млн": 1e6, "миллион": 1e6,
+                "million": 1e6, "млрд": 1e9, "billion": 1e9}
+#: Month names (normalised stems) in Russian, Kazakh and English: a number next to one is a date.
+_MONTHS = (
+    "январ", "феврал", "март", "апрел", "мая", "май", "мае", "июн", "июл", "август", "сентябр",
+    "октябр", "ноябр", "декабр", "кантар", "акпан", "наурыз", "сауир", "мамыр", "маусым",
+    "шилде", "тамыз", "кыркуйек", "казан", "караша", "желтоксан", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december",
+)  # fmt: skip
+_MONTH_RE = re.compile(r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\w*$")
+_DAY_BEFORE_MONTH_RE = re.compile(r"^\s+([^\W\d_]+)")
+_MONTH_BEFORE_DAY_RE = re.compile(r"([^\W\d_]+)\s+$")
+#: Small numbers written as words (normalised), as reports write "шесть из семи", "nine hours".
+_NUMBER_WORDS = {
+    "два": 2, "две": 2, "двух": 2, "три": 3, "трех": 3, "четыре": 4, "четырех": 4, "пять": 5,
+    "пяти": 5, "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "девять": 9,
+    "девяти": 9, "десять": 10, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "еки": 2, "уш": 3, "торт": 4, "бес": 5,
+    "алты": 6, "жети": 7, "сегиз": 8, "тогыз": 9,
+}  # fmt: skip
+
+
+_NUMBER_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
+                              "һ": "х", "і": "и", "ё": "е", "\u00a0": " ", "\u202f": " ",
+                              "\u2009": " ", "\u2013": "-", "\u2014": "-"})
+_NUMBER_FOLD_PAIRS = tuple((chr(k), v) for k, v in _NUMBER_FOLD.items())
+_DIGIT_RE = re.compile(r"\d")
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
+_GROUPED_RE = re.compile(r"\d{1,3}(?:[ ,.]\d{3})+")
+_GROUP_SEPARATOR_RE = re.compile(r"[ ,.]")
+
+
+def _is_date(text: str, start: int, end: int, value: float) -> bool:
+    if not (1 <= value <= 31) or value != int(value):
+        return False
+    after = _DAY_BEFORE_MONTH_RE.match(text[end:end + 20])
+    before = _MONTH_BEFORE_DAY_RE.search(text[max(0, start - 20):start])
+    return any(m is not None and _MONTH_RE.match(m.group(1)) is not None
+               for m in (after, before))
+
+
+def extract_numbers(text: str) -> list[Number]:
+    """Numbers in *text*: "63,3 %", "63.3 процента", "340 000", "340 тысяч", "шесть"; days of a
+    month ("25 мая") are marked as dates and four-digit 1990–2039 as years."""
+    out: list[Number] = []
+    # The units and number words need only case, Kazakh letters and spaces folded: the full
+    # normalize() (Latin diacritics, char by char) costs more than all the rest of this.
+    # Folding neither makes nor removes digits, and every number pattern starts with one.
+    if _DIGIT_RE.search(text):
+        out += _digit_numbers(_fold_text(text))
+    for chunk in text.split():
+        out += _number_words(chunk)
+    return out
+
+
+def _fold_text(text: str) -> str:
+    """``text.casefold().translate(_NUMBER_FOLD)``: a dict-table translate walks a Cyrillic
+    text character by character in Python objects; a replace per letter that occurs is C."""
+    folded = text.casefold()
+    for old, new in _NUMBER_FOLD_PAIRS:
+        if old in folded:
+            folded = folded.replace(old, new)
+    return folded
+
+
+@lru_cache(maxsize=200_000)
+def _fold(chunk: str) -> str:
+    return chunk.casefold().translate(_NUMBER_FOLD)
+
+
+@lru_cache(maxsize=200_000)
+def _number_words(chunk: str) -> tuple[Number, ...]:
+    """Number words of one whitespace-separated chunk, cached: a letter run never spans
+    whitespace, so the chunks' words in order are the text's.  Number words stand as whole
+    words: a letter run equal to one (a set lookup per word is far cheaper than a regex
+    alternation of all of them)."""
+    return tuple(Number(value=float(_NUMBER_WORDS[w]), percent=False, year=False, text=w)
+                 for w in _LETTER_RUN_RE.findall(_fold(chunk))
+                 if w in _NUMBER_WORDS)
+
+
+def _digit_numbers(normal: str) -> list[Number]:
+    out = []
+    for m in _NUMBER_RE.finditer(normal):
+        raw, unit = m.group("num"), (m.group("unit") or "")
+        if _GROUPED_RE.fullmatch(raw):
+            value = float(_GROUP_SEPARATOR_RE.sub("", raw))
+        else:
+            value = float(raw.replace(",", "."))
+        percent = unit == "%" or unit.startswith(("процент", "пайыз", "percent", "per cent"))
+        for prefix, factor in _MULTIPLIERS.items() if unit else ():
+            if unit.startswith(prefix):
+                value *= factor
+        is_year = not unit and raw.isdigit() and 1990 <= value <= 2039
+        out.append(Number(value=value, percent=percent, year=is_year, text=m.group(0).strip(),
+                          date=not unit and _is_date(normal, m.start(), m.end(), value)))
+    return out
+
+
+def parse_figure(figure: str) -> Number | None:
+    numbers = extract_numbers(figure)
+    return numbers[0] if numbers else None
+
+
+def figure_tolerance(figure: Number) -> float:
+    """A figure written "63%" matches 62.5–63.5; "35.10%" matches 35.1 only."""
+    digits = figure.text.replace(" ", "")
+    m = re.search(r"[.,](\d{1,2})(?!\d)", digits)
+    if m and figure.value < 1000:
+        return 0.5 * 10 ** -len(m.group(1)) + 1e-9
+    return 0.5 if figure.percent else 0.0
