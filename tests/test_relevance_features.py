@@ -236,3 +236,33 @@ def test_flags_carry_sentence_terms_figures_and_reason(claims) -> None:
     assert "71%" in m.matched and "Nur Otan" in m.matched
     assert "same figures as the claim" in m.reason
     assert m.sentence
+
+
+# --- round 4: the country implied by a Kazakhstan-only name -------------------------------------
+
+
+def test_kazakhstan_only_names_give_the_country_context(claims) -> None:
+    # An akimat or a maslikhat names no country, yet only Kazakhstan has them.
+    assert "C7" in flagged(claims, "Закон о порядке организации митингов",
+                           "Организаторы обязаны уведомлять акимат за пять дней.", "ru")
+    assert "C5" in flagged(claims, "Мәслихат сайлауы",
+                           "Бюллетеньде «барлығына қарсы» деген баған жоқ.", "kk")
+    # Without such a name the same words are not placed in Kazakhstan.
+    assert "C7" not in flagged(claims, "Закон о порядке организации митингов",
+                               "Организаторы обязаны уведомлять мэрию за пять дней.", "ru")
+
+
+def test_a_kazakh_city_does_not_outweigh_another_country(claims) -> None:
+    # Context only: the near-miss guard still weighs the country's own names.
+    got = flagged(claims, "Активисты из Павлодара поддержали политзаключённых",
+                  "В Павлодаре собрали подписи за освобождение политзаключённых в Беларуси.", "ru")
+    assert "C12" not in got
+
+
+def test_a_rounded_students_abroad_count_restates_the_claim(claims) -> None:
+    got = flagged(claims, "Young Kazakhstanis abroad",
+                  "By the end of 2017 about 90,000 young Kazakhstanis had studied abroad.", "en")
+    assert got.get("C16") == "confirms"
+    got = flagged(claims, "Young Kazakhstanis abroad",
+                  "By the end of 2017 about 60,000 young Kazakhstanis had studied abroad.", "en")
+    assert got.get("C16") != "confirms"
