@@ -1,21 +1,22 @@
 """Measure kzwatch.relevance on the labelled data: per-language table for the development set
-and the two held-out test sets.
+and the three held-out test sets.
 
 Usage (from the repository root):
 
     .venv/bin/python bench/eval_relevance.py [--dev tests/data/labelled_items.toml]
         [--test tests/data/labelled_items_test.toml] [--test2 tests/data/labelled_items_test2.toml]
+        [--test3 tests/data/labelled_items_test3.toml]
         [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021] [--threshold 0.55]
-        [--errors dev|test|test2]
+        [--errors dev|test|test2|test3]
         [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
 claim) pairs.  Stance accuracy: over correctly found pairs with a stance label.  Near-miss
 flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
-set; report the figures of both test sets.  The computation is ``kzwatch.relevance.evaluation``.
+set; report the figures of the three test sets.  The computation is ``kzwatch.relevance.evaluation``.
 
 ``--decisions-out FILE`` writes every decision (claim, score, stance, reason, matched terms,
-sentence) on the development, both test sets' and the real-title items to a JSON file; ``--decisions-check
+sentence) on the development, the three test sets' and the real-title items to a JSON file; ``--decisions-check
 FILE`` compares the current decisions with such a file and lists each item that differs (exit
 status 1): a change meant only to be faster must leave them identical.
 """
@@ -23,6 +24,7 @@ status 1): a change meant only to be faster must leave them identical.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -57,10 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--test", type=Path, default=ROOT / "tests/data/labelled_items_test.toml")
     parser.add_argument("--test2", type=Path,
                         default=ROOT / "tests/data/labelled_items_test2.toml")
+    parser.add_argument("--test3", type=Path,
+                        default=ROOT / "tests/data/labelled_items_test3.toml")
     parser.add_argument("--claims", type=Path, default=ROOT / "src/kzwatch/data/claims.toml")
     parser.add_argument("--article", default="beimenbetov-2021")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--errors", choices=("dev", "test", "test2"), help="list one set's errors")
+    parser.add_argument("--errors", choices=("dev", "test", "test2", "test3"), help="list one set's errors")
     parser.add_argument("--real", type=Path, default=ROOT / "tests/data/real_items.toml")
     parser.add_argument("--decisions-out", type=Path, help="write all decisions to this JSON")
     parser.add_argument("--decisions-check", type=Path, help="compare decisions with this JSON")
@@ -69,12 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         claims = load_claims(args.claims.read_text(encoding="utf-8"), args.article)
         sets = {"development": load_labelled(args.dev), "test (held out)": load_labelled(args.test),
-                "test2 (held out)": load_labelled(args.test2)}
+                "test2 (held out)": load_labelled(args.test2),
+                "test3 (held out)": load_labelled(args.test3)}
     except (OSError, ValueError) as exc:
         print(f"eval_relevance: {exc}", file=sys.stderr)
         return 2
-    for problem in split_problems(*sets.values()):
-        print(f"warning: split rule broken: {problem}", file=sys.stderr)
+    _warn_split(list(sets.values()))
     print(f"threshold {args.threshold}  claims {len(claims)}  "
           + "  ".join(f"{k} {len(v)}" for k, v in sets.items()))
     for name, items in sets.items():
@@ -87,6 +91,18 @@ def main(argv: list[str] | None = None) -> int:
         return _decisions(args, claims, [*(row for rows in sets.values() for row in rows),
                                          *load_labelled(args.real)])
     return 0
+
+
+def _warn_split(sets: list[list]) -> None:
+    """Warn about each break of the split rule.  A kzwatch imported from another checkout (to
+    score test 3 with another branch's scorer) may predate test 3 in ``split_problems``: then
+    say so in one line and check the other sets (tests/test_relevance.py checks test 3)."""
+    if "test3" not in inspect.signature(split_problems).parameters:
+        print("warning: split rule of test 3 not checked: split_problems of the imported "
+              "kzwatch has no test3", file=sys.stderr)
+        sets = sets[:3]
+    for problem in split_problems(*sets):
+        print(f"warning: split rule broken: {problem}", file=sys.stderr)
 
 
 def _decisions(args: argparse.Namespace, claims: list, rows: list) -> int:

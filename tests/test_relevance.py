@@ -17,6 +17,7 @@ ARTICLE = "beimenbetov-2021"
 LABELLED = Path(__file__).parent / "data" / "labelled_items.toml"
 HELD_OUT = Path(__file__).parent / "data" / "labelled_items_test.toml"
 HELD_OUT_2 = Path(__file__).parent / "data" / "labelled_items_test2.toml"
+HELD_OUT_3 = Path(__file__).parent / "data" / "labelled_items_test3.toml"
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,11 @@ def held_out() -> list[dict]:
 @pytest.fixture(scope="module")
 def held_out_2() -> list[dict]:
     return load_labelled(HELD_OUT_2)
+
+
+@pytest.fixture(scope="module")
+def held_out_3() -> list[dict]:
+    return load_labelled(HELD_OUT_3)
 
 
 def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
@@ -129,6 +135,40 @@ def test_second_held_out_set_keeps_the_split(labelled, held_out, held_out_2) -> 
     early = {**held_out_2[0], "date": "2025-01-01"}
     assert any("not after 2025-06-30" in p
                for p in split_problems(labelled, held_out, [early, *held_out_2[1:]]))
+
+
+def test_third_held_out_set_loads_and_meets_its_quotas(held_out_3) -> None:
+    assert len(held_out_3) >= 100
+    assert len({item["id"] for item in held_out_3}) == len(held_out_3)
+    for lang, least in (("ru", 34), ("kk", 33), ("en", 33)):
+        assert sum(item["lang"] == lang for item in held_out_3) >= least, lang
+    kk = [item for item in held_out_3 if item["lang"] == "kk"]
+    assert sum(item.get("script") == "arab" for item in kk) >= 8
+    latin = [item["title"] + item["text"] for item in kk if item.get("script") == "latn"]
+    # Both Latin alphabets, told apart by their letters: 2018 acute (ǵ ń ý), 2021 (ğ ñ ş).
+    assert sum(any(c in t for c in "ǵńý") for t in latin) >= 10
+    assert sum(any(c in t for c in "ğñş") for t in latin) >= 10
+    assert sum(not item["claims"] for item in held_out_3) >= 0.3 * len(held_out_3)
+    assert {cid for item in held_out_3 for cid in item["claims"]} == {
+        f"C{i}" for i in range(1, 17)}
+    assert {s for item in held_out_3 for s in item.get("stance", {}).values()} == set(STANCES)
+    for item in held_out_3:
+        assert set(item.get("stance", {})) == set(item["claims"]), item["id"]
+
+
+def test_third_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3) -> None:
+    assert split_problems(labelled, held_out, held_out_2, held_out_3) == []
+    # The check can fail, pairwise: a source of each earlier set in test 3, and dates.
+    for name, rows in (("dev", labelled), ("test", held_out), ("test 2", held_out_2)):
+        moved = {**held_out_3[0], "source": rows[0]["source"]}
+        problems = split_problems(labelled, held_out, held_out_2, [moved, *held_out_3[1:]])
+        assert any(f"{name} and test 3" in p for p in problems), name
+    early = {**held_out_3[0], "date": "2026-11-30"}
+    assert any("not after 2026-11-30" in p for p in
+               split_problems(labelled, held_out, held_out_2, [early, *held_out_3[1:]]))
+    problems = split_problems(labelled, held_out, [*held_out_2, held_out_3[1]], held_out_3)
+    assert any("test 2 and test 3" in p for p in problems)
+    assert any("(after 2026-11-30)" in p for p in problems)
 
 
 def test_development_set_meets_targets(claims, labelled) -> None:

@@ -15,9 +15,11 @@ from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
 
 #: The split rule the labelled files follow (see their headers): development items are dated
 #: on or before SPLIT_DATE, test items after it; the second held-out set ("test 2") is dated
-#: after TEST2_SPLIT_DATE and every other item on or before it.  No two sets share a source.
+#: after TEST2_SPLIT_DATE, the third ("test 3") after TEST3_SPLIT_DATE, and every item of an
+#: earlier set on or before the next set's split date.  No two sets share a source.
 SPLIT_DATE = "2024-06-30"
 TEST2_SPLIT_DATE = "2025-06-30"
+TEST3_SPLIT_DATE = "2026-11-30"
 
 METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
            "stance_accuracy", "near_miss_flagged")
@@ -48,19 +50,24 @@ def _dated(rows: Sequence[Mapping[str, Any]], name: str, after: str | None,
 
 
 def split_problems(dev: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]],
-                   test2: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+                   test2: Sequence[Mapping[str, Any]] = (),
+                   test3: Sequence[Mapping[str, Any]] = ()) -> list[str]:
     """Ways the sets break the split rule (empty when they keep it): shared sources between
-    any two sets, dates on the wrong side of SPLIT_DATE / TEST2_SPLIT_DATE, missing fields."""
-    named = {"dev": dev, "test": test, "test 2": test2}
+    any two sets, dates on the wrong side of SPLIT_DATE / TEST2_SPLIT_DATE / TEST3_SPLIT_DATE,
+    missing fields.  Each set is bounded above by the split date of the next set given."""
+    sets = [("dev", dev, None), ("test", test, SPLIT_DATE), ("test 2", test2, TEST2_SPLIT_DATE),
+            ("test 3", test3, TEST3_SPLIT_DATE)]
+    given = [*sets[:2], *(s for s in sets[2:] if s[1])]
     problems = []
-    for a, b in (("dev", "test"), ("dev", "test 2"), ("test", "test 2")):
-        shared = {r.get("source") for r in named[a]} & {r.get("source") for r in named[b]}
-        if shared:
-            problems.append(f"sources in both {a} and {b}: {sorted(map(str, shared))}")
-    problems += _dated(dev, "dev", None, SPLIT_DATE)
-    problems += _dated(test, "test", SPLIT_DATE, TEST2_SPLIT_DATE if test2 else None)
-    problems += _dated(test2, "test 2", TEST2_SPLIT_DATE, None)
-    problems += [f"{r.get('id')}: no source or date" for r in (*dev, *test, *test2)
+    for i, (a, rows_a, _) in enumerate(given):
+        for b, rows_b, _ in given[i + 1:]:
+            shared = {r.get("source") for r in rows_a} & {r.get("source") for r in rows_b}
+            if shared:
+                problems.append(f"sources in both {a} and {b}: {sorted(map(str, shared))}")
+    for i, (name, rows, after) in enumerate(given):
+        until = given[i + 1][2] if i + 1 < len(given) else None
+        problems += _dated(rows, name, after, until)
+    problems += [f"{r.get('id')}: no source or date" for _, rows, _ in given for r in rows
                  if not r.get("source") or not r.get("date")]
     return problems
 
