@@ -18,7 +18,7 @@ import pytest
 from kzwatch.relevance import load_claims
 
 DATA = Path(__file__).parent / "data"
-REAL_FILES = ["real_items.toml", "real_items_2.toml"]
+REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml"]
 ALLOWED_KEYS = {"id", "url", "lang", "script", "date", "title", "claims", "stance", "note"}
 STANCES = {"confirms", "updates", "contradicts", "mentions"}
 
@@ -76,6 +76,21 @@ def test_second_real_set_is_new_balanced_and_fully_labelled() -> None:
     assert langs["ru"] >= 18 and langs["kk"] >= 10 and langs["en"] >= 15
     assert sum(not row["claims"] for row in rows) * 4 >= len(rows)  # near-misses >= a quarter
     assert all(row.get("script") in ("cyrl", "latn", "arab") for row in rows if row["lang"] == "kk")
+    assert all(set(row.get("stance", {})) == set(row["claims"]) for row in rows)
+
+
+def test_third_real_set_is_unseen_balanced_and_fully_labelled() -> None:
+    """real_items_3.toml is kept for measuring after round 3: none of its pages was seen before."""
+    earlier = {row["url"] for name in REAL_FILES[:2] for row in _items(name)}
+    rows = _items("real_items_3.toml")
+    assert not earlier & {row["url"] for row in rows}, "the third set must be unseen items"
+    ids = [row["id"] for row in rows]
+    assert len(ids) == len(set(ids)) and all(i.startswith("r3-") for i in ids)
+    langs = Counter(row["lang"] for row in rows)
+    assert langs["ru"] >= 22 and langs["kk"] >= 15 and langs["en"] >= 20
+    assert sum(not row["claims"] for row in rows) * 10 >= len(rows) * 3  # near-misses >= 30%
+    scripts = Counter(row.get("script") for row in rows if row["lang"] == "kk")
+    assert set(scripts) <= {"cyrl", "latn", "arab"} and scripts["latn"] and scripts["arab"]
     assert all(set(row.get("stance", {})) == set(row["claims"]) for row in rows)
 
 
