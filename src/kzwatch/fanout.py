@@ -36,8 +36,6 @@ asks for, letting Dask workers report to our API) is ``kzwatch_flows.fanout`` (`
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +43,7 @@ from typing import Protocol
 
 from kzwatch.config import Config
 from kzwatch.cycles.check import CheckWork, commit_worker_checks
-from kzwatch.cycles.common import build_fetcher
+from kzwatch.cycles.common import build_fetcher, process_name
 from kzwatch.fetch import FetchJob
 from kzwatch.model import FetchResult
 from kzwatch.shards import in_job_order, partition_by_host
@@ -64,7 +62,7 @@ class ShardResult:
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return process_name()
 
 
 def fetch_shard(config: Config, jobs: Sequence[FetchJob], work: CheckWork | None = None) -> ShardResult:

@@ -172,7 +172,6 @@ class WorkerCheck:
     reading); ``snapshot`` the snapshot row without its ``body`` blob (``{"snapshot_id",
     "unchanged": True}`` for a body byte-identical to the last one; None without a body)."""
 
-    check_id: str
     outcome: CheckOutcome
     snapshot: dict[str, Any] | None
     worker: str  # "hostname:pid" of the process that committed the row

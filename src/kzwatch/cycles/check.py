@@ -34,8 +34,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
-import socket
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -50,7 +48,7 @@ from kzwatch.cycles import content
 from kzwatch.cycles.check_events import change_events, events_for, state_events, support_events
 from kzwatch.cycles.check_rows import BatchRows, WarehouseSession, fetched_check_row
 from kzwatch.cycles.check_settings import CheckSettings
-from kzwatch.cycles.common import build_fetcher, log, own_outage_event, stable_id
+from kzwatch.cycles.common import build_fetcher, log, own_outage_event, process_name, stable_id
 from kzwatch.cycles.outage import OutageWatch, network_is_down
 from kzwatch.cycles.progress import Progress
 from kzwatch.fetch import Fetcher, FetchJob
@@ -282,7 +280,7 @@ def commit_worker_checks(config: Config, work: CheckWork, jobs: list[FetchJob], 
                     snapshots[snap["snapshot_id"]] = snap
                 kept = {k: v for k, v in snap.items() if k != "body"} if snap is not None else None
                 light.append(dataclasses.replace(result, body=b"", text=None, probe=None, worker_check=WorkerCheck(
-                    row["check_id"], outcome, kept, worker)))
+                    outcome, kept, worker)))
             append(checks, list(snapshots.values()), replace_unjudged=True)
     return light
 
@@ -420,7 +418,7 @@ class _Batcher:
             self.outage_reported = True
         write_check_batch(self.warehouse.connection(), snapshots=list(rows.snapshots.values()), checks=rows.checks,
                           states=rows.states, supports=rows.supports, events=rows.events, verdicts=rows.verdicts,
-                          author=f"coordinator {socket.gethostname()}:{os.getpid()}" if rows.verdicts else None)
+                          author=f"coordinator {process_name()}" if rows.verdicts else None)
         self.progress.batch_committed(len(batch), time.monotonic() - started)
         _release_freed_memory()
 

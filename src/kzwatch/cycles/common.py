@@ -41,6 +41,11 @@ def parse_as_of(value: str | datetime | None) -> datetime:
         raise ValueError(f"--as-of: not an ISO 8601 timestamp: {value!r}") from None
 
 
+def process_name() -> str:
+    """"hostname:pid" of this process: who made a commit or fetched a shard (logs, lake history)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def stable_id(*parts: object) -> str:
     """A short deterministic id of what happened (never of when the process ran)."""
     text = "\x1f".join("" if p is None else str(p) for p in parts)
