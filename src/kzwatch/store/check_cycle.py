@@ -12,7 +12,7 @@ from typing import Any
 
 from kzwatch.store.checks import sign_commit
 from kzwatch.store.errors import WarehouseError
-from kzwatch.store.rows import fetch_dicts, insert_rows, write_transaction
+from kzwatch.store.rows import fetch_dicts, insert_rows, registered_rows, write_transaction
 
 
 def write_check_batch(con: Any, *, snapshots: Sequence[dict[str, Any]],
@@ -45,8 +45,6 @@ def update_verdicts(con: Any, verdicts: Sequence[dict[str, Any]]) -> None:
     """Set the verdict columns of existing check rows, by ``check_id`` (inside a transaction)."""
     if not verdicts:
         return
-    import pyarrow as pa
-
     ids = [v["check_id"] for v in verdicts]
     found = {r[0] for r in con.execute("SELECT DISTINCT check_id FROM checks WHERE check_id IN "
                                        "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()}
@@ -54,13 +52,9 @@ def update_verdicts(con: Any, verdicts: Sequence[dict[str, Any]]) -> None:
     if missing:
         raise WarehouseError(f"{len(missing)} check row(s) the fan-out workers should have committed are "
                              f"missing (check_id {missing[0]}): verdicts not written")
-    data = pa.Table.from_pydict({c: [v.get(c) for v in verdicts] for c in ("check_id", *VERDICT_COLUMNS)})
-    con.register("_kz_verdicts", data)
-    try:
-        sets = ", ".join(f"{c} = v.{c}" for c in VERDICT_COLUMNS)
-        con.execute(f"UPDATE checks SET {sets} FROM _kz_verdicts v WHERE checks.check_id = v.check_id")
-    finally:
-        con.unregister("_kz_verdicts")
+    sets = ", ".join(f"{c} = v.{c}" for c in VERDICT_COLUMNS)
+    with registered_rows(con, "_kz_verdicts", verdicts, ("check_id", *VERDICT_COLUMNS)) as name:
+        con.execute(f"UPDATE checks SET {sets} FROM {name} v WHERE checks.check_id = v.check_id")
 
 
 def snapshots_by_id(con: Any, ids: Sequence[str]) -> dict[str, dict[str, Any]]:

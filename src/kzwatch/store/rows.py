@@ -34,20 +34,26 @@ def insert_rows(con: Any, table: str, rows: Sequence[dict[str, Any]], *,
         return 0
     if on_conflict not in _VERBS:
         raise ValueError(f"on_conflict must be one of {sorted(_VERBS)}, not {on_conflict!r}")
-    import pyarrow as pa
-
     columns = list(dict.fromkeys(key for row in rows for key in row))  # every key of every row
-    data = pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in columns})
-    name = f"_kz_rows_{table}"
-    con.register(name, data)
-    try:
+    with registered_rows(con, f"_kz_rows_{table}", rows, columns) as name:
         if is_lake(con) and on_conflict != "error":
             con.execute(_lake_upsert_sql(table, name, columns, on_conflict))
         else:
             con.execute(f"{_VERBS[on_conflict]} INTO {table} BY NAME SELECT * FROM {name}")
+    return len(rows)
+
+
+@contextlib.contextmanager
+def registered_rows(con: Any, name: str, rows: Sequence[dict[str, Any]],
+                    columns: Sequence[str]) -> Iterator[str]:
+    """``rows`` (these ``columns``) as an Arrow view ``name`` on ``con`` for the block's SQL."""
+    import pyarrow as pa
+
+    con.register(name, pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in columns}))
+    try:
+        yield name
     finally:
         con.unregister(name)
-    return len(rows)
 
 
 @functools.cache
