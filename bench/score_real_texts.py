@@ -35,7 +35,8 @@ def with_texts(rows: list[dict], text_dir: Path) -> list[dict]:
         raise ValueError(f"{unnamed} items have no `id`, which names their text file <id>.txt")
     missing = [str(r.get("id")) for r in rows if not (text_dir / f"{r.get('id')}.txt").is_file()]
     if missing:
-        raise ValueError(f"{text_dir}: no text for {len(missing)} items: {', '.join(missing)}")
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise ValueError(f"{text_dir}: no text for {len(missing)} items: {shown}")
     return [{**r, "text": (text_dir / f"{r['id']}.txt").read_text(encoding="utf-8")}
             for r in rows]
 
