@@ -36,10 +36,6 @@ from kzwatch.textnorm import detect_lang
 DEFAULT_THRESHOLD = DEFAULT_SETTINGS.threshold
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if value >= 1000 else f"{value:g}"
-
-
 @dataclass
 class Evidence:
     anchors: dict[str, list[tuple[int, int, int]]]
