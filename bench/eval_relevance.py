@@ -1,22 +1,26 @@
 """Measure kzwatch.relevance on the labelled data: per-language table for the development set
-and the three held-out test sets.
+and the held-out test sets (the fourth only when asked for).
 
 Usage (from the repository root):
 
     .venv/bin/python bench/eval_relevance.py [--dev tests/data/labelled_items.toml]
         [--test tests/data/labelled_items_test.toml] [--test2 tests/data/labelled_items_test2.toml]
-        [--test3 tests/data/labelled_items_test3.toml]
+        [--test3 tests/data/labelled_items_test3.toml] [--test4 [FILE]]
         [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021] [--threshold 0.55]
-        [--errors dev|test|test2|test3]
+        [--errors dev|test|test2|test3|test4]
         [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
 claim) pairs.  Stance accuracy: over correctly found pairs with a stance label.  Near-miss
 flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
-set; report the figures of the three test sets.  The computation is ``kzwatch.relevance.evaluation``.
+set; report the figures of the test sets.  The computation is ``kzwatch.relevance.evaluation``.
+
+Test 4 (``tests/data/labelled_items_test4.toml``, committed before any scorer saw it) is loaded,
+checked against the split rule and scored only with ``--test4`` (the default file when no FILE
+is given), so that a routine run while tuning does not show its figures.
 
 ``--decisions-out FILE`` writes every decision (claim, score, stance, reason, matched terms,
-sentence) on the development, the three test sets' and the real-title items to a JSON file; ``--decisions-check
+sentence) on the development, the test sets' and the real-title items to a JSON file; ``--decisions-check
 FILE`` compares the current decisions with such a file and lists each item that differs (exit
 status 1): a change meant only to be faster must leave them identical.
 """
@@ -39,6 +43,7 @@ from kzwatch.relevance.evaluation import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST4_DEFAULT = ROOT / "tests/data/labelled_items_test4.toml"
 SHORT = {"items": "n", "item_precision": "item P", "item_recall": "item R",
          "claim_precision": "claim P", "claim_recall": "claim R", "stance_accuracy": "stance",
          "near_miss_flagged": "near-miss"}
@@ -61,20 +66,28 @@ def main(argv: list[str] | None = None) -> int:
                         default=ROOT / "tests/data/labelled_items_test2.toml")
     parser.add_argument("--test3", type=Path,
                         default=ROOT / "tests/data/labelled_items_test3.toml")
+    parser.add_argument("--test4", type=Path, nargs="?", const=TEST4_DEFAULT, default=None,
+                        metavar="FILE",
+                        help="also score the fourth held-out set (default file if no FILE)")
     parser.add_argument("--claims", type=Path, default=ROOT / "src/kzwatch/data/claims.toml")
     parser.add_argument("--article", default="beimenbetov-2021")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--errors", choices=("dev", "test", "test2", "test3"), help="list one set's errors")
+    parser.add_argument("--errors", choices=("dev", "test", "test2", "test3", "test4"),
+                        help="list one set's errors")
     parser.add_argument("--real", type=Path, default=ROOT / "tests/data/real_items.toml")
     parser.add_argument("--decisions-out", type=Path, help="write all decisions to this JSON")
     parser.add_argument("--decisions-check", type=Path, help="compare decisions with this JSON")
     args = parser.parse_args(argv)
+    if args.errors == "test4" and args.test4 is None:
+        parser.error("--errors test4 needs --test4")
 
     try:
         claims = load_claims(args.claims.read_text(encoding="utf-8"), args.article)
         sets = {"development": load_labelled(args.dev), "test (held out)": load_labelled(args.test),
                 "test2 (held out)": load_labelled(args.test2),
                 "test3 (held out)": load_labelled(args.test3)}
+        if args.test4 is not None:
+            sets["test4 (held out)"] = load_labelled(args.test4)
     except (OSError, ValueError) as exc:
         print(f"eval_relevance: {exc}", file=sys.stderr)
         return 2
@@ -95,12 +108,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _warn_split(sets: list[list]) -> None:
     """Warn about each break of the split rule.  A kzwatch imported from another checkout (to
-    score test 3 with another branch's scorer) may predate test 3 in ``split_problems``: then
-    say so in one line and check the other sets (tests/test_relevance.py checks test 3)."""
-    if "test3" not in inspect.signature(split_problems).parameters:
-        print("warning: split rule of test 3 not checked: split_problems of the imported "
-              "kzwatch has no test3", file=sys.stderr)
-        sets = sets[:3]
+    score test 3 or 4 with another branch's scorer) may predate those sets in
+    ``split_problems``: then say so in one line per set and check the sets it knows
+    (tests/test_relevance.py checks them all)."""
+    known = inspect.signature(split_problems).parameters
+    for index, name in ((4, "test4"), (3, "test3")):
+        if len(sets) > index and name not in known:
+            print(f"warning: split rule of {name[:4]} {name[4:]} not checked: split_problems "
+                  f"of the imported kzwatch has no {name}", file=sys.stderr)
+            sets = sets[:index]
     for problem in split_problems(*sets):
         print(f"warning: split rule broken: {problem}", file=sys.stderr)
 

@@ -15,11 +15,13 @@ from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
 
 #: The split rule the labelled files follow (see their headers): development items are dated
 #: on or before SPLIT_DATE, test items after it; the second held-out set ("test 2") is dated
-#: after TEST2_SPLIT_DATE, the third ("test 3") after TEST3_SPLIT_DATE, and every item of an
-#: earlier set on or before the next set's split date.  No two sets share a source.
+#: after TEST2_SPLIT_DATE, the third ("test 3") after TEST3_SPLIT_DATE, the fourth ("test 4")
+#: after TEST4_SPLIT_DATE, and every item of an earlier set on or before the next set's split
+#: date.  No two sets share a source.
 SPLIT_DATE = "2024-06-30"
 TEST2_SPLIT_DATE = "2025-06-30"
 TEST3_SPLIT_DATE = "2026-11-30"
+TEST4_SPLIT_DATE = "2026-12-06"
 
 METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
            "stance_accuracy", "near_miss_flagged")
@@ -51,12 +53,14 @@ def _dated(rows: Sequence[Mapping[str, Any]], name: str, after: str | None,
 
 def split_problems(dev: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]],
                    test2: Sequence[Mapping[str, Any]] = (),
-                   test3: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+                   test3: Sequence[Mapping[str, Any]] = (),
+                   test4: Sequence[Mapping[str, Any]] = ()) -> list[str]:
     """Ways the sets break the split rule (empty when they keep it): shared sources between
-    any two sets, dates on the wrong side of SPLIT_DATE / TEST2_SPLIT_DATE / TEST3_SPLIT_DATE,
-    missing fields.  Each set is bounded above by the split date of the next set given."""
+    any two sets, dates on the wrong side of SPLIT_DATE / TEST2_SPLIT_DATE / TEST3_SPLIT_DATE /
+    TEST4_SPLIT_DATE, missing fields.  Each set is bounded above by the split date of the next
+    set given."""
     sets = [("dev", dev, None), ("test", test, SPLIT_DATE), ("test 2", test2, TEST2_SPLIT_DATE),
-            ("test 3", test3, TEST3_SPLIT_DATE)]
+            ("test 3", test3, TEST3_SPLIT_DATE), ("test 4", test4, TEST4_SPLIT_DATE)]
     given = [*sets[:2], *(s for s in sets[2:] if s[1])]
     problems = []
     for i, (a, rows_a, _) in enumerate(given):
