@@ -37,6 +37,10 @@ class Compiled:
     scope_other: list[Term] = field(default_factory=list)
     scope_years: list[int] = field(default_factory=list)
     scope_until: int | None = None  # an event claim: years after it are other events
+    #: What the claim states, for the stance: "vote" (a quantity each Majilis vote reports
+    #: anew), "event" (what happened at one vote), "state" (a standing rule or state of
+    #: affairs); "" when the claims file does not say.
+    kind: str = ""
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -94,6 +98,7 @@ def compile_claim(claim: Claim) -> Compiled:
         scope_years=sorted(set(scope.get("years", [])) | _years_in(claim.text))
         if scope.get("years") else [],
         scope_until=scope.get("until"),
+        kind=extra.get("kind", ""),
     )
 
 
