@@ -146,3 +146,17 @@ def test_a_claim_kind_outside_the_vocabulary_is_one_clear_error() -> None:
     bad = '[[claim]]\nid = "M1"\ntext = "t"\nkind = "rumour"\n[claim.terms]\nen = ["x"]\n'
     with pytest.raises(ValueError, match="kind: must be one of vote, event, state"):
         load_claims(bad, ARTICLE)
+
+
+def test_an_official_denial_in_the_claims_sentence_contradicts(claims) -> None:
+    m = stance_of(claims, "C12", "Akorda denies that Kazakhstan holds political prisoners",
+                  "A spokesman said all those jailed in Kazakhstan had been convicted of ordinary "
+                  "crimes.", published="2022-04-19")
+    assert m.stance == "contradicts" and "denies" in m.reason
+
+
+def test_a_dispute_word_inside_a_restatement_marker_is_no_dispute(claims) -> None:
+    m = stance_of(claims, "C8", "Kazakh ministry again denied registration to Mamay's party",
+                  "The Ministry of Justice denied registration to Zhanbolat Mamay's Democratic "
+                  "Party.", published="2022-02-08")
+    assert m.stance == "confirms"

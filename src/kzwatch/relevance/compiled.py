@@ -108,8 +108,9 @@ def _years_in(text: str) -> set[int]:
 
 #: Words disputing a claim, used when a claim names no ``contradict_terms`` of its own.
 DEFAULT_CONTRADICT_TERMS = (
-    "опроверг", "опровержение", "не соответствует действительности", "refuted", "disputed",
-    "жоққа шығарды",
+    "опроверг", "опровергли", "опровержение", "не соответствует действительности", "отрицает",
+    "отрицают", "refuted", "disputed", "denied", "denies", "deny", "жоққа шығарды",
+    "шындыққа сәйкес келмейді",
 )  # fmt: skip
 
 _COMPILED_CACHE: dict[int, Compiled] = {}

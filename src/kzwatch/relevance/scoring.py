@@ -281,10 +281,7 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
                    for s, _, _ in change_hits[text])
         ],
         renames=renames, renames_reported=renames_reported,
-        contradictions=[
-            text for text, occ in term_hits(doc, compiled.contradict).items()
-            if any(s in anchor_sentences for s, _, _ in occ)
-        ],
+        contradictions=_disputes(doc, compiled, anchor_sentences),
         sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
         own_words=quantities.own_words,
         denied=_denied(doc, compiled, anchors),
@@ -294,6 +291,16 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
         sentence_years=[frozenset(int(n.value) for n in ns if n.year) for ns in numbers],
         published_year=published, max_year=max_year,
     ), ""
+
+
+def _disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
+    """Dispute words in an anchor's sentence, except inside one of the claim's restatement
+    markers: "denied registration" restates C8, it does not dispute it."""
+    restating = [occ for occs in term_hits(doc, compiled.confirm).values() for occ in occs]
+    return [text for text, occ in term_hits(doc, compiled.contradict).items()
+            if any(s in anchor_sentences and not any(
+                c_s == s and c_start <= end and start <= c_end
+                for c_s, c_start, c_end in restating) for s, start, end in occ)]
 
 
 #: Words that deny an event the claim reports ("nobody was detained", "никого не задержали"):
