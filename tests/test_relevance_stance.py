@@ -161,3 +161,27 @@ def test_a_dispute_word_inside_a_restatement_marker_is_no_dispute(claims) -> Non
                   "The Ministry of Justice denied registration to Zhanbolat Mamay's Democratic "
                   "Party.", published="2022-02-08")
     assert m.stance == "confirms"
+
+
+# --- a later vote's result; a story about the subject at another time ---------------------------
+
+
+def test_a_later_votes_result_for_the_claims_subject_is_an_update(claims) -> None:
+    title = "Social Democrats back in Kazakhstan's Majilis"
+    later = ("The National Social Democratic Party, which stayed out of the 2021 vote, cleared "
+             "the 5% barrier in the March 2023 Majilis election with 5.2%.")
+    m = stance_of(claims, "C3", title, later, published="2023-03-28")
+    assert m.stance == "updates" and "later vote" in m.reason
+    # Without a result (a percentage) the later year alone is no update.
+    campaign = "The OSDP congress in Almaty chose a new leader ahead of the 2023 campaign."
+    assert stance_of(claims, "C3", title, campaign, published="2023-03-28").stance != "updates"
+
+
+def test_a_story_on_the_events_subject_at_another_time_only_mentions_it(claims) -> None:
+    title = "Активисты «Оян, Казахстан» провели встречу с читателями"
+    other_time = ("Молодёжное движение, созданное в 2019 году, рассказало о своих акциях и "
+                  "активистах; полиция на встрече не присутствовала.")
+    m = stance_of(claims, "C11", title, other_time, published="2023-11-09")
+    assert m.stance == "mentions" and "other years" in m.reason
+    same_time = other_time.replace("созданное в 2019 году", "в январе 2021 года")
+    assert stance_of(claims, "C11", title, same_time, published="2023-11-09").stance == "confirms"

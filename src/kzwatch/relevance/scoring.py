@@ -71,6 +71,8 @@ class Evidence:
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     anchor_sentences: set[int] = field(default_factory=set)
     sentence_years: list[frozenset[int]] = field(default_factory=list)
+    result_sentences: set[int] = field(default_factory=set)  # with a percentage: a result
+    own_scope: bool = False  # names the claim's own vote or body (``scope.own``)
     published_year: int | None = None
     max_year: int = 2100  # a four-digit number above it is not a year the item reports
 
@@ -289,6 +291,9 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,
         sentence_years=[frozenset(int(n.value) for n in ns if n.year) for ns in numbers],
+        result_sentences={s for s, ns in enumerate(numbers)
+                          if any(n.percent and not n.year for n in ns)},
+        own_scope=bool(term_hits(doc, compiled.scope_own)),
         published_year=published, max_year=max_year,
     ), ""
 

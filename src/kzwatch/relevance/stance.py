@@ -34,13 +34,18 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
             ev.confirmed or ev.figures or ev.replaced)
     if ev.confirms:
         return "confirms", "restates the claim: " + ", ".join(ev.confirms[:3])
-    if len(ev.support) >= 2:
-        return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
     placed = _placed(ev, compiled)
-    if compiled.kind == "event" and len(ev.anchors) >= 2 and placed:
-        return "confirms", "reports the claim's event: " + ", ".join(list(ev.anchors)[:3]) + placed
+    if len(ev.support) >= 2 and (placed or compiled.kind != "event"):
+        return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
+    if (compiled.kind == "event" and len(ev.anchors) >= 2 and compiled.year
+            and (compiled.year in {y for ys in ev.sentence_years for y in ys}
+                 or ev.published_year == compiled.year)):
+        return "confirms", ("reports the claim's event: " + ", ".join(list(ev.anchors)[:3])
+                            + f" (at {compiled.year})")
+    unplaced = (f" (names other years than the claim's {compiled.year})"
+                if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
-        list(ev.anchors)[:3])
+        list(ev.anchors)[:3]) + unplaced
 
 
 def _replaced(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
@@ -98,6 +103,13 @@ def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
                             f"words {', '.join(changes)} are not about it)")
     if changes:
         return "updates", f"change reported: {', '.join(changes)}{newer}"
+    if compiled.kind == "vote" and not (ev.confirmed or ev.figures):
+        # A result (a percentage) told with the claim's subject at a later Majilis vote: the
+        # gate has already kept other votes out ("the OSDP passed the 5% barrier in 2023").
+        results = ev.anchor_sentences & ev.result_sentences
+        when, years = _time_of(ev, compiled, results) if results else ("", "")
+        if when == "later":
+            return "updates", f"a later vote's result ({years})"
     return None
 
 
@@ -154,14 +166,18 @@ def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int], *,
 
 
 def _placed(ev: Evidence, compiled: Compiled) -> str:
-    """A note saying how the item is placed at the claim's time (it names the claim's year,
-    or was published that year), or "" when it is not."""
-    if not compiled.year:
-        return ""
-    if any(compiled.year in ys for ys in ev.sentence_years):
+    """A note saying how the item is placed at the claim's event, or "" when it is not: it
+    names years and none is the claim's, nor the claim's own vote (``scope.own``) — a story
+    about the claim's subject at another time ("Oyan, founded in 2019, presents a book") only
+    names it.  An item that names no year is taken as placed (a feed's date says when it was
+    written, not what it recounts)."""
+    if ev.own_scope:
+        return " (names the claim's vote)"
+    named = {y for ys in ev.sentence_years for y in ys}
+    if not compiled.year or not named:
+        return " (no other year named)"
+    if compiled.year in named:
         return f" ({compiled.year} named)"
-    if ev.published_year == compiled.year:
-        return f" (published {compiled.year})"
     return ""
 
 
