@@ -506,7 +506,8 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
     if score >= (settings.threshold if threshold is None else threshold):
         best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
         matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.confirmed,
-                                       *ev.differing, *ev.renames, *ev.updates]))
+                                       *ev.differing, *ev.disputed, *ev.replaced,
+                                       *ev.renames, *ev.updates]))
         result.match = ClaimMatch(claim_id=claim.id, score=score, stance=stance, reason=reason,
                                   matched=matched[:16], sentence=prep.sentences[best][:500],
                                   lang=prep.lang)
