@@ -184,6 +184,16 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
     return parsed
 
 
+def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:
+    if value not in CLAIM_KINDS:
+        raise ValueError(f"{where}: must be one of {', '.join(CLAIM_KINDS)}, got {value!r}")
+    return str(value)
+
+
+#: ``kind`` of a claim (see the claims file header): what a later report does to it.
+CLAIM_KINDS = ("vote", "event", "state")
+
+
 def _quantities(value: Any, groups: Mapping[str, list[str]], where: str) -> list[dict[str, Any]]:
     return [_parse_quantity(q, groups, f"{where}[{i}]")
             for i, q in enumerate(value if isinstance(value, list) else [value])]
@@ -204,4 +214,5 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "quantity": _quantities,
     "year": _year,
     "scope": _scope,
+    "kind": _kind,
 }

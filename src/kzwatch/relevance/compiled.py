@@ -37,6 +37,10 @@ class Compiled:
     scope_other: list[Term] = field(default_factory=list)
     scope_years: list[int] = field(default_factory=list)
     scope_until: int | None = None  # an event claim: years after it are other events
+    #: What the claim states, for the stance: "vote" (a quantity each Majilis vote reports
+    #: anew), "event" (what happened at one vote), "state" (a standing rule or state of
+    #: affairs); "" when the claims file does not say.
+    kind: str = ""
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -94,6 +98,7 @@ def compile_claim(claim: Claim) -> Compiled:
         scope_years=sorted(set(scope.get("years", [])) | _years_in(claim.text))
         if scope.get("years") else [],
         scope_until=scope.get("until"),
+        kind=extra.get("kind", ""),
     )
 
 
@@ -103,8 +108,9 @@ def _years_in(text: str) -> set[int]:
 
 #: Words disputing a claim, used when a claim names no ``contradict_terms`` of its own.
 DEFAULT_CONTRADICT_TERMS = (
-    "опроверг", "опровержение", "не соответствует действительности", "refuted", "disputed",
-    "жоққа шығарды",
+    "опроверг", "опровергли", "опровержение", "не соответствует действительности", "отрицает",
+    "отрицают", "refuted", "disputed", "denied", "denies", "deny", "жоққа шығарды",
+    "шындыққа сәйкес келмейді",
 )  # fmt: skip
 
 _COMPILED_CACHE: dict[int, Compiled] = {}

@@ -34,7 +34,8 @@ def _row(a: Assessment, prep_sentences: list[str]) -> ClaimExplanation:
     return ClaimExplanation(
         a.claim_id, "flagged" if a.match is not None else "below threshold", score=a.score,
         stance=a.stance, why=a.reason, terms=list(dict.fromkeys([*ev.anchors, *ev.support])),
-        figures=list(dict.fromkeys([*ev.figures, *ev.confirmed, *ev.differing])),
+        figures=list(dict.fromkeys([*ev.figures, *ev.confirmed, *ev.differing, *ev.disputed,
+                                     *ev.replaced])),
         changes=list(dict.fromkeys([*ev.renames, *ev.updates, *ev.changes])),
         sentence=prep_sentences[best][:500])
 

@@ -138,3 +138,68 @@ def figure_tolerance(figure: Number) -> float:
     if m and figure.value < 1000:
         return 0.5 * 10 ** -len(m.group(1)) + 1e-9
     return 0.5 if figure.percent else 0.0
+
+
+#: Words that make a number a bound or an approximation, or deny it, in the folded text just
+#: before it (`_fold_text`: casefolded, Kazakh letters folded).  "more than 60%" is a lower
+#: bound, "about 72%" a rounded figure, "а не 3,8%" / "not 3.8%" a figure the text disputes.
+_QUALIFIER_BEFORE = (
+    ("over", re.compile(r"(?:более|больше|свыше|не менее|не ниже|over|more than|above|"
+                        r"at least|in excess of|upwards of|кем дегенде)\s*$")),
+    ("under", re.compile(r"(?:менее|меньше|не более|ниже|under|less than|below|fewer than|"
+                         r"at most)\s*$")),
+    ("about", re.compile(r"(?:около|примерно|почти|порядка|приблизительно|about|around|"
+                         r"nearly|almost|roughly|some|near|approximately|шамамен|шамасы|"
+                         r"жуык|жуырдай|тарта)\s*$")),
+    # "instead of 20,000" / "вместо 20 тысяч" names the value replaced, not one denied.
+    ("instead", re.compile(r"(?:вместо|взамен|instead of|down from|up from|replacing)\s*$")),
+    ("not", re.compile(r"(?:(?:^|[\s,;(])а не|(?:^|[\s,;(])не|(?:^|[\s,;(])not|rather than)"
+                       r"\s*$")),
+)
+#: Kazakh puts them after the number: "60 пайыздан астам" (over), "3,8 пайыз емес" (not).
+_QUALIFIER_AFTER = (
+    ("over", re.compile(r"^\S*\s+(?:астам|аса|артык)")),
+    ("under", re.compile(r"^\S*\s+(?:кем|аз)\b")),
+    ("about", re.compile(r"^\S*\s+(?:шамасында|шамалы|жуык)")),
+    ("not", re.compile(r"^\S*\s+емес")),
+    ("instead", re.compile(r"^\S*\s+орнына")),
+)
+
+
+def qualifier(sentence: str, number_text: str) -> str:
+    """How *sentence* qualifies the number written *number_text* (as ``extract_numbers`` gave
+    it): "over", "under", "about", "not", "instead" (the value replaced: "вместо пяти") or ""
+    (a plain figure).  The first occurrence of the
+    number is read; the words must stand right before it (or, in Kazakh, right after)."""
+    folded = _fold_text(sentence)
+    edge = r"(?<![\d.,])" if number_text[:1].isdigit() else r"(?<!\w)"
+    found = re.search(edge + re.escape(number_text) + r"(?![\d\w])", folded)
+    if found is None:
+        return ""
+    at = found.start()
+    before = folded[max(0, at - 24):at].rstrip(" ~≈-—–:")
+    for name, pattern in _QUALIFIER_BEFORE:
+        if pattern.search(before):
+            return name
+    if folded[max(0, at - 1):at] in ("~", "≈"):
+        return "about"
+    after = folded[at + len(number_text):at + len(number_text) + 24]
+    for name, pattern in _QUALIFIER_AFTER:
+        if pattern.search(after):
+            return name
+    return ""
+
+
+def consistent(kind: str, value: float, claimed: float, tolerance: float) -> bool:
+    """Whether a qualified figure (``qualifier``) agrees with a claimed value: a bound holds
+    it and lies near it (within 15%: "over 10%" says nothing about 63%); "about" allows the
+    rounding a writer does (one point, or 3% of the value)."""
+    near = abs(value - claimed) <= 0.15 * max(abs(claimed), 1e-9)
+    if kind == "over":
+        return value <= claimed + tolerance and near
+    if kind == "under":
+        return value >= claimed - tolerance and near
+    if kind == "about":
+        return abs(value - claimed) <= max(tolerance, 1.0 if value < 100 else 0,
+                                           0.03 * abs(claimed))
+    return abs(value - claimed) <= tolerance

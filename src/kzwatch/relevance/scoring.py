@@ -5,13 +5,20 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
-from kzwatch.relevance.numbers import Number, extract_numbers, figure_tolerance
+from kzwatch.relevance.numbers import (
+    Number,
+    consistent,
+    extract_numbers,
+    figure_tolerance,
+    qualifier,
+)
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.text import (
@@ -21,6 +28,7 @@ from kzwatch.relevance.text import (
     Tok,
     affirmed,
     hit_positions,
+    negated,
     sentences_of,
     term_hits,
 )
@@ -52,16 +60,37 @@ class Evidence:
     contradictions: list[str]
     confirms: list[str]  # restatement markers ("still", "remain") in an anchor's sentence
     sentence_weight: dict[int, float]
+    # For the stance (``stance.choose_stance``): where and when things were said.
+    disputed: list[str] = field(default_factory=list)  # the claim's figure denied: "а не 3,8%"
+    replaced: list[str] = field(default_factory=list)  # the claim's figure as the old value
+    # Numbers of the claim's own terms ("младше 30 лет"): never a disagreement; counted in the
+    # score as they were before the stance read them apart (the score is not the stance's).
+    own_words: list[str] = field(default_factory=list)
+    denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
+    quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
+    change_sentences: dict[str, set[int]] = field(default_factory=dict)
+    anchor_sentences: set[int] = field(default_factory=set)
+    sentence_years: list[frozenset[int]] = field(default_factory=list)
+    result_sentences: set[int] = field(default_factory=set)  # with a percentage: a result
+    own_scope: bool = False  # names the claim's own vote or body (``scope.own``)
+    published_year: int | None = None
+    max_year: int = 2100  # a four-digit number above it is not a year the item reports
 
 
 def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Number]],
-                weight: dict[int, float]) -> tuple[list[str], list[str]]:
-    confirmed: list[str] = []
-    differing: list[str] = []
+                weight: dict[int, float], own_terms: dict[str, list[tuple[int, int, int]]]
+                ) -> Quantities:
+    found = Quantities()
     # A number equal to any of the claim's own figures is not a disagreement, even when it sits
     # next to another quantity's cue ("Ak Zhol ... cleared the 7% threshold").
     known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
     known += [([f.value], figure_tolerance(f)) for f in compiled.figures]
+    # Numbers written inside the claim's own terms ("younger than 30") are its words, not a
+    # figure that could disagree with it.
+    in_terms: dict[int, set[float]] = defaultdict(set)
+    for text, occ in own_terms.items():
+        for n in extract_numbers(text):
+            in_terms.update({s: in_terms[s] | {n.value} for s, _, _ in occ})
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         for s_idx in sorted(cue_sentences):
@@ -72,18 +101,50 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Num
                     continue
                 if quantity["unit"] == "" and number.percent:
                     continue
-                label = f"{quantity['name']} {number.text}".strip()
-                if any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
-                       for v in quantity["values"]):
-                    confirmed.append(label)
+                if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
+                                  s_idx, in_terms[s_idx]):
                     weight[s_idx] += 2
-                elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
-                    continue
-                elif number.percent or number.value >= 10:
-                    # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
-                    differing.append(label)
-                    weight[s_idx] += 2
-    return confirmed, differing
+    return found
+
+
+@dataclass
+class Quantities:
+    """Numbers read as one of the claim's quantities, by what they say about it."""
+
+    confirmed: list[str] = field(default_factory=list)  # equal to the claim's (or a bound of it)
+    differing: list[str] = field(default_factory=list)
+    disputed: list[str] = field(default_factory=list)  # the claim's value denied: "а не 3,8%"
+    replaced: list[str] = field(default_factory=list)  # the claim's value as the old one
+    own_words: list[str] = field(default_factory=list)  # numbers of the claim's terms: "до 30 лет"
+    sentences: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
+                   known: list[tuple[list[float], float]], sentence: str, s_idx: int,
+                   in_terms: set[float]) -> bool:
+    """File *number* under confirmed, differing or disputed; False when it says nothing."""
+    how = qualifier(sentence, number.text)
+    equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
+                for v in quantity["values"])
+    bound = not equal and how in ("over", "under", "about") and any(
+        consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
+    label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
+    if equal and how == "not":
+        target = found.disputed
+    elif equal and how == "instead":
+        target = found.replaced
+    elif equal or bound:
+        target = found.confirmed
+    elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
+        return False
+    elif number.percent or number.value >= 10:
+        # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
+        target = found.own_words if number.value in in_terms else found.differing
+    else:
+        return False
+    target.append(label)
+    found.sentences[label].add(s_idx)
+    return True
 
 
 def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
@@ -205,13 +266,13 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
             for s_idx, _, _ in occ:
                 weight[s_idx] += w
     figures = _figures(compiled, numbers, weight)
-    confirmed, differing = _quantities(doc, compiled, numbers, weight)
+    quantities = _quantities(doc, compiled, numbers, weight, {**anchors, **support})
     max_year = (now.year + 1) if now else 2100
     later_years = sorted({int(n.value) for ns in numbers for n in ns
                           if n.year and compiled.year and compiled.year < n.value <= max_year})
     return Evidence(
-        anchors=anchors, support=support, figures=figures, confirmed=confirmed,
-        differing=differing, later_years=later_years,
+        anchors=anchors, support=support, figures=figures, confirmed=quantities.confirmed,
+        differing=quantities.differing, later_years=later_years,
         updates=affirmed(doc, _current(term_hits(doc, compiled.update), numbers, compiled)),
         confirms=[t for t, occ in term_hits(doc, compiled.confirm).items()
                   if any(s in anchor_sentences for s, _, _ in occ)],
@@ -222,12 +283,50 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
                    for s, _, _ in change_hits[text])
         ],
         renames=renames, renames_reported=renames_reported,
-        contradictions=[
-            text for text, occ in term_hits(doc, compiled.contradict).items()
-            if any(s in anchor_sentences for s, _, _ in occ)
-        ],
-        sentence_weight=weight,
+        contradictions=_disputes(doc, compiled, anchor_sentences),
+        sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
+        own_words=quantities.own_words,
+        denied=_denied(doc, compiled, anchors),
+        quantity_sentences=dict(quantities.sentences),
+        change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
+        anchor_sentences=anchor_sentences,
+        sentence_years=[frozenset(int(n.value) for n in ns if n.year) for ns in numbers],
+        result_sentences={s for s, ns in enumerate(numbers)
+                          if any(n.percent and not n.year for n in ns)},
+        own_scope=bool(term_hits(doc, compiled.scope_own)),
+        published_year=published, max_year=max_year,
     ), ""
+
+
+def _disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
+    """Dispute words in an anchor's sentence, except inside one of the claim's restatement
+    markers: "denied registration" restates C8, it does not dispute it."""
+    restating = [occ for occs in term_hits(doc, compiled.confirm).values() for occ in occs]
+    return [text for text, occ in term_hits(doc, compiled.contradict).items()
+            if any(s in anchor_sentences and not any(
+                c_s == s and c_start <= end and start <= c_end
+                for c_s, c_start, c_end in restating) for s, start, end in occ)]
+
+
+#: Words that deny an event the claim reports ("nobody was detained", "никого не задержали"):
+#: the general negations are in ``text.negated``.
+_NOBODY = frozenset({"nobody", "никто", "никого", "ешким", "ешкимди"})
+
+
+def _denied(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int, int]]]
+            ) -> list[str]:
+    """For a claim about one event, the event's own words (its anchors) negated wherever they
+    occur ("police said nobody was detained"): the item denies that it happened.  (Negated
+    restatement markers are no such sign: several are negative themselves, "не допускали".)"""
+    if compiled.kind != "event":
+        return []
+
+    def denied(s: int, start: int, end: int) -> bool:
+        before = doc.toks[s][max(0, start - 5):start]
+        return negated(doc, s, start, end) or any(t.norm in _NOBODY for t in before)
+
+    return [text for text, occ in anchors.items()
+            if occ and all(denied(s, start, end) for s, start, end in occ)]
 
 
 def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: bool) -> list[str]:
@@ -253,7 +352,7 @@ def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS)
     score += w.w_extra_anchor * min(2, len(anchor_places) - 1)
     score += w.w_term * min(2, len(ev.support))
     score += w.w_figure * min(2, len(ev.figures))
-    if ev.confirmed or ev.differing:
+    if ev.confirmed or ev.differing or ev.disputed or ev.replaced or ev.own_words:
         score += w.w_quantity
     if ev.renames_reported or ev.updates or ev.changes:
         score += w.w_change
@@ -407,7 +506,8 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
     if score >= (settings.threshold if threshold is None else threshold):
         best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
         matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.confirmed,
-                                       *ev.differing, *ev.renames, *ev.updates]))
+                                       *ev.differing, *ev.disputed, *ev.replaced,
+                                       *ev.renames, *ev.updates]))
         result.match = ClaimMatch(claim_id=claim.id, score=score, stance=stance, reason=reason,
                                   matched=matched[:16], sentence=prep.sentences[best][:500],
                                   lang=prep.lang)
