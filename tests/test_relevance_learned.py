@@ -87,6 +87,14 @@ def test_rules_flags_are_left_as_they_are():
     assert score_item(item, CLAIMS, second_opinion=_model()) == rules
 
 
+def test_quiet_on_items_the_rules_already_flagged():
+    prep = prepare(PARAPHRASE)
+    assert prep is not None
+    model = _model()
+    assert [m.claim_id for m in model.matches(prep, CLAIMS, set())] == ["C1"]
+    assert model.matches(prep, CLAIMS, {"C4"}) == []
+
+
 def test_explain_shows_why_the_model_flagged():
     note, rows = explain_item(PARAPHRASE, CLAIMS, second_opinion=_model())
     first = rows[0]

@@ -10,9 +10,9 @@ Cyrillic first, as the rules read them), cosine similarity, and for each claim
 * ``pos`` — the similarity of the nearest exemplar labelled with the claim, and
 * ``neg`` — that of the nearest exemplar *not* labelled with it (near-misses, other claims);
 
-it adds the claim when ``pos >= min_similarity`` and ``pos - neg >= margin``.  It only adds:
-the rules stay in charge of scope and precision — a claim they flagged is left as it is, and
-a claim their vetoes forbid (no word for the country, a near-miss guard, another vote or
+it adds the claim when ``pos >= min_similarity`` and ``pos - neg >= margin``.  It only adds,
+and only to items the rules flagged for nothing: the rules stay in charge of scope and
+precision — what they flagged is left as it is, and a claim their vetoes forbid (no word for the country, a near-miss guard, another vote or
 period: ``scoring.veto``) is never added.  The stance of an added claim is the rules' own
 (``scoring.ungated_stance``; ``mentions`` when the evidence has nothing).
 
@@ -175,9 +175,14 @@ class SecondOpinion:
 
     def matches(self, prep: Prepared, claims: Sequence[Claim], flagged: set[str], *,
                 now: datetime | None = None) -> list[ClaimMatch]:
-        """Claims the rules did not flag on *prep* that the model adds, with their stance."""
+        """Claims the model adds to an item the rules flagged for nothing (*flagged* empty),
+        with the rules' stance.  On an item the rules already tie to a claim the model keeps
+        quiet: there its nearest exemplars are that claim's neighbours (turnout next to
+        invalid ballots), and on the tuning folds none of its additions there was right."""
         from kzwatch.relevance.scoring import ungated_stance, veto
 
+        if flagged:
+            return []
         open_claims = [c for c in claims if c.id not in flagged and self.applies_to(c)]
         open_claims = [c for c in open_claims if not veto(prep, c)]
         if not open_claims:
