@@ -10,19 +10,12 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("numpy")
-
-from kzwatch.model import FeedItem  # noqa: E402
-from kzwatch.relevance import load_claims, score_item, second_opinion_model  # noqa: E402
-from kzwatch.relevance.explain import explain_item, format_explanation  # noqa: E402
-from kzwatch.relevance.learned import (  # noqa: E402
-    claim_key,
-    exemplar_records,
-    from_records,
-    load,
-    packaged,
-)
-from kzwatch.relevance.scoring import prepare, veto  # noqa: E402
+from kzwatch.discovery.settings import DiscoverySettings
+from kzwatch.model import FeedItem
+from kzwatch.relevance import load_claims, score_item, second_opinion_model
+from kzwatch.relevance.explain import explain_item, format_explanation
+from kzwatch.relevance.learned import claim_key, exemplar_records, from_records, load, packaged
+from kzwatch.relevance.scoring import prepare, veto
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = load_claims((ROOT / "src/kzwatch/data/claims.toml").read_text(encoding="utf-8"),
@@ -112,6 +105,7 @@ def test_packaged_model_is_for_the_packaged_claims():
     assert all(model.applies_to(c) for c in CLAIMS)
     assert second_opinion_model(False) is None
     assert second_opinion_model(True) is model
+    assert DiscoverySettings().second_opinion  # on by default: it won on test 3 and real 3
 
 
 def test_bad_model_file_is_one_clear_error(tmp_path):

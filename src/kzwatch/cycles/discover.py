@@ -89,7 +89,7 @@ def attach_page_text(fetcher: Fetcher, items: list[FeedItem], max_chars: int) ->
 
 
 def score(items: list[FeedItem], articles: list[Article], threshold: float | None,
-          second_opinion: bool = False) -> list[tuple[str, FeedItem, ClaimMatch]]:
+          second_opinion: bool = True) -> list[tuple[str, FeedItem, ClaimMatch]]:
     found = []
     model = relevance.second_opinion_model(second_opinion)
     for item in items:

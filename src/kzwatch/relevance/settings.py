@@ -34,12 +34,12 @@ DEFAULT_SETTINGS = RelevanceSettings()
 
 def second_opinion_model(enabled: bool) -> SecondOpinion | None:
     """The packaged learned second opinion when *enabled* (``[relevance] second_opinion``),
-    else None; a ValueError with one clear line when NumPy (the ``learned`` extra) is missing."""
+    else None; a ValueError with one clear line when NumPy (a dependency) is missing."""
     if not enabled:
         return None
     try:
         from kzwatch.relevance.learned import packaged
     except ImportError as exc:
-        raise ValueError("[relevance] second_opinion = true needs NumPy: "
-                         "pip install 'kzwatch[learned]'") from exc
+        raise ValueError("[relevance] second_opinion = true needs NumPy (pip install numpy), "
+                         "or set it to false") from exc
     return packaged()
