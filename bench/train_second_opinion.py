@@ -3,7 +3,7 @@
 Usage (from the repository root):
 
     .venv/bin/python bench/train_second_opinion.py [--out src/kzwatch/data/second_opinion.json]
-        [--min-similarity 0.3] [--margin 0.05]
+        [--min-similarity 0.35] [--margin 0.08]
         [--folds [--real2 tests/data/real_items_2.toml --real2-texts /work/texts/real2]]
 
 The exemplars are the labelled items we wrote ourselves and that the rules were already tuned
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "src/kzwatch/data/second_opinion.json")
     parser.add_argument("--claims", type=Path, default=ROOT / "src/kzwatch/data/claims.toml")
     parser.add_argument("--article", default="beimenbetov-2021")
-    parser.add_argument("--min-similarity", type=float, default=0.3)
-    parser.add_argument("--margin", type=float, default=0.05)
+    parser.add_argument("--min-similarity", type=float, default=0.35)
+    parser.add_argument("--margin", type=float, default=0.08)
     parser.add_argument("--folds", action="store_true", help="print the threshold table")
     parser.add_argument("--real2", type=Path, default=ROOT / "tests/data/real_items_2.toml")
     parser.add_argument("--real2-texts", type=Path, help="texts of real 2 (<id>.txt)")
