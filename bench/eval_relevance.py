@@ -7,7 +7,7 @@ Usage (from the repository root):
         [--test tests/data/labelled_items_test.toml] [--test2 tests/data/labelled_items_test2.toml]
         [--test3 tests/data/labelled_items_test3.toml] [--test4 [FILE]]
         [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021] [--threshold 0.55]
-        [--errors dev|test|test2|test3|test4]
+        [--errors dev|test|test2|test3|test4] [--second-opinion]
         [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
@@ -33,7 +33,7 @@ import json
 import sys
 from pathlib import Path
 
-from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims
+from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims, second_opinion_model
 from kzwatch.relevance.evaluation import (
     METRICS,
     decisions,
@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=Path, default=ROOT / "src/kzwatch/data/claims.toml")
     parser.add_argument("--article", default="beimenbetov-2021")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--second-opinion", action="store_true",
+                        help="let the packaged learned model add claims (kzwatch.relevance.learned)")
     parser.add_argument("--errors", choices=("dev", "test", "test2", "test3", "test4"),
                         help="list one set's errors")
     parser.add_argument("--real", type=Path, default=ROOT / "tests/data/real_items.toml")
@@ -91,11 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"eval_relevance: {exc}", file=sys.stderr)
         return 2
+    model = second_opinion_model(args.second_opinion)
     _warn_split(list(sets.values()))
     print(f"threshold {args.threshold}  claims {len(claims)}  "
           + "  ".join(f"{k} {len(v)}" for k, v in sets.items()))
     for name, items in sets.items():
-        result = evaluate(items, claims, threshold=args.threshold)
+        result = evaluate(items, claims, threshold=args.threshold, second_opinion=model)
         _table(name, result)
         if args.errors and name.split()[0] == {"dev": "development"}.get(args.errors, args.errors):
             for error in result["errors"]:

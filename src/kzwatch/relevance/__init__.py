@@ -29,14 +29,15 @@ The claims file format is documented at the top of ``kzwatch/data/claims.toml``.
 Package layout: ``claimsfile`` (parsing the claims file), ``translit`` (Latin and Arabic-script
 Kazakh into Cyrillic), ``text`` (sentences, tokens, lemmas, term matching), ``numbers``, ``compiled`` (claims
 compiled for matching), ``scoring`` (gate, evidence, score), ``stance``, ``explain`` (why an
-item scored as it did), ``evaluation`` (precision/recall on labelled items).
+item scored as it did), ``evaluation`` (precision/recall on labelled items), ``learned`` (an
+optional second opinion for recall: nearest labelled exemplars, within the rules' vetoes).
 """
 
 from kzwatch.relevance.claimsfile import load_claims
 from kzwatch.relevance.evaluation import evaluate
 from kzwatch.relevance.numbers import Number, extract_numbers
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
-from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings, second_opinion_model
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -47,4 +48,5 @@ __all__ = [
     "evaluate",
     "extract_numbers",
     "Number",
+    "second_opinion_model",
 ]

@@ -8,10 +8,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
+
+if TYPE_CHECKING:
+    from kzwatch.relevance.learned import SecondOpinion
 
 #: The split rule the labelled files follow (see their headers): development items are dated
 #: on or before SPLIT_DATE, test items after it; the second held-out set ("test 2") is dated
@@ -87,6 +90,13 @@ def _date(value: Any) -> datetime | None:
     return None
 
 
+def item_of(row: Mapping[str, Any]) -> FeedItem:
+    """A labelled row as the feed item the scorer sees (its id as the URL)."""
+    return FeedItem(url=str(row.get("id") or row.get("url", "")), title=row.get("title", ""),
+                    text=row.get("text", ""), lang=row.get("lang"),
+                    published_at=_date(row.get("date")))
+
+
 def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 3) if den else None
 
@@ -118,6 +128,7 @@ def evaluate(
     claims: Sequence[Claim],
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    second_opinion: SecondOpinion | None = None,
 ) -> dict[str, Any]:
     """Precision/recall of ``score_item`` on labelled items, per language and overall.
 
@@ -126,15 +137,14 @@ def evaluate(
     stance) and ``script``.  Item level: flagged relevant vs labelled relevant.  Claim level:
     (item, claim) pairs.  Stance accuracy is over correctly found pairs that carry a stance
     label.  ``near_miss_flagged``: the share of near-misses flagged for any claim.
+    *second_opinion*: the learned model that may add claims (``score_item``).
     Returns ``{lang: {...}, "kk/latn": {...}, "all": {...}, "errors": [...]}``.
     """
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     errors = []
     for row in labelled:
-        item = FeedItem(url=str(row.get("id", "")), title=row.get("title", ""),
-                        text=row.get("text", ""), lang=row.get("lang"),
-                        published_at=_date(row.get("date")))
-        got = {m.claim_id: m for m in score_item(item, claims, threshold=threshold)}
+        got = {m.claim_id: m for m in score_item(item_of(row), claims, threshold=threshold,
+                                                 second_opinion=second_opinion)}
         want = set(row.get("claims", []))
         stances = row.get("stance", {})
         for group in _groups(row):
@@ -160,14 +170,14 @@ def evaluate(
 
 
 def decisions(rows: Sequence[Mapping[str, Any]], claims: Sequence[Claim], *,
-              threshold: float = DEFAULT_THRESHOLD) -> dict[str, list[list[Any]]]:
+              threshold: float = DEFAULT_THRESHOLD,
+              second_opinion: SecondOpinion | None = None) -> dict[str, list[list[Any]]]:
     """Every decision ``score_item`` makes on *rows*, as plain data to compare before and
     after a change: item id (or URL) → [[claim, score, stance, reason, matched, sentence]]."""
     out = {}
     for row in rows:
         key = str(row.get("id") or row.get("url", ""))
-        item = FeedItem(url=key, title=row.get("title", ""), text=row.get("text", ""),
-                        lang=row.get("lang"), published_at=_date(row.get("date")))
         out[key] = [[m.claim_id, m.score, m.stance, m.reason, list(m.matched), m.sentence]
-                    for m in score_item(item, claims, threshold=threshold)]
+                    for m in score_item(item_of(row), claims, threshold=threshold,
+                                        second_opinion=second_opinion)]
     return out

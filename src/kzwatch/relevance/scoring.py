@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
@@ -39,6 +39,9 @@ from kzwatch.relevance.translit import (
     latin_to_cyrillic,
 )
 from kzwatch.textnorm import detect_lang
+
+if TYPE_CHECKING:
+    from kzwatch.relevance.learned import SecondOpinion
 
 #: The default minimum score (``RelevanceSettings.threshold``), kept as a name for callers.
 DEFAULT_THRESHOLD = DEFAULT_SETTINGS.threshold
@@ -250,6 +253,12 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     why, renames = _gate(doc, compiled, numbers, published)
     if why:
         return None, why
+    return _collect(doc, compiled, numbers, now, renames, settings, published), ""
+
+
+def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: datetime | None,
+             renames: list[str], settings: RelevanceSettings, published: int | None) -> Evidence:
+    """The evidence for one claim once the item is taken to bear on it."""
     anchors = term_hits(doc, compiled.anchors)
     near = settings.change_near_sentences
     change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
@@ -295,7 +304,33 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
                           if any(n.percent and not n.year for n in ns)},
         own_scope=bool(term_hits(doc, compiled.scope_own)),
         published_year=published, max_year=max_year,
-    ), ""
+    )
+
+
+def veto(prep: Prepared, claim: Claim) -> str:
+    """Why the rules forbid *claim* on *prep* whatever else is said ("" when nothing does): no
+    word for the claim's country (its first context group, unless a name only its event has
+    occurs), a near-miss guard or negative term, another vote, body, country or period.  A
+    learned second opinion may add a claim only where this is empty."""
+    compiled = compiled_claim(claim)
+    doc = prep.doc
+    if (compiled.context and not term_hits(doc, compiled.unique)
+            and not term_hits(doc, compiled.context[0])):
+        return "no word for the claim's country"
+    return (_excluded(doc, compiled)
+            or _out_of_scope(doc, compiled, prep.numbers, prep.published_year))
+
+
+def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
+                   settings: RelevanceSettings = DEFAULT_SETTINGS) -> tuple[str, str]:
+    """The rules' stance and reason for *claim* on an item taken to bear on it without passing
+    the gate (a second opinion's flag): the same evidence and ``choose_stance``."""
+    compiled = compiled_claim(claim)
+    doc = prep.doc
+    renames = _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
+                       require_old=True)
+    ev = _collect(doc, compiled, prep.numbers, now, renames, settings, prep.published_year)
+    return choose_stance(ev, compiled)
 
 
 def _disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
@@ -521,12 +556,15 @@ def score_item(
     threshold: float | None = None,
     now: datetime | None = None,
     settings: RelevanceSettings = DEFAULT_SETTINGS,
+    second_opinion: SecondOpinion | None = None,
 ) -> list[ClaimMatch]:
     """The claims *item* bears on, best first, each with score, stance, reason and evidence.
 
     *threshold* (default ``settings.threshold``) is the minimum score reported; *settings*
     holds the weights (``RelevanceSettings``).  *now*, when
     given, caps which four-digit numbers count as years (no later than next year).
+    *second_opinion* (``learned.SecondOpinion``): a model that may add claims the rules did
+    not flag and their vetoes allow (``[relevance] second_opinion``); off when None.
     """
     compiled = claim_set(claims)
     prep = prepare(item, compiled.matcher)
@@ -535,10 +573,14 @@ def score_item(
     doc = prep.doc
     doc.candidates = compiled.term_candidates(doc)
     claims_here = compiled.candidates(doc)
-    # Only the terms of the claims that will be assessed are looked for.
-    doc.find_candidates(compiled.terms_of(claims_here, doc.candidates), compiled.terms)
+    # Only the terms of the claims that will be assessed are looked for (all claims' when a
+    # second opinion will ask the rules' vetoes about claims without an anchor).
+    doc.find_candidates(compiled.terms_of(claims if second_opinion else claims_here,
+                                          doc.candidates), compiled.terms)
     matches = [a.match for claim in claims_here
                if (a := assess(prep, claim, threshold=threshold, now=now,
                                    settings=settings)).match is not None]
+    if second_opinion is not None:
+        matches += second_opinion.matches(prep, claims, {m.claim_id for m in matches}, now=now)
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches
