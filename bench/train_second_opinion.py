@@ -7,15 +7,16 @@ Usage (from the repository root):
         [--folds [--real2 tests/data/real_items_2.toml --real2-texts /work/texts/real2]]
 
 The exemplars are the labelled items we wrote ourselves and that the rules were already tuned
-on or have already been seen: the development set and the first two held-out sets
-(``labelled_items.toml``, ``labelled_items_test.toml``, ``labelled_items_test2.toml``).  Test 3,
-real 3 and anything later are never read here.  Training is packaging: each exemplar's id,
+on or have already been seen: the development set and the first three held-out sets
+(``labelled_items.toml``, ``labelled_items_test.toml``, ``labelled_items_test2.toml``,
+``labelled_items_test3.toml``; test 3 joined once it had been measured and its errors read, at
+the end of session 4).  Test 4, the real sets and anything later are never exemplars.  Training is packaging: each exemplar's id,
 language, claims and sentences as the rules read them (Kazakh in Cyrillic); the TF-IDF matrix is
 built from them when the model is loaded (``kzwatch.relevance.learned``).
 
 ``--folds`` prints, for a grid of (min similarity, margin), the rules alone and the rules plus
-the model on each set when the model is trained on the *other* sets (dev+test -> test2,
-dev+test2 -> test, test+test2 -> dev) and on all three -> real 2 (texts kept outside the
+the model on each set when the model is trained on the *other* sets (leave one set out) and
+on all of them -> real 2 (texts kept outside the
 repository, as for ``bench/score_real_texts.py``).  The packaged thresholds were chosen from
 that table (bench/RESULTS.md, "Learned second opinion").
 """
@@ -35,7 +36,8 @@ from kzwatch.relevance.learned import FORMAT, claim_key, exemplar_records, from_
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"dev": "tests/data/labelled_items.toml", "test": "tests/data/labelled_items_test.toml",
-        "test2": "tests/data/labelled_items_test2.toml"}
+        "test2": "tests/data/labelled_items_test2.toml",
+        "test3": "tests/data/labelled_items_test3.toml"}
 GRID = [(s, m) for s in (0.25, 0.3, 0.35) for m in (0.02, 0.05, 0.08, 0.1)]
 
 
@@ -48,9 +50,9 @@ def _fold_rows(result: dict[str, Any]) -> str:
 
 def folds(records: dict[str, list[dict]], rows: dict[str, list[dict]], claims: list) -> None:
     keys = [claim_key(c) for c in claims]
-    plan = [(("dev", "test"), "test2"), (("dev", "test2"), "test"), (("test", "test2"), "dev")]
+    plan = [(tuple(name for name in SETS if name != held), held) for held in SETS]
     if "real2" in rows:
-        plan.append((("dev", "test", "test2"), "real2"))
+        plan.append((tuple(SETS), "real2"))
     for train, held in plan:
         model = from_records([r for name in train for r in records[name]], keys,
                              min_similarity=0.0, margin=0.0)
