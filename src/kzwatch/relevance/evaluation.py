@@ -17,14 +17,20 @@ if TYPE_CHECKING:
     from kzwatch.relevance.learned import SecondOpinion
 
 #: The split rule the labelled files follow (see their headers): development items are dated
-#: on or before SPLIT_DATE, test items after it; the second held-out set ("test 2") is dated
-#: after TEST2_SPLIT_DATE, the third ("test 3") after TEST3_SPLIT_DATE, the fourth ("test 4")
-#: after TEST4_SPLIT_DATE, and every item of an earlier set on or before the next set's split
-#: date.  No two sets share a source.
+#: on or before SPLIT_DATE, test items after it; each later held-out set ("test 2" .. "test 5")
+#: is dated after its own split date, and every item of an earlier set on or before the next
+#: set's split date.  No two sets share a source.
 SPLIT_DATE = "2024-06-30"
 TEST2_SPLIT_DATE = "2025-06-30"
 TEST3_SPLIT_DATE = "2026-11-30"
 TEST4_SPLIT_DATE = "2026-12-06"
+TEST5_SPLIT_DATE = "2026-12-12"
+
+#: The held-out sets in the order ``split_problems`` takes them, each with the date its items
+#: come after.  A new set is one more entry here (and its date after every earlier item's).
+HELD_OUT_SPLITS: tuple[tuple[str, str], ...] = (
+    ("test", SPLIT_DATE), ("test 2", TEST2_SPLIT_DATE), ("test 3", TEST3_SPLIT_DATE),
+    ("test 4", TEST4_SPLIT_DATE), ("test 5", TEST5_SPLIT_DATE))
 
 METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
            "stance_accuracy", "near_miss_flagged")
@@ -55,15 +61,19 @@ def _dated(rows: Sequence[Mapping[str, Any]], name: str, after: str | None,
 
 
 def split_problems(dev: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]],
-                   test2: Sequence[Mapping[str, Any]] = (),
-                   test3: Sequence[Mapping[str, Any]] = (),
-                   test4: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+                   *later: Sequence[Mapping[str, Any]]) -> list[str]:
     """Ways the sets break the split rule (empty when they keep it): shared sources between
-    any two sets, dates on the wrong side of SPLIT_DATE / TEST2_SPLIT_DATE / TEST3_SPLIT_DATE /
-    TEST4_SPLIT_DATE, missing fields.  Each set is bounded above by the split date of the next
-    set given."""
-    sets = [("dev", dev, None), ("test", test, SPLIT_DATE), ("test 2", test2, TEST2_SPLIT_DATE),
-            ("test 3", test3, TEST3_SPLIT_DATE), ("test 4", test4, TEST4_SPLIT_DATE)]
+    any two sets, dates on the wrong side of each set's split date (HELD_OUT_SPLITS), missing
+    fields.  *later* are test 2, test 3, ... in that order; an empty one (a set not loaded) is
+    skipped, and each set given is bounded above by the split date of the next set given.
+    More sets than HELD_OUT_SPLITS names is an error (a set without a split date)."""
+    if len(later) > len(HELD_OUT_SPLITS) - 1:
+        raise ValueError(f"split_problems: {2 + len(later)} sets given; the split rule has "
+                         f"dates for {1 + len(HELD_OUT_SPLITS)} (dev, "
+                         + ", ".join(name for name, _ in HELD_OUT_SPLITS) + ")")
+    sets = [("dev", dev, None), ("test", test, SPLIT_DATE),
+            *((name, rows, after) for (name, after), rows in zip(HELD_OUT_SPLITS[1:], later,
+                                                                 strict=False))]
     given = [*sets[:2], *(s for s in sets[2:] if s[1])]
     problems = []
     for i, (a, rows_a, _) in enumerate(given):
