@@ -18,7 +18,8 @@ import pytest
 from kzwatch.relevance import load_claims
 
 DATA = Path(__file__).parent / "data"
-REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml", "real_items_4.toml"]
+REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml", "real_items_4.toml",
+              "real_items_5.toml"]
 ALLOWED_KEYS = {"id", "url", "lang", "script", "date", "title", "claims", "stance", "note"}
 STANCES = {"confirms", "updates", "contradicts", "mentions"}
 
@@ -72,6 +73,7 @@ LATER_SETS = [
     ("real_items_2.toml", "r2-", (18, 10, 15), 0.25),
     ("real_items_3.toml", "r3-", (22, 15, 20), 0.30),
     ("real_items_4.toml", "r4-", (25, 15, 20), 0.30),
+    ("real_items_5.toml", "r5-", (20, 12, 15), 0.30),
 ]
 
 
