@@ -69,8 +69,7 @@ def _from_differing(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
     if not (ev.differing or ev.disputed):
         return None
     has = ", ".join(compiled.claim.figures) or "other figures"
-    when, years = _time_of(ev, compiled, (s for label in ev.differing + ev.disputed
-                                          for s in ev.quantity_sentences.get(label, ())))
+    when, years = _time_of_figures(ev, compiled, ev.differing + ev.disputed)
     said = f"reports {', '.join(ev.differing or ev.disputed)} where the claim has {has}"
     if when == "later":
         return "updates", f"{said}; a later state ({years})"
@@ -138,6 +137,19 @@ def _news_possible(ev: Evidence, compiled: Compiled) -> bool:
                 and ev.published_year < compiled.year and not ev.later_years)
 
 
+def _time_of_figures(ev: Evidence, compiled: Compiled, labels: list[str]) -> tuple[str, str]:
+    """When the figures *labels* speak of, each read from its own sentences: any figure of a
+    later state makes the item report one ("20 million now; 16.4 million in 1991": the
+    historical figure does not pull the current one back to the claim's time); otherwise the
+    figures' sentences read together."""
+    later = [_time_of(ev, compiled, ev.quantity_sentences.get(label, ())) for label in labels]
+    later_years = [years for when, years in later if when == "later"]
+    if later_years:
+        return "later", "; ".join(dict.fromkeys(later_years))
+    return _time_of(ev, compiled, (s for label in labels
+                                   for s in ev.quantity_sentences.get(label, ())))
+
+
 def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int], *,
              item_wide: bool = True) -> tuple[str, str]:
     """When *sentences* speak of: "later" than the claim's year, the claim's own time
@@ -154,14 +166,19 @@ def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int], *,
     if not item_wide:
         return "unknown", ""
     named = {y for ys in ev.sentence_years for y in ys if y <= ev.max_year}
-    if named and max(named) <= year:
-        return "same", _years(named)
     published = ev.published_year
+    # Only years before the claim's, named elsewhere in an item published later, are history
+    # the item recalls ("independent since 1991"): they do not date a figure that names none.
+    history = bool(named) and max(named) < year and published is not None and published > year
+    if named and max(named) <= year and not history:
+        return "same", _years(named)
     if published is not None and published <= year and not named:
         return "same", f"published {published}"
-    if compiled.kind == "state" and year not in named and (
-            (named and max(named) > year) or (published or 0) > year):
-        return "later", _years(named) if named else f"published {published}"
+    if year not in named and (compiled.kind == "state" or (compiled.kind == "vote" and (
+            not named or history))) and ((named and max(named) > year) or (published or 0) > year):
+        # A figure told with no year of its own in an item published after the claim's year:
+        # the state at publication, or for a vote claim the vote the item reports.
+        return "later", _years(named) if named and not history else f"published {published}"
     return "unknown", ""
 
 

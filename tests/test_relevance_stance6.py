@@ -1,0 +1,54 @@
+"""Stance rules of round 6 (docs/LABELLING.md): a figure's own time, words read as whole words
+and in their polarity, a restated past, proposals and denials.  Each test can fail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+
+import pytest
+
+from kzwatch.model import Claim, ClaimMatch, FeedItem
+from kzwatch.relevance import load_claims, score_item
+
+ARTICLE = "beimenbetov-2021"
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
+    return load_claims(text, ARTICLE)
+
+
+def stance_of(claims: list[Claim], claim_id: str, title: str, text: str = "",
+              published: str | None = None) -> ClaimMatch:
+    when = datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None
+    item = FeedItem(url="https://example.org/x", title=title, text=text, published_at=when)
+    found = {m.claim_id: m for m in score_item(item, claims)}
+    assert claim_id in found, (claim_id, sorted(found))
+    return found[claim_id]
+
+
+# --- a figure's own time ------------------------------------------------------------------------
+
+
+def test_a_historical_figure_does_not_pull_the_current_one_back(claims) -> None:
+    m = stance_of(claims, "C16", "Население Казахстана достигло 20 миллионов человек",
+                  "Численность населения Казахстана достигла 20 миллионов. "
+                  "В 1991 году численность населения составляла 16,4 миллиона.",
+                  published="2023-11-10")
+    assert m.stance == "updates", m.reason
+
+
+def test_a_year_of_history_elsewhere_does_not_date_a_figure(claims) -> None:
+    m = stance_of(claims, "C16", "Kazakhstan's population reaches 20 million",
+                  "The population of Kazakhstan has reached 20 million people. "
+                  "The country became independent in 1991.", published="2023-11-10")
+    assert m.stance == "updates", m.reason
+
+
+def test_a_vote_figure_with_no_year_published_later_is_the_later_vote(claims) -> None:
+    title = "Явка на выборах в Мажилис Казахстана к 18:00 составила 53,11%"
+    assert stance_of(claims, "C1", title, published="2023-03-19").stance == "updates"
+    # published in the claim's year it is a figure for the claim's own vote
+    assert stance_of(claims, "C1", title, published="2021-01-10").stance == "contradicts"
