@@ -52,3 +52,23 @@ def test_a_vote_figure_with_no_year_published_later_is_the_later_vote(claims) ->
     assert stance_of(claims, "C1", title, published="2023-03-19").stance == "updates"
     # published in the claim's year it is a figure for the claim's own vote
     assert stance_of(claims, "C1", title, published="2021-01-10").stance == "contradicts"
+
+
+# --- update words told aside --------------------------------------------------------------------
+
+
+def test_update_words_in_the_background_of_a_restatement_do_not_update(claims) -> None:
+    title = "Activists of the unregistered Democratic Party of Kazakhstan detained in Almaty"
+    text = ("Zhanbolat Mamay has tried to register the party for years. "
+            "He says officials let only loyal parties be registered.")
+    m = stance_of(claims, "C8", title, text, published="2022-03-01")
+    assert m.stance == "confirms", m.reason
+
+
+def test_update_words_with_the_claims_figure_still_update(claims) -> None:
+    title = "Is there room in Kazakhstan for new political parties?"
+    text = ("The Democratic Party of Kazakhstan remains unregistered. "
+            "The president proposed lowering the registration bar for political parties "
+            "from 20,000 members to 5,000.")
+    m = stance_of(claims, "C8", title, text, published="2022-04-01")
+    assert m.stance == "updates", m.reason

@@ -72,6 +72,8 @@ class Evidence:
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
+    update_sentences: dict[str, set[int]] = field(default_factory=dict)
+    restated_sentences: set[int] = field(default_factory=set)  # any restatement marker's
     anchor_sentences: set[int] = field(default_factory=set)
     sentence_years: list[frozenset[int]] = field(default_factory=list)
     result_sentences: set[int] = field(default_factory=set)  # with a percentage: a result
@@ -279,11 +281,13 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
     max_year = (now.year + 1) if now else 2100
     later_years = sorted({int(n.value) for ns in numbers for n in ns
                           if n.year and compiled.year and compiled.year < n.value <= max_year})
+    update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
+    confirm_hits = term_hits(doc, compiled.confirm)
     return Evidence(
         anchors=anchors, support=support, figures=figures, confirmed=quantities.confirmed,
         differing=quantities.differing, later_years=later_years,
-        updates=affirmed(doc, _current(term_hits(doc, compiled.update), numbers, compiled)),
-        confirms=[t for t, occ in term_hits(doc, compiled.confirm).items()
+        updates=affirmed(doc, update_hits),
+        confirms=[t for t, occ in confirm_hits.items()
                   if any(s in anchor_sentences for s, _, _ in occ)],
         changes=changes + affirmed(doc, term_hits(doc, compiled.weak_change)),
         changes_near_anchor=[
@@ -298,6 +302,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
         denied=_denied(doc, compiled, anchors),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
+        update_sentences={text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
+        restated_sentences={s for occ in confirm_hits.values() for s, _, _ in occ},
         anchor_sentences=anchor_sentences,
         sentence_years=[frozenset(int(n.value) for n in ns if n.year) for ns in numbers],
         result_sentences={s for s, ns in enumerate(numbers)

@@ -91,7 +91,7 @@ def _from_differing(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
 def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
     """Update, dispute and change words, and a later vote's report."""
     newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
-    if ev.updates and _news_possible(ev, compiled):
+    if ev.updates and _news_possible(ev, compiled) and not _aside(ev):
         return "updates", f"change reported: {', '.join(ev.updates)}{newer}"
     if ev.contradictions or ev.denied:
         words = [*ev.contradictions, *(f"not {w}" for w in ev.denied)]
@@ -110,6 +110,17 @@ def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
         if when == "later":
             return "updates", f"a later vote's result ({years})"
     return None
+
+
+def _aside(ev: Evidence) -> bool:
+    """Update words told only in the body, away from the title, in an item that restates the
+    claim elsewhere ("the unregistered Democratic Party ... only loyal parties get registered"):
+    background to a restatement, not news of a change.  A change told with a figure of the
+    claim's quantity ("lowering the bar from 20,000 members to 5,000") is not aside."""
+    where = {s for w in ev.updates for s in ev.update_sentences.get(w, ())}
+    figures = {s for found in ev.quantity_sentences.values() for s in found}
+    return (bool(ev.restated_sentences) and 0 not in where and not where & figures
+            and not ev.later_years)
 
 
 def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
