@@ -72,3 +72,34 @@ def test_update_words_with_the_claims_figure_still_update(claims) -> None:
             "from 20,000 members to 5,000.")
     m = stance_of(claims, "C8", title, text, published="2022-04-01")
     assert m.stance == "updates", m.reason
+
+
+# --- negation inside a phrase; an undated item on a vote claim ---------------------------------
+
+
+def test_a_negation_inside_an_update_phrase_reverses_it(claims) -> None:
+    m = stance_of(claims, "C3", "ОСДП не будет участвовать в выборах в Мажилис",
+                  "Съезд ОСДП принял решение не участвовать в выборах в Мажилис.")
+    assert m.stance != "updates", m.reason
+    assert "решение участвовать" not in m.reason
+
+
+def test_said_drops_a_phrase_negated_inside_and_affirmed_keeps_it() -> None:
+    # The score counts ``affirmed`` words, the stance ``said`` ones: flags stay put.
+    from kzwatch.relevance.text import Doc, affirmed, negated_inside, said
+    doc = Doc(["ОСДП приняла решение не участвовать в выборах",
+               "ОСДП приняла решение участвовать в выборах"])
+    hits = {"решение участвовать": [(0, 2, 4)]}
+    assert negated_inside(doc, 0, 2, 4) and not negated_inside(doc, 1, 2, 3)
+    assert said(doc, hits) == [] and affirmed(doc, hits) == ["решение участвовать"]
+    assert said(doc, {"решение участвовать": [(1, 2, 3)]}) == ["решение участвовать"]
+
+
+def test_an_undated_item_naming_only_the_claims_vote_year_does_not_update_a_vote_claim(
+        claims) -> None:
+    title = "Kazakh OSDP party to boycott the Majilis elections"
+    text = ("The OSDP will not take part in the January 10, 2021 elections. "
+            "Six registered political parties will take part in the elections.")
+    assert stance_of(claims, "C3", title, text).stance != "updates"
+    later = text.replace("January 10, 2021", "March 19, 2023")
+    assert stance_of(claims, "C3", title, later).stance == "updates"

@@ -27,6 +27,7 @@ from kzwatch.relevance.text import (
     Term,
     Tok,
     affirmed,
+    said,
     hit_positions,
     negated,
     sentences_of,
@@ -73,6 +74,9 @@ class Evidence:
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     update_sentences: dict[str, set[int]] = field(default_factory=dict)
+    # Update and change words as the score counts them (before the stance drops those negated
+    # inside a phrase: the score is not the stance's).
+    change_words_scored: bool = False
     restated_sentences: set[int] = field(default_factory=set)  # any restatement marker's
     anchor_sentences: set[int] = field(default_factory=set)
     sentence_years: list[frozenset[int]] = field(default_factory=list)
@@ -264,7 +268,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
     anchors = term_hits(doc, compiled.anchors)
     near = settings.change_near_sentences
     change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
-    changes = affirmed(doc, change_hits)
+    changes_scored = affirmed(doc, change_hits)
+    changes = said(doc, change_hits)
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
     # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
     renames_reported = bool(renames)
@@ -282,14 +287,17 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
     later_years = sorted({int(n.value) for ns in numbers for n in ns
                           if n.year and compiled.year and compiled.year < n.value <= max_year})
     update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
+    weak_hits = term_hits(doc, compiled.weak_change)
     confirm_hits = term_hits(doc, compiled.confirm)
     return Evidence(
         anchors=anchors, support=support, figures=figures, confirmed=quantities.confirmed,
         differing=quantities.differing, later_years=later_years,
-        updates=affirmed(doc, update_hits),
+        updates=said(doc, update_hits),
         confirms=[t for t, occ in confirm_hits.items()
                   if any(s in anchor_sentences for s, _, _ in occ)],
-        changes=changes + affirmed(doc, term_hits(doc, compiled.weak_change)),
+        changes=changes + said(doc, weak_hits),
+        change_words_scored=bool(changes_scored or affirmed(doc, update_hits)
+                                 or affirmed(doc, weak_hits)),
         changes_near_anchor=[
             text for text in changes
             if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
@@ -395,7 +403,7 @@ def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS)
     score += w.w_figure * min(2, len(ev.figures))
     if ev.confirmed or ev.differing or ev.disputed or ev.replaced or ev.own_words:
         score += w.w_quantity
-    if ev.renames_reported or ev.updates or ev.changes:
+    if ev.renames_reported or ev.updates or ev.changes or ev.change_words_scored:
         score += w.w_change
     return round(min(1.0, score), 3)
 

@@ -143,9 +143,17 @@ def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
 def _news_possible(ev: Evidence, compiled: Compiled) -> bool:
     """False for an item published before the claim's year that names no later year: it
     cannot report a state later than the claim's.  (The claim's own year is the article's:
-    a law of May 2021 is news on a claim of February 2021.)"""
-    return not (compiled.year and ev.published_year is not None
-                and ev.published_year < compiled.year and not ev.later_years)
+    a law of May 2021 is news on a claim of February 2021.)  An undated item on a vote claim
+    is placed by the years it names."""
+    if not compiled.year or ev.later_years:
+        return True
+    if ev.published_year is not None:
+        return ev.published_year >= compiled.year
+    # Undated: a later Majilis vote is told with its year, so an item on a vote claim that
+    # names only the claim's year or earlier ones tells of the claim's vote.  (A state's
+    # change is often told with the year of what it replaced alone: "a 2020 rule eased".)
+    named = {y for ys in ev.sentence_years for y in ys if y <= ev.max_year}
+    return compiled.kind != "vote" or not named or max(named) > compiled.year
 
 
 def _time_of_figures(ev: Evidence, compiled: Compiled, labels: list[str]) -> tuple[str, str]:
