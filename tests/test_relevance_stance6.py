@@ -103,3 +103,12 @@ def test_an_undated_item_naming_only_the_claims_vote_year_does_not_update_a_vote
     assert stance_of(claims, "C3", title, text).stance != "updates"
     later = text.replace("January 10, 2021", "March 19, 2023")
     assert stance_of(claims, "C3", title, later).stance == "updates"
+
+
+def test_a_figure_far_from_the_claims_words_does_not_decide_a_state_claim(claims) -> None:
+    title = "Выборы президента Казахстана: явка растёт"
+    text = ("По состоянию на 14.00 бюллетени получили 51,8% избирателей. "
+            "Участки открыты до 20.00. Наблюдатели работают на участках. "
+            "Порога явки нет, выборы будут признаны состоявшимися в любом случае.")
+    m = stance_of(claims, "C13", title, text, published="2019-06-09")
+    assert m.stance != "updates", m.reason

@@ -65,8 +65,14 @@ def _replaced(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
 def _from_differing(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
     """A figure of the claim's quantity that differs from the claim's: a later state
     (``updates``), the claim's own time (``contradicts``), or, when the text does not say
-    when, the change words and years around it decide."""
+    when, the change words and years around it decide.  A standing state's figure read two or
+    more sentences away from the claim's words ("по состоянию на 14.00 … 51,8%" … "порога
+    явки нет") is not told of the claim's subject: it decides nothing."""
     if not (ev.differing or ev.disputed):
+        return None
+    if compiled.kind == "state" and not ev.disputed and not any(
+            abs(s - a) <= 1 for label in ev.differing
+            for s in ev.quantity_sentences.get(label, ()) for a in ev.anchor_sentences):
         return None
     has = ", ".join(compiled.claim.figures) or "other figures"
     when, years = _time_of_figures(ev, compiled, ev.differing + ev.disputed)
