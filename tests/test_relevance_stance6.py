@@ -112,3 +112,32 @@ def test_a_figure_far_from_the_claims_words_does_not_decide_a_state_claim(claims
             "Порога явки нет, выборы будут признаны состоявшимися в любом случае.")
     m = stance_of(claims, "C13", title, text, published="2019-06-09")
     assert m.stance != "updates", m.reason
+
+
+# --- a change from the claim's value ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sentence", "number", "to"), [
+    ("Поправки сократили срок уведомления с пяти до двух рабочих дней", "пяти", 2.0),
+    ("хабарлама беру мерзімі бес жұмыс күнінен үш күнге қысқарды", "бес", 3.0),
+    ("the bar was lowered from 20,000 members to 5,000", "20,000", 5000.0),
+    ("235 протестов в 2019 году", "235", None),
+    ("from 2019 to 2021 the count was 254", "254", None),
+])
+def test_change_target_reads_where_a_change_from_a_number_goes(sentence, number, to) -> None:
+    from kzwatch.relevance.numbers import change_target
+    assert change_target(sentence, number) == to
+
+
+def test_a_change_from_the_claims_value_to_another_updates(claims) -> None:
+    m = stance_of(claims, "C7", "Срок уведомления о митинге в Казахстане сокращён",
+                  "Поправки к закону о порядке организации мирных собраний сократили срок "
+                  "подачи уведомления с пяти до двух рабочих дней.", published="2026-12-12")
+    assert m.stance == "updates", m.reason
+
+
+def test_the_claims_own_change_from_one_of_its_values_to_another_is_no_update(claims) -> None:
+    m = stance_of(claims, "C8", "Party registration in Kazakhstan",
+                  "The membership needed for party registration was halved from 40,000 to "
+                  "20,000 members.", published="2021-06-01")
+    assert m.stance == "confirms", m.reason

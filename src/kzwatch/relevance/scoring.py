@@ -14,6 +14,7 @@ from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
 from kzwatch.relevance.numbers import (
     Number,
+    change_target,
     consistent,
     extract_numbers,
     figure_tolerance,
@@ -138,6 +139,8 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
     bound = not equal and how in ("over", "under", "about") and any(
         consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
     label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
+    if equal and not how and _changed_from(sentence, number, known):
+        how = "instead"  # "с пяти до двух": the claim's value is where a change started
     if equal and how == "not":
         target = found.disputed
     elif equal and how == "instead":
@@ -154,6 +157,14 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
     target.append(label)
     found.sentences[label].add(s_idx)
     return True
+
+
+def _changed_from(sentence: str, number: Number, known: list[tuple[list[float], float]]
+                  ) -> bool:
+    """*number* starts a change told in *sentence* to a value the claim does not have ("с пяти
+    до двух"; "from 40,000 to 20,000" is the claim's own change)."""
+    to = change_target(sentence, number.text)
+    return to is not None and not any(abs(to - v) <= tol + 1e-9 for vs, tol in known for v in vs)
 
 
 def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
