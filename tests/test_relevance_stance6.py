@@ -141,3 +141,11 @@ def test_the_claims_own_change_from_one_of_its_values_to_another_is_no_update(cl
                   "The membership needed for party registration was halved from 40,000 to "
                   "20,000 members.", published="2021-06-01")
     assert m.stance == "confirms", m.reason
+
+
+def test_bringing_back_the_claims_figure_is_no_retelling_of_its_change(claims) -> None:
+    m = stance_of(claims, "C13", "Вернуть порог явки в 50%",
+                  "Депутаты Мажилиса Казахстана внесли законопроект: выборы будут признаваться "
+                  "несостоявшимися, если проголосовало меньше половины избирателей.",
+                  published="2026-12-03")
+    assert m.stance == "updates", m.reason

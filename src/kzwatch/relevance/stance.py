@@ -129,6 +129,12 @@ def _aside(ev: Evidence) -> bool:
             and not ev.later_years)
 
 
+#: Change words that bring something back ("вернуть порог явки в 50%", "reinstated"): no claim
+#: tells of a restoration, so with the claim's figure they report its undoing, not its retelling.
+_RESTORING = ("вернут", "вернул", "вернет", "вернуть", "возвращ", "restor", "reinstat", "return",
+              "bring back", "brought back", "reintroduc", "қайтар")
+
+
 def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
     """The change words that report news since the claim: none in an item published before
     the claim's year that names no later year (it cannot report a later state), and none in a
@@ -139,7 +145,8 @@ def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
         return []
     own = {s for label in ev.confirmed for s in ev.quantity_sentences.get(label, ())}
     own -= {s for label in ev.differing for s in ev.quantity_sentences.get(label, ())}
-    if not ev.later_years and any(ev.change_sentences.get(w, set()) & own for w in words):
+    retold = [w for w in words if not w.casefold().startswith(_RESTORING)]
+    if not ev.later_years and any(ev.change_sentences.get(w, set()) & own for w in retold):
         # The title and the text tell one change: once a sentence ties it to the claim's own
         # figure, it is the claim's change, retold.
         return []
