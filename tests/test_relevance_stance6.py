@@ -149,3 +149,27 @@ def test_bringing_back_the_claims_figure_is_no_retelling_of_its_change(claims) -
                   "несостоявшимися, если проголосовало меньше половины избирателей.",
                   published="2026-12-03")
     assert m.stance == "updates", m.reason
+
+
+# --- proposed laws --------------------------------------------------------------------------------
+
+
+def test_a_bill_on_a_standing_rule_published_later_updates_it(claims) -> None:
+    title = "Bill would require half of voters to show up in Kazakhstan"
+    text = ("A group of Majilis deputies tabled a bill that would declare a parliamentary "
+            "election void unless at least 50% of registered voters take part.")
+    assert stance_of(claims, "C13", title, text, published="2026-12-12").stance == "updates"
+
+
+def test_an_advisory_bodys_proposals_are_no_proposed_law(claims) -> None:
+    m = stance_of(claims, "C6", "A council that can only recommend",
+                  "The 44-member National Council of Public Trust, set up in July 2019 and "
+                  "chaired by the head of state, can only advise: none of its proposals binds "
+                  "the government.", published="2026-12-01")
+    assert m.stance == "confirms", m.reason
+
+
+def test_proposal_sentences_reads_whole_words() -> None:
+    from kzwatch.relevance.text import Doc, proposal_sentences
+    doc = Doc(["The budget is 20 billion tenge", "Deputies tabled a bill", "По проекту закона"])
+    assert proposal_sentences(doc, {0, 1, 2}) == {1, 2}

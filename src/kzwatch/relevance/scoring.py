@@ -31,6 +31,7 @@ from kzwatch.relevance.text import (
     said,
     hit_positions,
     negated,
+    proposal_sentences,
     sentences_of,
     term_hits,
 )
@@ -83,6 +84,7 @@ class Evidence:
     sentence_years: list[frozenset[int]] = field(default_factory=list)
     result_sentences: set[int] = field(default_factory=set)  # with a percentage: a result
     own_scope: bool = False  # names the claim's own vote or body (``scope.own``)
+    proposal_sentences: set[int] = field(default_factory=set)  # a bill, draft or proposal
     published_year: int | None = None
     max_year: int = 2100  # a four-digit number above it is not a year the item reports
 
@@ -328,6 +330,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
         result_sentences={s for s, ns in enumerate(numbers)
                           if any(n.percent and not n.year for n in ns)},
         own_scope=bool(term_hits(doc, compiled.scope_own)),
+        proposal_sentences=proposal_sentences(doc, anchor_sentences | {0}),
         published_year=published, max_year=max_year,
     )
 

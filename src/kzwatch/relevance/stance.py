@@ -29,6 +29,9 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
     decided = _from_differing(ev, compiled) or _from_words(ev, compiled)
     if decided:
         return decided
+    if compiled.kind == "state" and ev.proposal_sentences and _later(ev, compiled):
+        return "updates", ("a change proposed (a bill, draft or proposal in the claim's "
+                           "sentences), later than the claim")
     if ev.confirmed or ev.figures or ev.replaced:
         return "confirms", "same figures as the claim: " + ", ".join(
             ev.confirmed or ev.figures or ev.replaced)
@@ -46,6 +49,11 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
                 if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
         list(ev.anchors)[:3]) + unplaced
+
+
+def _later(ev: Evidence, compiled: Compiled) -> bool:
+    """Published, or naming a year, after the claim's year."""
+    return bool(compiled.year) and (bool(ev.later_years) or (ev.published_year or 0) > compiled.year)
 
 
 def _replaced(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
