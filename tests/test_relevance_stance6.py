@@ -173,3 +173,20 @@ def test_proposal_sentences_reads_whole_words() -> None:
     from kzwatch.relevance.text import Doc, proposal_sentences
     doc = Doc(["The budget is 20 billion tenge", "Deputies tabled a bill", "По проекту закона"])
     assert proposal_sentences(doc, {0, 1, 2}) == {1, 2}
+
+
+# --- a vote claim's words denied outright ---------------------------------------------------------
+
+
+def test_a_vote_claims_words_denied_outright_contradict_it(claims) -> None:
+    m = stance_of(claims, "C3", "В ЦИК Казахстана настаивают: никакого бойкота не было",
+                  "Секретарь Центризбиркома заявил, что ОСДП в 2021 году вовсе не бойкотировала "
+                  "выборы, и назвал разговоры о бойкоте легендой.", published="2026-12-08")
+    assert m.stance == "contradicts", m.reason
+
+
+def test_a_vote_claims_own_negative_words_are_no_denial(claims) -> None:
+    m = stance_of(claims, "C3", "ОСДП Казахстана бойкотирует выборы в Мажилис",
+                  "ОСДП не будет участвовать в выборах в Мажилис 10 января 2021 года.",
+                  published="2020-12-20")
+    assert m.stance == "confirms", m.reason

@@ -381,6 +381,8 @@ def _denied(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int
     """For a claim about one event, the event's own words (its anchors) negated wherever they
     occur ("police said nobody was detained"): the item denies that it happened.  (Negated
     restatement markers are no such sign: several are negative themselves, "не допускали".)"""
+    if compiled.kind == "vote":
+        return _flatly_denied(doc, compiled)
     if compiled.kind != "event":
         return []
 
@@ -390,6 +392,20 @@ def _denied(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int
 
     return [text for text, occ in anchors.items()
             if occ and all(denied(s, start, end) for s, start, end in occ)]
+
+
+#: Words that deny outright that something happened at all ("никакого бойкота не было",
+#: "вовсе не бойкотировала", "there was no boycott at all").
+_FLAT_DENIALS = frozenset({"никакого", "никакой", "никаких", "вовсе", "отнюдь", "ешкандай"})
+
+
+def _flatly_denied(doc: Doc, compiled: Compiled) -> list[str]:
+    """A vote claim's words (what happened at that vote: "boycott") denied outright: the item
+    says it did not happen.  Only outright denials: a plain "не" is in several claims' own
+    words ("не будет участвовать")."""
+    return [text for text, occ in term_hits(doc, compiled.support).items()
+            if any(t.norm in _FLAT_DENIALS for s, start, _ in occ
+                   for t in doc.toks[s][max(0, start - 3):start])]
 
 
 def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: bool) -> list[str]:
