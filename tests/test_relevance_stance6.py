@@ -170,7 +170,8 @@ def test_an_advisory_bodys_proposals_are_no_proposed_law(claims) -> None:
 
 
 def test_proposal_sentences_reads_whole_words() -> None:
-    from kzwatch.relevance.text import Doc, proposal_sentences
+    from kzwatch.relevance.stance_words import proposal_sentences
+    from kzwatch.relevance.text import Doc
     doc = Doc(["The budget is 20 billion tenge", "Deputies tabled a bill", "По проекту закона"])
     assert proposal_sentences(doc, {0, 1, 2}) == {1, 2}
 

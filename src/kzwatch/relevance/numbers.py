@@ -194,6 +194,14 @@ def change_target(sentence: str, number_text: str) -> float | None:
     return numbers[0].value if numbers else None
 
 
+def changed_from(sentence: str, number: Number, known: list[tuple[list[float], float]]) -> bool:
+    """*number* starts a change told in *sentence* to a value not among *known* (value lists
+    with their tolerance): "с пяти до двух"; "from 40,000 to 20,000" is a claim's own change
+    when it has both."""
+    to = change_target(sentence, number.text)
+    return to is not None and not any(abs(to - v) <= tol + 1e-9 for vs, tol in known for v in vs)
+
+
 def qualifier(sentence: str, number_text: str) -> str:
     """How *sentence* qualifies the number written *number_text* (as ``extract_numbers`` gave
     it): "over", "under", "about", "not", "instead" (the value replaced: "вместо пяти") or ""

@@ -14,7 +14,7 @@ from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
 from kzwatch.relevance.numbers import (
     Number,
-    change_target,
+    changed_from,
     consistent,
     extract_numbers,
     figure_tolerance,
@@ -22,16 +22,16 @@ from kzwatch.relevance.numbers import (
 )
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
+from kzwatch.relevance.stance_words import flatly_denied, stance_readings
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
     Term,
     Tok,
     affirmed,
-    said,
     hit_positions,
     negated,
-    proposal_sentences,
+    said,
     sentences_of,
     term_hits,
 )
@@ -76,9 +76,7 @@ class Evidence:
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     update_sentences: dict[str, set[int]] = field(default_factory=dict)
-    # Update and change words as the score counts them (before the stance drops those negated
-    # inside a phrase: the score is not the stance's).
-    change_words_scored: bool = False
+    change_words_scored: bool = False  # as the score counts them (``said`` is the stance's)
     restated_sentences: set[int] = field(default_factory=set)  # any restatement marker's
     anchor_sentences: set[int] = field(default_factory=set)
     sentence_years: list[frozenset[int]] = field(default_factory=list)
@@ -134,15 +132,15 @@ class Quantities:
 def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
                    known: list[tuple[list[float], float]], sentence: str, s_idx: int,
                    in_terms: set[float]) -> bool:
-    """File *number* under confirmed, differing or disputed; False when it says nothing."""
+    """File *number* under confirmed, differing or disputed; False when it says nothing.  The
+    claim's value where a change starts ("с пяти до двух") is the value replaced."""
     how = qualifier(sentence, number.text)
     equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
                 for v in quantity["values"])
     bound = not equal and how in ("over", "under", "about") and any(
         consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
     label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
-    if equal and not how and _changed_from(sentence, number, known):
-        how = "instead"  # "с пяти до двух": the claim's value is where a change started
+    how = "instead" if equal and not how and changed_from(sentence, number, known) else how
     if equal and how == "not":
         target = found.disputed
     elif equal and how == "instead":
@@ -159,14 +157,6 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
     target.append(label)
     found.sentences[label].add(s_idx)
     return True
-
-
-def _changed_from(sentence: str, number: Number, known: list[tuple[list[float], float]]
-                  ) -> bool:
-    """*number* starts a change told in *sentence* to a value the claim does not have ("с пяти
-    до двух"; "from 40,000 to 20,000" is the claim's own change)."""
-    to = change_target(sentence, number.text)
-    return to is not None and not any(abs(to - v) <= tol + 1e-9 for vs, tol in known for v in vs)
 
 
 def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
@@ -281,8 +271,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
     anchors = term_hits(doc, compiled.anchors)
     near = settings.change_near_sentences
     change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
-    changes_scored = affirmed(doc, change_hits)
-    changes = said(doc, change_hits)
+    changes = said(doc, change_hits)  # the stance's; the score counts ``affirmed`` ones
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
     # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
     renames_reported = bool(renames)
@@ -300,8 +289,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
     later_years = sorted({int(n.value) for ns in numbers for n in ns
                           if n.year and compiled.year and compiled.year < n.value <= max_year})
     update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
-    weak_hits = term_hits(doc, compiled.weak_change)
-    confirm_hits = term_hits(doc, compiled.confirm)
+    weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(
         anchors=anchors, support=support, figures=figures, confirmed=quantities.confirmed,
         differing=quantities.differing, later_years=later_years,
@@ -309,8 +297,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
         confirms=[t for t, occ in confirm_hits.items()
                   if any(s in anchor_sentences for s, _, _ in occ)],
         changes=changes + said(doc, weak_hits),
-        change_words_scored=bool(changes_scored or affirmed(doc, update_hits)
-                                 or affirmed(doc, weak_hits)),
+        change_words_scored=any(affirmed(doc, h) for h in (change_hits, update_hits, weak_hits)),
         changes_near_anchor=[
             text for text in changes
             if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
@@ -323,14 +310,12 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
         denied=_denied(doc, compiled, anchors),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
-        update_sentences={text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
-        restated_sentences={s for occ in confirm_hits.values() for s, _, _ in occ},
         anchor_sentences=anchor_sentences,
         sentence_years=[frozenset(int(n.value) for n in ns if n.year) for ns in numbers],
         result_sentences={s for s, ns in enumerate(numbers)
                           if any(n.percent and not n.year for n in ns)},
         own_scope=bool(term_hits(doc, compiled.scope_own)),
-        proposal_sentences=proposal_sentences(doc, anchor_sentences | {0}),
+        **stance_readings(doc, update_hits, confirm_hits, anchor_sentences),
         published_year=published, max_year=max_year,
     )
 
@@ -381,10 +366,8 @@ def _denied(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int
     """For a claim about one event, the event's own words (its anchors) negated wherever they
     occur ("police said nobody was detained"): the item denies that it happened.  (Negated
     restatement markers are no such sign: several are negative themselves, "не допускали".)"""
-    if compiled.kind == "vote":
-        return _flatly_denied(doc, compiled)
-    if compiled.kind != "event":
-        return []
+    if compiled.kind != "event":  # a vote claim's words can only be denied outright
+        return flatly_denied(doc, compiled.support) if compiled.kind == "vote" else []
 
     def denied(s: int, start: int, end: int) -> bool:
         before = doc.toks[s][max(0, start - 5):start]
@@ -392,20 +375,6 @@ def _denied(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int
 
     return [text for text, occ in anchors.items()
             if occ and all(denied(s, start, end) for s, start, end in occ)]
-
-
-#: Words that deny outright that something happened at all ("никакого бойкота не было",
-#: "вовсе не бойкотировала", "there was no boycott at all").
-_FLAT_DENIALS = frozenset({"никакого", "никакой", "никаких", "вовсе", "отнюдь", "ешкандай"})
-
-
-def _flatly_denied(doc: Doc, compiled: Compiled) -> list[str]:
-    """A vote claim's words (what happened at that vote: "boycott") denied outright: the item
-    says it did not happen.  Only outright denials: a plain "не" is in several claims' own
-    words ("не будет участвовать")."""
-    return [text for text, occ in term_hits(doc, compiled.support).items()
-            if any(t.norm in _FLAT_DENIALS for s, start, _ in occ
-                   for t in doc.toks[s][max(0, start - 3):start])]
 
 
 def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: bool) -> list[str]:

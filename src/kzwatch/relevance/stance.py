@@ -53,7 +53,8 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
 
 def _later(ev: Evidence, compiled: Compiled) -> bool:
     """Published, or naming a year, after the claim's year."""
-    return bool(compiled.year) and (bool(ev.later_years) or (ev.published_year or 0) > compiled.year)
+    year = compiled.year or 0
+    return bool(year) and (bool(ev.later_years) or (ev.published_year or 0) > year)
 
 
 def _replaced(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:

@@ -540,20 +540,6 @@ def negated(doc: Doc, s_idx: int, start: int, end: int) -> bool:
     )
 
 
-#: Words that make a sentence a proposed law: a bill or a draft (normalised prefixes, Kazakh
-#: letters folded): "tabled a bill that would…", "по проекту новой Конституции", "заң жобасы".
-#: Not "propose" or "предложить": an advisory body's proposals are what it does, not a change.
-_PROPOSAL_PREFIXES = ("законопроект", "проект", "draft", "жоба")
-_PROPOSAL_WORDS = frozenset({"bill", "bills"})  # not "billion"
-
-
-def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
-    """Which of *sentences* tell of a proposed law (``_PROPOSAL_PREFIXES``)."""
-    return {s for s in sentences if s < len(doc.toks)
-            and any(t.norm in _PROPOSAL_WORDS or t.norm.startswith(_PROPOSAL_PREFIXES)
-                    for t in doc.toks[s])}
-
-
 def negated_inside(doc: Doc, s_idx: int, start: int, end: int) -> bool:
     """A negation between a phrase's first and last words: "решение [не] участвовать",
     "will [not] take part" match the phrase's words but say the opposite."""
