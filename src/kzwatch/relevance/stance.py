@@ -106,7 +106,7 @@ def _from_differing(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
 def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
     """Update, dispute and change words, and a later vote's report."""
     newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
-    if ev.updates and _news_possible(ev, compiled) and not _aside(ev):
+    if ev.updates and _words_may_be_news(ev, compiled) and not _aside(ev):
         return "updates", f"change reported: {', '.join(ev.updates)}{newer}"
     if ev.contradictions or ev.denied:
         words = [*ev.contradictions, *(f"not {w}" for w in ev.denied)]
@@ -150,7 +150,7 @@ def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
     sentence that restates the claim's own figure ("the threshold was cut to 20,000": the
     change the claim itself describes)."""
     words = ev.changes_near_anchor or (ev.changes if ev.later_years else [])
-    if not words or not _news_possible(ev, compiled):
+    if not words or not _words_may_be_news(ev, compiled):
         return []
     own = {s for label in ev.confirmed for s in ev.quantity_sentences.get(label, ())}
     own -= {s for label in ev.differing for s in ev.quantity_sentences.get(label, ())}
@@ -165,17 +165,23 @@ def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
 def _news_possible(ev: Evidence, compiled: Compiled) -> bool:
     """False for an item published before the claim's year that names no later year: it
     cannot report a state later than the claim's.  (The claim's own year is the article's:
-    a law of May 2021 is news on a claim of February 2021.)  An undated item on a vote claim
-    is placed by the years it names."""
-    if not compiled.year or ev.later_years:
+    a law of May 2021 is news on a claim of February 2021.)"""
+    return not (compiled.year and ev.published_year is not None
+                and ev.published_year < compiled.year and not ev.later_years)
+
+
+def _words_may_be_news(ev: Evidence, compiled: Compiled) -> bool:
+    """``_news_possible``, and for change words in an undated item on a vote claim: a later
+    Majilis vote is told with its year, so one that names only the claim's year or earlier
+    ones tells of the claim's vote ("the OSDP will not take part in the 10 January 2021 vote;
+    six parties will take part").  (A figure replacing the claim's is read by ``_replaced``;
+    a state's change is often told with the year of what it replaced alone.)"""
+    if not _news_possible(ev, compiled):
+        return False
+    if compiled.kind != "vote" or ev.published_year is not None or ev.later_years:
         return True
-    if ev.published_year is not None:
-        return ev.published_year >= compiled.year
-    # Undated: a later Majilis vote is told with its year, so an item on a vote claim that
-    # names only the claim's year or earlier ones tells of the claim's vote.  (A state's
-    # change is often told with the year of what it replaced alone: "a 2020 rule eased".)
     named = {y for ys in ev.sentence_years for y in ys if y <= ev.max_year}
-    return compiled.kind != "vote" or not named or max(named) > compiled.year
+    return not named or max(named) > (compiled.year or 0)
 
 
 def _time_of_figures(ev: Evidence, compiled: Compiled, labels: list[str]) -> tuple[str, str]:
