@@ -191,3 +191,14 @@ def test_a_vote_claims_own_negative_words_are_no_denial(claims) -> None:
                   "ОСДП не будет участвовать в выборах в Мажилис 10 января 2021 года.",
                   published="2020-12-20")
     assert m.stance == "confirms", m.reason
+
+
+def test_flat_denials_need_their_word_right_before() -> None:
+    from kzwatch.relevance.stance_words import flatly_denied
+    from kzwatch.relevance.compiled import compile_terms
+    from kzwatch.relevance.text import Doc
+    terms = compile_terms(["бойкот", "бойкотировать", "отказалась"])
+    assert flatly_denied(Doc(["никакого бойкота не было"]), terms) == ["бойкот"]
+    assert flatly_denied(Doc(["ОСДП вовсе не бойкотировала выборы"]), terms) == ["бойкотировать"]
+    assert flatly_denied(Doc(["ОСДП вовсе отказалась от выборов"]), terms) == []
+    assert flatly_denied(Doc(["не видит никакого смысла, бойкот"]), terms) == []

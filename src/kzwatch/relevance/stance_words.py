@@ -16,9 +16,11 @@ Hits = Mapping[str, list[tuple[int, int, int]]]
 _PROPOSAL_PREFIXES = ("законопроект", "проект", "draft", "жоба")
 _PROPOSAL_WORDS = frozenset({"bill", "bills"})  # not "billion"
 
-#: Words that deny outright that something happened at all ("никакого бойкота не было",
-#: "вовсе не бойкотировала").
-_FLAT_DENIALS = frozenset({"никакого", "никакой", "никаких", "вовсе", "отнюдь", "ешкандай"})
+#: Words that deny outright that something happened at all, right before its word: "никакого
+#: бойкота не было"; "вовсе" and "отнюдь" only with "не" ("вовсе не бойкотировала"; "вовсе
+#: отказалась" intensifies instead).
+_FLAT_DENIALS = frozenset({"никакого", "никакой", "никаких", "ешкандай"})
+_NOT_AT_ALL = frozenset({"вовсе", "отнюдь"})
 
 
 def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
@@ -32,9 +34,13 @@ def flatly_denied(doc: Doc, terms: Sequence[Term]) -> list[str]:
     """The *terms* (a vote claim's words: what happened at that vote, "boycott") denied
     outright: the item says it did not happen.  Only outright denials: a plain "не" is in
     several claims' own words ("не будет участвовать")."""
+    def denied(s: int, start: int) -> bool:
+        before = [t.norm for t in doc.toks[s][max(0, start - 2):start]]
+        return (bool(before) and before[-1] in _FLAT_DENIALS) or (
+            len(before) == 2 and before[0] in _NOT_AT_ALL and before[1] == "не")
+
     return [text for text, occ in term_hits(doc, terms).items()
-            if any(t.norm in _FLAT_DENIALS for s, start, _ in occ
-                   for t in doc.toks[s][max(0, start - 3):start])]
+            if any(denied(s, start) for s, start, _ in occ)]
 
 
 def stance_readings(doc: Doc, update_hits: Hits, confirm_hits: Hits,
