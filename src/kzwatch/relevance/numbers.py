@@ -166,6 +166,42 @@ _QUALIFIER_AFTER = (
 )
 
 
+#: "с пяти (рабочих дней) до двух", "from 20,000 (members) to 5,000": the first number is the
+#: value a change starts from, the second the one it ends at.  Kazakh: "бес (жұмыс) күнінен үш
+#: күнге" (the first with the ablative, the second next).
+_FROM_BEFORE = re.compile(r"(?:^|[\s,;(])(?:с|со|from)\s*$")
+_TO_AFTER = re.compile(r"^\S*(?:\s+[^\s\d]+){0,3}?\s+(?:до|to)\s+(?=\S)")
+_KK_FROM_AFTER = re.compile(r"^\S*?(?:\s+[^\s\d]+){0,2}?(?:нан|нен|дан|ден|тан|тен)\s+(?=\S)")
+
+
+def change_target(sentence: str, number_text: str) -> float | None:
+    """The value a change goes to when *sentence* tells one starting at the number written
+    *number_text* ("с пяти до двух" → 2.0), else None."""
+    folded = _fold_text(sentence)
+    edge = r"(?<![\d.,])" if number_text[:1].isdigit() else r"(?<!\w)"
+    found = re.search(edge + re.escape(number_text) + r"(?![\d\w])", folded)
+    if found is None:
+        return None
+    after = folded[found.end():found.end() + 60]
+    to = None
+    if _FROM_BEFORE.search(folded[max(0, found.start() - 8):found.start()]):
+        to = _TO_AFTER.match(after)
+    if to is None:
+        to = _KK_FROM_AFTER.match(after)
+    if to is None:
+        return None
+    numbers = [n for n in extract_numbers(after[to.end():to.end() + 20]) if not n.year]
+    return numbers[0].value if numbers else None
+
+
+def changed_from(sentence: str, number: Number, known: list[tuple[list[float], float]]) -> bool:
+    """*number* starts a change told in *sentence* to a value not among *known* (value lists
+    with their tolerance): "с пяти до двух"; "from 40,000 to 20,000" is a claim's own change
+    when it has both."""
+    to = change_target(sentence, number.text)
+    return to is not None and not any(abs(to - v) <= tol + 1e-9 for vs, tol in known for v in vs)
+
+
 def qualifier(sentence: str, number_text: str) -> str:
     """How *sentence* qualifies the number written *number_text* (as ``extract_numbers`` gave
     it): "over", "under", "about", "not", "instead" (the value replaced: "вместо пяти") or ""

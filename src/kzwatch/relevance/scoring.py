@@ -14,6 +14,7 @@ from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
 from kzwatch.relevance.numbers import (
     Number,
+    changed_from,
     consistent,
     extract_numbers,
     figure_tolerance,
@@ -21,6 +22,7 @@ from kzwatch.relevance.numbers import (
 )
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
+from kzwatch.relevance.stance_words import flatly_denied, stance_readings
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
@@ -29,6 +31,7 @@ from kzwatch.relevance.text import (
     affirmed,
     hit_positions,
     negated,
+    said,
     sentences_of,
     term_hits,
 )
@@ -72,10 +75,14 @@ class Evidence:
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
+    update_sentences: dict[str, set[int]] = field(default_factory=dict)
+    change_words_scored: bool = False  # as the score counts them (``said`` is the stance's)
+    restated_sentences: set[int] = field(default_factory=set)  # any restatement marker's
     anchor_sentences: set[int] = field(default_factory=set)
     sentence_years: list[frozenset[int]] = field(default_factory=list)
     result_sentences: set[int] = field(default_factory=set)  # with a percentage: a result
     own_scope: bool = False  # names the claim's own vote or body (``scope.own``)
+    proposal_sentences: set[int] = field(default_factory=set)  # a bill, draft or proposal
     published_year: int | None = None
     max_year: int = 2100  # a four-digit number above it is not a year the item reports
 
@@ -125,13 +132,15 @@ class Quantities:
 def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
                    known: list[tuple[list[float], float]], sentence: str, s_idx: int,
                    in_terms: set[float]) -> bool:
-    """File *number* under confirmed, differing or disputed; False when it says nothing."""
+    """File *number* under confirmed, differing or disputed; False when it says nothing.  The
+    claim's value where a change starts ("с пяти до двух") is the value replaced."""
     how = qualifier(sentence, number.text)
     equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
                 for v in quantity["values"])
     bound = not equal and how in ("over", "under", "about") and any(
         consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
     label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
+    how = "instead" if equal and not how and changed_from(sentence, number, known) else how
     if equal and how == "not":
         target = found.disputed
     elif equal and how == "instead":
@@ -262,7 +271,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
     anchors = term_hits(doc, compiled.anchors)
     near = settings.change_near_sentences
     change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
-    changes = affirmed(doc, change_hits)
+    changes = said(doc, change_hits)  # the stance's; the score counts ``affirmed`` ones
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
     # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
     renames_reported = bool(renames)
@@ -279,13 +288,16 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
     max_year = (now.year + 1) if now else 2100
     later_years = sorted({int(n.value) for ns in numbers for n in ns
                           if n.year and compiled.year and compiled.year < n.value <= max_year})
+    update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
+    weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(
         anchors=anchors, support=support, figures=figures, confirmed=quantities.confirmed,
         differing=quantities.differing, later_years=later_years,
-        updates=affirmed(doc, _current(term_hits(doc, compiled.update), numbers, compiled)),
-        confirms=[t for t, occ in term_hits(doc, compiled.confirm).items()
+        updates=said(doc, update_hits),
+        confirms=[t for t, occ in confirm_hits.items()
                   if any(s in anchor_sentences for s, _, _ in occ)],
-        changes=changes + affirmed(doc, term_hits(doc, compiled.weak_change)),
+        changes=changes + said(doc, weak_hits),
+        change_words_scored=any(affirmed(doc, h) for h in (change_hits, update_hits, weak_hits)),
         changes_near_anchor=[
             text for text in changes
             if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
@@ -303,6 +315,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
         result_sentences={s for s, ns in enumerate(numbers)
                           if any(n.percent and not n.year for n in ns)},
         own_scope=bool(term_hits(doc, compiled.scope_own)),
+        **stance_readings(doc, update_hits, confirm_hits, anchor_sentences),
         published_year=published, max_year=max_year,
     )
 
@@ -353,8 +366,8 @@ def _denied(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int
     """For a claim about one event, the event's own words (its anchors) negated wherever they
     occur ("police said nobody was detained"): the item denies that it happened.  (Negated
     restatement markers are no such sign: several are negative themselves, "не допускали".)"""
-    if compiled.kind != "event":
-        return []
+    if compiled.kind != "event":  # a vote claim's words can only be denied outright
+        return flatly_denied(doc, compiled.support) if compiled.kind == "vote" else []
 
     def denied(s: int, start: int, end: int) -> bool:
         before = doc.toks[s][max(0, start - 5):start]
@@ -389,7 +402,7 @@ def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS)
     score += w.w_figure * min(2, len(ev.figures))
     if ev.confirmed or ev.differing or ev.disputed or ev.replaced or ev.own_words:
         score += w.w_quantity
-    if ev.renames_reported or ev.updates or ev.changes:
+    if ev.renames_reported or ev.updates or ev.changes or ev.change_words_scored:
         score += w.w_change
     return round(min(1.0, score), 3)
 
