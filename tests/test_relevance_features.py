@@ -3,6 +3,7 @@ dates, scope checks, negative terms, stance markers, explanations."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -247,7 +248,7 @@ def test_kazakhstan_only_names_give_the_country_context(claims) -> None:
                            "Организаторы обязаны уведомлять акимат за пять дней.", "ru")
     assert "C5" in flagged(claims, "Мәслихат сайлауы",
                            "Бюллетеньде «барлығына қарсы» деген баған жоқ.", "kk")
-    # Without such a name the same words are not placed in Kazakhstan.
+    # A body only other countries have (a mayor's office) places the same words elsewhere.
     assert "C7" not in flagged(claims, "Закон о порядке организации митингов",
                                "Организаторы обязаны уведомлять мэрию за пять дней.", "ru")
 
@@ -266,3 +267,43 @@ def test_a_rounded_students_abroad_count_restates_the_claim(claims) -> None:
     got = flagged(claims, "Young Kazakhstanis abroad",
                   "By the end of 2017 about 60,000 young Kazakhstanis had studied abroad.", "en")
     assert got.get("C16") != "confirms"
+
+
+# --- round 6: the country implied when no other country is named --------------------------------
+
+
+def test_a_story_naming_no_country_is_taken_to_be_kazakh(claims) -> None:
+    # Kazakh outlets report their CEC or a registration rule without naming the country.
+    assert "C8" in flagged(claims, "Для регистрации партии теперь хватит пяти тысяч членов",
+                           "Минюст снизил требование к численности партий с 20 тысяч.", "ru")
+    assert "C9" in flagged(claims, "ЦИК: наблюдателям запрещали видеосъемку",
+                           "Жалобы поступили после выборов в январе 2021 года.", "ru")
+
+
+def test_another_country_named_keeps_the_story_out(claims) -> None:
+    for where in ("в Кыргызстане", "в Узбекистане", "в Азербайджане", "в мэрии"):
+        got = flagged(claims, f"Для регистрации партии {where} хватит пяти тысяч членов",
+                      "Требование к численности партий снизили с 20 тысяч.", "ru")
+        assert "C8" not in got, where
+    item = FeedItem(url="u", title="Party registration in Tajikistan eased",
+                    text="A party now needs 5,000 members instead of 20,000.")
+    _, rows = explain_item(item, claims)
+    (c8,) = [r for r in rows if r.claim_id == "C8"]
+    assert c8.verdict == "not scored"
+    assert "another country named" in c8.why and "Tajikistan" in c8.why
+
+
+def test_without_elsewhere_terms_the_country_must_be_named(claims) -> None:
+    strict = [replace(c, extra={k: v for k, v in c.extra.items() if k != "elsewhere"})
+              for c in claims]
+    title, text = ("Для регистрации партии теперь хватит пяти тысяч членов",
+                   "Минюст снизил требование к численности партий с 20 тысяч.")
+    assert "C8" in flagged(claims, title, text, "ru")
+    assert "C8" not in flagged(strict, title, text, "ru")
+
+
+def test_a_referendum_turnout_rule_is_not_the_election_rule(claims) -> None:
+    assert "C13" not in flagged(claims, "Referendum valid only if more than half of voters come",
+                                "The CEC reminded voters of the rule before the 2022 vote.", "en")
+    assert "C13" in flagged(claims, "Election valid only if more than half of voters come",
+                            "Deputies propose to restore the 1998 rule for parliament.", "en")

@@ -208,6 +208,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "negative_terms": _term_list,
     "unique_anchors": _term_list,
     "confirm_terms": _term_list,
+    "elsewhere": _term_list,
     "context": _groups,
     "exclude": lambda v, g, w: _tables(v, g, w, ("terms", "unless")),
     "renames": lambda v, g, w: _tables(v, g, w, ("old", "new")),

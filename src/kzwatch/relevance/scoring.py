@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
-from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
+from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim, country_missing
 from kzwatch.relevance.numbers import (
     Number,
     consistent,
@@ -153,7 +153,10 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
 def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
     # A reported rename is specific enough on its own: only the first context group (the
     # country) is still required ("Nur Otan renamed Amanat" needs no election words for C2).
-    for n, group in enumerate(compiled.context[:1] if renamed else compiled.context, 1):
+    country = country_missing(doc, compiled)
+    if country:
+        return country
+    for n, group in enumerate(compiled.context[1:] if not renamed else [], 2):
         if not term_hits(doc, group):
             return f"no context term of group {n} (e.g. {group[0].text if group else '?'})"
     return ""
@@ -309,13 +312,12 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
 
 def veto(prep: Prepared, claim: Claim) -> str:
     """Why the rules forbid *claim* on *prep* whatever else is said ("" when nothing does): no
-    word for the claim's country (its first context group, unless a name only its event has
-    occurs), a near-miss guard or negative term, another vote, body, country or period.  A
+    word for the claim's country while another country is named (``country_missing``; a name
+    only the claim's event has lifts it), a near-miss guard or negative term, another vote, body, country or period.  A
     learned second opinion may add a claim only where this is empty."""
     compiled = compiled_claim(claim)
     doc = prep.doc
-    if (compiled.context and not term_hits(doc, compiled.unique)
-            and not term_hits(doc, compiled.context[0])):
+    if not term_hits(doc, compiled.unique) and country_missing(doc, compiled):
         return "no word for the claim's country"
     return (_excluded(doc, compiled)
             or _out_of_scope(doc, compiled, prep.numbers, prep.published_year))
