@@ -307,3 +307,34 @@ def test_a_referendum_turnout_rule_is_not_the_election_rule(claims) -> None:
                                 "The CEC reminded voters of the rule before the 2022 vote.", "en")
     assert "C13" in flagged(claims, "Election valid only if more than half of voters come",
                             "Deputies propose to restore the 1998 rule for parliament.", "en")
+
+
+# --- round 6: extra claims on long pages ---------------------------------------------------------
+
+
+def test_a_time_of_day_is_not_a_quantity() -> None:
+    hours, minutes = extract_numbers("Митинг начался в 12:00 на площади")
+    assert hours.date and minutes.date and hours.value == 12
+    (score,) = [n for n in extract_numbers("счёт 3:1 в пользу хозяев") if n.value == 3]
+    assert not score.date
+
+
+def test_a_seat_count_is_not_a_membership_floor(claims) -> None:
+    item = FeedItem(url="u", title="Party registration: the membership threshold",
+                    text="The chamber has 107 members, 98 of them elected from party lists.")
+    (c8,) = [r for r in explain_item(item, claims)[1] if r.claim_id == "C8"]
+    assert not any("98" in f or "107" in f for f in c8.figures)
+
+
+def test_another_partys_full_name_is_not_mamays_party(claims) -> None:
+    text = ("В выборах участвуют «Нур Отан», Демократическая партия Казахстана «Ак жол» "
+            "и Народная партия; в регистрации другим отказали.")
+    assert "C8" not in flagged(claims, "Шесть партий допущены к выборам", text, "ru")
+    assert "C8" in flagged(claims, "Демократической партии Казахстана Мамая снова отказали",
+                           "Партия остаётся незарегистрированной.", "ru")
+
+
+def test_a_senate_vote_is_not_the_majilis_vote(claims) -> None:
+    text = "Выборы сенаторов признаны состоявшимися, избраны 16 депутатов Сената от Нур Отана."
+    got = flagged(claims, "В Казахстане выбрали сенаторов", text, "ru")
+    assert "C13" not in got and "C2" not in got

@@ -97,12 +97,16 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     tolerance = raw.get("tolerance", 0)
     if not isinstance(tolerance, (int, float)) or isinstance(tolerance, bool):
         raise ValueError(f"{where}: key 'tolerance' must be a number")
+    smallest = raw.get("min", 0)
+    if not isinstance(smallest, (int, float)) or isinstance(smallest, bool):
+        raise ValueError(f"{where}: key 'min' must be a number")
     return {
         "name": str(raw.get("name", "")),
         "cues": _expand(raw.get("cues", []), groups, f"{where}.cues"),
         "values": [float(v) for v in values],
         "unit": unit,
         "tolerance": float(tolerance),
+        "min": float(smallest),
     }
 
 

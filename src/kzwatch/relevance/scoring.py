@@ -98,7 +98,8 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Num
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         for s_idx in sorted(cue_sentences):
             for number in numbers_by_sentence[s_idx]:
-                if number.date or (number.year and quantity["unit"] != "%"):
+                if (number.date or (number.year and quantity["unit"] != "%")
+                        or number.value < quantity.get("min", 0)):
                     continue
                 if quantity["unit"] == "%" and not number.percent:
                     continue
