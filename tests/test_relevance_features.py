@@ -338,3 +338,26 @@ def test_a_senate_vote_is_not_the_majilis_vote(claims) -> None:
     text = "Выборы сенаторов признаны состоявшимися, избраны 16 депутатов Сената от Нур Отана."
     got = flagged(claims, "В Казахстане выбрали сенаторов", text, "ru")
     assert "C13" not in got and "C2" not in got
+
+
+# --- round 6: vocabulary the held-out sets showed missing -----------------------------------------
+
+
+def test_the_dated_vote_day_is_an_election_word(claims) -> None:
+    text = ("Правозащитники подвели итоги 10 января 2021 года: наблюдателей не пускали к "
+            "протоколам, полиция задержала свыше 360 человек.")
+    got = flagged(claims, "Итоги январского дня", text, "ru")
+    assert "C9" in got and "C11" in got
+    # The day without the year is every January's: not enough for an election.
+    assert "C9" not in flagged(claims, "Итоги январского дня",
+                               "10 января наблюдателей не пускали к протоколам.", "ru")
+
+
+def test_the_entry_threshold_named_without_a_party(claims) -> None:
+    assert "C2" in flagged(claims, "Проходной порог снижен до пяти процентов",
+                           "Чтобы пройти в Мажилис, партиям хватит 5% вместо прежних 7%.", "ru")
+
+
+def test_both_kazakh_words_for_observer(claims) -> None:
+    assert "C9" in flagged(claims, "ОСК: байқаушылар учаскеден шығарылған жоқ",
+                           "2021 жылғы Мәжіліс сайлауында суретке түсіруге тыйым болмады.", "kk")
