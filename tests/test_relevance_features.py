@@ -361,3 +361,8 @@ def test_the_entry_threshold_named_without_a_party(claims) -> None:
 def test_both_kazakh_words_for_observer(claims) -> None:
     assert "C9" in flagged(claims, "ОСК: байқаушылар учаскеден шығарылған жоқ",
                            "2021 жылғы Мәжіліс сайлауында суретке түсіруге тыйым болмады.", "kk")
+
+
+def test_a_ministry_that_will_not_register_a_party(claims) -> None:
+    assert "C8" in flagged(claims, "Минюст снова не регистрирует партию",
+                           "Инициативная группа в третий раз получила отказ в регистрации.", "ru")
