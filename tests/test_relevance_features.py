@@ -366,3 +366,9 @@ def test_both_kazakh_words_for_observer(claims) -> None:
 def test_a_ministry_that_will_not_register_a_party(claims) -> None:
     assert "C8" in flagged(claims, "Минюст снова не регистрирует партию",
                            "Инициативная группа в третий раз получила отказ в регистрации.", "ru")
+
+
+def test_a_neighbours_town_places_the_story_there(claims) -> None:
+    text = "Monitors in {} said they were kept away from the protocols at the polling station."
+    assert "C9" in flagged(claims, "Observers kept from the count", text.format("Shymkent"), "en")
+    assert "C9" not in flagged(claims, "Observers kept from the count", text.format("Osh"), "en")
