@@ -372,3 +372,9 @@ def test_a_neighbours_town_places_the_story_there(claims) -> None:
     text = "Monitors in {} said they were kept away from the protocols at the polling station."
     assert "C9" in flagged(claims, "Observers kept from the count", text.format("Shymkent"), "en")
     assert "C9" not in flagged(claims, "Observers kept from the count", text.format("Osh"), "en")
+
+
+def test_a_kazakh_only_body_outweighs_neighbours_named_in_passing(claims) -> None:
+    text = ("Ұлттық құрылтай отырысында сарапшылар Ресей мен Қырғызстан тәжірибесін "
+            "салыстырды; Ұлттық құрылтай Халық кеңесімен алмастырылмақ.")
+    assert "C6" in flagged(claims, "Ұлттық құрылтай Бурабайда жиналды", text, "kk")
