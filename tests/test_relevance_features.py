@@ -378,3 +378,10 @@ def test_a_kazakh_only_body_outweighs_neighbours_named_in_passing(claims) -> Non
     text = ("Ұлттық құрылтай отырысында сарапшылар Ресей мен Қырғызстан тәжірибесін "
             "салыстырды; Ұлттық құрылтай Халық кеңесімен алмастырылмақ.")
     assert "C6" in flagged(claims, "Ұлттық құрылтай Бурабайда жиналды", text, "kk")
+
+
+def test_other_countries_in_kazakh_spelling_and_script(claims) -> None:
+    # Latin-script Kazakh is read in Cyrillic before the `elsewhere` terms are looked up.
+    title = "Partııa tirkeý úshin 5 myń múshe jetkilikti"
+    assert "C8" in flagged(claims, title, "Ádilet mınıstrligi talapty 20 myńnan tómendetti.", "kk")
+    assert "C8" not in flagged(claims, title, "AQSh-ta jańa talap kúshine endi.", "kk")
