@@ -385,3 +385,9 @@ def test_other_countries_in_kazakh_spelling_and_script(claims) -> None:
     title = "Partııa tirkeý úshin 5 myń múshe jetkilikti"
     assert "C8" in flagged(claims, title, "Ádilet mınıstrligi talapty 20 myńnan tómendetti.", "kk")
     assert "C8" not in flagged(claims, title, "AQSh-ta jańa talap kúshine endi.", "kk")
+
+
+def test_the_kazakh_word_for_proportional(claims) -> None:
+    assert "C14" in flagged(claims, "Мәжіліс сайлауы қалай өтеді",
+                            "Қазақстан парламент сайлауында пропорциялық жүйеге өтеді: "
+                            "депутаттар партиялық тізіммен сайланады.", "kk")
