@@ -391,3 +391,9 @@ def test_the_kazakh_word_for_proportional(claims) -> None:
     assert "C14" in flagged(claims, "Мәжіліс сайлауы қалай өтеді",
                             "Қазақстан парламент сайлауында пропорциялық жүйеге өтеді: "
                             "депутаттар партиялық тізіммен сайланады.", "kk")
+
+
+def test_the_claims_protest_count_named_with_protests(claims) -> None:
+    text = ("В МВД заявили, что несанкционированных акций было около 40, а цифру в 254 протеста "
+            "назвали накрученной.")
+    assert "C10" in flagged(claims, "МВД: акций было в разы меньше", text, "ru")
