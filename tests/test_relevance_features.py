@@ -397,3 +397,9 @@ def test_the_claims_protest_count_named_with_protests(claims) -> None:
     text = ("В МВД заявили, что несанкционированных акций было около 40, а цифру в 254 протеста "
             "назвали накрученной.")
     assert "C10" in flagged(claims, "МВД: акций было в разы меньше", text, "ru")
+
+
+def test_the_claims_almaty_figure_named_with_almaty(claims) -> None:
+    text = ("В Алматы 10 января 2021 года бюллетень для голосования взяли лишь 30,6% "
+            "горожан, подсчитали наблюдатели.")
+    assert "C1" in flagged(claims, "Южная столица голосовала неохотнее всех", text, "ru")
