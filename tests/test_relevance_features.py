@@ -13,6 +13,7 @@ from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import load_claims, score_item
 from kzwatch.relevance.explain import explain_item
 from kzwatch.relevance.numbers import extract_numbers
+from kzwatch.relevance.scoring import prepare, veto
 from kzwatch.relevance.text import Doc, Term, russian_lemma
 from kzwatch.relevance.translit import arabic_to_cyrillic, is_kazakh_latin, latin_to_cyrillic
 
@@ -403,3 +404,12 @@ def test_the_claims_almaty_figure_named_with_almaty(claims) -> None:
     text = ("В Алматы 10 января 2021 года бюллетень для голосования взяли лишь 30,6% "
             "горожан, подсчитали наблюдатели.")
     assert "C1" in flagged(claims, "Южная столица голосовала неохотнее всех", text, "ru")
+
+
+def test_the_second_opinions_veto_is_the_same_country_test(claims) -> None:
+    c8 = next(c for c in claims if c.id == "C8")
+    unnamed = prepare(FeedItem(url="u", title="Минюст снизил порог для регистрации партий"))
+    elsewhere = prepare(FeedItem(url="u", title="Минюст Узбекистана снизил порог для партий"))
+    assert unnamed is not None and elsewhere is not None
+    assert veto(unnamed, c8) == ""
+    assert "another country named" in veto(elsewhere, c8)

@@ -314,13 +314,13 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
 def veto(prep: Prepared, claim: Claim) -> str:
     """Why the rules forbid *claim* on *prep* whatever else is said ("" when nothing does): no
     word for the claim's country while another country is named (``country_missing``; a name
-    only the claim's event has lifts it), a near-miss guard or negative term, another vote, body, country or period.  A
-    learned second opinion may add a claim only where this is empty."""
+    only the claim's event has lifts it), a near-miss guard or negative term, another vote,
+    body, country or period.  A learned second opinion may add a claim only where this is
+    empty."""
     compiled = compiled_claim(claim)
     doc = prep.doc
-    if not term_hits(doc, compiled.unique) and country_missing(doc, compiled):
-        return "no word for the claim's country"
-    return (_excluded(doc, compiled)
+    country = "" if term_hits(doc, compiled.unique) else country_missing(doc, compiled)
+    return (country or _excluded(doc, compiled)
             or _out_of_scope(doc, compiled, prep.numbers, prep.published_year))
 
 
