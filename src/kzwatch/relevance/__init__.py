@@ -13,6 +13,8 @@ Precision comes first, so a claim is only scored when a *gate* passes:
 
 1. at least one of the claim's **anchors** (claim-specific names and phrases) occurs;
 2. every **context** group matches at least once (this is Kazakhstan; this is the Majilis vote);
+   the first (the country) also counts as met when the item names no other country (the
+   claim's ``elsewhere`` terms): Kazakh outlets report "the CEC" without naming their own;
 3. no **exclude** guard fires (an item about Kyrgyz elections, Russia's "против всех" debate or
    the presidential turnout shares words with a claim but not the claim).
 

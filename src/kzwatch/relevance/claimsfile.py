@@ -97,12 +97,16 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     tolerance = raw.get("tolerance", 0)
     if not isinstance(tolerance, (int, float)) or isinstance(tolerance, bool):
         raise ValueError(f"{where}: key 'tolerance' must be a number")
+    smallest = raw.get("min", 0)
+    if not isinstance(smallest, (int, float)) or isinstance(smallest, bool):
+        raise ValueError(f"{where}: key 'min' must be a number")
     return {
         "name": str(raw.get("name", "")),
         "cues": _expand(raw.get("cues", []), groups, f"{where}.cues"),
         "values": [float(v) for v in values],
         "unit": unit,
         "tolerance": float(tolerance),
+        "min": float(smallest),
     }
 
 
@@ -208,6 +212,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "negative_terms": _term_list,
     "unique_anchors": _term_list,
     "confirm_terms": _term_list,
+    "elsewhere": _term_list,
     "context": _groups,
     "exclude": lambda v, g, w: _tables(v, g, w, ("terms", "unless")),
     "renames": lambda v, g, w: _tables(v, g, w, ("old", "new")),

@@ -17,7 +17,8 @@ class Number:
     percent: bool
     year: bool
     text: str
-    date: bool = False  # "25 мая", "25 February", "25 ақпанда": a day, never a quantity
+    # "25 мая", "25 February", "25 ақпанда": a day; "в 12:00": a time of day; never a quantity
+    date: bool = False
 
 
 _NUMBER_RE = re.compile(
@@ -66,6 +67,19 @@ def _is_date(text: str, start: int, end: int, value: float) -> bool:
     before = _MONTH_BEFORE_DAY_RE.search(text[max(0, start - 20):start])
     return any(m is not None and _MONTH_RE.match(m.group(1)) is not None
                for m in (after, before))
+
+
+_CLOCK_AFTER_RE = re.compile(r":\d{2}(?!\d)")
+_CLOCK_BEFORE_RE = re.compile(r"(?<!\d)\d{1,2}:$")
+
+
+def _is_clock(text: str, start: int, end: int) -> bool:
+    """Hours or minutes of a time of day ("в 12:00", "at 18:30")."""
+    if end - start > 2:
+        return False
+    return (_CLOCK_AFTER_RE.match(text, end) is not None
+            or (end - start == 2 and _CLOCK_BEFORE_RE.search(text[max(0, start - 3):start])
+                is not None))
 
 
 def extract_numbers(text: str) -> list[Number]:
@@ -121,8 +135,10 @@ def _digit_numbers(normal: str) -> list[Number]:
             if unit.startswith(prefix):
                 value *= factor
         is_year = not unit and raw.isdigit() and 1990 <= value <= 2039
+        day = not unit and (_is_date(normal, m.start(), m.end(), value)
+                            or _is_clock(normal, m.start(), m.end()))
         out.append(Number(value=value, percent=percent, year=is_year, text=m.group(0).strip(),
-                          date=not unit and _is_date(normal, m.start(), m.end(), value)))
+                          date=day))
     return out
 
 

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
-from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
+from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim, country_missing
 from kzwatch.relevance.numbers import (
     Number,
     changed_from,
@@ -22,7 +22,7 @@ from kzwatch.relevance.numbers import (
 )
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
-from kzwatch.relevance.stance_words import flatly_denied, stance_readings
+from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
@@ -30,7 +30,6 @@ from kzwatch.relevance.text import (
     Tok,
     affirmed,
     hit_positions,
-    negated,
     said,
     sentences_of,
     term_hits,
@@ -105,7 +104,8 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Num
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         for s_idx in sorted(cue_sentences):
             for number in numbers_by_sentence[s_idx]:
-                if number.date or (number.year and quantity["unit"] != "%"):
+                if (number.date or (number.year and quantity["unit"] != "%")
+                        or number.value < quantity.get("min", 0)):
                     continue
                 if quantity["unit"] == "%" and not number.percent:
                     continue
@@ -162,7 +162,10 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
 def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
     # A reported rename is specific enough on its own: only the first context group (the
     # country) is still required ("Nur Otan renamed Amanat" needs no election words for C2).
-    for n, group in enumerate(compiled.context[:1] if renamed else compiled.context, 1):
+    country = country_missing(doc, compiled)
+    if country:
+        return country
+    for n, group in enumerate(compiled.context[1:] if not renamed else [], 2):
         if not term_hits(doc, group):
             return f"no context term of group {n} (e.g. {group[0].text if group else '?'})"
     return ""
@@ -304,10 +307,10 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
                    for s, _, _ in change_hits[text])
         ],
         renames=renames, renames_reported=renames_reported,
-        contradictions=_disputes(doc, compiled, anchor_sentences),
+        contradictions=disputes(doc, compiled, anchor_sentences),
         sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
         own_words=quantities.own_words,
-        denied=_denied(doc, compiled, anchors),
+        denied=denied_event(doc, compiled, anchors),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,
@@ -322,15 +325,14 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
 
 def veto(prep: Prepared, claim: Claim) -> str:
     """Why the rules forbid *claim* on *prep* whatever else is said ("" when nothing does): no
-    word for the claim's country (its first context group, unless a name only its event has
-    occurs), a near-miss guard or negative term, another vote, body, country or period.  A
-    learned second opinion may add a claim only where this is empty."""
+    word for the claim's country while another country is named (``country_missing``; a name
+    only the claim's event has lifts it), a near-miss guard or negative term, another vote,
+    body, country or period.  A learned second opinion may add a claim only where this is
+    empty."""
     compiled = compiled_claim(claim)
     doc = prep.doc
-    if (compiled.context and not term_hits(doc, compiled.unique)
-            and not term_hits(doc, compiled.context[0])):
-        return "no word for the claim's country"
-    return (_excluded(doc, compiled)
+    country = "" if term_hits(doc, compiled.unique) else country_missing(doc, compiled)
+    return (country or _excluded(doc, compiled)
             or _out_of_scope(doc, compiled, prep.numbers, prep.published_year))
 
 
@@ -344,37 +346,6 @@ def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
                        require_old=True)
     ev = _collect(doc, compiled, prep.numbers, now, renames, settings, prep.published_year)
     return choose_stance(ev, compiled)
-
-
-def _disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
-    """Dispute words in an anchor's sentence, except inside one of the claim's restatement
-    markers: "denied registration" restates C8, it does not dispute it."""
-    restating = [occ for occs in term_hits(doc, compiled.confirm).values() for occ in occs]
-    return [text for text, occ in term_hits(doc, compiled.contradict).items()
-            if any(s in anchor_sentences and not any(
-                c_s == s and c_start <= end and start <= c_end
-                for c_s, c_start, c_end in restating) for s, start, end in occ)]
-
-
-#: Words that deny an event the claim reports ("nobody was detained", "никого не задержали"):
-#: the general negations are in ``text.negated``.
-_NOBODY = frozenset({"nobody", "никто", "никого", "ешким", "ешкимди"})
-
-
-def _denied(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int, int]]]
-            ) -> list[str]:
-    """For a claim about one event, the event's own words (its anchors) negated wherever they
-    occur ("police said nobody was detained"): the item denies that it happened.  (Negated
-    restatement markers are no such sign: several are negative themselves, "не допускали".)"""
-    if compiled.kind != "event":  # a vote claim's words can only be denied outright
-        return flatly_denied(doc, compiled.support) if compiled.kind == "vote" else []
-
-    def denied(s: int, start: int, end: int) -> bool:
-        before = doc.toks[s][max(0, start - 5):start]
-        return negated(doc, s, start, end) or any(t.norm in _NOBODY for t in before)
-
-    return [text for text, occ in anchors.items()
-            if occ and all(denied(s, start, end) for s, start, end in occ)]
 
 
 def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: bool) -> list[str]:

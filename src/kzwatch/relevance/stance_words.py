@@ -1,12 +1,13 @@
 """What the words around an item's evidence say, for the stance only (never for the score):
-proposed laws, outright denials, where update and restatement words stand."""
+proposed laws, outright denials and disputes, where update and restatement words stand."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kzwatch.relevance.text import Doc, Term, term_hits
+from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.text import Doc, Term, negated, term_hits
 
 Hits = Mapping[str, list[tuple[int, int, int]]]
 
@@ -52,3 +53,34 @@ def stance_readings(doc: Doc, update_hits: Hits, confirm_hits: Hits,
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
     }
+
+
+def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
+    """Dispute words in an anchor's sentence, except inside one of the claim's restatement
+    markers: "denied registration" restates C8, it does not dispute it."""
+    restating = [occ for occs in term_hits(doc, compiled.confirm).values() for occ in occs]
+    return [text for text, occ in term_hits(doc, compiled.contradict).items()
+            if any(s in anchor_sentences and not any(
+                c_s == s and c_start <= end and start <= c_end
+                for c_s, c_start, c_end in restating) for s, start, end in occ)]
+
+
+#: Words that deny an event the claim reports ("nobody was detained", "никого не задержали"):
+#: the general negations are in ``text.negated``.
+_NOBODY = frozenset({"nobody", "никто", "никого", "ешким", "ешкимди"})
+
+
+def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int, int]]]
+            ) -> list[str]:
+    """For a claim about one event, the event's own words (its anchors) negated wherever they
+    occur ("police said nobody was detained"): the item denies that it happened.  (Negated
+    restatement markers are no such sign: several are negative themselves, "не допускали".)"""
+    if compiled.kind != "event":  # a vote claim's words can only be denied outright
+        return flatly_denied(doc, compiled.support) if compiled.kind == "vote" else []
+
+    def denied(s: int, start: int, end: int) -> bool:
+        before = doc.toks[s][max(0, start - 5):start]
+        return negated(doc, s, start, end) or any(t.norm in _NOBODY for t in before)
+
+    return [text for text, occ in anchors.items()
+            if occ and all(denied(s, start, end) for s, start, end in occ)]
