@@ -476,3 +476,17 @@ def test_minimal_claims_file_without_anchors_still_matches() -> None:
     m = match(claims, "Turnout reached 63%", claim_id="M1")
     assert m is not None and m.stance == "confirms"
     assert match(claims, "Weather in Almaty") == []
+
+
+def test_labelled_dates_may_be_a_month_or_a_year_and_anything_else_is_one_clear_error(tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text('[[item]]\nid = "a"\ndate = "2021-01"\n\n[[item]]\nid = "b"\ndate = "2023"\n',
+                    encoding="utf-8")
+    rows = load_labelled(good)
+    from kzwatch.relevance.evaluation import item_of
+    assert [item_of(r).published_at.strftime("%Y-%m-%d") for r in rows] == ["2021-01-01",
+                                                                          "2023-01-01"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[item]]\nid = "c"\ndate = "January 2021"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="item c: date 'January 2021' is not YYYY-MM-DD"):
+        load_labelled(bad)
