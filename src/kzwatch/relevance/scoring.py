@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim, country_missing
+from kzwatch.relevance.days import named_days
 from kzwatch.relevance.numbers import (
     Number,
     changed_from,
@@ -202,6 +203,12 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     n_other = len(hit_positions(other))
     if n_other and n_other > _own_outside(term_hits(doc, compiled.scope_own), other):
         return f"out of scope: about {', '.join(list(other)[:3])}"
+    # Dated to other days only, naming neither the claim's vote nor a name only its event has.
+    days = named_days(doc.sentences) if compiled.scope_days else set()
+    if days and not days & compiled.scope_days and not term_hits(doc, compiled.scope_own) \
+            and not term_hits(doc, compiled.unique):
+        return ("out of scope: dated " + ", ".join(f"{d}/{m}" for d, m in sorted(days)[:3])
+                + ", not the claim's day or vote")
     if compiled.scope_years:
         named = {int(n.value) for ns in numbers for n in ns if n.year}
         years = named or ({published} if published else set())
