@@ -10,7 +10,7 @@ import pytest
 
 from kzwatch.model import Claim, ClaimMatch, FeedItem
 from kzwatch.relevance import load_claims, score_item
-from kzwatch.relevance.days import named_days, parse_days
+from kzwatch.relevance.days import named_days, parse_days, vote_years
 
 ARTICLE = "beimenbetov-2021"
 
@@ -68,3 +68,39 @@ def test_the_claims_own_day_keeps_a_story_about_its_subject(claims) -> None:
                     "Молодёжное движение, основанное 5 июня 2019 года, провело встречу "
                     "сторонников в Алматы.")
     assert "C11" in found
+
+
+# --- a vote named by its day dates a text that names no year ---------------------------------
+
+
+@pytest.mark.parametrize(("sentence", "years"), [
+    ("Six parties were elected to the Mazhilis on March 19, out of seven", {2023}),
+    ("As of 08:00 PM on March 20th, 77.1% of the total number of voters", {2016}),
+    # the day of a session, with the vote word far away, is not a vote's day
+    ("Токаев 15 января на открытии первой сессии VII созыва Мажилиса Парламента, снижается "
+     "порог прохождения политических партий при выборах", set()),
+    ("On March 19 the ministry registered a party", set()),  # no vote word near the day
+])
+def test_a_vote_named_by_its_day_gives_its_year(sentence, years) -> None:
+    assert vote_years([sentence], [frozenset()]) == [frozenset(years)]
+
+
+def test_a_year_the_text_names_wins_over_a_vote_day() -> None:
+    text = ["Six parties were elected to the Mazhilis on March 19.", "It was 2016."]
+    assert vote_years(text, [frozenset(), frozenset({2016})]) == [frozenset(), frozenset()]
+
+
+def test_an_undated_report_of_an_earlier_votes_turnout_is_not_the_claims(claims) -> None:
+    # 20 March is the 2016 snap Majilis vote: its turnout is not C1's (a near-miss).
+    found = matches(claims, "Final turnout for early elections to Majilis – 77%",
+                    "The CEC chairman announced the final voter turnout in early elections to "
+                    "the Majilis. As of 08:00 PM on March 20th, 77.1% of voters received "
+                    "ballots.")
+    assert "C1" not in found
+
+
+def test_an_undated_report_of_a_later_votes_turnout_updates_the_claim(claims) -> None:
+    m = matches(claims, "Turnout in early elections to the Majilis reached 54%",
+                "The CEC said turnout in the early elections to the Majilis held on March 19 "
+                "was 54.21%.")
+    assert m["C1"].stance == "updates", m["C1"].reason

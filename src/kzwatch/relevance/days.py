@@ -38,16 +38,20 @@ def _month(word: str) -> int:
     return next(n for stem, n in _STEM_MONTH.items() if word.startswith(stem))
 
 
+def _days_at(sentence: str) -> list[tuple[int, int, int, int]]:
+    """(day, month, start, end) of each day of a month named in *sentence*."""
+    out = []
+    for m in _DAY_MONTH_RE.finditer(sentence):
+        month = _month(m.group(3))
+        out += [(int(d), month, m.start(), m.end()) for d in m.group(1, 2) if d]
+    out += [(int(m.group(2)), _month(m.group(1)), m.start(), m.end())
+            for m in _MONTH_DAY_RE.finditer(sentence)]
+    return [d for d in out if 1 <= d[0] <= 31]
+
+
 def named_days(sentences: Iterable[str]) -> set[tuple[int, int]]:
     """The (day, month) pairs named in *sentences*; days outside 1–31 are not days."""
-    days: set[tuple[int, int]] = set()
-    for sentence in sentences:
-        for m in _DAY_MONTH_RE.finditer(sentence):
-            month = _month(m.group(3))
-            days.update((int(d), month) for d in m.group(1, 2) if d)
-        for m in _MONTH_DAY_RE.finditer(sentence):
-            days.add((int(m.group(2)), _month(m.group(1))))
-    return {(d, mo) for d, mo in days if 1 <= d <= 31}
+    return {(d, m) for sentence in sentences for d, m, _, _ in _days_at(sentence)}
 
 
 def parse_days(days: Iterable[str]) -> set[tuple[int, int]]:
@@ -59,3 +63,33 @@ def parse_days(days: Iterable[str]) -> set[tuple[int, int]]:
             raise ValueError(f"scope.days: {text!r} is not one day of a month")
         out |= found
     return out
+
+
+#: Kazakhstan's national votes by day (Majilis, presidential, referendums, 2004–2024): a text
+#: that names no year but tells of a vote "on March 19" tells of the 2023 Majilis vote.
+VOTE_DAYS: dict[tuple[int, int], int] = {
+    (19, 9): 2004, (4, 12): 2005, (18, 8): 2007, (3, 4): 2011, (15, 1): 2012, (26, 4): 2015,
+    (20, 3): 2016, (9, 6): 2019, (10, 1): 2021, (5, 6): 2022, (20, 11): 2022, (19, 3): 2023,
+    (6, 10): 2024,
+}
+_VOTE_WORD_RE = re.compile(
+    r"выбор|голосов|бюллетен|явк|референдум|сайла|дауыс|election|vote|voting|ballot|turnout|"
+    r"elect|referendum|polls|saila|saıla|daýys|dauys", re.IGNORECASE)
+
+
+def vote_years(sentences: list[str], years: list[frozenset[int]]) -> list[frozenset[int]]:
+    """The year of the vote each sentence tells of by its day alone ("elected to the Mazhilis
+    on March 19"), for a text that names no year at all: a day of the calendar with a vote
+    word within a few words of it ("15 January, at the first session ... elections" is the
+    session's day, not a vote's).  Any year the text names wins: it dates its own days."""
+    if any(years):
+        return [frozenset()] * len(sentences)
+    return [frozenset(VOTE_DAYS[(d, m)] for d, m, start, end in _days_at(s)
+                      if (d, m) in VOTE_DAYS and _vote_word_near(s, start, end))
+            for s in sentences]
+
+
+def _vote_word_near(sentence: str, start: int, end: int, words: int = 8) -> bool:
+    before = sentence[:start].split()[-words:]
+    after = sentence[end:].split()[:words]
+    return _VOTE_WORD_RE.search(" ".join(before + after)) is not None

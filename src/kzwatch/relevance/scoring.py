@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim, country_missing
-from kzwatch.relevance.days import named_days
+from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.numbers import (
     Number,
     changed_from,
@@ -400,7 +400,12 @@ class Prepared:
     def numbers(self) -> list[list[Number]]:
         """Numbers per sentence, read on first use: an item none of whose claims' anchors
         occurs never needs them."""
-        return [extract_numbers(s) for s in self.number_text]
+        numbers = [extract_numbers(s) for s in self.number_text]
+        # A text with no year that names a vote by its day is dated by that vote's year.
+        voted = vote_years(self.doc.sentences, [frozenset(int(n.value) for n in ns if n.year)
+                                              for ns in numbers])
+        return [ns + [Number(float(y), False, True, str(y)) for y in ys]
+                for ns, ys in zip(numbers, voted, strict=True)]
 
 
 def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
