@@ -104,3 +104,20 @@ def test_an_undated_report_of_a_later_votes_turnout_updates_the_claim(claims) ->
                 "The CEC said turnout in the early elections to the Majilis held on March 19 "
                 "was 54.21%.")
     assert m["C1"].stance == "updates", m["C1"].reason
+
+
+# --- "against all" on a later ballot (C5) -----------------------------------------------------
+
+
+def test_a_share_that_has_chosen_none_of_the_above_updates_c5(claims) -> None:
+    m = matches(claims, "Majilis election results announced in Kazakhstan",
+                "3.90% of voters have chosen the «None of the Above» option.",
+                published="2023-03-21")
+    assert m["C5"].stance == "updates", m["C5"].reason
+
+
+def test_a_line_against_all_candidates_on_the_kazakh_ballot_bears_on_c5(claims) -> None:
+    found = matches(claims, "Мәжіліс сайлауы: бюллетень өзгереді",
+                    "Бюллетеньде 8-і позиция барлық кандидатқа қарсы дауыс беру жолағы. "
+                    "Қазақстан Орталық сайлау комиссиясы хабарлады.")
+    assert "C5" in found
