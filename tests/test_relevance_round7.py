@@ -121,3 +121,10 @@ def test_a_line_against_all_candidates_on_the_kazakh_ballot_bears_on_c5(claims) 
                     "Бюллетеньде 8-і позиция барлық кандидатқа қарсы дауыс беру жолағы. "
                     "Қазақстан Орталық сайлау комиссиясы хабарлады.")
     assert "C5" in found
+
+
+def test_i_am_against_all_on_a_later_kazakh_ballot_updates_c5(claims) -> None:
+    m = matches(claims, "Президент сайлауы: дауыс беру үшін нені білу қажет?",
+                'Сайлаушылар "бәріне қарсымын" деген бағанды белгілей алады. 2022 жылғы 20 '
+                "қарашада Қазақстанда президент сайлауы өтеді.")
+    assert m["C5"].stance == "updates", m["C5"].reason
