@@ -128,3 +128,10 @@ def test_i_am_against_all_on_a_later_kazakh_ballot_updates_c5(claims) -> None:
                 'Сайлаушылар "бәріне қарсымын" деген бағанды белгілей алады. 2022 жылғы 20 '
                 "қарашада Қазақстанда президент сайлауы өтеді.")
     assert m["C5"].stance == "updates", m["C5"].reason
+
+
+def test_the_osce_saying_real_competition_was_lacking_confirms_c15(claims) -> None:
+    m = matches(claims, "Казахстану не хватает настоящей конкуренции на выборах - ОБСЕ",
+                "На парламентских выборах 10 января Казахстану не хватало настоящей "
+                "конкуренции, заявили в ОБСЕ.")
+    assert m["C15"].stance == "confirms", m["C15"].reason
