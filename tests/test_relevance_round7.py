@@ -135,3 +135,12 @@ def test_the_osce_saying_real_competition_was_lacking_confirms_c15(claims) -> No
                 "На парламентских выборах 10 января Казахстану не хватало настоящей "
                 "конкуренции, заявили в ОБСЕ.")
     assert m["C15"].stance == "confirms", m["C15"].reason
+
+
+# --- a standing state's figure with no time at all -------------------------------------------
+
+
+def test_an_undated_different_figure_of_a_standing_state_updates_it(claims) -> None:
+    m = matches(claims, "Численность населения Казахстана",
+                "Население Казахстана на 1 ноября составило 20,2 миллиона человек.")
+    assert m["C16"].stance == "updates", m["C16"].reason
