@@ -144,3 +144,21 @@ def test_an_undated_different_figure_of_a_standing_state_updates_it(claims) -> N
     m = matches(claims, "Численность населения Казахстана",
                 "Население Казахстана на 1 ноября составило 20,2 миллиона человек.")
     assert m["C16"].stance == "updates", m["C16"].reason
+
+
+# --- single-mandate districts report the mixed system that replaced C14's list-only one -------
+
+
+def test_single_mandate_districts_at_a_majilis_vote_update_c14(claims) -> None:
+    m = matches(claims, "Мәжіліс сайлауы: бюллетень өзгереді",
+                "Бюллетеньде партиялық тізімге арналған 7 жолақ болады. Егер бір мандатты "
+                "округтерге келсек, 16 кандидаттың аты-жөні сияды, – деді Орталық сайлау "
+                "комиссиясының төрағасы.")
+    assert m["C14"].stance == "updates", m["C14"].reason
+
+
+def test_single_mandate_districts_told_before_the_claim_are_no_update(claims) -> None:
+    found = matches(claims, "Выборы в Мажилис Казахстана",
+                    "Часть депутатов Мажилиса избирается по одномандатным округам, часть по "
+                    "партийным спискам.", published="2005-05-01")
+    assert "C14" not in found or found["C14"].stance != "updates", found["C14"].reason
