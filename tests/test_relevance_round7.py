@@ -162,3 +162,10 @@ def test_single_mandate_districts_told_before_the_claim_are_no_update(claims) ->
                     "Часть депутатов Мажилиса избирается по одномандатным округам, часть по "
                     "партийным спискам.", published="2005-05-01")
     assert "C14" not in found or found["C14"].stance != "updates", found["C14"].reason
+
+
+def test_a_longer_list_of_political_prisoners_confirms_c12(claims) -> None:
+    m = matches(claims, "Список политзаключенных при Токаеве расширился",
+                "За два года список политических заключенных в Казахстане расширялся семь "
+                "раз.", published="2021-06-01")
+    assert m["C12"].stance == "confirms", m["C12"].reason
