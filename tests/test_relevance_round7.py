@@ -169,3 +169,11 @@ def test_a_longer_list_of_political_prisoners_confirms_c12(claims) -> None:
                 "За два года список политических заключенных в Казахстане расширялся семь "
                 "раз.", published="2021-06-01")
     assert m["C12"].stance == "confirms", m["C12"].reason
+
+
+def test_a_demand_that_political_prisoners_be_released_confirms_c12(claims) -> None:
+    # A demand for their release says they remain; "released" here is no release.
+    m = matches(claims, "Protests for reforms in Kazakhstan",
+                "Thousands demonstrated in Almaty, calling for political prisoners to be "
+                "released. They remembered the activist Dulat Agadil.")
+    assert m["C12"].stance == "confirms", m["C12"].reason
