@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 #: Month stems (casefolded) in Russian, Kazakh (Cyrillic and Latin) and English, by month.
 _MONTH_STEMS: tuple[tuple[str, ...], ...] = (
@@ -38,7 +39,8 @@ def _month(word: str) -> int:
     return next(n for stem, n in _STEM_MONTH.items() if word.startswith(stem))
 
 
-def _days_at(sentence: str) -> list[tuple[int, int, int, int]]:
+@lru_cache(maxsize=50_000)
+def _days_at(sentence: str) -> tuple[tuple[int, int, int, int], ...]:
     """(day, month, start, end) of each day of a month named in *sentence*."""
     out = []
     for m in _DAY_MONTH_RE.finditer(sentence):
@@ -46,7 +48,7 @@ def _days_at(sentence: str) -> list[tuple[int, int, int, int]]:
         out += [(int(d), month, m.start(), m.end()) for d in m.group(1, 2) if d]
     out += [(int(m.group(2)), _month(m.group(1)), m.start(), m.end())
             for m in _MONTH_DAY_RE.finditer(sentence)]
-    return [d for d in out if 1 <= d[0] <= 31]
+    return tuple(d for d in out if 1 <= d[0] <= 31)
 
 
 def named_days(sentences: Iterable[str]) -> set[tuple[int, int]]:
@@ -86,7 +88,7 @@ def vote_years(sentences: list[str], years: list[frozenset[int]]) -> list[frozen
         return [frozenset()] * len(sentences)
     return [frozenset(VOTE_DAYS[(d, m)] for d, m, start, end in _days_at(s)
                       if (d, m) in VOTE_DAYS and _vote_word_near(s, start, end))
-            for s in sentences]
+            if _VOTE_WORD_RE.search(s) else frozenset() for s in sentences]
 
 
 def _vote_word_near(sentence: str, start: int, end: int, words: int = 8) -> bool:
