@@ -174,7 +174,7 @@ def _year(value: Any, groups: Mapping[str, list[str]], where: str) -> int:
 
 
 def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
-    """{ own, other, years, until }: see the claims file header."""
+    """{ own, other, years, until, days }: see the claims file header."""
     if not isinstance(value, dict):
         raise ValueError(f"{where}: must be a table {{own, other, years, until}}")
     years = value.get("years", [])
@@ -185,6 +185,11 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
                               "years": sorted(years)}
     if "until" in value:
         parsed["until"] = _year(value["until"], groups, f"{where}.until")
+    days = value.get("days", [])
+    if not isinstance(days, list) or not all(isinstance(d, str) for d in days):
+        raise ValueError(f"{where}.days: must be a list of days of a month (\"10 January\")")
+    if days:
+        parsed["days"] = days
     return parsed
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kzwatch.model import Claim
+from kzwatch.relevance.days import named_days, parse_days
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
 from kzwatch.relevance.text import Doc, Term, term_hits
 from kzwatch.textnorm import normalize
@@ -40,6 +41,9 @@ class Compiled:
     scope_other: list[Term] = field(default_factory=list)
     scope_years: list[int] = field(default_factory=list)
     scope_until: int | None = None  # an event claim: years after it are other events
+    #: An event claim's day(s), (day, month): an item dated to other days only, naming neither
+    #: these nor the claim's vote (``scope_own``), is about another event (``days``).
+    scope_days: set[tuple[int, int]] = field(default_factory=set)
     #: What the claim states, for the stance: "vote" (a quantity each Majilis vote reports
     #: anew), "event" (what happened at one vote), "state" (a standing rule or state of
     #: affairs); "" when the claims file does not say.
@@ -117,6 +121,9 @@ def compile_claim(claim: Claim) -> Compiled:
         scope_years=sorted(set(scope.get("years", [])) | _years_in(claim.text))
         if scope.get("years") else [],
         scope_until=scope.get("until"),
+        # The days the claim itself names ("founded 5 June 2019") are in its scope too.
+        scope_days=parse_days(scope.get("days", [])) | named_days([claim.text])
+        if scope.get("days") else set(),
         kind=extra.get("kind", ""),
     )
 

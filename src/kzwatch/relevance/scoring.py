@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim, country_missing
+from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.numbers import (
     Number,
     changed_from,
@@ -202,6 +203,12 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     n_other = len(hit_positions(other))
     if n_other and n_other > _own_outside(term_hits(doc, compiled.scope_own), other):
         return f"out of scope: about {', '.join(list(other)[:3])}"
+    # Dated to other days only, naming neither the claim's vote nor a name only its event has.
+    days = named_days(doc.sentences) if compiled.scope_days else set()
+    if days and not days & compiled.scope_days and not term_hits(doc, compiled.scope_own) \
+            and not term_hits(doc, compiled.unique):
+        return ("out of scope: dated " + ", ".join(f"{d}/{m}" for d, m in sorted(days)[:3])
+                + ", not the claim's day or vote")
     if compiled.scope_years:
         named = {int(n.value) for ns in numbers for n in ns if n.year}
         years = named or ({published} if published else set())
@@ -393,7 +400,12 @@ class Prepared:
     def numbers(self) -> list[list[Number]]:
         """Numbers per sentence, read on first use: an item none of whose claims' anchors
         occurs never needs them."""
-        return [extract_numbers(s) for s in self.number_text]
+        numbers = [extract_numbers(s) for s in self.number_text]
+        # A text with no year that names a vote by its day is dated by that vote's year.
+        voted = vote_years(self.doc.sentences, [frozenset(int(n.value) for n in ns if n.year)
+                                              for ns in numbers])
+        return [ns + [Number(float(y), False, True, str(y)) for y in ys]
+                for ns, ys in zip(numbers, voted, strict=True)]
 
 
 def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:

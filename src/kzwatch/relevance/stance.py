@@ -97,6 +97,10 @@ def _from_differing(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
     newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
     if ev.later_years or ev.updates or ev.changes:
         return "updates", said + newer
+    if compiled.kind == "state" and not ev.confirmed:
+        # A standing state's figure told with no time at all ("20,243,981 people as of 1
+        # November"): the state when it was written, not a dispute of the claim's own time.
+        return "updates", said + "; undated: the state when written"
     if not ev.confirmed:
         return "contradicts", (f"reports {', '.join(ev.differing)} for the claim's "
                                f"{compiled.year or 'same'} event where the claim has {has}")

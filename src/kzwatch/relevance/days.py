@@ -1,0 +1,97 @@
+"""Days of a month an item names ("9 и 10 июня", "21 February", "22 ақпанға", "March 19"),
+as (day, month) pairs, for an event claim's scope: an event happened on one day, so an item
+that dates what it reports to other days, and names neither that day nor the claim's vote,
+is about another event (detentions in June 2019 or February 2022 are not the election day's).
+Self-contained on purpose: the number reader's internals are tuned for speed elsewhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+#: Month stems (casefolded) in Russian, Kazakh (Cyrillic and Latin) and English, by month.
+_MONTH_STEMS: tuple[tuple[str, ...], ...] = (
+    ("январ", "қаңтар", "қантар", "qantar", "qańtar", "january", "jan"),
+    ("феврал", "ақпан", "aqpan", "february", "feb"),
+    ("март", "наурыз", "nauryz", "naýryz", "march"),
+    ("апрел", "сәуір", "sauir", "sáýir", "april"),
+    ("мая", "май", "мае", "мамыр", "mamyr", "may"),
+    ("июн", "маусым", "mausym", "maýsym", "june"),
+    ("июл", "шілде", "shilde", "july"),
+    ("август", "тамыз", "tamyz", "august"),
+    ("сентябр", "қыркүйек", "qyrkuiek", "qyrkúiek", "september"),
+    ("октябр", "қазан", "qazan", "october"),
+    ("ноябр", "қараша", "qarasha", "november"),
+    ("декабр", "желтоқсан", "jeltoqsan", "december"),
+)
+_STEM_MONTH = {stem: n for n, stems in enumerate(_MONTH_STEMS, 1) for stem in stems}
+_STEMS = "|".join(sorted(map(re.escape, _STEM_MONTH), key=len, reverse=True))
+#: "10 июня", "9 и 10 июня" (the first day of a pair too), "21 February"; "March 19" in English.
+_DAY_MONTH_RE = re.compile(
+    rf"(?<![\d.:,])(\d{{1,2}})(?:\s*(?:и|and|,|-|–|мен|және)\s*(\d{{1,2}}))?\s+({_STEMS})\w*",
+    re.IGNORECASE)
+_MONTH_DAY_RE = re.compile(rf"\b({_STEMS})\w*\s+(\d{{1,2}})(?![\d:.,]\d)", re.IGNORECASE)
+
+
+def _month(word: str) -> int:
+    word = word.casefold()
+    return next(n for stem, n in _STEM_MONTH.items() if word.startswith(stem))
+
+
+@lru_cache(maxsize=50_000)
+def _days_at(sentence: str) -> tuple[tuple[int, int, int, int], ...]:
+    """(day, month, start, end) of each day of a month named in *sentence*."""
+    out = []
+    for m in _DAY_MONTH_RE.finditer(sentence):
+        month = _month(m.group(3))
+        out += [(int(d), month, m.start(), m.end()) for d in m.group(1, 2) if d]
+    out += [(int(m.group(2)), _month(m.group(1)), m.start(), m.end())
+            for m in _MONTH_DAY_RE.finditer(sentence)]
+    return tuple(d for d in out if 1 <= d[0] <= 31)
+
+
+def named_days(sentences: Iterable[str]) -> set[tuple[int, int]]:
+    """The (day, month) pairs named in *sentences*; days outside 1–31 are not days."""
+    return {(d, m) for sentence in sentences for d, m, _, _ in _days_at(sentence)}
+
+
+def parse_days(days: Iterable[str]) -> set[tuple[int, int]]:
+    """The claims file's ``scope.days`` ("10 January"): each must name one day of a month."""
+    out: set[tuple[int, int]] = set()
+    for text in days:
+        found = named_days([text])
+        if len(found) != 1:
+            raise ValueError(f"scope.days: {text!r} is not one day of a month")
+        out |= found
+    return out
+
+
+#: Kazakhstan's national votes by day (Majilis, presidential, referendums, 2004–2024): a text
+#: that names no year but tells of a vote "on March 19" tells of the 2023 Majilis vote.
+VOTE_DAYS: dict[tuple[int, int], int] = {
+    (19, 9): 2004, (4, 12): 2005, (18, 8): 2007, (3, 4): 2011, (15, 1): 2012, (26, 4): 2015,
+    (20, 3): 2016, (9, 6): 2019, (10, 1): 2021, (5, 6): 2022, (20, 11): 2022, (19, 3): 2023,
+    (6, 10): 2024,
+}
+_VOTE_WORD_RE = re.compile(
+    r"выбор|голосов|бюллетен|явк|референдум|сайла|дауыс|election|vote|voting|ballot|turnout|"
+    r"elect|referendum|polls|saila|saıla|daýys|dauys", re.IGNORECASE)
+
+
+def vote_years(sentences: list[str], years: list[frozenset[int]]) -> list[frozenset[int]]:
+    """The year of the vote each sentence tells of by its day alone ("elected to the Mazhilis
+    on March 19"), for a text that names no year at all: a day of the calendar with a vote
+    word within a few words of it ("15 January, at the first session ... elections" is the
+    session's day, not a vote's).  Any year the text names wins: it dates its own days."""
+    if any(years):
+        return [frozenset()] * len(sentences)
+    return [frozenset(VOTE_DAYS[(d, m)] for d, m, start, end in _days_at(s)
+                      if (d, m) in VOTE_DAYS and _vote_word_near(s, start, end))
+            if _VOTE_WORD_RE.search(s) else frozenset() for s in sentences]
+
+
+def _vote_word_near(sentence: str, start: int, end: int, words: int = 8) -> bool:
+    before = sentence[:start].split()[-words:]
+    after = sentence[end:].split()[:words]
+    return _VOTE_WORD_RE.search(" ".join(before + after)) is not None

@@ -1,0 +1,179 @@
+"""Rules of round 7 (real pages, docs/LABELLING.md): an event claim's day, ...  Each test can
+fail: it names the rule's input and the answer the rule gives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+
+import pytest
+
+from kzwatch.model import Claim, ClaimMatch, FeedItem
+from kzwatch.relevance import load_claims, score_item
+from kzwatch.relevance.days import named_days, parse_days, vote_years
+
+ARTICLE = "beimenbetov-2021"
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
+    return load_claims(text, ARTICLE)
+
+
+def matches(claims: list[Claim], title: str, text: str = "",
+            published: str | None = None) -> dict[str, ClaimMatch]:
+    when = datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None
+    item = FeedItem(url="https://example.org/x", title=title, text=text, published_at=when)
+    return {m.claim_id: m for m in score_item(item, claims)}
+
+
+# --- an event claim's day ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sentence", "days"), [
+    ("полиция задержала около 700 человек 9 и 10 июня", {(9, 6), (10, 6)}),
+    ("The arrests began yesterday, 21 February, with", {(21, 2)}),
+    ("азаматтарды 22 ақпанға жаппай митингіге шақырып", {(22, 2)}),
+    ("on March 19 the vote", {(19, 3)}),
+    ("в 14:00 сағат 14:00-15:20 аралығында", set()),
+    ("за 2021 год 35 процентов", set()),
+])
+def test_named_days_reads_day_and_month_not_times_or_figures(sentence, days) -> None:
+    assert named_days([sentence]) == days
+
+
+def test_a_scope_day_that_is_not_one_day_is_one_clear_error() -> None:
+    with pytest.raises(ValueError, match="not one day of a month"):
+        parse_days(["January"])
+
+
+def test_detentions_dated_to_other_days_are_not_the_election_days(claims) -> None:
+    found = matches(claims, "Dozens of activists detained at a rally in Almaty",
+                    "Police detained dozens of protesters in Almaty on 21 February; the "
+                    "activists were held for 3 to 15 days.")
+    assert "C11" not in found
+
+
+def test_detentions_dated_to_the_claims_day_are_the_claims_event(claims) -> None:
+    found = matches(claims, "Dozens of activists detained at a rally in Almaty",
+                    "Police detained dozens of protesters in Almaty on 10 January; the "
+                    "activists were held for 3 to 15 days.")
+    assert "C11" in found
+
+
+def test_the_claims_own_day_keeps_a_story_about_its_subject(claims) -> None:
+    # "founded 5 June 2019" is in C11's text: the movement's anniversary is its subject.
+    found = matches(claims, "Движение «Оян, Казахстан» отметило годовщину",
+                    "Молодёжное движение, основанное 5 июня 2019 года, провело встречу "
+                    "сторонников в Алматы.")
+    assert "C11" in found
+
+
+# --- a vote named by its day dates a text that names no year ---------------------------------
+
+
+@pytest.mark.parametrize(("sentence", "years"), [
+    ("Six parties were elected to the Mazhilis on March 19, out of seven", {2023}),
+    ("As of 08:00 PM on March 20th, 77.1% of the total number of voters", {2016}),
+    # the day of a session, with the vote word far away, is not a vote's day
+    ("Токаев 15 января на открытии первой сессии VII созыва Мажилиса Парламента, снижается "
+     "порог прохождения политических партий при выборах", set()),
+    ("On March 19 the ministry registered a party", set()),  # no vote word near the day
+])
+def test_a_vote_named_by_its_day_gives_its_year(sentence, years) -> None:
+    assert vote_years([sentence], [frozenset()]) == [frozenset(years)]
+
+
+def test_a_year_the_text_names_wins_over_a_vote_day() -> None:
+    text = ["Six parties were elected to the Mazhilis on March 19.", "It was 2016."]
+    assert vote_years(text, [frozenset(), frozenset({2016})]) == [frozenset(), frozenset()]
+
+
+def test_an_undated_report_of_an_earlier_votes_turnout_is_not_the_claims(claims) -> None:
+    # 20 March is the 2016 snap Majilis vote: its turnout is not C1's (a near-miss).
+    found = matches(claims, "Final turnout for early elections to Majilis – 77%",
+                    "The CEC chairman announced the final voter turnout in early elections to "
+                    "the Majilis. As of 08:00 PM on March 20th, 77.1% of voters received "
+                    "ballots.")
+    assert "C1" not in found
+
+
+def test_an_undated_report_of_a_later_votes_turnout_updates_the_claim(claims) -> None:
+    m = matches(claims, "Turnout in early elections to the Majilis reached 54%",
+                "The CEC said turnout in the early elections to the Majilis held on March 19 "
+                "was 54.21%.")
+    assert m["C1"].stance == "updates", m["C1"].reason
+
+
+# --- "against all" on a later ballot (C5) -----------------------------------------------------
+
+
+def test_a_share_that_has_chosen_none_of_the_above_updates_c5(claims) -> None:
+    m = matches(claims, "Majilis election results announced in Kazakhstan",
+                "3.90% of voters have chosen the «None of the Above» option.",
+                published="2023-03-21")
+    assert m["C5"].stance == "updates", m["C5"].reason
+
+
+def test_a_line_against_all_candidates_on_the_kazakh_ballot_bears_on_c5(claims) -> None:
+    found = matches(claims, "Мәжіліс сайлауы: бюллетень өзгереді",
+                    "Бюллетеньде 8-і позиция барлық кандидатқа қарсы дауыс беру жолағы. "
+                    "Қазақстан Орталық сайлау комиссиясы хабарлады.")
+    assert "C5" in found
+
+
+def test_i_am_against_all_on_a_later_kazakh_ballot_updates_c5(claims) -> None:
+    m = matches(claims, "Президент сайлауы: дауыс беру үшін нені білу қажет?",
+                'Сайлаушылар "бәріне қарсымын" деген бағанды белгілей алады. 2022 жылғы 20 '
+                "қарашада Қазақстанда президент сайлауы өтеді.")
+    assert m["C5"].stance == "updates", m["C5"].reason
+
+
+def test_the_osce_saying_real_competition_was_lacking_confirms_c15(claims) -> None:
+    m = matches(claims, "Казахстану не хватает настоящей конкуренции на выборах - ОБСЕ",
+                "На парламентских выборах 10 января Казахстану не хватало настоящей "
+                "конкуренции, заявили в ОБСЕ.")
+    assert m["C15"].stance == "confirms", m["C15"].reason
+
+
+# --- a standing state's figure with no time at all -------------------------------------------
+
+
+def test_an_undated_different_figure_of_a_standing_state_updates_it(claims) -> None:
+    m = matches(claims, "Численность населения Казахстана",
+                "Население Казахстана на 1 ноября составило 20,2 миллиона человек.")
+    assert m["C16"].stance == "updates", m["C16"].reason
+
+
+# --- single-mandate districts report the mixed system that replaced C14's list-only one -------
+
+
+def test_single_mandate_districts_at_a_majilis_vote_update_c14(claims) -> None:
+    m = matches(claims, "Мәжіліс сайлауы: бюллетень өзгереді",
+                "Бюллетеньде партиялық тізімге арналған 7 жолақ болады. Егер бір мандатты "
+                "округтерге келсек, 16 кандидаттың аты-жөні сияды, – деді Орталық сайлау "
+                "комиссиясының төрағасы.")
+    assert m["C14"].stance == "updates", m["C14"].reason
+
+
+def test_single_mandate_districts_told_before_the_claim_are_no_update(claims) -> None:
+    found = matches(claims, "Выборы в Мажилис Казахстана",
+                    "Часть депутатов Мажилиса избирается по одномандатным округам, часть по "
+                    "партийным спискам.", published="2005-05-01")
+    assert "C14" not in found or found["C14"].stance != "updates", found["C14"].reason
+
+
+def test_a_longer_list_of_political_prisoners_confirms_c12(claims) -> None:
+    m = matches(claims, "Список политзаключенных при Токаеве расширился",
+                "За два года список политических заключенных в Казахстане расширялся семь "
+                "раз.", published="2021-06-01")
+    assert m["C12"].stance == "confirms", m["C12"].reason
+
+
+def test_a_demand_that_political_prisoners_be_released_confirms_c12(claims) -> None:
+    # A demand for their release says they remain; "released" here is no release.
+    m = matches(claims, "Protests for reforms in Kazakhstan",
+                "Thousands demonstrated in Almaty, calling for political prisoners to be "
+                "released. They remembered the activist Dulat Agadil.")
+    assert m["C12"].stance == "confirms", m["C12"].reason
