@@ -177,6 +177,11 @@ def _forms_match(forms: tuple[Tok, ...], term_tok: Tok, keys: frozenset[tuple[st
             and any(_prefix_compatible(t.key, term_tok.key) for t in forms))
 
 
+#: A Latin-Kazakh chunk's transliterations (offset, token, word, ids matched with the word),
+#: and (offset, id) of every term token the chunk matches in either script.
+LatinChunk = tuple[tuple[tuple[int, "Tok", str, tuple[int, ...]], ...], tuple[tuple[int, int], ...]]
+
+
 class Matcher:
     """Every token of a set of terms compiled into one lookup: a document word is compared
     with all of them once (cached per word), so an item costs one dictionary lookup per word
@@ -190,18 +195,46 @@ class Matcher:
                 self.by_key[key].append(tok)
         self._cache: dict[tuple[str, str], tuple[int, ...]] = {}
         self._cache_word: dict[str, tuple[int, ...]] = {}
-        self._cache_chunk: dict[str, tuple[tuple[Tok, ...], tuple[tuple[int, ...], ...]]] = {}
+        self.chunks: dict[str, tuple[tuple[Tok, ...], tuple[tuple[int, int], ...]]] = {}
+        self.latin_chunks: dict[str, LatinChunk | None] = {}
 
-    def chunk(self, chunk: str) -> tuple[tuple[Tok, ...], tuple[tuple[int, ...], ...]]:
-        """The tokens of a whitespace-separated *chunk*, and for each the ids of the term
-        tokens it matches: a document is read with one cached lookup per chunk."""
-        found = self._cache_chunk.get(chunk)
+    def chunk(self, chunk: str) -> tuple[tuple[Tok, ...], tuple[tuple[int, int], ...]]:
+        """The tokens of a whitespace-separated *chunk*, and (offset in the chunk, id) of each
+        term token one of them matches: a document is read with one cached lookup per chunk,
+        and a chunk matching nothing costs no more than its tokens."""
+        found = self.chunks.get(chunk)
         if found is None:
-            if len(self._cache_chunk) > 200_000:
-                self._cache_chunk.clear()
+            if len(self.chunks) > 200_000:
+                self.chunks.clear()
             words = _chunk_tokens(chunk)
-            found = self._cache_chunk[chunk] = (tuple(_tok(word) for word in words),
-                                                tuple(self.matched_word(word) for word in words))
+            found = self.chunks[chunk] = (
+                tuple(_tok(word) for word in words),
+                tuple((n, tok_id) for n, word in enumerate(words)
+                      for tok_id in self.matched_word(word)))
+        return found
+
+    def latin_chunk(self, chunk: str) -> LatinChunk | None:
+        """What a chunk of a Latin-Kazakh text adds: its words' Cyrillic forms, and for each
+        Latin word with another Cyrillic form (offset, that form's token, the word, the ids
+        both forms match); None when the chunk's Cyrillic tokens do not pair with its tokens
+        one for one (the sentence is then paired as a whole, as ``Doc`` always did)."""
+        found = self.latin_chunks.get(chunk, False)
+        if found is False:
+            if len(self.latin_chunks) > 200_000:
+                self.latin_chunks.clear()
+            words = _chunk_tokens(chunk)
+            cyrillic = _cyrillic_chunk(chunk)
+            found = None
+            if len(cyrillic) == len(words):
+                alts = tuple((n, _tok(cyr), cyr, self.matched(word, cyr))
+                             for n, (word, cyr) in enumerate(zip(words, cyrillic))
+                             if word.isascii() and word.isalpha()
+                             and _tok(cyr).norm != _tok(word).norm)
+                found = (alts, tuple(
+                    (n, tok_id) for n, word in enumerate(words)
+                    for tok_id in (self.matched(word, cyrillic[n]) if any(
+                        a[0] == n for a in alts) else self.matched_word(word))))
+            self.latin_chunks[chunk] = found
         return found
 
     def knows(self, term_tok: Tok) -> bool:
@@ -285,21 +318,56 @@ class Doc:
         (``fast_tokens``, ``_add_transliterations`` and ``_match`` in one cached lookup per
         chunk)."""
         hits = self.hits
-        chunk_of = matcher.chunk
+        cached, read = matcher.chunks.get, matcher.chunk
         for s_idx, sentence in enumerate(self.sentences):
             chunks = sentence.split()
+            if latin_kazakh and self._read_latin(s_idx, chunks, matcher):
+                continue
             row: list[Tok] = []
-            found_at: list[tuple[int, ...]] = []
             for chunk in chunks:
-                toks, matched = chunk_of(chunk)
+                toks, pairs = cached(chunk) or read(chunk)
+                if pairs:
+                    base = len(row)
+                    for offset, tok_id in pairs:
+                        hits[tok_id].append((s_idx, base + offset))  # in text order
                 row += toks
-                found_at += matched
             self.toks.append(row)
-            if latin_kazakh:
-                self._transliterate_chunks(s_idx, chunks, found_at, matcher)
-            for t_idx, tok_ids in enumerate(found_at):
-                for tok_id in tok_ids:
-                    hits[tok_id].append((s_idx, t_idx))  # in order: sorted, no repeats
+
+    def _read_latin(self, s_idx: int, chunks: list[str], matcher: Matcher) -> bool:
+        """A sentence of a Latin-Kazakh text, its Latin words matched in both scripts
+        (``_add_transliterations``); False when no Cyrillic form pairs with a word (the
+        sentence is then read as written)."""
+        latin = [matcher.latin_chunk(chunk) for chunk in chunks]
+        if any(entry is None for entry in latin):
+            return self._read_latin_whole(s_idx, chunks, matcher)
+        hits, row = self.hits, []
+        for chunk, entry in zip(chunks, latin):
+            alts, pairs = entry  # type: ignore[misc]
+            base = len(row)
+            for offset, tok, word, _ in alts:
+                self.alts[(s_idx, base + offset)] = tok
+                self._alt_words[(s_idx, base + offset)] = word
+            for offset, tok_id in pairs:
+                hits[tok_id].append((s_idx, base + offset))
+            row += matcher.chunk(chunk)[0]
+        self.toks.append(row)
+        return True
+
+    def _read_latin_whole(self, s_idx: int, chunks: list[str], matcher: Matcher) -> bool:
+        """A sentence some chunk of which transliterates to another number of tokens: its
+        Cyrillic tokens are paired with its tokens by position over the whole sentence."""
+        row: list[Tok] = []
+        found_at: list[tuple[int, ...]] = []
+        for chunk in chunks:
+            words = _chunk_tokens(chunk)
+            row += matcher.chunk(chunk)[0]
+            found_at += [matcher.matched_word(word) for word in words]
+        self.toks.append(row)
+        self._transliterate_chunks(s_idx, chunks, found_at, matcher)
+        for t_idx, tok_ids in enumerate(found_at):
+            for tok_id in tok_ids:
+                self.hits[tok_id].append((s_idx, t_idx))
+        return True
 
     def _transliterate_chunks(self, s_idx: int, chunks: list[str],
                               found_at: list[tuple[int, ...]], matcher: Matcher) -> None:
