@@ -4,8 +4,10 @@ millions), years, days of a month, and small numbers written as words.  Pure fun
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import overload
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,66 @@ def _digit_numbers(normal: str) -> list[Number]:
         out.append(Number(value=value, percent=percent, year=is_year, text=m.group(0).strip(),
                           date=not unit and _is_date(normal, m.start(), m.end(), value)))
     return out
+
+
+#: The values number words have (``_NUMBER_WORDS``): a claim's figure none of them is within
+#: tolerance of can only be matched by a number written in digits.
+NUMBER_WORD_VALUES = frozenset(float(v) for v in _NUMBER_WORDS.values())
+
+
+class SentenceNumbers(Sequence[list[Number]]):
+    """The numbers of each sentence (``extract_numbers``), read on first use and by part:
+    the digits of a sentence (years, figures) are read without its number words, which only
+    the sentences a quantity's cue occurs in need.  *to_text* turns a sentence into the text
+    its numbers are read from (Latin Kazakh into Cyrillic), also only when it is read."""
+
+    def __init__(self, sentences: Sequence[str], to_text: Callable[[str], str] | None = None
+                 ) -> None:
+        self._sentences = sentences
+        self._to_text = to_text
+        self._digits: dict[int, list[Number]] = {}
+        self._all: dict[int, list[Number]] = {}
+        self._years: list[Number] | None = None
+
+    def __len__(self) -> int:
+        return len(self._sentences)
+
+    @overload
+    def __getitem__(self, index: int) -> list[Number]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[Number]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[Number] | list[list[Number]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        found = self._all.get(index)
+        if found is None:
+            text = self.text(index)
+            found = self._all[index] = self.digits(index) + [
+                Number(value=float(_NUMBER_WORDS[w]), percent=False, year=False, text=w)
+                for w in _LETTER_RUN_RE.findall(_fold_text(text)) if w in _NUMBER_WORDS]
+        return found
+
+    def text(self, index: int) -> str:
+        sentence = self._sentences[index]
+        return self._to_text(sentence) if self._to_text is not None else sentence
+
+    def digits(self, index: int) -> list[Number]:
+        """The numbers written in digits in sentence *index* (first in ``self[index]``)."""
+        found = self._digits.get(index)
+        if found is None:
+            sentence = self._sentences[index]
+            # Transliteration and folding neither make nor remove digits.
+            found = self._digits[index] = (_digit_numbers(_fold_text(self.text(index)))
+                                           if _DIGIT_RE.search(sentence) else [])
+        return found
+
+    def years(self) -> list[Number]:
+        """Every number read as a year, in text order (number words are never years)."""
+        if self._years is None:
+            self._years = [n for i in range(len(self)) for n in self.digits(i) if n.year]
+        return self._years
 
 
 def parse_figure(figure: str) -> Number | None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
-from kzwatch.relevance.numbers import Number, extract_numbers, figure_tolerance
+from kzwatch.relevance.numbers import (
+    NUMBER_WORD_VALUES,
+    Number,
+    SentenceNumbers,
+    figure_tolerance,
+)
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.text import (
@@ -20,6 +25,7 @@ from kzwatch.relevance.text import (
     Term,
     Tok,
     affirmed,
+    any_hits,
     hit_positions,
     sentences_of,
     term_hits,
@@ -54,7 +60,7 @@ class Evidence:
     sentence_weight: dict[int, float]
 
 
-def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Number]],
+def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbers,
                 weight: dict[int, float]) -> tuple[list[str], list[str]]:
     confirmed: list[str] = []
     differing: list[str] = []
@@ -90,7 +96,7 @@ def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
     # A reported rename is specific enough on its own: only the first context group (the
     # country) is still required ("Nur Otan renamed Amanat" needs no election words for C2).
     for n, group in enumerate(compiled.context[:1] if renamed else compiled.context, 1):
-        if not term_hits(doc, group):
+        if not any_hits(doc, group):
             return f"no context term of group {n} (e.g. {group[0].text if group else '?'})"
     return ""
 
@@ -117,7 +123,7 @@ def _own_outside(own: dict[str, list[tuple[int, int, int]]],
                            for o_s, o_start, o_end in spans)})
 
 
-def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
                   published: int | None) -> str:
     """Another election, body or country than the claim's, or only years before its event
     (the text's years, else the year it was published), or, for an event claim with
@@ -127,7 +133,7 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     if n_other and n_other > _own_outside(term_hits(doc, compiled.scope_own), other):
         return f"out of scope: about {', '.join(list(other)[:3])}"
     if compiled.scope_years:
-        named = {int(n.value) for ns in numbers for n in ns if n.year}
+        named = {int(n.value) for n in numbers.years()}
         years = named or ({published} if published else set())
         # Only years the text names put it after an event: a later story may recount it.
         first, until = compiled.scope_years[0], compiled.scope_until
@@ -137,26 +143,32 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     return ""
 
 
-def _gate(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
           published: int | None) -> tuple[str, list[str]]:
     """Why the claim is not scored ("" when the gate passes), and the renames reported."""
-    if not term_hits(doc, compiled.anchors):
+    if not any_hits(doc, compiled.anchors):
         return "no anchor term", []
     renames = _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
-                       require_old=True)
+                       require_old=True) if compiled.renames else []
     # A name only this claim's event has ("MISK", "Agadil") stands in for the context groups.
-    unique = bool(term_hits(doc, compiled.unique))
+    unique = any_hits(doc, compiled.unique)
     why = ((not unique and _context_missing(doc, compiled, bool(renames)))
            or _excluded(doc, compiled) or _out_of_scope(doc, compiled, numbers, published))
     return why, renames
 
 
-def _figures(compiled: Compiled, numbers: list[list[Number]], weight: dict[int, float]
+def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, float]
              ) -> list[str]:
     figures = []
     for figure in compiled.figures:
         tolerance = figure_tolerance(figure)
-        for s_idx, found in enumerate(numbers):
+        # Number words (small counts, never percentages or years) are read only for a figure
+        # one of them could equal.
+        in_words = not figure.percent and not figure.year and any(
+            abs(v - figure.value) <= tolerance for v in NUMBER_WORD_VALUES)
+        read = numbers.__getitem__ if in_words else numbers.digits
+        for s_idx in range(len(numbers)):
+            found = read(s_idx)
             if any(n.percent == figure.percent and n.year == figure.year and not n.date
                    and abs(n.value - figure.value) <= tolerance for n in found):
                 figures.append(figure.text)
@@ -174,15 +186,15 @@ def _historical(numbers: list[Number], compiled: Compiled) -> bool:
     return bool(years) and (years <= own or bool(compiled.year and max(years) < compiled.year))
 
 
-def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: list[list[Number]],
+def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: SentenceNumbers,
              compiled: Compiled) -> dict[str, list[tuple[int, int, int]]]:
     """Occurrences outside sentences that speak only of the claim's own past."""
-    kept = {text: [o for o in occ if not _historical(numbers[o[0]], compiled)]
+    kept = {text: [o for o in occ if not _historical(numbers.digits(o[0]), compiled)]
             for text, occ in hits.items()}
     return {text: occ for text, occ in kept.items() if occ}
 
 
-def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+def _gather(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
             now: datetime | None, published: int | None = None,
             settings: RelevanceSettings = DEFAULT_SETTINGS) -> tuple[Evidence | None, str]:
     """Evidence for one claim, or None and why when the gate fails."""
@@ -207,8 +219,8 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     figures = _figures(compiled, numbers, weight)
     confirmed, differing = _quantities(doc, compiled, numbers, weight)
     max_year = (now.year + 1) if now else 2100
-    later_years = sorted({int(n.value) for ns in numbers for n in ns
-                          if n.year and compiled.year and compiled.year < n.value <= max_year})
+    later_years = sorted({int(n.value) for n in numbers.years()
+                          if compiled.year and compiled.year < n.value <= max_year})
     return Evidence(
         anchors=anchors, support=support, figures=figures, confirmed=confirmed,
         differing=differing, later_years=later_years,
@@ -266,16 +278,17 @@ class Prepared:
 
     sentences: list[str]  # as written: the evidence shown to maintainers
     doc: Doc  # Arabic-script Kazakh already in Cyrillic; Latin Kazakh indexed in both
-    number_text: list[str]  # the sentences numbers are read from (Latin Kazakh in Cyrillic)
+    latin_kazakh: bool  # numbers are read with Latin Kazakh words in Cyrillic
     lang: str | None
     script_note: str  # "" or how the text was transliterated, for explanations
     published_year: int | None = None  # from the feed's date: scope when the text names no year
 
     @cached_property
-    def numbers(self) -> list[list[Number]]:
-        """Numbers per sentence, read on first use: an item none of whose claims' anchors
-        occurs never needs them."""
-        return [extract_numbers(s) for s in self.number_text]
+    def numbers(self) -> SentenceNumbers:
+        """Numbers per sentence, each read on first use: an item none of whose claims'
+        anchors occurs never needs them, and most sentences need only their digits."""
+        return SentenceNumbers(self.doc.sentences,
+                               _latin_in_cyrillic if self.latin_kazakh else None)
 
 
 def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
@@ -288,16 +301,19 @@ def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
     matched = [arabic_to_cyrillic(s) for s in shown] if arabic else shown
     latin_kazakh = is_kazakh_latin(" ".join(matched), item.lang)
     doc = Doc(matched, latin_kazakh=latin_kazakh, matcher=matcher)
-    number_text = [_LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), s)
-                   for s in matched] if latin_kazakh else matched
     lang = item.lang or ("kk" if arabic else detect_lang(" ".join(matched)))
     note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
-    return Prepared(shown, doc, number_text, lang, note, year)
+    return Prepared(shown, doc, latin_kazakh, lang, note, year)
 
 
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def _latin_in_cyrillic(sentence: str) -> str:
+    """A Latin-Kazakh sentence with every letter run in Cyrillic, for reading its numbers."""
+    return _LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), sentence)
 
 
 @dataclass
@@ -314,10 +330,19 @@ class ClaimSet:
     anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
     term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
+    #: the ids of all the terms of some claims (``terms_of``), by their objects' ids
+    claims_terms: dict[tuple[int, ...], frozenset[int]] = field(default_factory=dict)
 
     def terms_of(self, claims: Sequence[Claim], candidates: set[int]) -> set[int]:
         """The *candidates* (term ids) that are terms of *claims*."""
-        return {t for claim in claims for t in self.term_ids[claim.id] & candidates}
+        key = tuple(id(claim) for claim in claims)
+        ids = self.claims_terms.get(key)
+        if ids is None:
+            if len(self.claims_terms) > 4096:
+                self.claims_terms.clear()
+            ids = self.claims_terms[key] = frozenset().union(
+                *(self.term_ids[claim.id] for claim in claims))
+        return candidates & ids
 
     def term_candidates(self, doc: Doc) -> set[int]:
         """ids of the terms every token of which occurs somewhere in *doc*."""
@@ -395,7 +420,7 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
            settings: RelevanceSettings = DEFAULT_SETTINGS) -> Assessment:
     """Score *prep* against one claim, keeping every reason (``kzwatch explain`` shows them)."""
     compiled = compiled_claim(claim)
-    if not term_hits(prep.doc, compiled.anchors):  # before the numbers are read
+    if not any_hits(prep.doc, compiled.anchors):  # before the numbers are read
         return Assessment(claim.id, rejected="no anchor term")
     ev, why = _gather(prep.doc, compiled, prep.numbers, now, prep.published_year, settings)
     if ev is None:

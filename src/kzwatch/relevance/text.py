@@ -4,10 +4,11 @@ and negation (numbers are in ``numbers``).  Pure functions on plain data."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -292,6 +293,7 @@ class Doc:
         #: and their ids; None until the scorer sets the candidates.
         self.found: dict[int, list[tuple[int, int, int]]] | None = None
         self.found_ids: set[int] = set()
+        self.found_bits = 0  # the ``Term.bit`` of every term in ``found``
         if matcher is not None:
             self._read_matched(matcher, latin_kazakh)
             return
@@ -461,6 +463,10 @@ class Doc:
                 found[id(term)] = occurrences
         self.found = found
         self.found_ids = set(found)
+        bits = 0
+        for term_id in found:
+            bits |= terms[term_id].bit
+        self.found_bits = bits
 
     def _find(self, term: "Term") -> list[tuple[int, int, int]]:
         if not term.toks:
@@ -494,11 +500,18 @@ class Doc:
         return hits
 
 
+_TERM_NUMBERS = itertools.count()
+
+
 @dataclass(frozen=True)
 class Term:
     text: str
     toks: tuple[Tok, ...]
     parts: tuple["Term", ...] = ()  # "a & b": parts that must share a sentence
+    #: 1 << (a number unique to this term object): a term list is answered as one AND of
+    #: its terms' bits with the bits of the terms a document has (``term_hits``).
+    bit: int = field(default_factory=lambda: 1 << next(_TERM_NUMBERS), compare=False,
+                     repr=False)
 
     @classmethod
     def of(cls, text: str) -> "Term":
@@ -554,13 +567,21 @@ def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int,
     found_by_id = doc.found
     if found_by_id is not None:
         # Every candidate term was found once (``Doc.find_candidates``): the list's hits are
-        # the intersection of its term ids with the ids found, in the list's order.
-        ids, order = _list_ids(terms)
-        present = ids & doc.found_ids
-        if len(present) > 1:
-            return {term.text: found_by_id[id(term)]
-                    for _, term in sorted(order[t] for t in present)}
-        return {order[t][1].text: found_by_id[t] for t in present}
+        # its terms whose bits the document has, in the list's order.
+        bits, order = _list_bits(terms)
+        present = bits & doc.found_bits
+        if not present:
+            return {}
+        if not present & (present - 1):  # one term
+            term = order[present][1]
+            return {term.text: found_by_id[id(term)]}
+        rows = []
+        while present:
+            low = present & -present
+            rows.append(order[low])
+            present ^= low
+        rows.sort()
+        return {term.text: found_by_id[id(term)] for _, term in rows}
     cached = doc.lists.get(id(terms))
     if cached is not None and cached[0] is terms:
         return cached[1]
@@ -592,6 +613,31 @@ def _list_ids(terms: Sequence[Term]) -> tuple[frozenset[int], dict[int, tuple[in
             _LIST_IDS.clear()
         order = {id(t): (n, t) for n, t in enumerate(terms)}
         cached = _LIST_IDS[id(terms)] = (terms, frozenset(order), order)
+    return cached[1], cached[2]
+
+
+def any_hits(doc: Doc, terms: Sequence[Term]) -> bool:
+    """Does any term of *terms* occur (``bool(term_hits(doc, terms))``, without building
+    the hits when the scorer found the candidate terms)?"""
+    if doc.found is not None:
+        return bool(_list_bits(terms)[0] & doc.found_bits)
+    return bool(term_hits(doc, terms))
+
+
+_LIST_BITS: dict[int, tuple[Sequence[Term], int, dict[int, tuple[int, Term]]]] = {}
+
+
+def _list_bits(terms: Sequence[Term]) -> tuple[int, dict[int, tuple[int, Term]]]:
+    """The OR of the bits of a (long-lived, compiled) term list, and bit → (position, term)."""
+    cached = _LIST_BITS.get(id(terms))
+    if cached is None or cached[0] is not terms:
+        if len(_LIST_BITS) > 20_000:
+            _LIST_BITS.clear()
+        order = {t.bit: (n, t) for n, t in enumerate(terms)}
+        bits = 0
+        for bit in order:
+            bits |= bit
+        cached = _LIST_BITS[id(terms)] = (terms, bits, order)
     return cached[1], cached[2]
 
 
