@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
@@ -330,19 +330,11 @@ class ClaimSet:
     anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
     term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
-    #: the ids of all the terms of some claims (``terms_of``), by their objects' ids
-    claims_terms: dict[tuple[int, ...], frozenset[int]] = field(default_factory=dict)
 
     def terms_of(self, claims: Sequence[Claim], candidates: set[int]) -> set[int]:
         """The *candidates* (term ids) that are terms of *claims*."""
-        key = tuple(id(claim) for claim in claims)
-        ids = self.claims_terms.get(key)
-        if ids is None:
-            if len(self.claims_terms) > 4096:
-                self.claims_terms.clear()
-            ids = self.claims_terms[key] = frozenset().union(
-                *(self.term_ids[claim.id] for claim in claims))
-        return candidates & ids
+        term_ids = self.term_ids
+        return set().union(*[term_ids[claim.id] & candidates for claim in claims])
 
     def term_candidates(self, doc: Doc) -> set[int]:
         """ids of the terms every token of which occurs somewhere in *doc*."""
