@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -324,9 +325,10 @@ class ClaimSet:
     claims: Sequence[Claim]
     compiled: list[Compiled]  # keeps the terms whose ids the maps below hold alive
     matcher: Matcher
-    #: id(first token) → (ids of the terms made of it alone, [(id of a longer term it starts,
-    #: ids of that term's other tokens)])
-    terms_by_first: dict[int, tuple[frozenset[int], list[tuple[int, tuple[int, ...]]]]]
+    #: id(token) → ids of the terms made of it alone
+    single_terms: dict[int, frozenset[int]]
+    #: id(first token) → [(id of a longer term it starts, ids of that term's other tokens)]
+    longer_terms: dict[int, list[tuple[int, tuple[int, ...]]]]
     anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
     term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
@@ -339,15 +341,13 @@ class ClaimSet:
     def term_candidates(self, doc: Doc) -> set[int]:
         """ids of the terms every token of which occurs somewhere in *doc*."""
         hits = doc.hits
-        found: set[int] = set()
-        by_first = self.terms_by_first
-        for tok_id in hits:
-            entry = by_first.get(tok_id)
-            if entry is not None:
-                found |= entry[0]
-                for term_id, rest in entry[1]:
-                    if all(t in hits for t in rest):
-                        found.add(term_id)
+        # The one-token terms by a union of (C-level) lookups, not a Python loop per token.
+        found: set[int] = set().union(*map(self.single_terms.get, hits, repeat(())))
+        longer = self.longer_terms
+        for tok_id in longer.keys() & hits.keys():
+            for term_id, rest in longer[tok_id]:
+                if all(t in hits for t in rest):
+                    found.add(term_id)
         return found
 
     def candidates(self, doc: Doc) -> list[Claim]:
@@ -382,9 +382,10 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
                 terms_by_first[id(term.toks[0])].add(
                     (id(term), tuple(id(t) for t in term.toks[1:])))
     built = ClaimSet(list(claims), compiled_list, Matcher(toks),
-                     {k: (frozenset(term for term, rest in v if not rest),
-                          [(term, rest) for term, rest in v if rest])
-                      for k, v in terms_by_first.items()},
+                     {k: frozenset(term for term, rest in v if not rest)
+                      for k, v in terms_by_first.items() if any(not rest for _, rest in v)},
+                     {k: [(term, rest) for term, rest in v if rest]
+                      for k, v in terms_by_first.items() if any(rest for _, rest in v)},
                      [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
                       for c in compiled_list],
                      {id(term): term for c in compiled_list for term in all_terms(c)},

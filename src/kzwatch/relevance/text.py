@@ -284,8 +284,9 @@ class Doc:
         #: id(term list) → (the list, its hits): see ``term_hits``.
         self.lists: dict[int, tuple[Sequence[Term], dict[str, list[tuple[int, int, int]]]]] = {}
         self.matcher = matcher
-        #: id(term token) → positions it matches (for the matcher's tokens), in text order.
-        self.hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        #: id(term token) → where it matches (for the matcher's tokens) as occurrences (sentence,
+        #: token, token), in text order: a one-token term's occurrences are its token's.
+        self.hits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         #: ids of the terms every token of which occurs in this document (set by the scorer
         #: from its claims' terms; other terms are then not found); None: check each term.
         self.candidates: set[int] | None = None
@@ -331,7 +332,8 @@ class Doc:
                 if pairs:
                     base = len(row)
                     for offset, tok_id in pairs:
-                        hits[tok_id].append((s_idx, base + offset))  # in text order
+                        pos = base + offset
+                        hits[tok_id].append((s_idx, pos, pos))  # in text order
                 row += toks
             self.toks.append(row)
 
@@ -350,7 +352,8 @@ class Doc:
                 self.alts[(s_idx, base + offset)] = tok
                 self._alt_words[(s_idx, base + offset)] = word
             for offset, tok_id in pairs:
-                hits[tok_id].append((s_idx, base + offset))
+                pos = base + offset
+                hits[tok_id].append((s_idx, pos, pos))
             row += matcher.chunk(chunk)[0]
         self.toks.append(row)
         return True
@@ -368,7 +371,7 @@ class Doc:
         self._transliterate_chunks(s_idx, chunks, found_at, matcher)
         for t_idx, tok_ids in enumerate(found_at):
             for tok_id in tok_ids:
-                self.hits[tok_id].append((s_idx, t_idx))
+                self.hits[tok_id].append((s_idx, t_idx, t_idx))
         return True
 
     def _transliterate_chunks(self, s_idx: int, chunks: list[str],
@@ -407,21 +410,21 @@ class Doc:
         alt = self.alts.get(pos)
         return (tok, alt) if alt else (tok,)
 
-    def positions(self, term_tok: Tok) -> Collection[tuple[int, int]]:
-        """Where a single term token matches."""
+    def positions(self, term_tok: Tok) -> Collection[tuple[int, int, int]]:
+        """Where a single term token matches, as occurrences (sentence, token, token)."""
         if self.matcher is not None and self.matcher.knows(term_tok):
             return self.hits.get(id(term_tok), [])
         return self.index_positions(term_tok)
 
-    def index_positions(self, term_tok: Tok) -> set[tuple[int, int]]:
+    def index_positions(self, term_tok: Tok) -> set[tuple[int, int, int]]:
         """Where a term token matches, looked up in the index (tokens the matcher lacks)."""
         index = self.index
-        found: set[tuple[int, int]] = set()
+        found: set[tuple[int, int, int]] = set()
         for pos in {p for key in term_tok.keys for p in index.get(key, ())}:
             forms = self._forms(pos)
             if _forms_match(forms, term_tok,
                             frozenset(k for f in forms for k in f.index_keys)):
-                found.add(pos)
+                found.add((pos[0], pos[1], pos[1]))
         return found
 
     def find(self, term: "Term") -> list[tuple[int, int, int]]:
@@ -444,6 +447,7 @@ class Doc:
         by term.  ``candidates`` must be set first; *ids* is a subset of it."""
         hits, cache = self.hits, self._found
         found = {}
+        bits = 0
         combined = []  # "a & b" terms, found from their parts' occurrences
         for term_id in ids:
             term = terms[term_id]
@@ -451,21 +455,20 @@ class Doc:
                 combined.append(term)
                 continue
             # What ``_find`` does, without its checks: a candidate's tokens are all the
-            # matcher's, and all occur.
-            first = hits[id(term.toks[0])]  # sorted
+            # matcher's, and all occur.  A one-token term's occurrences are its token's.
+            toks = term.toks
             occurrences = cache[term_id] = (
-                [(s_idx, start, start) for s_idx, start in first] if len(term.toks) == 1
-                else self._chain(first, [hits[id(t)] for t in term.toks[1:]]))
+                hits[id(toks[0])] if len(toks) == 1
+                else self._chain(hits[id(toks[0])], [hits[id(t)] for t in toks[1:]]))
             if occurrences:
                 found[term_id] = occurrences
+                bits |= term.bit
         for term in combined:
             if occurrences := find_term(self, term):
                 found[id(term)] = occurrences
+                bits |= term.bit
         self.found = found
         self.found_ids = set(found)
-        bits = 0
-        for term_id in found:
-            bits |= terms[term_id].bit
         self.found_bits = bits
 
     def _find(self, term: "Term") -> list[tuple[int, int, int]]:
@@ -478,20 +481,21 @@ class Doc:
             return []
         first = sorted(self.positions(term.toks[0]))
         if len(term.toks) == 1:
-            return [(s_idx, start, start) for s_idx, start in first]
+            return first
         return self._chain(first, [self.positions(t) for t in term.toks[1:]])
 
-    def _chain(self, first: list[tuple[int, int]], later: list[Collection[tuple[int, int]]]
-               ) -> list[tuple[int, int, int]]:
+    def _chain(self, first: list[tuple[int, int, int]],
+               later: list[Collection[tuple[int, int, int]]]) -> list[tuple[int, int, int]]:
         """Occurrences of a term of several tokens: from each position of its first token
         (*first*, sorted), the next tokens' positions (*later*) must follow."""
         hits = []
-        for s_idx, start in first:
+        for s_idx, start, _ in first:
             pos = start
             for nxt in later:
-                if (s_idx, pos + 1) in nxt:
+                if (s_idx, pos + 1, pos + 1) in nxt:
                     pos += 1
-                elif (s_idx, pos + 2) in nxt and len(self.toks[s_idx][pos + 1].norm) <= 3:
+                elif ((s_idx, pos + 2, pos + 2) in nxt
+                      and len(self.toks[s_idx][pos + 1].norm) <= 3):
                     pos += 2  # one short function word between: "закон «О мирных собраниях»"
                 else:
                     break
