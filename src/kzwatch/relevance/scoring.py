@@ -453,8 +453,9 @@ def score_item(
     doc = prep.doc
     doc.candidates = compiled.term_candidates(doc)
     claims_here = compiled.candidates(doc)
-    # Only the terms of the claims that will be assessed are looked for.
-    doc.find_candidates(compiled.terms_of(claims_here, doc.candidates), compiled.terms)
+    # Every candidate term is found once (an item names few terms of the claims that will not
+    # be assessed: finding them costs less than picking out the others).
+    doc.find_candidates(doc.candidates, compiled.terms)
     matches = [a.match for claim in claims_here
                if (a := assess(prep, claim, threshold=threshold, now=now,
                                    settings=settings)).match is not None]
