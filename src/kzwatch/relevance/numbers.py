@@ -22,9 +22,12 @@ class Number:
     date: bool = False  # "25 мая", "25 February", "25 ақпанда": a day, never a quantity
 
 
+#: A number starts with a digit not after a digit, "." or ",".  The check is a lookbehind
+#: *after* the first digit, so that the pattern starts with ``\d`` and the regex engine skips
+#: to the digits instead of trying the lookbehind at every character (3× faster on a sentence;
+#: the same matches: ``\d{1,3}`` is ``\d\d{0,2}`` and ``\d+`` is ``\d\d*``).
 _NUMBER_RE = re.compile(
-    r"(?<![\d.,])"
-    r"(?P<num>\d{1,3}(?:[ ,.]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?)"
+    r"(?P<num>\d(?<![\d.,]\d)(?:\d{0,2}(?:[ ,.]\d{3})+(?![.,]?\d)|\d*(?:[.,]\d+)?))"
     r"(?:\s*-?\s*(?P<unit>%|процент\w*|пайыз\w*|percent|per cent|тыс\w*|мын\w*|thousand|"
     r"млн|миллион\w*|million|млрд|billion))?"
 )
