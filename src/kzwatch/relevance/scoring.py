@@ -298,11 +298,13 @@ def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
     shown = sentences_of(item)
     if not shown:
         return None
-    arabic = any(has_arabic(s) for s in shown)
+    text = " ".join(shown)
+    arabic = has_arabic(text)
     matched = [arabic_to_cyrillic(s) for s in shown] if arabic else shown
-    latin_kazakh = is_kazakh_latin(" ".join(matched), item.lang)
+    text = " ".join(matched) if arabic else text
+    latin_kazakh = is_kazakh_latin(text, item.lang)
     doc = Doc(matched, latin_kazakh=latin_kazakh, matcher=matcher)
-    lang = item.lang or ("kk" if arabic else detect_lang(" ".join(matched)))
+    lang = item.lang or ("kk" if arabic else detect_lang(text))
     note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
