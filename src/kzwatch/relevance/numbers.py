@@ -149,6 +149,8 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._digits: dict[int, list[Number]] = {}
         self._all: dict[int, list[Number]] = {}
         self._years: list[Number] | None = None
+        self._with_digits: list[int] | None = None
+        self._years_in: dict[int, frozenset[float]] = {}
 
     def __len__(self) -> int:
         return len(self._sentences)
@@ -178,16 +180,30 @@ class SentenceNumbers(Sequence[list[Number]]):
         """The numbers written in digits in sentence *index* (first in ``self[index]``)."""
         found = self._digits.get(index)
         if found is None:
-            sentence = self._sentences[index]
             # Transliteration and folding neither make nor remove digits.
-            found = self._digits[index] = (_digit_numbers(_fold_text(self.text(index)))
-                                           if _DIGIT_RE.search(sentence) else [])
+            found = self._digits[index] = (
+                _digit_numbers(_fold_text(self.text(index)))
+                if _DIGIT_RE.search(self._sentences[index]) else [])
+        return found
+
+    def with_digits(self) -> list[int]:
+        """The indexes of the sentences with a digit, in order."""
+        if self._with_digits is None:
+            self._with_digits = [i for i, s in enumerate(self._sentences) if _DIGIT_RE.search(s)]
+        return self._with_digits
+
+    def years_in(self, index: int) -> frozenset[float]:
+        """The values of the years sentence *index* names."""
+        found = self._years_in.get(index)
+        if found is None:
+            found = self._years_in[index] = frozenset(
+                n.value for n in self.digits(index) if n.year)
         return found
 
     def years(self) -> list[Number]:
         """Every number read as a year, in text order (number words are never years)."""
         if self._years is None:
-            self._years = [n for i in range(len(self)) for n in self.digits(i) if n.year]
+            self._years = [n for i in self.with_digits() for n in self.digits(i) if n.year]
         return self._years
 
 

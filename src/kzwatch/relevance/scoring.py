@@ -67,8 +67,7 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
     differing: list[str] = []
     # A number equal to any of the claim's own figures is not a disagreement, even when it sits
     # next to another quantity's cue ("Ak Zhol ... cleared the 7% threshold").
-    known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
-    known += [([f.value], figure_tolerance(f)) for f in compiled.figures]
+    known = _claim_figures(compiled).known
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         for s_idx in sorted(cue_sentences):
@@ -161,14 +160,11 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
 def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, float]
              ) -> list[str]:
     figures = []
-    for figure in compiled.figures:
-        tolerance = figure_tolerance(figure)
-        # Number words (small counts, never percentages or years) are read only for a figure
-        # one of them could equal.
-        in_words = not figure.percent and not figure.year and any(
-            abs(v - figure.value) <= tolerance for v in NUMBER_WORD_VALUES)
+    for figure, tolerance, in_words in _claim_figures(compiled).figures:
+        # Number words are read only for a figure one of them could equal; else only the
+        # sentences with a digit can hold it.
         read = numbers.__getitem__ if in_words else numbers.digits
-        for s_idx in range(len(numbers)):
+        for s_idx in range(len(numbers)) if in_words else numbers.with_digits():
             found = read(s_idx)
             if any(n.percent == figure.percent and n.year == figure.year and not n.date
                    and abs(n.value - figure.value) <= tolerance for n in found):
@@ -178,19 +174,47 @@ def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, flo
     return figures
 
 
-def _historical(numbers: list[Number], compiled: Compiled) -> bool:
-    """A sentence dated only before the claim's year, or only in years the claim itself names:
-    a change word there is the claim's own history ("abolished in 1998", "removed in 2005"),
-    not news since the article ("down from 63 percent in 2021" is news)."""
-    years = {n.value for n in numbers if n.year}
-    own = {f.value for f in compiled.figures if f.year}
+def _historical(years: frozenset[float], compiled: Compiled) -> bool:
+    """A sentence dated only before the claim's year, or only in years the claim itself names
+    (*years*: the sentence's): a change word there is the claim's own history ("abolished in
+    1998", "removed in 2005"), not news since the article ("down from 63 percent in 2021" is
+    news)."""
+    own = _claim_figures(compiled).own_years
     return bool(years) and (years <= own or bool(compiled.year and max(years) < compiled.year))
+
+
+@dataclass(frozen=True)
+class _ClaimFigures:
+    """What the number checks need of a claim, worked out once per compiled claim."""
+
+    compiled: Compiled
+    figures: list[tuple[Number, float, bool]]  # figure, tolerance, a number word may equal it
+    known: list[tuple[list[float], float]]  # values (and tolerance) the claim itself has
+    own_years: frozenset[float]  # the years among its figures
+
+
+_CLAIM_FIGURES: dict[int, _ClaimFigures] = {}
+
+
+def _claim_figures(compiled: Compiled) -> _ClaimFigures:
+    cached = _CLAIM_FIGURES.get(id(compiled))
+    if cached is None or cached.compiled is not compiled:
+        if len(_CLAIM_FIGURES) > 512:
+            _CLAIM_FIGURES.clear()
+        figures = [(f, tol, not f.percent and not f.year and any(
+                        abs(v - f.value) <= tol for v in NUMBER_WORD_VALUES))
+                   for f, tol in ((f, figure_tolerance(f)) for f in compiled.figures)]
+        known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
+        known += [([f.value], tol) for f, tol, _ in figures]
+        cached = _CLAIM_FIGURES[id(compiled)] = _ClaimFigures(
+            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year))
+    return cached
 
 
 def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: SentenceNumbers,
              compiled: Compiled) -> dict[str, list[tuple[int, int, int]]]:
     """Occurrences outside sentences that speak only of the claim's own past."""
-    kept = {text: [o for o in occ if not _historical(numbers.digits(o[0]), compiled)]
+    kept = {text: [o for o in occ if not _historical(numbers.years_in(o[0]), compiled)]
             for text, occ in hits.items()}
     return {text: occ for text, occ in kept.items() if occ}
 
