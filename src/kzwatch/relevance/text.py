@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from itertools import chain, compress, count, repeat
+from operator import itemgetter
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -178,9 +180,12 @@ def _forms_match(forms: tuple[Tok, ...], term_tok: Tok, keys: frozenset[tuple[st
             and any(_prefix_compatible(t.key, term_tok.key) for t in forms))
 
 
-#: A Latin-Kazakh chunk's transliterations (offset, token, word, ids matched with the word),
-#: and (offset, id) of every term token the chunk matches in either script.
-LatinChunk = tuple[tuple[tuple[int, "Tok", str, tuple[int, ...]], ...], tuple[tuple[int, int], ...]]
+#: A Latin-Kazakh chunk's tokens, the term-token ids each matches in either script, and its
+#: Latin words' other forms (offset, Cyrillic token, Cyrillic word).
+LatinChunk = tuple[tuple["Tok", ...], tuple[tuple[int, ...], ...], tuple[tuple[int, "Tok", str], ...]]
+
+
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 class Matcher:
@@ -196,29 +201,26 @@ class Matcher:
                 self.by_key[key].append(tok)
         self._cache: dict[tuple[str, str], tuple[int, ...]] = {}
         self._cache_word: dict[str, tuple[int, ...]] = {}
-        self.chunks: dict[str, tuple[tuple[Tok, ...], tuple[tuple[int, int], ...]]] = {}
+        self.chunks: dict[str, tuple[tuple[Tok, ...], tuple[tuple[int, ...], ...]]] = {}
         self.latin_chunks: dict[str, LatinChunk | None] = {}
 
-    def chunk(self, chunk: str) -> tuple[tuple[Tok, ...], tuple[tuple[int, int], ...]]:
-        """The tokens of a whitespace-separated *chunk*, and (offset in the chunk, id) of each
-        term token one of them matches: a document is read with one cached lookup per chunk,
-        and a chunk matching nothing costs no more than its tokens."""
+    def chunk(self, chunk: str) -> tuple[tuple[Tok, ...], tuple[tuple[int, ...], ...]]:
+        """The tokens of a whitespace-separated *chunk*, and for each the ids of the term
+        tokens it matches: a document is read with one cached lookup per chunk."""
         found = self.chunks.get(chunk)
         if found is None:
             if len(self.chunks) > 200_000:
                 self.chunks.clear()
             words = _chunk_tokens(chunk)
-            found = self.chunks[chunk] = (
-                tuple(_tok(word) for word in words),
-                tuple((n, tok_id) for n, word in enumerate(words)
-                      for tok_id in self.matched_word(word)))
+            found = self.chunks[chunk] = (tuple(_tok(word) for word in words),
+                                          tuple(self.matched_word(word) for word in words))
         return found
 
     def latin_chunk(self, chunk: str) -> LatinChunk | None:
-        """What a chunk of a Latin-Kazakh text adds: its words' Cyrillic forms, and for each
-        Latin word with another Cyrillic form (offset, that form's token, the word, the ids
-        both forms match); None when the chunk's Cyrillic tokens do not pair with its tokens
-        one for one (the sentence is then paired as a whole, as ``Doc`` always did)."""
+        """What a chunk of a Latin-Kazakh text is read as: its tokens, for each the ids of the
+        term tokens it matches in either script, and (offset, token, word) of each Latin word
+        with another Cyrillic form; None when the chunk's Cyrillic tokens do not pair with its
+        tokens one for one (the sentence is then paired as a whole, as ``Doc`` always did)."""
         found = self.latin_chunks.get(chunk, False)
         if found is False:
             if len(self.latin_chunks) > 200_000:
@@ -227,14 +229,14 @@ class Matcher:
             cyrillic = _cyrillic_chunk(chunk)
             found = None
             if len(cyrillic) == len(words):
-                alts = tuple((n, _tok(cyr), cyr, self.matched(word, cyr))
-                             for n, (word, cyr) in enumerate(zip(words, cyrillic))
+                toks, ids = self.chunk(chunk)
+                alts = tuple((n, _tok(cyr), cyr) for n, (word, cyr) in enumerate(zip(words, cyrillic))
                              if word.isascii() and word.isalpha()
-                             and _tok(cyr).norm != _tok(word).norm)
-                found = (alts, tuple(
-                    (n, tok_id) for n, word in enumerate(words)
-                    for tok_id in (self.matched(word, cyrillic[n]) if any(
-                        a[0] == n for a in alts) else self.matched_word(word))))
+                             and _tok(cyr).norm != toks[n].norm)
+                both = list(ids)
+                for n, _, cyr in alts:
+                    both[n] = self.matched(words[n], cyr)
+                found = (toks, tuple(both), alts)
             self.latin_chunks[chunk] = found
         return found
 
@@ -319,43 +321,46 @@ class Doc:
     def _read_matched(self, matcher: Matcher, latin_kazakh: bool) -> None:
         """Tokens, and where each of the matcher's term tokens occurs, by whitespace chunk
         (``fast_tokens``, ``_add_transliterations`` and ``_match`` in one cached lookup per
-        chunk)."""
-        hits = self.hits
+        chunk).  A sentence's chunks are looked up, and its tokens and matches joined, by
+        C-level ``map``/``chain``; Python code runs only for the tokens that match a term."""
         cached, read = matcher.chunks.get, matcher.chunk
         for s_idx, sentence in enumerate(self.sentences):
             chunks = sentence.split()
             if latin_kazakh and self._read_latin(s_idx, chunks, matcher):
                 continue
-            row: list[Tok] = []
-            for chunk in chunks:
-                toks, pairs = cached(chunk) or read(chunk)
-                if pairs:
-                    base = len(row)
-                    for offset, tok_id in pairs:
-                        pos = base + offset
-                        hits[tok_id].append((s_idx, pos, pos))  # in text order
-                row += toks
-            self.toks.append(row)
+            entries = list(map(cached, chunks))
+            if not all(entries):
+                entries = [entry or read(chunk) for entry, chunk in zip(entries, chunks)]
+            self.toks.append(list(chain.from_iterable(map(_FIRST, entries))))
+            self._add_hits(s_idx, list(chain.from_iterable(map(_SECOND, entries))))
+
+    def _add_hits(self, s_idx: int, ids: list[tuple[int, ...]]) -> None:
+        """Record where term tokens occur in sentence *s_idx* (*ids*: per token, the ids of
+        the term tokens it matches), in text order."""
+        hits = self.hits
+        for pos in compress(count(), ids):
+            for tok_id in ids[pos]:
+                hits[tok_id].append((s_idx, pos, pos))
 
     def _read_latin(self, s_idx: int, chunks: list[str], matcher: Matcher) -> bool:
         """A sentence of a Latin-Kazakh text, its Latin words matched in both scripts
-        (``_add_transliterations``); False when no Cyrillic form pairs with a word (the
-        sentence is then read as written)."""
-        latin = [matcher.latin_chunk(chunk) for chunk in chunks]
-        if any(entry is None for entry in latin):
-            return self._read_latin_whole(s_idx, chunks, matcher)
-        hits, row = self.hits, []
-        for chunk, entry in zip(chunks, latin):
-            alts, pairs = entry  # type: ignore[misc]
-            base = len(row)
-            for offset, tok, word, _ in alts:
-                self.alts[(s_idx, base + offset)] = tok
-                self._alt_words[(s_idx, base + offset)] = word
-            for offset, tok_id in pairs:
-                pos = base + offset
-                hits[tok_id].append((s_idx, pos, pos))
-            row += matcher.chunk(chunk)[0]
+        (``_add_transliterations``)."""
+        entries = list(map(matcher.latin_chunks.get, chunks, repeat(False)))
+        if not all(entries):
+            entries = [entry if entry is not False else matcher.latin_chunk(chunk)
+                       for entry, chunk in zip(entries, chunks)]
+            if not all(entries):
+                return self._read_latin_whole(s_idx, chunks, matcher)
+        row = list(chain.from_iterable(map(_FIRST, entries)))  # type: ignore[arg-type]
         self.toks.append(row)
+        if any(map(_THIRD, entries)):  # type: ignore[arg-type]
+            base = 0
+            for toks, _, alts in entries:  # type: ignore[misc]
+                for offset, tok, word in alts:
+                    self.alts[(s_idx, base + offset)] = tok
+                    self._alt_words[(s_idx, base + offset)] = word
+                base += len(toks)
+        self._add_hits(s_idx, list(chain.from_iterable(map(_SECOND, entries))))  # type: ignore[arg-type]
         return True
 
     def _read_latin_whole(self, s_idx: int, chunks: list[str], matcher: Matcher) -> bool:
