@@ -70,8 +70,7 @@ def test_term_lists_looked_up_as_id_sets_equal_the_term_by_term_lookup(claims, l
         prep = prepare(item, compiled.matcher)
         assert prep is not None
         fast = prep.doc
-        fast.candidates = compiled.term_candidates(fast)
-        fast.find_candidates(compiled.terms_of(claims, fast.candidates), compiled.terms)
+        compiled.find_terms(fast)
         slow = Doc(fast.sentences, latin_kazakh=bool(fast.alts))
         for terms in lists:
             got = term_hits(fast, terms)

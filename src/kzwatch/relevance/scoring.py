@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property, reduce
 from itertools import repeat
+from operator import or_
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
@@ -353,28 +354,36 @@ class ClaimSet:
     matcher: Matcher
     #: id(token) → ids of the terms made of it alone
     single_terms: dict[int, frozenset[int]]
-    #: id(first token) → [(id of a longer term it starts, ids of that term's other tokens)]
-    longer_terms: dict[int, list[tuple[int, tuple[int, ...]]]]
+    single_bits: dict[int, int]  # id(token) → the OR of the bits of the terms made of it alone
+    #: id(first token) → [(id of a longer or "a & b" term it starts, ids of the other tokens
+    #: of the term or of its first part)]
+    longer_terms: dict[int, list[tuple[int, frozenset[int]]]]
     anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
     term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
 
-    def terms_of(self, claims: Sequence[Claim], candidates: set[int]) -> set[int]:
-        """The *candidates* (term ids) that are terms of *claims*."""
-        term_ids = self.term_ids
-        return set().union(*[term_ids[claim.id] & candidates for claim in claims])
-
     def term_candidates(self, doc: Doc) -> set[int]:
         """ids of the terms every token of which occurs somewhere in *doc*."""
+        singles, longer = self._candidates(doc)
+        return singles.union(longer)
+
+    def _candidates(self, doc: Doc) -> tuple[set[int], list[int]]:
+        """The candidate terms made of one token, and the others (``term_candidates``)."""
         hits = doc.hits
         # The one-token terms by a union of (C-level) lookups, not a Python loop per token.
-        found: set[int] = set().union(*map(self.single_terms.get, hits, repeat(())))
+        singles: set[int] = set().union(*map(self.single_terms.get, hits, repeat(())))
+        present = hits.keys()
         longer = self.longer_terms
-        for tok_id in longer.keys() & hits.keys():
-            for term_id, rest in longer[tok_id]:
-                if all(t in hits for t in rest):
-                    found.add(term_id)
-        return found
+        return singles, [term_id for tok_id in longer.keys() & present
+                         for term_id, rest in longer[tok_id] if present >= rest]
+
+    def find_terms(self, doc: Doc) -> None:
+        """Set *doc*'s candidate terms and find them: a one-token term occurs where its token
+        does, so only the others are looked for term by term (``Doc.find_candidates``)."""
+        singles, longer = self._candidates(doc)
+        doc.candidates = singles.union(longer)
+        doc.find_candidates(longer, self.terms,
+                            reduce(or_, map(self.single_bits.get, doc.hits, repeat(0)), 0))
 
     def candidates(self, doc: Doc) -> list[Claim]:
         """The claims one of whose anchors may occur in *doc* (most items bear on none):
@@ -407,11 +416,16 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
             if term.toks:
                 terms_by_first[id(term.toks[0])].add(
                     (id(term), tuple(id(t) for t in term.toks[1:])))
+    by_id = {id(term): term for c in compiled_list for term in all_terms(c)}
+    singles = {term_id for term_id, term in by_id.items()
+               if len(term.toks) == 1 and not term.parts}
     built = ClaimSet(list(claims), compiled_list, Matcher(toks),
-                     {k: frozenset(term for term, rest in v if not rest)
-                      for k, v in terms_by_first.items() if any(not rest for _, rest in v)},
-                     {k: [(term, rest) for term, rest in v if rest]
-                      for k, v in terms_by_first.items() if any(rest for _, rest in v)},
+                     {k: frozenset(term for term, rest in v if term in singles)
+                      for k, v in terms_by_first.items()},
+                     {k: reduce(or_, (by_id[term].bit for term, _ in v if term in singles), 0)
+                      for k, v in terms_by_first.items()},
+                     {k: [(term, frozenset(rest)) for term, rest in v if term not in singles]
+                      for k, v in terms_by_first.items()},
                      [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
                       for c in compiled_list],
                      {id(term): term for c in compiled_list for term in all_terms(c)},
@@ -477,11 +491,10 @@ def score_item(
     if prep is None:
         return []
     doc = prep.doc
-    doc.candidates = compiled.term_candidates(doc)
-    claims_here = compiled.candidates(doc)
     # Every candidate term is found once (an item names few terms of the claims that will not
     # be assessed: finding them costs less than picking out the others).
-    doc.find_candidates(doc.candidates, compiled.terms)
+    compiled.find_terms(doc)
+    claims_here = compiled.candidates(doc)
     matches = [a.match for claim in claims_here
                if (a := assess(prep, claim, threshold=threshold, now=now,
                                    settings=settings)).match is not None]

@@ -292,11 +292,12 @@ class Doc:
         #: ids of the terms every token of which occurs in this document (set by the scorer
         #: from its claims' terms; other terms are then not found); None: check each term.
         self.candidates: set[int] | None = None
-        #: id(term) → occurrences of every candidate term that occurs (``find_candidates``),
-        #: and their ids; None until the scorer sets the candidates.
+        #: id(term) → occurrences of the candidate terms that occur (``find_candidates``); None
+        #: until the scorer sets the candidates.
         self.found: dict[int, list[tuple[int, int, int]]] | None = None
-        self.found_ids: set[int] = set()
-        self.found_bits = 0  # the ``Term.bit`` of every term in ``found``
+        #: the ``Term.bit`` of every term in ``found``, and of the one-token terms whose token
+        #: occurs (their occurrences are their token's ``hits``)
+        self.found_bits = 0
         if matcher is not None:
             self._read_matched(matcher, latin_kazakh)
             return
@@ -446,13 +447,16 @@ class Doc:
         index = self.index
         return any(k in index for k in tok.keys)
 
-    def find_candidates(self, ids: set[int], terms: Mapping[int, "Term"]) -> None:
+    def find_candidates(self, ids: Iterable[int], terms: Mapping[int, "Term"],
+                        single_bits: int = 0) -> None:
         """Find the candidate terms *ids* (*terms*: id → term) once, for all claims: a term
         list made of them is then looked up as a set intersection (``term_hits``), not term
-        by term.  ``candidates`` must be set first; *ids* is a subset of it."""
+        by term.  ``candidates`` must be set first; *ids* is a subset of it.  *single_bits*:
+        the bits of candidate terms of one token left out of *ids*: they occur where their
+        token does (``hits``)."""
         hits, cache = self.hits, self._found
         found = {}
-        bits = 0
+        bits = single_bits
         combined = []  # "a & b" terms, found from their parts' occurrences
         for term_id in ids:
             term = terms[term_id]
@@ -473,7 +477,6 @@ class Doc:
                 found[id(term)] = occurrences
                 bits |= term.bit
         self.found = found
-        self.found_ids = set(found)
         self.found_bits = bits
 
     def _find(self, term: "Term") -> list[tuple[int, int, int]]:
@@ -586,16 +589,18 @@ def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int,
         present = bits & doc.found_bits
         if not present:
             return {}
+        hits = doc.hits
         if not present & (present - 1):  # one term
             term = order[present][1]
-            return {term.text: found_by_id[id(term)]}
+            return {term.text: found_by_id.get(id(term)) or hits[id(term.toks[0])]}
         rows = []
         while present:
             low = present & -present
             rows.append(order[low])
             present ^= low
         rows.sort()
-        return {term.text: found_by_id[id(term)] for _, term in rows}
+        return {term.text: found_by_id.get(id(term)) or hits[id(term.toks[0])]
+                for _, term in rows}
     cached = doc.lists.get(id(terms))
     if cached is not None and cached[0] is terms:
         return cached[1]
