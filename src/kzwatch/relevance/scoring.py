@@ -354,9 +354,9 @@ class ClaimSet:
     matcher: Matcher
     #: id(token) → ids of the terms made of it alone
     single_terms: dict[int, frozenset[int]]
-    single_bits: dict[int, int]  # id(token) → the OR of the bits of the terms made of it alone
-    #: id(first token) → [(id of a longer or "a & b" term it starts, ids of the other tokens
-    #: of the term or of its first part)]
+    bits: dict[int, int]  # id(term) → ``Term.bit``
+    #: id(token) → [(id of a longer or "a & b" term with it, ids of the other tokens of the
+    #: term or of its first part)], keyed by the token fewest terms have (fewest checks)
     longer_terms: dict[int, list[tuple[int, frozenset[int]]]]
     anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
@@ -382,8 +382,7 @@ class ClaimSet:
         does, so only the others are looked for term by term (``Doc.find_candidates``)."""
         singles, longer = self._candidates(doc)
         doc.candidates = singles.union(longer)
-        doc.find_candidates(longer, self.terms,
-                            reduce(or_, map(self.single_bits.get, doc.hits, repeat(0)), 0))
+        doc.find_candidates(longer, self.terms, reduce(or_, map(self.bits.__getitem__, singles), 0))
 
     def candidates(self, doc: Doc) -> list[Claim]:
         """The claims one of whose anchors may occur in *doc* (most items bear on none):
@@ -394,6 +393,26 @@ class ClaimSet:
 
 
 _CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
+
+
+def _term_index(terms: dict[int, Term]) -> tuple[dict[int, frozenset[int]], dict[int, int],
+                                                 dict[int, list[tuple[int, frozenset[int]]]]]:
+    """``ClaimSet.single_terms``, ``bits`` and ``longer_terms`` of *terms* (id → term)."""
+    single_terms: dict[int, set[int]] = defaultdict(set)
+    longer_terms: dict[int, list[tuple[int, frozenset[int]]]] = defaultdict(list)
+    having: dict[int, int] = defaultdict(int)  # id(token) → how many terms have it
+    for term in terms.values():
+        for tok_id in {id(t) for t in term.toks}:
+            having[tok_id] += 1
+    for term_id, term in terms.items():
+        if len(term.toks) == 1 and not term.parts:
+            single_terms[id(term.toks[0])].add(term_id)
+        elif term.toks:
+            tok_ids = [id(t) for t in term.toks]
+            key = min(tok_ids, key=having.__getitem__)
+            longer_terms[key].append((term_id, frozenset(tok_ids) - {key}))
+    return ({k: frozenset(v) for k, v in single_terms.items()},
+            {term_id: term.bit for term_id, term in terms.items()}, dict(longer_terms))
 
 
 def claim_set(claims: Sequence[Claim]) -> ClaimSet:
@@ -407,25 +426,10 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
         return cached
     if len(_CLAIM_SETS) > 8:  # each holds a per-word cache: keep few (claims change rarely)
         _CLAIM_SETS.clear()
-    toks: list[Tok] = []
-    terms_by_first: dict[int, set[tuple[int, tuple[int, ...]]]] = defaultdict(set)
     compiled_list = [compiled_claim(claim) for claim in claims]
-    for compiled in compiled_list:
-        for term in all_terms(compiled):
-            toks += term.toks
-            if term.toks:
-                terms_by_first[id(term.toks[0])].add(
-                    (id(term), tuple(id(t) for t in term.toks[1:])))
     by_id = {id(term): term for c in compiled_list for term in all_terms(c)}
-    singles = {term_id for term_id, term in by_id.items()
-               if len(term.toks) == 1 and not term.parts}
-    built = ClaimSet(list(claims), compiled_list, Matcher(toks),
-                     {k: frozenset(term for term, rest in v if term in singles)
-                      for k, v in terms_by_first.items()},
-                     {k: reduce(or_, (by_id[term].bit for term, _ in v if term in singles), 0)
-                      for k, v in terms_by_first.items()},
-                     {k: [(term, frozenset(rest)) for term, rest in v if term not in singles]
-                      for k, v in terms_by_first.items()},
+    toks = [tok for c in compiled_list for term in all_terms(c) for tok in term.toks]
+    built = ClaimSet(list(claims), compiled_list, Matcher(toks), *_term_index(by_id),
                      [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
                       for c in compiled_list],
                      {id(term): term for c in compiled_list for term in all_terms(c)},
