@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import overload
 
 
@@ -166,10 +167,9 @@ class SentenceNumbers(Sequence[list[Number]]):
             return [self[i] for i in range(len(self))[index]]
         found = self._all.get(index)
         if found is None:
-            text = self.text(index)
-            found = self._all[index] = self.digits(index) + [
-                Number(value=float(_NUMBER_WORDS[w]), percent=False, year=False, text=w)
-                for w in _LETTER_RUN_RE.findall(_fold_text(text)) if w in _NUMBER_WORDS]
+            # Number words by chunk, cached (as ``extract_numbers`` reads them).
+            found = self._all[index] = self.digits(index) + list(
+                chain.from_iterable(map(_number_words, self.text(index).split())))
         return found
 
     def text(self, index: int) -> str:
