@@ -3,6 +3,8 @@ per-token index finds, and the weights and threshold must come from ``RelevanceS
 
 from __future__ import annotations
 
+import random
+import re
 import tomllib
 from dataclasses import replace
 from importlib import resources
@@ -11,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from kzwatch.model import Claim, FeedItem
-from kzwatch.relevance import RelevanceSettings, load_claims, score_item
+from kzwatch.relevance import RelevanceSettings, load_claims, numbers, score_item, translit
+from kzwatch.relevance import text as text_module
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
 from kzwatch.relevance.numbers import extract_numbers
 from kzwatch.relevance.scoring import claim_set, prepare
@@ -120,3 +123,46 @@ def test_cleared_compile_caches_rebuild_the_compiled_claim_set(claims) -> None:
     text._term.cache_clear()
     text._tok.cache_clear()
     assert score_item(item, claims) == before
+
+
+def _random_texts(alphabet: str, n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(n)]
+
+
+def test_patterns_written_for_speed_match_as_their_plain_forms(labelled) -> None:
+    """The number and sentence patterns start with a character class (their lookbehinds moved
+    after it) and letters are counted on UTF-8 bytes: each must give what the plain form gives."""
+    plain_number = re.compile(
+        r"(?<![\d.,])(?P<num>\d{1,3}(?:[ ,.]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?)"
+        + numbers._NUMBER_RE.pattern[numbers._NUMBER_RE.pattern.index(r"(?:\s*-?"):])
+    plain_split = re.compile(r"(?<=[.!?…])\s+(?=[\"'«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])|\n+")
+    texts = [row["title"] + "\n" + row["text"] for row in labelled]
+    digits = texts + _random_texts("0123456789 ,.-%\n\u00a0aм", 20_000, 1)
+    for text in digits:
+        assert [(m.span(), m.groups()) for m in numbers._NUMBER_RE.finditer(text)] == \
+            [(m.span(), m.groups()) for m in plain_number.finditer(text)], text
+    for text in texts + _random_texts(".!?… \n\t\u00a0AaӘә1\"«(x", 20_000, 2):
+        assert text_module._SENTENCE_SPLIT_RE.split(text) == plain_split.split(text), text
+    letters = "aZzáÁäǵıIñҚқЀӿԀϿ 1\ud800" + "".join(sorted(translit.KAZAKH_LATIN_MARKS))
+    for text in texts + _random_texts(letters, 20_000, 3):
+        assert translit._letter_counts(text) == (
+            sum(map(len, translit._LATIN_LETTER_RE.findall(text))),
+            sum(map(len, translit._CYRILLIC_LETTER_RE.findall(text))))
+
+
+def test_numbers_read_by_sentence_equal_extract_numbers(labelled) -> None:
+    checked = 0
+    for row in labelled:
+        item = FeedItem(url="https://example.org/x", title=row["title"], text=row["text"],
+                        lang=row.get("lang"))
+        prep = prepare(item)
+        assert prep is not None
+        read = prep.numbers
+        for index in range(len(read)):
+            expected = extract_numbers(read.text(index))
+            assert read[index] == expected
+            assert read.digits(index) == [n for n in expected if n.text[:1].isdigit()]
+            checked += len(expected)
+        assert read.years() == [n for i in range(len(read)) for n in read[i] if n.year]
+    assert checked > 200

@@ -27,7 +27,8 @@ several words must match consecutive tokens (one short function word may interve
 The claims file format is documented at the top of ``kzwatch/data/claims.toml``.
 
 Package layout: ``claimsfile`` (parsing the claims file), ``translit`` (Latin and Arabic-script
-Kazakh into Cyrillic), ``text`` (sentences, tokens, lemmas, term matching), ``numbers``, ``compiled`` (claims
+Kazakh into Cyrillic), ``words`` (tokens, lemmas, the matcher), ``text`` (sentences, documents,
+term matching), ``numbers``, ``compiled`` (claims
 compiled for matching), ``scoring`` (gate, evidence, score), ``stance``, ``explain`` (why an
 item scored as it did), ``evaluation`` (precision/recall on labelled items).
 """

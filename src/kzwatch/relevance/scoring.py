@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from functools import cached_property, reduce
-from itertools import repeat
-from operator import or_
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property, reduce
+from itertools import repeat
+from operator import or_
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
@@ -25,7 +25,6 @@ from kzwatch.relevance.text import (
     Doc,
     Matcher,
     Term,
-    Tok,
     affirmed,
     any_hits,
     hit_positions,
