@@ -132,9 +132,9 @@ def _digit_numbers(normal: str) -> list[Number]:
     return out
 
 
-#: The values number words have (``_NUMBER_WORDS``): a claim's figure none of them is within
-#: tolerance of can only be matched by a number written in digits.
-NUMBER_WORD_VALUES = frozenset(float(v) for v in _NUMBER_WORDS.values())
+def number_words_near(value: float, tolerance: float) -> frozenset[str]:
+    """The number words (folded) whose value is within *tolerance* of *value*."""
+    return frozenset(w for w, v in _NUMBER_WORDS.items() if abs(v - value) <= tolerance)
 
 
 class SentenceNumbers(Sequence[list[Number]]):
@@ -152,6 +152,8 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._years: list[Number] | None = None
         self._with_digits: list[int] | None = None
         self._years_in: dict[int, frozenset[float]] = {}
+        self._texts: dict[int, str] = {}
+        self._folded: dict[int, str] = {}  # ``_fold_text`` of each text
 
     def __len__(self) -> int:
         return len(self._sentences)
@@ -173,17 +175,34 @@ class SentenceNumbers(Sequence[list[Number]]):
         return found
 
     def text(self, index: int) -> str:
-        sentence = self._sentences[index]
-        return self._to_text(sentence) if self._to_text is not None else sentence
+        """The text sentence *index*'s numbers are read from."""
+        found = self._texts.get(index)
+        if found is None:
+            sentence = self._sentences[index]
+            found = self._texts[index] = (self._to_text(sentence) if self._to_text is not None
+                                          else sentence)
+        return found
+
+    def may_name(self, index: int, words: frozenset[str]) -> bool:
+        """Might sentence *index* hold one of the number *words* (each, folded, is a part of
+        its folded text: a number word is a whole letter run of it)?"""
+        folded = self._folded.get(index)
+        if folded is None:
+            folded = self._folded[index] = _fold_text(self.text(index))
+        return any(word in folded for word in words)
 
     def digits(self, index: int) -> list[Number]:
         """The numbers written in digits in sentence *index* (first in ``self[index]``)."""
         found = self._digits.get(index)
         if found is None:
             # Transliteration and folding neither make nor remove digits.
-            found = self._digits[index] = (
-                _digit_numbers(_fold_text(self.text(index)))
-                if _DIGIT_RE.search(self._sentences[index]) else [])
+            if not _DIGIT_RE.search(self._sentences[index]):
+                found = self._digits[index] = []
+            else:
+                folded = self._folded.get(index)
+                if folded is None:
+                    folded = self._folded[index] = _fold_text(self.text(index))
+                found = self._digits[index] = _digit_numbers(folded)
         return found
 
     def with_digits(self) -> list[int]:

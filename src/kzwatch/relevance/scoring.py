@@ -14,10 +14,10 @@ from operator import or_
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
 from kzwatch.relevance.numbers import (
-    NUMBER_WORD_VALUES,
     Number,
     SentenceNumbers,
     figure_tolerance,
+    number_words_near,
 )
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
@@ -70,8 +70,10 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
     known = _claim_figures(compiled).known
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
+        # Number words are never percentages: a "%" quantity needs only the digits.
+        read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
         for s_idx in sorted(cue_sentences):
-            for number in numbers_by_sentence[s_idx]:
+            for number in read(s_idx):
                 if number.date or (number.year and quantity["unit"] != "%"):
                     continue
                 if quantity["unit"] == "%" and not number.percent:
@@ -160,12 +162,12 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
 def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, float]
              ) -> list[str]:
     figures = []
-    for figure, tolerance, in_words in _claim_figures(compiled).figures:
-        # Number words are read only for a figure one of them could equal; else only the
-        # sentences with a digit can hold it.
-        read = numbers.__getitem__ if in_words else numbers.digits
-        for s_idx in range(len(numbers)) if in_words else numbers.with_digits():
-            found = read(s_idx)
+    for figure, tolerance, words in _claim_figures(compiled).figures:
+        # A sentence's number words are read only when it may name one that equals the figure
+        # (*words*); without them, only the sentences with a digit can hold it.
+        for s_idx in range(len(numbers)) if words else numbers.with_digits():
+            found = (numbers[s_idx] if words and numbers.may_name(s_idx, words)
+                     else numbers.digits(s_idx))
             if any(n.percent == figure.percent and n.year == figure.year and not n.date
                    and abs(n.value - figure.value) <= tolerance for n in found):
                 figures.append(figure.text)
@@ -188,7 +190,8 @@ class _ClaimFigures:
     """What the number checks need of a claim, worked out once per compiled claim."""
 
     compiled: Compiled
-    figures: list[tuple[Number, float, bool]]  # figure, tolerance, a number word may equal it
+    #: figure, tolerance, the number words that may equal it (none for percentages, years)
+    figures: list[tuple[Number, float, frozenset[str]]]
     known: list[tuple[list[float], float]]  # values (and tolerance) the claim itself has
     own_years: frozenset[float]  # the years among its figures
 
@@ -201,8 +204,7 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
     if cached is None or cached.compiled is not compiled:
         if len(_CLAIM_FIGURES) > 512:
             _CLAIM_FIGURES.clear()
-        figures = [(f, tol, not f.percent and not f.year and any(
-                        abs(v - f.value) <= tol for v in NUMBER_WORD_VALUES))
+        figures = [(f, tol, frozenset() if f.percent or f.year else number_words_near(f.value, tol))
                    for f, tol in ((f, figure_tolerance(f)) for f in compiled.figures)]
         known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
         known += [([f.value], tol) for f, tol, _ in figures]
