@@ -9,7 +9,7 @@ from typing import Any
 
 from kzwatch.model import Claim
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
-from kzwatch.relevance.text import Term
+from kzwatch.relevance.text import Term, TermList
 from kzwatch.textnorm import normalize
 
 # --- compiled claims ---------------------------------------------------------------------------
@@ -53,14 +53,14 @@ def all_terms(c: Compiled) -> Iterator[Term]:
             yield from term.parts
 
 
-def compile_terms(values: Iterable[str]) -> list[Term]:
+def compile_terms(values: Iterable[str]) -> TermList:
     seen: dict[str, Term] = {}
     for value in values:
         term = Term.of(value)
         if term.toks:
             seen.setdefault(normalize(term.text) if term.parts else
                             " ".join(t.norm for t in term.toks), term)
-    return list(seen.values())
+    return TermList(seen.values())
 
 
 def compile_claim(claim: Claim) -> Compiled:

@@ -8,8 +8,9 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
 from itertools import chain, compress, count, repeat
+from operator import or_
 from typing import cast
 
 from kzwatch.model import FeedItem
@@ -301,6 +302,16 @@ class Term:
         return _term(text)
 
 
+class TermList(list[Term]):
+    """A compiled term list (never changed after it is made) with the OR of its terms' bits
+    and bit → (position, term), so that ``term_hits`` needs no look-up to answer it."""
+
+    def __init__(self, terms: Iterable[Term] = ()) -> None:
+        super().__init__(terms)
+        self.order = {term.bit: (n, term) for n, term in enumerate(self)}
+        self.bits = reduce(or_, self.order, 0)
+
+
 @lru_cache(maxsize=50_000)
 def _term(text: str) -> Term:
     if " & " in text:
@@ -355,7 +366,8 @@ def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int,
     if found_by_id is not None:
         # Every candidate term was found once (``Doc.find_candidates``): the list's hits are
         # its terms whose bits the document has, in the list's order.
-        bits, order = _list_bits(terms)
+        bits, order = ((terms.bits, terms.order) if isinstance(terms, TermList)
+                       else _list_bits(terms))
         present = bits & doc.found_bits
         if not present:
             return {}
@@ -363,14 +375,19 @@ def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int,
         if not present & (present - 1):  # one term
             term = order[present][1]
             return {term.text: found_by_id.get(id(term)) or hits[id(term.toks[0])]}
+        cached = doc.lists.get(id(terms))  # several terms: worth keeping for the next ask
+        if cached is not None and cached[0] is terms:
+            return cached[1]
         rows = []
         while present:
             low = present & -present
             rows.append(order[low])
             present ^= low
         rows.sort()
-        return {term.text: found_by_id.get(id(term)) or hits[id(term.toks[0])]
-                for _, term in rows}
+        found = {term.text: found_by_id.get(id(term)) or hits[id(term.toks[0])]
+                 for _, term in rows}
+        doc.lists[id(terms)] = (terms, found)
+        return found
     cached = doc.lists.get(id(terms))
     if cached is not None and cached[0] is terms:
         return cached[1]
@@ -409,7 +426,8 @@ def any_hits(doc: Doc, terms: Sequence[Term]) -> bool:
     """Does any term of *terms* occur (``bool(term_hits(doc, terms))``, without building
     the hits when the scorer found the candidate terms)?"""
     if doc.found is not None:
-        return bool(_list_bits(terms)[0] & doc.found_bits)
+        bits = terms.bits if isinstance(terms, TermList) else _list_bits(terms)[0]
+        return bool(bits & doc.found_bits)
     return bool(term_hits(doc, terms))
 
 
