@@ -117,18 +117,24 @@ def _number_words(chunk: str) -> tuple[Number, ...]:
 def _digit_numbers(normal: str) -> list[Number]:
     out = []
     for m in _NUMBER_RE.finditer(normal):
-        raw, unit = m.group("num"), (m.group("unit") or "")
-        if _GROUPED_RE.fullmatch(raw):
+        raw, unit = m.group(1, 2)  # "num", "unit"
+        if raw.isdigit():  # the common case: no separator, so not grouped
+            value = float(raw)
+        elif _GROUPED_RE.fullmatch(raw):
             value = float(_GROUP_SEPARATOR_RE.sub("", raw))
         else:
             value = float(raw.replace(",", "."))
-        percent = unit == "%" or unit.startswith(("процент", "пайыз", "percent", "per cent"))
-        for prefix, factor in _MULTIPLIERS.items() if unit else ():
-            if unit.startswith(prefix):
-                value *= factor
-        is_year = not unit and raw.isdigit() and 1990 <= value <= 2039
-        out.append(Number(value=value, percent=percent, year=is_year, text=m.group(0).strip(),
-                          date=not unit and _is_date(normal, m.start(), m.end(), value)))
+        if unit:
+            percent = unit == "%" or unit.startswith(("процент", "пайыз", "percent", "per cent"))
+            for prefix, factor in _MULTIPLIERS.items():
+                if unit.startswith(prefix):
+                    value *= factor
+            out.append(Number(value=value, percent=percent, year=False,
+                              text=m.group(0).strip()))
+        else:
+            out.append(Number(value=value, percent=False, year=raw.isdigit() and 1990 <= value <= 2039,
+                              text=m.group(0).strip(),
+                              date=_is_date(normal, m.start(), m.end(), value)))
     return out
 
 
