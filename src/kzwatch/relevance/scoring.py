@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, reduce
+from functools import reduce
 from itertools import repeat
 from operator import or_
 
@@ -305,17 +305,13 @@ class Prepared:
 
     sentences: list[str]  # as written: the evidence shown to maintainers
     doc: Doc  # Arabic-script Kazakh already in Cyrillic; Latin Kazakh indexed in both
-    latin_kazakh: bool  # numbers are read with Latin Kazakh words in Cyrillic
+    #: Numbers per sentence (Latin Kazakh read in Cyrillic), each read on first use: an item
+    #: none of whose claims' anchors occurs never needs them, and most sentences need only
+    #: their digits.
+    numbers: SentenceNumbers
     lang: str | None
     script_note: str  # "" or how the text was transliterated, for explanations
     published_year: int | None = None  # from the feed's date: scope when the text names no year
-
-    @cached_property
-    def numbers(self) -> SentenceNumbers:
-        """Numbers per sentence, each read on first use: an item none of whose claims'
-        anchors occurs never needs them, and most sentences need only their digits."""
-        return SentenceNumbers(self.doc.sentences,
-                               _latin_in_cyrillic if self.latin_kazakh else None)
 
 
 def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
@@ -334,7 +330,8 @@ def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
     note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
-    return Prepared(shown, doc, latin_kazakh, lang, note, year)
+    numbers = SentenceNumbers(matched, _latin_in_cyrillic if latin_kazakh else None)
+    return Prepared(shown, doc, numbers, lang, note, year)
 
 
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
