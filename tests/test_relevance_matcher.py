@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kzwatch.model import Claim, FeedItem
-from kzwatch.relevance import RelevanceSettings, load_claims, numbers, score_item, translit
+from kzwatch.relevance import RelevanceSettings, load_claims, numbers, score_item, translit, words
 from kzwatch.relevance import text as text_module
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
 from kzwatch.relevance.numbers import extract_numbers
@@ -166,3 +166,11 @@ def test_numbers_read_by_sentence_equal_extract_numbers(labelled) -> None:
             checked += len(expected)
         assert read.years() == [n for i in range(len(read)) for n in read[i] if n.year]
     assert checked > 200
+
+
+def test_numbers_as_words_take_the_short_path_to_the_same_forms() -> None:
+    rng = random.Random(7)
+    numbers_written = [str(n) for n in range(2_100)] + ["000", "007", "0100"] + [
+        "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 18))) for _ in range(2_000)]
+    for word in numbers_written:
+        assert words._digit_forms(word) == words._word_forms(word), word
