@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 from itertools import repeat
-from operator import or_
+from operator import is_, or_
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
-from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
+from kzwatch.relevance.compiled import _COMPILED_CACHE, Compiled, all_terms, compiled_claim
 from kzwatch.relevance.numbers import (
     Number,
     SentenceNumbers,
@@ -25,6 +25,7 @@ from kzwatch.relevance.text import (
     Doc,
     Matcher,
     Term,
+    TermList,
     affirmed,
     any_hits,
     hit_positions,
@@ -356,7 +357,6 @@ class ClaimSet:
     #: id(token) → [(id of a longer or "a & b" term with it, ids of the other tokens of the
     #: term or of its first part)], keyed by the token fewest terms have (fewest checks)
     longer_terms: dict[int, list[tuple[int, frozenset[int]]]]
-    anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
     term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
 
@@ -382,12 +382,17 @@ class ClaimSet:
         doc.candidates = singles.union(longer)
         doc.find_candidates(longer, self.terms, reduce(or_, map(self.bits.__getitem__, singles), 0))
 
-    def candidates(self, doc: Doc) -> list[Claim]:
-        """The claims one of whose anchors may occur in *doc* (most items bear on none):
-        every token of the anchor occurs (``doc.candidates``)."""
-        present = doc.candidates or set()
-        return [claim for claim, ids in zip(self.claims, self.anchor_ids)
-                if not ids.isdisjoint(present)]
+    def anchored(self, doc: Doc) -> list[Claim]:
+        """The claims one of whose anchors occurs in *doc*, once its terms are found
+        (``find_terms``): one AND of bits per claim.  Every other claim would be rejected
+        for want of an anchor, so only these need assessing."""
+        found = doc.found_bits
+        return [claim for claim, compiled in zip(self.claims, self.compiled)
+                if _bits_of(compiled.anchors) & found]
+
+
+def _bits_of(terms: Sequence[Term]) -> int:
+    return terms.bits if isinstance(terms, TermList) else reduce(or_, (t.bit for t in terms), 0)
 
 
 _CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
@@ -415,12 +420,13 @@ def _term_index(terms: dict[int, Term]) -> tuple[dict[int, frozenset[int]], dict
 
 def claim_set(claims: Sequence[Claim]) -> ClaimSet:
     """The compiled form of *claims*, built once per list of claim objects."""
-    cache_key = tuple(id(c) for c in claims)
+    cache_key = tuple(map(id, claims))
     cached = _CLAIM_SETS.get(cache_key)
     # The ids below are only valid for the same compiled objects (a claim recompiled after the
-    # compile cache was cleared has new terms): check both.
-    if cached is not None and all(a is b and compiled_claim(a) is c for a, b, c
-                                  in zip(cached.claims, claims, cached.compiled)):
+    # compile cache was cleared has new terms): check both (``compiled_claim(a) is c``, by
+    # C-level maps: this runs once per item).
+    if (cached is not None and all(map(is_, cached.claims, claims))
+            and all(map(is_, map(_COMPILED_CACHE.get, cache_key), cached.compiled))):
         return cached
     if len(_CLAIM_SETS) > 8:  # each holds a per-word cache: keep few (claims change rarely)
         _CLAIM_SETS.clear()
@@ -428,8 +434,6 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
     by_id = {id(term): term for c in compiled_list for term in all_terms(c)}
     toks = [tok for c in compiled_list for term in all_terms(c) for tok in term.toks]
     built = ClaimSet(list(claims), compiled_list, Matcher(toks), *_term_index(by_id),
-                     [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
-                      for c in compiled_list],
                      {id(term): term for c in compiled_list for term in all_terms(c)},
                      {c.claim.id: frozenset(id(term) for term in all_terms(c))
                       for c in compiled_list})
@@ -496,7 +500,7 @@ def score_item(
     # Every candidate term is found once (an item names few terms of the claims that will not
     # be assessed: finding them costs less than picking out the others).
     compiled.find_terms(doc)
-    claims_here = compiled.candidates(doc)
+    claims_here = compiled.anchored(doc)
     matches = [a.match for claim in claims_here
                if (a := assess(prep, claim, threshold=threshold, now=now,
                                    settings=settings)).match is not None]
