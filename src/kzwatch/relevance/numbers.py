@@ -138,6 +138,13 @@ def _digit_numbers(normal: str) -> list[Number]:
     return out
 
 
+#: A year is read from a run of digits (1990–2039, leading zeros allowed): a sentence
+#: without four digits in a row names none, and its numbers need not be read for years.
+#: Transliteration and folding never make, remove or join digits (checked for every
+#: character), so the test holds on the sentence as written.
+_FOUR_DIGITS_RE = re.compile(r"\d{4}")
+
+
 def number_words_near(value: float, tolerance: float) -> frozenset[str]:
     """The number words (folded) whose value is within *tolerance* of *value*."""
     return frozenset(w for w, v in _NUMBER_WORDS.items() if abs(v - value) <= tolerance)
@@ -222,13 +229,16 @@ class SentenceNumbers(Sequence[list[Number]]):
         found = self._years_in.get(index)
         if found is None:
             found = self._years_in[index] = frozenset(
-                n.value for n in self.digits(index) if n.year)
+                n.value for n in self.digits(index) if n.year
+            ) if _FOUR_DIGITS_RE.search(self._sentences[index]) else frozenset()
         return found
 
     def years(self) -> list[Number]:
         """Every number read as a year, in text order (number words are never years)."""
         if self._years is None:
-            self._years = [n for i in self.with_digits() for n in self.digits(i) if n.year]
+            self._years = [n for i in self.with_digits()
+                           if _FOUR_DIGITS_RE.search(self._sentences[i])
+                           for n in self.digits(i) if n.year]
         return self._years
 
 
