@@ -1,22 +1,27 @@
 """Measure kzwatch.relevance on the labelled data: per-language table for the development set
-and the three held-out test sets.
+and the held-out test sets (the fourth and fifth only when asked for).
 
 Usage (from the repository root):
 
     .venv/bin/python bench/eval_relevance.py [--dev tests/data/labelled_items.toml]
         [--test tests/data/labelled_items_test.toml] [--test2 tests/data/labelled_items_test2.toml]
-        [--test3 tests/data/labelled_items_test3.toml]
+        [--test3 tests/data/labelled_items_test3.toml] [--test4 [FILE]] [--test5 [FILE]]
         [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021] [--threshold 0.55]
-        [--errors dev|test|test2|test3]
+        [--errors dev|test|test2|test3|test4|test5] [--second-opinion]
         [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
 claim) pairs.  Stance accuracy: over correctly found pairs with a stance label.  Near-miss
 flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
-set; report the figures of the three test sets.  The computation is ``kzwatch.relevance.evaluation``.
+set; report the figures of the test sets.  The computation is ``kzwatch.relevance.evaluation``.
+
+Test 4 and test 5 (``tests/data/labelled_items_test4.toml``, ``..._test5.toml``, each committed
+before any scorer saw it) are loaded, checked against the split rule and scored only with
+``--test4`` / ``--test5`` (the default file when no FILE is given), so that a routine run while
+tuning does not show their figures.
 
 ``--decisions-out FILE`` writes every decision (claim, score, stance, reason, matched terms,
-sentence) on the development, the three test sets' and the real-title items to a JSON file; ``--decisions-check
+sentence) on the development, the test sets' and the real-title items to a JSON file; ``--decisions-check
 FILE`` compares the current decisions with such a file and lists each item that differs (exit
 status 1): a change meant only to be faster must leave them identical.
 """
@@ -29,7 +34,7 @@ import json
 import sys
 from pathlib import Path
 
-from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims
+from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims, second_opinion_model
 from kzwatch.relevance.evaluation import (
     METRICS,
     decisions,
@@ -39,6 +44,11 @@ from kzwatch.relevance.evaluation import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST4_DEFAULT = ROOT / "tests/data/labelled_items_test4.toml"
+TEST5_DEFAULT = ROOT / "tests/data/labelled_items_test5.toml"
+#: The labelled sets in the order ``split_problems`` takes them (names as in ``sets``).
+SPLIT_ORDER = ("development", "test (held out)", "test2 (held out)", "test3 (held out)",
+               "test4 (held out)", "test5 (held out)")
 SHORT = {"items": "n", "item_precision": "item P", "item_recall": "item R",
          "claim_precision": "claim P", "claim_recall": "claim R", "stance_accuracy": "stance",
          "near_miss_flagged": "near-miss"}
@@ -61,28 +71,45 @@ def main(argv: list[str] | None = None) -> int:
                         default=ROOT / "tests/data/labelled_items_test2.toml")
     parser.add_argument("--test3", type=Path,
                         default=ROOT / "tests/data/labelled_items_test3.toml")
+    parser.add_argument("--test4", type=Path, nargs="?", const=TEST4_DEFAULT, default=None,
+                        metavar="FILE",
+                        help="also score the fourth held-out set (default file if no FILE)")
+    parser.add_argument("--test5", type=Path, nargs="?", const=TEST5_DEFAULT, default=None,
+                        metavar="FILE",
+                        help="also score the fifth held-out set (default file if no FILE)")
     parser.add_argument("--claims", type=Path, default=ROOT / "src/kzwatch/data/claims.toml")
     parser.add_argument("--article", default="beimenbetov-2021")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--errors", choices=("dev", "test", "test2", "test3"), help="list one set's errors")
+    parser.add_argument("--second-opinion", action="store_true",
+                        help="let the packaged learned model add claims (kzwatch.relevance.learned)")
+    parser.add_argument("--errors", choices=("dev", "test", "test2", "test3", "test4", "test5"),
+                        help="list one set's errors")
     parser.add_argument("--real", type=Path, default=ROOT / "tests/data/real_items.toml")
     parser.add_argument("--decisions-out", type=Path, help="write all decisions to this JSON")
     parser.add_argument("--decisions-check", type=Path, help="compare decisions with this JSON")
     args = parser.parse_args(argv)
+    for opt_in in ("test4", "test5"):
+        if args.errors == opt_in and getattr(args, opt_in) is None:
+            parser.error(f"--errors {opt_in} needs --{opt_in}")
 
     try:
         claims = load_claims(args.claims.read_text(encoding="utf-8"), args.article)
         sets = {"development": load_labelled(args.dev), "test (held out)": load_labelled(args.test),
                 "test2 (held out)": load_labelled(args.test2),
                 "test3 (held out)": load_labelled(args.test3)}
+        if args.test4 is not None:
+            sets["test4 (held out)"] = load_labelled(args.test4)
+        if args.test5 is not None:
+            sets["test5 (held out)"] = load_labelled(args.test5)
     except (OSError, ValueError) as exc:
         print(f"eval_relevance: {exc}", file=sys.stderr)
         return 2
-    _warn_split(list(sets.values()))
+    model = second_opinion_model(args.second_opinion)
+    _warn_split([sets.get(name, []) for name in SPLIT_ORDER])
     print(f"threshold {args.threshold}  claims {len(claims)}  "
           + "  ".join(f"{k} {len(v)}" for k, v in sets.items()))
     for name, items in sets.items():
-        result = evaluate(items, claims, threshold=args.threshold)
+        result = evaluate(items, claims, threshold=args.threshold, second_opinion=model)
         _table(name, result)
         if args.errors and name.split()[0] == {"dev": "development"}.get(args.errors, args.errors):
             for error in result["errors"]:
@@ -94,15 +121,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _warn_split(sets: list[list]) -> None:
-    """Warn about each break of the split rule.  A kzwatch imported from another checkout (to
-    score test 3 with another branch's scorer) may predate test 3 in ``split_problems``: then
-    say so in one line and check the other sets (tests/test_relevance.py checks test 3)."""
-    if "test3" not in inspect.signature(split_problems).parameters:
-        print("warning: split rule of test 3 not checked: split_problems of the imported "
-              "kzwatch has no test3", file=sys.stderr)
-        sets = sets[:3]
-    for problem in split_problems(*sets):
+    """Warn about each break of the split rule; *sets* in SPLIT_ORDER, [] for a set not loaded.
+    A kzwatch imported from another checkout (to score a newer set with another branch's
+    scorer) may predate some sets in ``split_problems``: then say so in one line per set and
+    check the sets it knows (tests/test_relevance.py checks them all)."""
+    known = _sets_known_to_split_problems()
+    for index in range(known, len(sets)):
+        if sets[index]:
+            print(f"warning: split rule of {SPLIT_ORDER[index]} not checked: split_problems of "
+                  f"the imported kzwatch knows only {known} sets", file=sys.stderr)
+    for problem in split_problems(*sets[:known]):
         print(f"warning: split rule broken: {problem}", file=sys.stderr)
+
+
+def _sets_known_to_split_problems() -> int:
+    """How many sets (dev included) the imported ``split_problems`` has a split date for: its
+    HELD_OUT_SPLITS, or for a kzwatch from before that table, its named parameters."""
+    from kzwatch.relevance import evaluation
+
+    splits = getattr(evaluation, "HELD_OUT_SPLITS", None)
+    if splits is not None:
+        return 1 + len(splits)
+    return len(inspect.signature(split_problems).parameters)
 
 
 def _decisions(args: argparse.Namespace, claims: list, rows: list) -> int:

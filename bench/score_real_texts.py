@@ -3,7 +3,7 @@
 Usage (from the repository root):
 
     .venv/bin/python bench/score_real_texts.py tests/data/real_items_2.toml TEXT_DIR
-        [--claims src/kzwatch/data/claims.toml] [--threshold 0.55] [--errors]
+        [--claims src/kzwatch/data/claims.toml] [--threshold 0.55] [--errors] [--second-opinion]
 
 TEXT_DIR holds one file per item, ``<id>.txt``, with the page's main text (re-fetched from the
 item's URL or a stored copy; never committed: third-party prose stays out of the repository).
@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims
+from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims, second_opinion_model
 from kzwatch.relevance.evaluation import METRICS, decisions, evaluate, load_labelled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=Path, default=ROOT / "src/kzwatch/data/claims.toml")
     parser.add_argument("--article", default="beimenbetov-2021")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--second-opinion", action="store_true",
+                        help="let the packaged learned model add claims (kzwatch.relevance.learned)")
     parser.add_argument("--errors", action="store_true", help="list wrong items with matches")
     args = parser.parse_args(argv)
     try:
@@ -69,13 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"score_real_texts: {exc}", file=sys.stderr)
         return 2
-    result = evaluate(rows, claims, threshold=args.threshold)
+    model = second_opinion_model(args.second_opinion)
+    result = evaluate(rows, claims, threshold=args.threshold, second_opinion=model)
     print(f"{args.labels}: {len(rows)} items, threshold {args.threshold}, claims {len(claims)}")
     print_table(result, rows)
     if args.errors:
         wrong = {str(e["id"]) for e in result["errors"]}
         matched = decisions([r for r in rows if str(r["id"]) in wrong], claims,
-                            threshold=args.threshold)
+                            threshold=args.threshold, second_opinion=model)
         for error in result["errors"]:
             print(f"\n{error['id']}: want {error['want']} got {error['got']} "
                   f"stance(got, want) {error['stance']}")

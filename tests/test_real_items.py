@@ -18,7 +18,8 @@ import pytest
 from kzwatch.relevance import load_claims
 
 DATA = Path(__file__).parent / "data"
-REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml"]
+REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml", "real_items_4.toml",
+              "real_items_5.toml"]
 ALLOWED_KEYS = {"id", "url", "lang", "script", "date", "title", "claims", "stance", "note"}
 STANCES = {"confirms", "updates", "contradicts", "mentions"}
 
@@ -66,29 +67,28 @@ def test_problems_are_found_on_a_broken_item() -> None:
     assert len(_problems(row, _claim_ids())) == 6  # key, url, lang, claims, stance, note
 
 
-def test_second_real_set_is_new_balanced_and_fully_labelled() -> None:
-    first = {row["url"] for row in _items("real_items.toml")}
-    rows = _items("real_items_2.toml")
-    assert not first & {row["url"] for row in rows}, "the second set must be unseen items"
-    ids = [row["id"] for row in rows]
-    assert len(ids) == len(set(ids))
-    langs = Counter(row["lang"] for row in rows)
-    assert langs["ru"] >= 18 and langs["kk"] >= 10 and langs["en"] >= 15
-    assert sum(not row["claims"] for row in rows) * 4 >= len(rows)  # near-misses >= a quarter
-    assert all(row.get("script") in ("cyrl", "latn", "arab") for row in rows if row["lang"] == "kk")
-    assert all(set(row.get("stance", {})) == set(row["claims"]) for row in rows)
+# Each later real set is kept for one measurement after a round of changes, so none of its
+# pages may be in an earlier set.  (file, id prefix, least ru/kk/en, least near-miss share)
+LATER_SETS = [
+    ("real_items_2.toml", "r2-", (18, 10, 15), 0.25),
+    ("real_items_3.toml", "r3-", (22, 15, 20), 0.30),
+    ("real_items_4.toml", "r4-", (25, 15, 20), 0.30),
+    ("real_items_5.toml", "r5-", (20, 12, 15), 0.30),
+]
 
 
-def test_third_real_set_is_unseen_balanced_and_fully_labelled() -> None:
-    """real_items_3.toml is kept for measuring after round 3: none of its pages was seen before."""
-    earlier = {row["url"] for name in REAL_FILES[:2] for row in _items(name)}
-    rows = _items("real_items_3.toml")
-    assert not earlier & {row["url"] for row in rows}, "the third set must be unseen items"
+@pytest.mark.parametrize(("name", "prefix", "least", "near_miss_share"), LATER_SETS)
+def test_later_real_set_is_unseen_balanced_and_fully_labelled(
+        name: str, prefix: str, least: tuple[int, int, int], near_miss_share: float) -> None:
+    earlier = {row["url"] for other in REAL_FILES[:REAL_FILES.index(name)]
+               for row in _items(other)}
+    rows = _items(name)
+    assert not earlier & {row["url"] for row in rows}, f"{name} must hold unseen pages only"
     ids = [row["id"] for row in rows]
-    assert len(ids) == len(set(ids)) and all(i.startswith("r3-") for i in ids)
+    assert len(ids) == len(set(ids)) and all(i.startswith(prefix) for i in ids)
     langs = Counter(row["lang"] for row in rows)
-    assert langs["ru"] >= 22 and langs["kk"] >= 15 and langs["en"] >= 20
-    assert sum(not row["claims"] for row in rows) * 10 >= len(rows) * 3  # near-misses >= 30%
+    assert all(langs[lang] >= n for lang, n in zip(("ru", "kk", "en"), least, strict=True))
+    assert sum(not row["claims"] for row in rows) >= near_miss_share * len(rows)
     scripts = Counter(row.get("script") for row in rows if row["lang"] == "kk")
     assert set(scripts) <= {"cyrl", "latn", "arab"} and scripts["latn"] and scripts["arab"]
     assert all(set(row.get("stance", {})) == set(row["claims"]) for row in rows)

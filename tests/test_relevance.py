@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -18,6 +19,8 @@ LABELLED = Path(__file__).parent / "data" / "labelled_items.toml"
 HELD_OUT = Path(__file__).parent / "data" / "labelled_items_test.toml"
 HELD_OUT_2 = Path(__file__).parent / "data" / "labelled_items_test2.toml"
 HELD_OUT_3 = Path(__file__).parent / "data" / "labelled_items_test3.toml"
+HELD_OUT_4 = Path(__file__).parent / "data" / "labelled_items_test4.toml"
+HELD_OUT_5 = Path(__file__).parent / "data" / "labelled_items_test5.toml"
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,16 @@ def held_out_2() -> list[dict]:
 @pytest.fixture(scope="module")
 def held_out_3() -> list[dict]:
     return load_labelled(HELD_OUT_3)
+
+
+@pytest.fixture(scope="module")
+def held_out_4() -> list[dict]:
+    return load_labelled(HELD_OUT_4)
+
+
+@pytest.fixture(scope="module")
+def held_out_5() -> list[dict]:
+    return load_labelled(HELD_OUT_5)
 
 
 def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
@@ -169,6 +182,104 @@ def test_third_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held
     problems = split_problems(labelled, held_out, [*held_out_2, held_out_3[1]], held_out_3)
     assert any("test 2 and test 3" in p for p in problems)
     assert any("(after 2026-11-30)" in p for p in problems)
+
+
+def test_fourth_held_out_set_loads_and_meets_its_quotas(held_out_4) -> None:
+    assert len(held_out_4) >= 130
+    assert len({item["id"] for item in held_out_4}) == len(held_out_4)
+    for lang, least in (("ru", 45), ("kk", 45), ("en", 40)):
+        rows = [item for item in held_out_4 if item["lang"] == lang]
+        assert len(rows) >= least, lang
+        near_misses = sum(not item["claims"] for item in rows)
+        assert len(rows) / 4 <= near_misses <= len(rows) / 3, lang
+    kk = [item for item in held_out_4 if item["lang"] == "kk"]
+    assert sum(item.get("script") == "cyrl" for item in kk) >= 15
+    assert sum(item.get("script") == "arab" for item in kk) >= 12
+    latin = [item["title"] + item["text"] for item in kk if item.get("script") == "latn"]
+    assert len(latin) >= 15
+    # Both Latin alphabets, told apart by their letters: 2018 acute (ǵ ń ý), 2021 (ğ ñ ş).
+    assert sum(any(c in t for c in "ǵńý") for t in latin) >= 5
+    assert sum(any(c in t for c in "ğñş") for t in latin) >= 5
+    per_claim = Counter(cid for item in held_out_4 for cid in item["claims"])
+    assert all(per_claim[f"C{i}"] >= 4 for i in range(1, 17)), per_claim
+    assert set(per_claim) == {f"C{i}" for i in range(1, 17)}
+    assert {s for item in held_out_4 for s in item.get("stance", {}).values()} == set(STANCES)
+    for item in held_out_4:
+        assert set(item.get("stance", {})) == set(item["claims"]), item["id"]
+
+
+def test_fourth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
+                                             held_out_4) -> None:
+    earlier = (labelled, held_out, held_out_2, held_out_3)
+    assert split_problems(*earlier, held_out_4) == []
+    # The check can fail, pairwise: a source of each earlier set in test 4, and dates.
+    for name, rows in zip(("dev", "test", "test 2", "test 3"), earlier, strict=True):
+        moved = {**held_out_4[0], "source": rows[0]["source"]}
+        problems = split_problems(*earlier, [moved, *held_out_4[1:]])
+        assert any(f"{name} and test 4" in p for p in problems), name
+    early = {**held_out_4[0], "date": "2026-12-06"}
+    assert any("not after 2026-12-06" in p
+               for p in split_problems(*earlier, [early, *held_out_4[1:]]))
+    problems = split_problems(labelled, held_out, held_out_2, [*held_out_3, held_out_4[1]],
+                              held_out_4)
+    assert any("test 3 and test 4" in p for p in problems)
+    assert any("(after 2026-12-06)" in p for p in problems)
+
+
+def test_fifth_held_out_set_loads_and_meets_its_quotas(held_out_5) -> None:
+    assert len(held_out_5) >= 130
+    assert len({item["id"] for item in held_out_5}) == len(held_out_5)
+    for lang, least in (("ru", 45), ("kk", 45), ("en", 40)):
+        rows = [item for item in held_out_5 if item["lang"] == lang]
+        assert len(rows) >= least, lang
+        near_misses = sum(not item["claims"] for item in rows)
+        assert len(rows) / 4 <= near_misses <= len(rows) / 3, lang
+    kk = [item for item in held_out_5 if item["lang"] == "kk"]
+    assert all(item.get("script") in ("cyrl", "latn", "arab") for item in kk)
+    assert not any(item.get("script") for item in held_out_5 if item["lang"] != "kk")
+    assert sum(item.get("script") == "cyrl" for item in kk) >= 15
+    assert sum(item.get("script") == "arab" for item in kk) >= 12
+    latin = [item["title"] + item["text"] for item in kk if item.get("script") == "latn"]
+    assert len(latin) >= 15
+    # Both Latin alphabets, told apart by their letters: 2018 acute (ǵ ń ý), 2021 (ğ ñ ş).
+    assert sum(any(c in t for c in "ǵńý") for t in latin) >= 5
+    assert sum(any(c in t for c in "ğñş") for t in latin) >= 5
+    # Converted text keeps no Cyrillic letter; Arabic-script items are in Arabic letters.
+    assert not any(any("а" <= c.lower() <= "я" or c in "әғқңөұүһі" for c in t) for t in latin)
+    for item in kk:
+        if item["script"] == "arab":
+            assert sum("\u0600" <= c <= "\u06ff" for c in item["text"]) > len(item["text"]) / 2
+    per_claim = Counter(cid for item in held_out_5 for cid in item["claims"])
+    assert set(per_claim) == {f"C{i}" for i in range(1, 17)}
+    assert all(per_claim[f"C{i}"] >= 4 for i in range(1, 17)), per_claim
+    assert {s for item in held_out_5 for s in item.get("stance", {}).values()} == set(STANCES)
+    for item in held_out_5:
+        assert set(item.get("stance", {})) == set(item["claims"]), item["id"]
+
+
+def test_fifth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
+                                            held_out_4, held_out_5) -> None:
+    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4)
+    assert split_problems(*earlier, held_out_5) == []
+    assert {item["date"] for item in held_out_5} <= {f"2026-12-{d}" for d in range(13, 19)}
+    # The check can fail, pairwise: a source of each earlier set in test 5, and dates.
+    for name, rows in zip(("dev", "test", "test 2", "test 3", "test 4"), earlier, strict=True):
+        moved = {**held_out_5[0], "source": rows[0]["source"]}
+        problems = split_problems(*earlier, [moved, *held_out_5[1:]])
+        assert any(f"{name} and test 5" in p for p in problems), name
+    early = {**held_out_5[0], "date": "2026-12-12"}
+    assert any("not after 2026-12-12" in p
+               for p in split_problems(*earlier, [early, *held_out_5[1:]]))
+    problems = split_problems(*earlier[:4], [*held_out_4, held_out_5[1]], held_out_5)
+    assert any("test 4 and test 5" in p for p in problems)
+    assert any("(after 2026-12-12)" in p for p in problems)
+    # Test 5 without test 4 (not loaded: an empty set) is still checked against the rest.
+    assert split_problems(*earlier[:4], [], held_out_5) == []
+    problems = split_problems(*earlier[:4], [], [{**held_out_5[0], "date": "2026-12-01"}])
+    assert any("not after 2026-12-12" in p for p in problems)
+    # A sixth held-out set has no split date yet: an error, not a silent pass.
+    with pytest.raises(ValueError, match="split rule has dates for 6"):
+        split_problems(*earlier, held_out_5, held_out_5)
 
 
 def test_development_set_meets_targets(claims, labelled) -> None:

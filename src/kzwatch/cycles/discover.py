@@ -88,13 +88,16 @@ def attach_page_text(fetcher: Fetcher, items: list[FeedItem], max_chars: int) ->
             item.lang = item.lang or info.lang
 
 
-def score(items: list[FeedItem], articles: list[Article], threshold: float | None) -> list[tuple[str, FeedItem, ClaimMatch]]:
+def score(items: list[FeedItem], articles: list[Article], threshold: float | None,
+          second_opinion: bool = True) -> list[tuple[str, FeedItem, ClaimMatch]]:
     found = []
+    model = relevance.second_opinion_model(second_opinion)
     for item in items:
         for article in articles:
             if not article.claims:
                 continue
-            for match in relevance.score_item(item, list(article.claims), threshold=threshold):
+            for match in relevance.score_item(item, list(article.claims), threshold=threshold,
+                                              second_opinion=model):
                 found.append((article.id, item, match))
     return found
 
@@ -140,7 +143,7 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
         if own_fetcher:
             fetcher.close()
 
-    matches = score(fresh, articles, opts.threshold)
+    matches = score(fresh, articles, opts.threshold, opts.second_opinion)
     events = _events(results, matches, states, as_of)
     if any(r.outcome == "local_outage" for r in results):
         events.append(own_outage_event(as_of, config.fetch.canary_urls))

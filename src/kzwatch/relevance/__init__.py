@@ -13,6 +13,8 @@ Precision comes first, so a claim is only scored when a *gate* passes:
 
 1. at least one of the claim's **anchors** (claim-specific names and phrases) occurs;
 2. every **context** group matches at least once (this is Kazakhstan; this is the Majilis vote);
+   the first (the country) also counts as met when the item names no other country (the
+   claim's ``elsewhere`` terms): Kazakh outlets report "the CEC" without naming their own;
 3. no **exclude** guard fires (an item about Kyrgyz elections, Russia's "против всех" debate or
    the presidential turnout shares words with a claim but not the claim).
 
@@ -29,15 +31,16 @@ The claims file format is documented at the top of ``kzwatch/data/claims.toml``.
 Package layout: ``claimsfile`` (parsing the claims file), ``translit`` (Latin and Arabic-script
 Kazakh into Cyrillic), ``words`` (tokens, lemmas, the matcher), ``text`` (sentences, documents,
 term matching), ``numbers``, ``compiled`` (claims
-compiled for matching), ``scoring`` (gate, evidence, score), ``stance``, ``explain`` (why an
-item scored as it did), ``evaluation`` (precision/recall on labelled items).
+compiled for matching), ``claimset`` (claims compiled for many items), ``scoring`` (gate, evidence, score), ``stance``, ``explain`` (why an
+item scored as it did), ``evaluation`` (precision/recall on labelled items), ``learned`` (an
+optional second opinion for recall: nearest labelled exemplars, within the rules' vetoes).
 """
 
 from kzwatch.relevance.claimsfile import load_claims
 from kzwatch.relevance.evaluation import evaluate
 from kzwatch.relevance.numbers import Number, extract_numbers
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
-from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings, second_opinion_model
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -48,4 +51,5 @@ __all__ = [
     "evaluate",
     "extract_numbers",
     "Number",
+    "second_opinion_model",
 ]

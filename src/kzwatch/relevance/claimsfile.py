@@ -97,12 +97,16 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     tolerance = raw.get("tolerance", 0)
     if not isinstance(tolerance, (int, float)) or isinstance(tolerance, bool):
         raise ValueError(f"{where}: key 'tolerance' must be a number")
+    smallest = raw.get("min", 0)
+    if not isinstance(smallest, (int, float)) or isinstance(smallest, bool):
+        raise ValueError(f"{where}: key 'min' must be a number")
     return {
         "name": str(raw.get("name", "")),
         "cues": _expand(raw.get("cues", []), groups, f"{where}.cues"),
         "values": [float(v) for v in values],
         "unit": unit,
         "tolerance": float(tolerance),
+        "min": float(smallest),
     }
 
 
@@ -184,6 +188,16 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
     return parsed
 
 
+def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:
+    if value not in CLAIM_KINDS:
+        raise ValueError(f"{where}: must be one of {', '.join(CLAIM_KINDS)}, got {value!r}")
+    return str(value)
+
+
+#: ``kind`` of a claim (see the claims file header): what a later report does to it.
+CLAIM_KINDS = ("vote", "event", "state")
+
+
 def _quantities(value: Any, groups: Mapping[str, list[str]], where: str) -> list[dict[str, Any]]:
     return [_parse_quantity(q, groups, f"{where}[{i}]")
             for i, q in enumerate(value if isinstance(value, list) else [value])]
@@ -198,10 +212,12 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "negative_terms": _term_list,
     "unique_anchors": _term_list,
     "confirm_terms": _term_list,
+    "elsewhere": _term_list,
     "context": _groups,
     "exclude": lambda v, g, w: _tables(v, g, w, ("terms", "unless")),
     "renames": lambda v, g, w: _tables(v, g, w, ("old", "new")),
     "quantity": _quantities,
     "year": _year,
     "scope": _scope,
+    "kind": _kind,
 }

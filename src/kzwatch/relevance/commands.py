@@ -13,6 +13,7 @@ from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import feedback
 from kzwatch.relevance.explain import explain_item, format_explanation
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD
+from kzwatch.relevance.settings import second_opinion_model
 
 
 def _warehouse(config: Config) -> Any:
@@ -77,10 +78,12 @@ def explain(config: Config, url: str, as_of: datetime, *, fetcher: Any = None) -
     maintainers' corrections when the warehouse has them."""
     item, source = find_item(config, url, fetcher=fetcher)
     threshold = _threshold(config)
+    model = second_opinion_model(config.relevance.second_opinion)
     out = ["item from the warehouse" if source == "warehouse"
            else "item fetched (not in the warehouse)"]
     for article_id, claims in _claims_by_article(config).items():
-        note, rows = explain_item(item, claims, threshold=threshold, now=as_of)
+        note, rows = explain_item(item, claims, threshold=threshold, now=as_of,
+                                  second_opinion=model)
         out.append(f"\narticle {article_id}")
         out.append(format_explanation(item, note, rows, threshold))
     with _warehouse(config) as con:

@@ -9,7 +9,7 @@ from typing import Any
 
 from kzwatch.model import Claim
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
-from kzwatch.relevance.text import Term, TermList
+from kzwatch.relevance.text import Doc, Term, TermList, term_hits
 from kzwatch.textnorm import normalize
 
 # --- compiled claims ---------------------------------------------------------------------------
@@ -33,17 +33,24 @@ class Compiled:
     negative: list[Term] = field(default_factory=list)  # any one rejects the claim
     unique: list[Term] = field(default_factory=list)  # anchors that need no context group
     confirm: list[Term] = field(default_factory=list)  # "still", "remain": restates the claim
+    #: Words of other countries (their names, bodies, cities, leaders): with none of them, an
+    #: item that does not name the claim's country is taken to be about it (``elsewhere``).
+    elsewhere: list[Term] = field(default_factory=list)
     scope_own: list[Term] = field(default_factory=list)
     scope_other: list[Term] = field(default_factory=list)
     scope_years: list[int] = field(default_factory=list)
     scope_until: int | None = None  # an event claim: years after it are other events
+    #: What the claim states, for the stance: "vote" (a quantity each Majilis vote reports
+    #: anew), "event" (what happened at one vote), "state" (a standing rule or state of
+    #: affairs); "" when the claims file does not say.
+    kind: str = ""
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
     """Every term the scorer may look up for the claim, parts of "a & b" terms included."""
     lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
-                               c.scope_other, *c.context]
+                               c.scope_other, c.elsewhere, *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
     lists += [q["cues"] for q in c.quantities]
@@ -51,6 +58,21 @@ def all_terms(c: Compiled) -> Iterator[Term]:
         for term in terms:
             yield term
             yield from term.parts
+
+
+def country_missing(doc: Doc, compiled: Compiled) -> str:
+    """Why the item is not taken to be in the claim's country ("" when it is): its first
+    context group (the country's names) finds nothing and, when the claim lists `elsewhere`
+    terms, another country is named.  Kazakh outlets report the CEC, a ministry or a
+    registration rule without naming their own country; a story from elsewhere names where."""
+    if not compiled.context or term_hits(doc, compiled.context[0]):
+        return ""
+    group = compiled.context[0]
+    why = f"no context term of group 1 (e.g. {group[0].text if group else '?'})"
+    if not compiled.elsewhere:
+        return why
+    other = term_hits(doc, compiled.elsewhere)
+    return f"{why} and another country named: {', '.join(list(other)[:3])}" if other else ""
 
 
 def compile_terms(values: Iterable[str]) -> TermList:
@@ -88,12 +110,14 @@ def compile_claim(claim: Claim) -> Compiled:
         negative=compile_terms(extra.get("negative_terms", [])),
         unique=compile_terms(extra.get("unique_anchors", [])),
         confirm=compile_terms(extra.get("confirm_terms", [])),
+        elsewhere=compile_terms(extra.get("elsewhere", [])),
         scope_own=compile_terms(scope.get("own", [])),
         scope_other=compile_terms(scope.get("other", [])),
         # The years the claim itself names ("founded 5 June 2019") are in its scope too.
         scope_years=sorted(set(scope.get("years", [])) | _years_in(claim.text))
         if scope.get("years") else [],
         scope_until=scope.get("until"),
+        kind=extra.get("kind", ""),
     )
 
 
@@ -103,8 +127,9 @@ def _years_in(text: str) -> set[int]:
 
 #: Words disputing a claim, used when a claim names no ``contradict_terms`` of its own.
 DEFAULT_CONTRADICT_TERMS = (
-    "опроверг", "опровержение", "не соответствует действительности", "refuted", "disputed",
-    "жоққа шығарды",
+    "опроверг", "опровергли", "опровержение", "не соответствует действительности", "отрицает",
+    "отрицают", "refuted", "disputed", "denied", "denies", "deny", "жоққа шығарды",
+    "шындыққа сәйкес келмейді",
 )  # fmt: skip
 
 _COMPILED_CACHE: dict[int, Compiled] = {}

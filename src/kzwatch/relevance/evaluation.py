@@ -8,18 +8,29 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, score_item
 
+if TYPE_CHECKING:
+    from kzwatch.relevance.learned import SecondOpinion
+
 #: The split rule the labelled files follow (see their headers): development items are dated
-#: on or before SPLIT_DATE, test items after it; the second held-out set ("test 2") is dated
-#: after TEST2_SPLIT_DATE, the third ("test 3") after TEST3_SPLIT_DATE, and every item of an
-#: earlier set on or before the next set's split date.  No two sets share a source.
+#: on or before SPLIT_DATE, test items after it; each later held-out set ("test 2" .. "test 5")
+#: is dated after its own split date, and every item of an earlier set on or before the next
+#: set's split date.  No two sets share a source.
 SPLIT_DATE = "2024-06-30"
 TEST2_SPLIT_DATE = "2025-06-30"
 TEST3_SPLIT_DATE = "2026-11-30"
+TEST4_SPLIT_DATE = "2026-12-06"
+TEST5_SPLIT_DATE = "2026-12-12"
+
+#: The held-out sets in the order ``split_problems`` takes them, each with the date its items
+#: come after.  A new set is one more entry here (and its date after every earlier item's).
+HELD_OUT_SPLITS: tuple[tuple[str, str], ...] = (
+    ("test", SPLIT_DATE), ("test 2", TEST2_SPLIT_DATE), ("test 3", TEST3_SPLIT_DATE),
+    ("test 4", TEST4_SPLIT_DATE), ("test 5", TEST5_SPLIT_DATE))
 
 METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
            "stance_accuracy", "near_miss_flagged")
@@ -50,13 +61,19 @@ def _dated(rows: Sequence[Mapping[str, Any]], name: str, after: str | None,
 
 
 def split_problems(dev: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]],
-                   test2: Sequence[Mapping[str, Any]] = (),
-                   test3: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+                   *later: Sequence[Mapping[str, Any]]) -> list[str]:
     """Ways the sets break the split rule (empty when they keep it): shared sources between
-    any two sets, dates on the wrong side of SPLIT_DATE / TEST2_SPLIT_DATE / TEST3_SPLIT_DATE,
-    missing fields.  Each set is bounded above by the split date of the next set given."""
-    sets = [("dev", dev, None), ("test", test, SPLIT_DATE), ("test 2", test2, TEST2_SPLIT_DATE),
-            ("test 3", test3, TEST3_SPLIT_DATE)]
+    any two sets, dates on the wrong side of each set's split date (HELD_OUT_SPLITS), missing
+    fields.  *later* are test 2, test 3, ... in that order; an empty one (a set not loaded) is
+    skipped, and each set given is bounded above by the split date of the next set given.
+    More sets than HELD_OUT_SPLITS names is an error (a set without a split date)."""
+    if len(later) > len(HELD_OUT_SPLITS) - 1:
+        raise ValueError(f"split_problems: {2 + len(later)} sets given; the split rule has "
+                         f"dates for {1 + len(HELD_OUT_SPLITS)} (dev, "
+                         + ", ".join(name for name, _ in HELD_OUT_SPLITS) + ")")
+    sets = [("dev", dev, None), ("test", test, SPLIT_DATE),
+            *((name, rows, after) for (name, after), rows in zip(HELD_OUT_SPLITS[1:], later,
+                                                                 strict=False))]
     given = [*sets[:2], *(s for s in sets[2:] if s[1])]
     problems = []
     for i, (a, rows_a, _) in enumerate(given):
@@ -81,6 +98,13 @@ def _date(value: Any) -> datetime | None:
     if isinstance(value, str) and value:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     return None
+
+
+def item_of(row: Mapping[str, Any]) -> FeedItem:
+    """A labelled row as the feed item the scorer sees (its id as the URL)."""
+    return FeedItem(url=str(row.get("id") or row.get("url", "")), title=row.get("title", ""),
+                    text=row.get("text", ""), lang=row.get("lang"),
+                    published_at=_date(row.get("date")))
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -114,6 +138,7 @@ def evaluate(
     claims: Sequence[Claim],
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    second_opinion: SecondOpinion | None = None,
 ) -> dict[str, Any]:
     """Precision/recall of ``score_item`` on labelled items, per language and overall.
 
@@ -122,15 +147,14 @@ def evaluate(
     stance) and ``script``.  Item level: flagged relevant vs labelled relevant.  Claim level:
     (item, claim) pairs.  Stance accuracy is over correctly found pairs that carry a stance
     label.  ``near_miss_flagged``: the share of near-misses flagged for any claim.
+    *second_opinion*: the learned model that may add claims (``score_item``).
     Returns ``{lang: {...}, "kk/latn": {...}, "all": {...}, "errors": [...]}``.
     """
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     errors = []
     for row in labelled:
-        item = FeedItem(url=str(row.get("id", "")), title=row.get("title", ""),
-                        text=row.get("text", ""), lang=row.get("lang"),
-                        published_at=_date(row.get("date")))
-        got = {m.claim_id: m for m in score_item(item, claims, threshold=threshold)}
+        got = {m.claim_id: m for m in score_item(item_of(row), claims, threshold=threshold,
+                                                 second_opinion=second_opinion)}
         want = set(row.get("claims", []))
         stances = row.get("stance", {})
         for group in _groups(row):
@@ -156,14 +180,14 @@ def evaluate(
 
 
 def decisions(rows: Sequence[Mapping[str, Any]], claims: Sequence[Claim], *,
-              threshold: float = DEFAULT_THRESHOLD) -> dict[str, list[list[Any]]]:
+              threshold: float = DEFAULT_THRESHOLD,
+              second_opinion: SecondOpinion | None = None) -> dict[str, list[list[Any]]]:
     """Every decision ``score_item`` makes on *rows*, as plain data to compare before and
     after a change: item id (or URL) → [[claim, score, stance, reason, matched, sentence]]."""
     out = {}
     for row in rows:
         key = str(row.get("id") or row.get("url", ""))
-        item = FeedItem(url=key, title=row.get("title", ""), text=row.get("text", ""),
-                        lang=row.get("lang"), published_at=_date(row.get("date")))
         out[key] = [[m.claim_id, m.score, m.stance, m.reason, list(m.matched), m.sentence]
-                    for m in score_item(item, claims, threshold=threshold)]
+                    for m in score_item(item_of(row), claims, threshold=threshold,
+                                        second_opinion=second_opinion)]
     return out

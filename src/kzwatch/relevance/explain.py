@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from kzwatch.model import Claim, FeedItem
+from kzwatch.model import Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, Assessment, assess, prepare
+
+if TYPE_CHECKING:
+    from kzwatch.relevance.learned import SecondOpinion
 
 
 @dataclass
@@ -16,7 +20,7 @@ class ClaimExplanation:
     """One claim's verdict on one item, with the evidence behind it."""
 
     claim_id: str
-    verdict: str  # "flagged" | "below threshold" | "not scored"
+    verdict: str  # "flagged" | "flagged by the second opinion" | "below threshold" | "not scored"
     score: float = 0.0
     stance: str = ""
     why: str = ""  # the stance reason, or why the gate rejected the claim
@@ -34,20 +38,40 @@ def _row(a: Assessment, prep_sentences: list[str]) -> ClaimExplanation:
     return ClaimExplanation(
         a.claim_id, "flagged" if a.match is not None else "below threshold", score=a.score,
         stance=a.stance, why=a.reason, terms=list(dict.fromkeys([*ev.anchors, *ev.support])),
-        figures=list(dict.fromkeys([*ev.figures, *ev.confirmed, *ev.differing])),
+        figures=list(dict.fromkeys([*ev.figures, *ev.confirmed, *ev.differing, *ev.disputed,
+                                     *ev.replaced])),
         changes=list(dict.fromkeys([*ev.renames, *ev.updates, *ev.changes])),
         sentence=prep_sentences[best][:500])
 
 
+def _added_row(match: ClaimMatch, rules: ClaimExplanation) -> ClaimExplanation:
+    """A claim the second opinion added: its similarity, nearest exemplars and stance, and
+    what the rules said (``why``: the model's reason, then the rules' verdict)."""
+    rules_said = rules.why or rules.verdict
+    return ClaimExplanation(match.claim_id, "flagged by the second opinion", score=match.score,
+                            stance=match.stance,
+                            why=f"{match.reason} (rules: {rules.verdict}: {rules_said})",
+                            terms=rules.terms, figures=rules.figures, changes=rules.changes,
+                            sentence=match.sentence)
+
+
 def explain_item(item: FeedItem, claims: Sequence[Claim], *,
                  threshold: float = DEFAULT_THRESHOLD,
-                 now: datetime | None = None) -> tuple[str, list[ClaimExplanation]]:
-    """A note on how the text was read, and one row per claim (flagged ones first)."""
+                 now: datetime | None = None,
+                 second_opinion: SecondOpinion | None = None
+                 ) -> tuple[str, list[ClaimExplanation]]:
+    """A note on how the text was read, and one row per claim (flagged ones first).  With
+    *second_opinion*, the claims it adds are shown with its similarity and exemplars."""
     prep = prepare(item)
     if prep is None:
         return "the item has no title or text", []
     rows = [_row(assess(prep, c, threshold=threshold, now=now), prep.sentences) for c in claims]
-    order = {"flagged": 0, "below threshold": 1, "not scored": 2}
+    if second_opinion is not None:
+        flagged = {r.claim_id for r in rows if r.verdict == "flagged"}
+        added = {m.claim_id: m for m in second_opinion.matches(prep, claims, flagged, now=now)}
+        rows = [_added_row(added[r.claim_id], r) if r.claim_id in added else r for r in rows]
+    order = {"flagged": 0, "flagged by the second opinion": 0, "below threshold": 1,
+             "not scored": 2}
     rows.sort(key=lambda r: (order[r.verdict], -r.score))
     note = f"{len(prep.sentences)} sentences, language {prep.lang or '?'}"
     return note + (f"; {prep.script_note}" if prep.script_note else ""), rows

@@ -20,7 +20,8 @@ class Number:
     percent: bool
     year: bool
     text: str
-    date: bool = False  # "25 мая", "25 February", "25 ақпанда": a day, never a quantity
+    # "25 мая", "25 February", "25 ақпанда": a day; "в 12:00": a time of day; never a quantity
+    date: bool = False
 
 
 #: A number starts with a digit not after a digit, "." or ",".  The check is a lookbehind
@@ -72,6 +73,19 @@ def _is_date(text: str, start: int, end: int, value: float) -> bool:
     before = _MONTH_BEFORE_DAY_RE.search(text[max(0, start - 20):start])
     return any(m is not None and _MONTH_RE.match(m.group(1)) is not None
                for m in (after, before))
+
+
+_CLOCK_AFTER_RE = re.compile(r":\d{2}(?!\d)")
+_CLOCK_BEFORE_RE = re.compile(r"(?<!\d)\d{1,2}:$")
+
+
+def _is_clock(text: str, start: int, end: int) -> bool:
+    """Hours or minutes of a time of day ("в 12:00", "at 18:30")."""
+    if end - start > 2:
+        return False
+    return (_CLOCK_AFTER_RE.match(text, end) is not None
+            or (end - start == 2 and _CLOCK_BEFORE_RE.search(text[max(0, start - 3):start])
+                is not None))
 
 
 def extract_numbers(text: str) -> list[Number]:
@@ -132,9 +146,11 @@ def _digit_numbers(normal: str) -> list[Number]:
             out.append(Number(value=value, percent=percent, year=False,
                               text=m.group(0).strip()))
         else:
-            out.append(Number(value=value, percent=False, year=raw.isdigit() and 1990 <= value <= 2039,
-                              text=m.group(0).strip(),
-                              date=_is_date(normal, m.start(), m.end(), value)))
+            day = (_is_date(normal, m.start(), m.end(), value)
+                   or _is_clock(normal, m.start(), m.end()))
+            out.append(Number(value=value, percent=False,
+                              year=raw.isdigit() and 1990 <= value <= 2039,
+                              text=m.group(0).strip(), date=day))
     return out
 
 
@@ -254,3 +270,104 @@ def figure_tolerance(figure: Number) -> float:
     if m and figure.value < 1000:
         return 0.5 * 10 ** -len(m.group(1)) + 1e-9
     return 0.5 if figure.percent else 0.0
+
+
+#: Words that make a number a bound or an approximation, or deny it, in the folded text just
+#: before it (`_fold_text`: casefolded, Kazakh letters folded).  "more than 60%" is a lower
+#: bound, "about 72%" a rounded figure, "а не 3,8%" / "not 3.8%" a figure the text disputes.
+_QUALIFIER_BEFORE = (
+    ("over", re.compile(r"(?:более|больше|свыше|не менее|не ниже|over|more than|above|"
+                        r"at least|in excess of|upwards of|кем дегенде)\s*$")),
+    ("under", re.compile(r"(?:менее|меньше|не более|ниже|under|less than|below|fewer than|"
+                         r"at most)\s*$")),
+    ("about", re.compile(r"(?:около|примерно|почти|порядка|приблизительно|about|around|"
+                         r"nearly|almost|roughly|some|near|approximately|шамамен|шамасы|"
+                         r"жуык|жуырдай|тарта)\s*$")),
+    # "instead of 20,000" / "вместо 20 тысяч" names the value replaced, not one denied.
+    ("instead", re.compile(r"(?:вместо|взамен|instead of|down from|up from|replacing)\s*$")),
+    ("not", re.compile(r"(?:(?:^|[\s,;(])а не|(?:^|[\s,;(])не|(?:^|[\s,;(])not|rather than)"
+                       r"\s*$")),
+)
+#: Kazakh puts them after the number: "60 пайыздан астам" (over), "3,8 пайыз емес" (not).
+_QUALIFIER_AFTER = (
+    ("over", re.compile(r"^\S*\s+(?:астам|аса|артык)")),
+    ("under", re.compile(r"^\S*\s+(?:кем|аз)\b")),
+    ("about", re.compile(r"^\S*\s+(?:шамасында|шамалы|жуык)")),
+    ("not", re.compile(r"^\S*\s+емес")),
+    ("instead", re.compile(r"^\S*\s+орнына")),
+)
+
+
+#: "с пяти (рабочих дней) до двух", "from 20,000 (members) to 5,000": the first number is the
+#: value a change starts from, the second the one it ends at.  Kazakh: "бес (жұмыс) күнінен үш
+#: күнге" (the first with the ablative, the second next).
+_FROM_BEFORE = re.compile(r"(?:^|[\s,;(])(?:с|со|from)\s*$")
+_TO_AFTER = re.compile(r"^\S*(?:\s+[^\s\d]+){0,3}?\s+(?:до|to)\s+(?=\S)")
+_KK_FROM_AFTER = re.compile(r"^\S*?(?:\s+[^\s\d]+){0,2}?(?:нан|нен|дан|ден|тан|тен)\s+(?=\S)")
+
+
+def change_target(sentence: str, number_text: str) -> float | None:
+    """The value a change goes to when *sentence* tells one starting at the number written
+    *number_text* ("с пяти до двух" → 2.0), else None."""
+    folded = _fold_text(sentence)
+    edge = r"(?<![\d.,])" if number_text[:1].isdigit() else r"(?<!\w)"
+    found = re.search(edge + re.escape(number_text) + r"(?![\d\w])", folded)
+    if found is None:
+        return None
+    after = folded[found.end():found.end() + 60]
+    to = None
+    if _FROM_BEFORE.search(folded[max(0, found.start() - 8):found.start()]):
+        to = _TO_AFTER.match(after)
+    if to is None:
+        to = _KK_FROM_AFTER.match(after)
+    if to is None:
+        return None
+    numbers = [n for n in extract_numbers(after[to.end():to.end() + 20]) if not n.year]
+    return numbers[0].value if numbers else None
+
+
+def changed_from(sentence: str, number: Number, known: list[tuple[list[float], float]]) -> bool:
+    """*number* starts a change told in *sentence* to a value not among *known* (value lists
+    with their tolerance): "с пяти до двух"; "from 40,000 to 20,000" is a claim's own change
+    when it has both."""
+    to = change_target(sentence, number.text)
+    return to is not None and not any(abs(to - v) <= tol + 1e-9 for vs, tol in known for v in vs)
+
+
+def qualifier(sentence: str, number_text: str) -> str:
+    """How *sentence* qualifies the number written *number_text* (as ``extract_numbers`` gave
+    it): "over", "under", "about", "not", "instead" (the value replaced: "вместо пяти") or ""
+    (a plain figure).  The first occurrence of the
+    number is read; the words must stand right before it (or, in Kazakh, right after)."""
+    folded = _fold_text(sentence)
+    edge = r"(?<![\d.,])" if number_text[:1].isdigit() else r"(?<!\w)"
+    found = re.search(edge + re.escape(number_text) + r"(?![\d\w])", folded)
+    if found is None:
+        return ""
+    at = found.start()
+    before = folded[max(0, at - 24):at].rstrip(" ~≈-—–:")
+    for name, pattern in _QUALIFIER_BEFORE:
+        if pattern.search(before):
+            return name
+    if folded[max(0, at - 1):at] in ("~", "≈"):
+        return "about"
+    after = folded[at + len(number_text):at + len(number_text) + 24]
+    for name, pattern in _QUALIFIER_AFTER:
+        if pattern.search(after):
+            return name
+    return ""
+
+
+def consistent(kind: str, value: float, claimed: float, tolerance: float) -> bool:
+    """Whether a qualified figure (``qualifier``) agrees with a claimed value: a bound holds
+    it and lies near it (within 15%: "over 10%" says nothing about 63%); "about" allows the
+    rounding a writer does (one point, or 3% of the value)."""
+    near = abs(value - claimed) <= 0.15 * max(abs(claimed), 1e-9)
+    if kind == "over":
+        return value <= claimed + tolerance and near
+    if kind == "under":
+        return value >= claimed - tolerance and near
+    if kind == "about":
+        return abs(value - claimed) <= max(tolerance, 1.0 if value < 100 else 0,
+                                           0.03 * abs(claimed))
+    return abs(value - claimed) <= tolerance

@@ -5,30 +5,37 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import reduce
-from itertools import repeat
-from operator import is_, or_
+from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
-from kzwatch.relevance.compiled import _COMPILED_CACHE, Compiled, all_terms, compiled_claim
+from kzwatch.relevance.claimset import claim_set
+from kzwatch.relevance.compiled import (
+    Compiled,
+    compiled_claim,
+    country_missing,
+)
 from kzwatch.relevance.numbers import (
     Number,
     SentenceNumbers,
+    changed_from,
+    consistent,
+    extract_numbers,
     figure_tolerance,
     number_words_near,
+    qualifier,
 )
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
+from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
-    Term,
-    TermList,
     affirmed,
     any_hits,
     hit_positions,
+    said,
     sentences_of,
     term_hits,
 )
@@ -39,6 +46,9 @@ from kzwatch.relevance.translit import (
     latin_to_cyrillic,
 )
 from kzwatch.textnorm import detect_lang
+
+if TYPE_CHECKING:
+    from kzwatch.relevance.learned import SecondOpinion
 
 #: The default minimum score (``RelevanceSettings.threshold``), kept as a name for callers.
 DEFAULT_THRESHOLD = DEFAULT_SETTINGS.threshold
@@ -60,45 +70,109 @@ class Evidence:
     contradictions: list[str]
     confirms: list[str]  # restatement markers ("still", "remain") in an anchor's sentence
     sentence_weight: dict[int, float]
+    # For the stance (``stance.choose_stance``): where and when things were said.
+    disputed: list[str] = field(default_factory=list)  # the claim's figure denied: "а не 3,8%"
+    replaced: list[str] = field(default_factory=list)  # the claim's figure as the old value
+    # Numbers of the claim's own terms ("младше 30 лет"): never a disagreement; counted in the
+    # score as they were before the stance read them apart (the score is not the stance's).
+    own_words: list[str] = field(default_factory=list)
+    denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
+    quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
+    change_sentences: dict[str, set[int]] = field(default_factory=dict)
+    update_sentences: dict[str, set[int]] = field(default_factory=dict)
+    change_words_scored: bool = False  # as the score counts them (``said`` is the stance's)
+    restated_sentences: set[int] = field(default_factory=set)  # any restatement marker's
+    anchor_sentences: set[int] = field(default_factory=set)
+    sentence_years: list[frozenset[int]] = field(default_factory=list)
+    result_sentences: set[int] = field(default_factory=set)  # with a percentage: a result
+    own_scope: bool = False  # names the claim's own vote or body (``scope.own``)
+    proposal_sentences: set[int] = field(default_factory=set)  # a bill, draft or proposal
+    published_year: int | None = None
+    max_year: int = 2100  # a four-digit number above it is not a year the item reports
 
 
 def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbers,
-                weight: dict[int, float]) -> tuple[list[str], list[str]]:
-    confirmed: list[str] = []
-    differing: list[str] = []
+                weight: dict[int, float], own_terms: dict[str, list[tuple[int, int, int]]]
+                ) -> Quantities:
+    found = Quantities()
     # A number equal to any of the claim's own figures is not a disagreement, even when it sits
     # next to another quantity's cue ("Ak Zhol ... cleared the 7% threshold").
-    known = _claim_figures(compiled).known
+    known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
+    known += [([f.value], figure_tolerance(f)) for f in compiled.figures]
+    # Numbers written inside the claim's own terms ("younger than 30") are its words, not a
+    # figure that could disagree with it.
+    in_terms: dict[int, set[float]] = defaultdict(set)
+    for text, occ in own_terms.items():
+        for n in extract_numbers(text):
+            in_terms.update({s: in_terms[s] | {n.value} for s, _, _ in occ})
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         # Number words are never percentages: a "%" quantity needs only the digits.
         read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
         for s_idx in sorted(cue_sentences):
             for number in read(s_idx):
-                if number.date or (number.year and quantity["unit"] != "%"):
+                if (number.date or (number.year and quantity["unit"] != "%")
+                        or number.value < quantity.get("min", 0)):
                     continue
                 if quantity["unit"] == "%" and not number.percent:
                     continue
                 if quantity["unit"] == "" and number.percent:
                     continue
-                label = f"{quantity['name']} {number.text}".strip()
-                if any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
-                       for v in quantity["values"]):
-                    confirmed.append(label)
+                if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
+                                  s_idx, in_terms[s_idx]):
                     weight[s_idx] += 2
-                elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
-                    continue
-                elif number.percent or number.value >= 10:
-                    # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
-                    differing.append(label)
-                    weight[s_idx] += 2
-    return confirmed, differing
+    return found
+
+
+@dataclass
+class Quantities:
+    """Numbers read as one of the claim's quantities, by what they say about it."""
+
+    confirmed: list[str] = field(default_factory=list)  # equal to the claim's (or a bound of it)
+    differing: list[str] = field(default_factory=list)
+    disputed: list[str] = field(default_factory=list)  # the claim's value denied: "а не 3,8%"
+    replaced: list[str] = field(default_factory=list)  # the claim's value as the old one
+    own_words: list[str] = field(default_factory=list)  # numbers of the claim's terms: "до 30 лет"
+    sentences: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
+                   known: list[tuple[list[float], float]], sentence: str, s_idx: int,
+                   in_terms: set[float]) -> bool:
+    """File *number* under confirmed, differing or disputed; False when it says nothing.  The
+    claim's value where a change starts ("с пяти до двух") is the value replaced."""
+    how = qualifier(sentence, number.text)
+    equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
+                for v in quantity["values"])
+    bound = not equal and how in ("over", "under", "about") and any(
+        consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
+    label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
+    how = "instead" if equal and not how and changed_from(sentence, number, known) else how
+    if equal and how == "not":
+        target = found.disputed
+    elif equal and how == "instead":
+        target = found.replaced
+    elif equal or bound:
+        target = found.confirmed
+    elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
+        return False
+    elif number.percent or number.value >= 10:
+        # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
+        target = found.own_words if number.value in in_terms else found.differing
+    else:
+        return False
+    target.append(label)
+    found.sentences[label].add(s_idx)
+    return True
 
 
 def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
     # A reported rename is specific enough on its own: only the first context group (the
     # country) is still required ("Nur Otan renamed Amanat" needs no election words for C2).
-    for n, group in enumerate(compiled.context[:1] if renamed else compiled.context, 1):
+    country = country_missing(doc, compiled)
+    if country:
+        return country
+    for n, group in enumerate(compiled.context[1:] if not renamed else [], 2):
         if not any_hits(doc, group):
             return f"no context term of group {n} (e.g. {group[0].text if group else '?'})"
     return ""
@@ -229,10 +303,16 @@ def _gather(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     why, renames = _gate(doc, compiled, numbers, published)
     if why:
         return None, why
+    return _collect(doc, compiled, numbers, now, renames, settings, published), ""
+
+
+def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: datetime | None,
+             renames: list[str], settings: RelevanceSettings, published: int | None) -> Evidence:
+    """The evidence for one claim once the item is taken to bear on it."""
     anchors = term_hits(doc, compiled.anchors)
     near = settings.change_near_sentences
     change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
-    changes = affirmed(doc, change_hits)
+    changes = said(doc, change_hits)  # the stance's; the score counts ``affirmed`` ones
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
     # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
     renames_reported = bool(renames)
@@ -245,29 +325,66 @@ def _gather(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
             for s_idx, _, _ in occ:
                 weight[s_idx] += w
     figures = _figures(compiled, numbers, weight)
-    confirmed, differing = _quantities(doc, compiled, numbers, weight)
+    quantities = _quantities(doc, compiled, numbers, weight, {**anchors, **support})
     max_year = (now.year + 1) if now else 2100
     later_years = sorted({int(n.value) for n in numbers.years()
                           if compiled.year and compiled.year < n.value <= max_year})
+    update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
+    weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(
-        anchors=anchors, support=support, figures=figures, confirmed=confirmed,
-        differing=differing, later_years=later_years,
-        updates=affirmed(doc, _current(term_hits(doc, compiled.update), numbers, compiled)),
-        confirms=[t for t, occ in term_hits(doc, compiled.confirm).items()
+        anchors=anchors, support=support, figures=figures, confirmed=quantities.confirmed,
+        differing=quantities.differing, later_years=later_years,
+        updates=said(doc, update_hits),
+        confirms=[t for t, occ in confirm_hits.items()
                   if any(s in anchor_sentences for s, _, _ in occ)],
-        changes=changes + affirmed(doc, term_hits(doc, compiled.weak_change)),
+        changes=changes + said(doc, weak_hits),
+        change_words_scored=any(affirmed(doc, h) for h in (change_hits, update_hits, weak_hits)),
         changes_near_anchor=[
             text for text in changes
             if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
                    for s, _, _ in change_hits[text])
         ],
         renames=renames, renames_reported=renames_reported,
-        contradictions=[
-            text for text, occ in term_hits(doc, compiled.contradict).items()
-            if any(s in anchor_sentences for s, _, _ in occ)
-        ],
-        sentence_weight=weight,
-    ), ""
+        contradictions=disputes(doc, compiled, anchor_sentences),
+        sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
+        own_words=quantities.own_words,
+        denied=denied_event(doc, compiled, anchors),
+        quantity_sentences=dict(quantities.sentences),
+        change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
+        anchor_sentences=anchor_sentences,
+        # Years and percentages are only ever written in digits.
+        sentence_years=[frozenset(int(v) for v in numbers.years_in(s)) for s in range(len(numbers))],
+        result_sentences={s for s in numbers.with_digits()
+                          if any(n.percent and not n.year for n in numbers.digits(s))},
+        own_scope=bool(term_hits(doc, compiled.scope_own)),
+        **stance_readings(doc, update_hits, confirm_hits, anchor_sentences),
+        published_year=published, max_year=max_year,
+    )
+
+
+def veto(prep: Prepared, claim: Claim) -> str:
+    """Why the rules forbid *claim* on *prep* whatever else is said ("" when nothing does): no
+    word for the claim's country while another country is named (``country_missing``; a name
+    only the claim's event has lifts it), a near-miss guard or negative term, another vote,
+    body, country or period.  A learned second opinion may add a claim only where this is
+    empty."""
+    compiled = compiled_claim(claim)
+    doc = prep.doc
+    country = "" if term_hits(doc, compiled.unique) else country_missing(doc, compiled)
+    return (country or _excluded(doc, compiled)
+            or _out_of_scope(doc, compiled, prep.numbers, prep.published_year))
+
+
+def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
+                   settings: RelevanceSettings = DEFAULT_SETTINGS) -> tuple[str, str]:
+    """The rules' stance and reason for *claim* on an item taken to bear on it without passing
+    the gate (a second opinion's flag): the same evidence and ``choose_stance``."""
+    compiled = compiled_claim(claim)
+    doc = prep.doc
+    renames = _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
+                       require_old=True)
+    ev = _collect(doc, compiled, prep.numbers, now, renames, settings, prep.published_year)
+    return choose_stance(ev, compiled)
 
 
 def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: bool) -> list[str]:
@@ -293,9 +410,9 @@ def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS)
     score += w.w_extra_anchor * min(2, len(anchor_places) - 1)
     score += w.w_term * min(2, len(ev.support))
     score += w.w_figure * min(2, len(ev.figures))
-    if ev.confirmed or ev.differing:
+    if ev.confirmed or ev.differing or ev.disputed or ev.replaced or ev.own_words:
         score += w.w_quantity
-    if ev.renames_reported or ev.updates or ev.changes:
+    if ev.renames_reported or ev.updates or ev.changes or ev.change_words_scored:
         score += w.w_change
     return round(min(1.0, score), 3)
 
@@ -313,6 +430,11 @@ class Prepared:
     lang: str | None
     script_note: str  # "" or how the text was transliterated, for explanations
     published_year: int | None = None  # from the feed's date: scope when the text names no year
+
+    @property
+    def number_text(self) -> list[str]:
+        """The sentences numbers are read from (Latin Kazakh in Cyrillic)."""
+        return [self.numbers.text(i) for i in range(len(self.numbers))]
 
 
 def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
@@ -341,104 +463,6 @@ _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
 def _latin_in_cyrillic(sentence: str) -> str:
     """A Latin-Kazakh sentence with every letter run in Cyrillic, for reading its numbers."""
     return _LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), sentence)
-
-
-@dataclass
-class ClaimSet:
-    """A claim list compiled once for scoring many items: one matcher over all its terms'
-    tokens, and which terms and claims each token can start."""
-
-    claims: Sequence[Claim]
-    compiled: list[Compiled]  # keeps the terms whose ids the maps below hold alive
-    matcher: Matcher
-    #: id(token) → ids of the terms made of it alone
-    single_terms: dict[int, frozenset[int]]
-    bits: dict[int, int]  # id(term) → ``Term.bit``
-    #: id(token) → [(id of a longer or "a & b" term with it, ids of the other tokens of the
-    #: term or of its first part)], keyed by the token fewest terms have (fewest checks)
-    longer_terms: dict[int, list[tuple[int, frozenset[int]]]]
-    terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
-    term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
-
-    def term_candidates(self, doc: Doc) -> set[int]:
-        """ids of the terms every token of which occurs somewhere in *doc*."""
-        singles, longer = self._candidates(doc)
-        return singles.union(longer)
-
-    def _candidates(self, doc: Doc) -> tuple[set[int], list[int]]:
-        """The candidate terms made of one token, and the others (``term_candidates``)."""
-        hits = doc.hits
-        # The one-token terms by a union of (C-level) lookups, not a Python loop per token.
-        singles: set[int] = set().union(*map(self.single_terms.get, hits, repeat(())))
-        present = hits.keys()
-        longer = self.longer_terms
-        return singles, [term_id for tok_id in longer.keys() & present
-                         for term_id, rest in longer[tok_id] if present >= rest]
-
-    def find_terms(self, doc: Doc) -> None:
-        """Set *doc*'s candidate terms and find them: a one-token term occurs where its token
-        does, so only the others are looked for term by term (``Doc.find_candidates``)."""
-        singles, longer = self._candidates(doc)
-        doc.candidates = singles.union(longer)
-        doc.find_candidates(longer, self.terms, reduce(or_, map(self.bits.__getitem__, singles), 0))
-
-    def anchored(self, doc: Doc) -> list[Claim]:
-        """The claims one of whose anchors occurs in *doc*, once its terms are found
-        (``find_terms``): one AND of bits per claim.  Every other claim would be rejected
-        for want of an anchor, so only these need assessing."""
-        found = doc.found_bits
-        return [claim for claim, compiled in zip(self.claims, self.compiled)
-                if _bits_of(compiled.anchors) & found]
-
-
-def _bits_of(terms: Sequence[Term]) -> int:
-    return terms.bits if isinstance(terms, TermList) else reduce(or_, (t.bit for t in terms), 0)
-
-
-_CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
-
-
-def _term_index(terms: dict[int, Term]) -> tuple[dict[int, frozenset[int]], dict[int, int],
-                                                 dict[int, list[tuple[int, frozenset[int]]]]]:
-    """``ClaimSet.single_terms``, ``bits`` and ``longer_terms`` of *terms* (id → term)."""
-    single_terms: dict[int, set[int]] = defaultdict(set)
-    longer_terms: dict[int, list[tuple[int, frozenset[int]]]] = defaultdict(list)
-    having: dict[int, int] = defaultdict(int)  # id(token) → how many terms have it
-    for term in terms.values():
-        for tok_id in {id(t) for t in term.toks}:
-            having[tok_id] += 1
-    for term_id, term in terms.items():
-        if len(term.toks) == 1 and not term.parts:
-            single_terms[id(term.toks[0])].add(term_id)
-        elif term.toks:
-            tok_ids = [id(t) for t in term.toks]
-            key = min(tok_ids, key=having.__getitem__)
-            longer_terms[key].append((term_id, frozenset(tok_ids) - {key}))
-    return ({k: frozenset(v) for k, v in single_terms.items()},
-            {term_id: term.bit for term_id, term in terms.items()}, dict(longer_terms))
-
-
-def claim_set(claims: Sequence[Claim]) -> ClaimSet:
-    """The compiled form of *claims*, built once per list of claim objects."""
-    cache_key = tuple(map(id, claims))
-    cached = _CLAIM_SETS.get(cache_key)
-    # The ids below are only valid for the same compiled objects (a claim recompiled after the
-    # compile cache was cleared has new terms): check both (``compiled_claim(a) is c``, by
-    # C-level maps: this runs once per item).
-    if (cached is not None and all(map(is_, cached.claims, claims))
-            and all(map(is_, map(_COMPILED_CACHE.get, cache_key), cached.compiled))):
-        return cached
-    if len(_CLAIM_SETS) > 8:  # each holds a per-word cache: keep few (claims change rarely)
-        _CLAIM_SETS.clear()
-    compiled_list = [compiled_claim(claim) for claim in claims]
-    by_id = {id(term): term for c in compiled_list for term in all_terms(c)}
-    toks = [tok for c in compiled_list for term in all_terms(c) for tok in term.toks]
-    built = ClaimSet(list(claims), compiled_list, Matcher(toks), *_term_index(by_id),
-                     {id(term): term for c in compiled_list for term in all_terms(c)},
-                     {c.claim.id: frozenset(id(term) for term in all_terms(c))
-                      for c in compiled_list})
-    _CLAIM_SETS[cache_key] = built
-    return built
 
 
 @dataclass
@@ -471,7 +495,8 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
     if score >= (settings.threshold if threshold is None else threshold):
         best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
         matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.confirmed,
-                                       *ev.differing, *ev.renames, *ev.updates]))
+                                       *ev.differing, *ev.disputed, *ev.replaced,
+                                       *ev.renames, *ev.updates]))
         result.match = ClaimMatch(claim_id=claim.id, score=score, stance=stance, reason=reason,
                                   matched=matched[:16], sentence=prep.sentences[best][:500],
                                   lang=prep.lang)
@@ -485,24 +510,30 @@ def score_item(
     threshold: float | None = None,
     now: datetime | None = None,
     settings: RelevanceSettings = DEFAULT_SETTINGS,
+    second_opinion: SecondOpinion | None = None,
 ) -> list[ClaimMatch]:
     """The claims *item* bears on, best first, each with score, stance, reason and evidence.
 
     *threshold* (default ``settings.threshold``) is the minimum score reported; *settings*
     holds the weights (``RelevanceSettings``).  *now*, when
     given, caps which four-digit numbers count as years (no later than next year).
+    *second_opinion* (``learned.SecondOpinion``): a model that may add claims the rules did
+    not flag and their vetoes allow (``[relevance] second_opinion``); off when None.
     """
     compiled = claim_set(claims)
     prep = prepare(item, compiled.matcher)
     if prep is None:
         return []
     doc = prep.doc
-    # Every candidate term is found once (an item names few terms of the claims that will not
-    # be assessed: finding them costs less than picking out the others).
+    # Every candidate term is found once, whichever claims are assessed (a second opinion
+    # asks the rules' vetoes about claims without an anchor too): finding the few terms of
+    # other claims an item names costs less than picking them out.
     compiled.find_terms(doc)
     claims_here = compiled.anchored(doc)
     matches = [a.match for claim in claims_here
                if (a := assess(prep, claim, threshold=threshold, now=now,
                                    settings=settings)).match is not None]
+    if second_opinion is not None:
+        matches += second_opinion.matches(prep, claims, {m.claim_id for m in matches}, now=now)
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches

@@ -5,6 +5,10 @@ bench/RESULTS.md was measured with; ``score_item(..., settings=...)`` takes anot
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kzwatch.relevance.learned import SecondOpinion
 
 
 @dataclass(frozen=True)
@@ -26,3 +30,16 @@ class RelevanceSettings:
 
 
 DEFAULT_SETTINGS = RelevanceSettings()
+
+
+def second_opinion_model(enabled: bool) -> SecondOpinion | None:
+    """The packaged learned second opinion when *enabled* (``[relevance] second_opinion``),
+    else None; a ValueError with one clear line when NumPy (a dependency) is missing."""
+    if not enabled:
+        return None
+    try:
+        from kzwatch.relevance.learned import packaged
+    except ImportError as exc:
+        raise ValueError("[relevance] second_opinion = true needs NumPy (pip install numpy), "
+                         "or set it to false") from exc
+    return packaged()

@@ -1,7 +1,15 @@
-"""The stance of an item towards a claim, from the evidence, with a one-line reason."""
+"""The stance of an item towards a claim, from the evidence, with a one-line reason.
+
+The stances are those of docs/LABELLING.md: ``updates`` needs a state *later* than the claim's
+(a new figure, a rule changed, a later Majilis vote for a "vote" claim); ``contradicts`` needs
+the item to dispute the claim about the *same* time (a denial, the claim's figure denied, a
+different figure for the claim's year); ``confirms`` restates it; ``mentions`` names it.
+When things were said is read per sentence: the years a figure's own sentence names, else the
+item's, else the year it was published (``_time_of``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from kzwatch.relevance.compiled import Compiled
@@ -9,33 +17,233 @@ from kzwatch.relevance.compiled import Compiled
 if TYPE_CHECKING:
     from kzwatch.relevance.scoring import Evidence
 
+
 def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
     """The stance and a one-line reason, from the strongest signal down."""
-    claim_year = compiled.year
-    newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
     if ev.renames:
         return "updates", "renamed or replaced: " + "; ".join(ev.renames)
-    if ev.differing and (ev.later_years or ev.updates or ev.changes):
-        return "updates", (f"reports {', '.join(ev.differing)} where the claim has "
-                           f"{', '.join(compiled.claim.figures) or 'other figures'}{newer}")
-    if ev.differing and not ev.confirmed:
-        return "contradicts", (f"reports {', '.join(ev.differing)} for the claim's "
-                               f"{claim_year or 'same'} event where the claim has "
-                               f"{', '.join(compiled.claim.figures) or 'other figures'}")
-    if ev.updates:
-        return "updates", f"change reported: {', '.join(ev.updates)}{newer}"
-    if ev.changes_near_anchor or (ev.changes and ev.later_years):
-        words = ", ".join(ev.changes_near_anchor or ev.changes)
-        return "updates", f"change reported: {words}{newer}"
-    if ev.contradictions:
-        return "contradicts", f"disputes it: {', '.join(ev.contradictions)}"
-    if ev.confirmed or ev.figures:
-        return "confirms", "same figures as the claim: " + ", ".join(ev.confirmed or ev.figures)
+    if ev.replaced and _news_possible(ev, compiled):
+        replaced = _replaced(ev, compiled)
+        if replaced:
+            return replaced
+    decided = _from_differing(ev, compiled) or _from_words(ev, compiled)
+    if decided:
+        return decided
+    if compiled.kind == "state" and ev.proposal_sentences and _later(ev, compiled):
+        return "updates", ("a change proposed (a bill, draft or proposal in the claim's "
+                           "sentences), later than the claim")
+    if ev.confirmed or ev.figures or ev.replaced:
+        return "confirms", "same figures as the claim: " + ", ".join(
+            ev.confirmed or ev.figures or ev.replaced)
     if ev.confirms:
         return "confirms", "restates the claim: " + ", ".join(ev.confirms[:3])
-    if len(ev.support) >= 2:
+    placed = _placed(ev, compiled)
+    if len(ev.support) >= 2 and (placed or compiled.kind != "event"):
         return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
+    if (compiled.kind == "event" and len(ev.anchors) >= 2 and compiled.year
+            and (compiled.year in {y for ys in ev.sentence_years for y in ys}
+                 or ev.published_year == compiled.year)):
+        return "confirms", ("reports the claim's event: " + ", ".join(list(ev.anchors)[:3])
+                            + f" (at {compiled.year})")
+    unplaced = (f" (names other years than the claim's {compiled.year})"
+                if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
-        list(ev.anchors)[:3]
-    )
+        list(ev.anchors)[:3]) + unplaced
 
+
+def _later(ev: Evidence, compiled: Compiled) -> bool:
+    """Published, or naming a year, after the claim's year."""
+    year = compiled.year or 0
+    return bool(year) and (bool(ev.later_years) or (ev.published_year or 0) > year)
+
+
+def _replaced(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
+    """The claim's figure named as the old value ("вместо пяти", "down from 63% in 2021"): an
+    update, unless its sentence speaks only of the claim's own past with no new figure beside
+    it ("235 in 2019, up from 32 in 2018": the claim's own series)."""
+    where = {s for label in ev.replaced for s in ev.quantity_sentences.get(label, ())}
+    beside = [label for label in ev.differing if ev.quantity_sentences.get(label, set()) & where]
+    when, years = _time_of(ev, compiled, where)
+    if when == "same" and not beside:
+        return None
+    new = f"; new: {', '.join(beside)}" if beside else ""
+    return "updates", ("the claim's figure named as the old value: " + ", ".join(ev.replaced)
+                       + new + (f" ({years})" if years else ""))
+
+
+def _from_differing(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
+    """A figure of the claim's quantity that differs from the claim's: a later state
+    (``updates``), the claim's own time (``contradicts``), or, when the text does not say
+    when, the change words and years around it decide.  A standing state's figure read two or
+    more sentences away from the claim's words ("по состоянию на 14.00 … 51,8%" … "порога
+    явки нет") is not told of the claim's subject: it decides nothing."""
+    if not (ev.differing or ev.disputed):
+        return None
+    if compiled.kind == "state" and not ev.disputed and not any(
+            abs(s - a) <= 1 for label in ev.differing
+            for s in ev.quantity_sentences.get(label, ()) for a in ev.anchor_sentences):
+        return None
+    has = ", ".join(compiled.claim.figures) or "other figures"
+    when, years = _time_of_figures(ev, compiled, ev.differing + ev.disputed)
+    said = f"reports {', '.join(ev.differing or ev.disputed)} where the claim has {has}"
+    if when == "later":
+        return "updates", f"{said}; a later state ({years})"
+    if ev.disputed:  # "около 1%, а не 3,8%" about the claim's time: the figure is disputed
+        return "contradicts", "denies the claim's figure: " + ", ".join(ev.disputed)
+    if when == "same":
+        if ev.confirmed:  # "54% in 2023, down from 63% in 2021": the words around decide
+            return None
+        return "contradicts", f"{said}, for the claim's own time ({years})"
+    newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
+    if ev.later_years or ev.updates or ev.changes:
+        return "updates", said + newer
+    if not ev.confirmed:
+        return "contradicts", (f"reports {', '.join(ev.differing)} for the claim's "
+                               f"{compiled.year or 'same'} event where the claim has {has}")
+    return None
+
+
+def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
+    """Update, dispute and change words, and a later vote's report."""
+    newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
+    if ev.updates and _words_may_be_news(ev, compiled) and not _aside(ev):
+        return "updates", f"change reported: {', '.join(ev.updates)}{newer}"
+    if ev.contradictions or ev.denied:
+        words = [*ev.contradictions, *(f"not {w}" for w in ev.denied)]
+        return "contradicts", f"disputes it: {', '.join(words)}"
+    changes = _news_of_change(ev, compiled)
+    if changes and ev.confirms:
+        return "confirms", (f"restates the claim: {', '.join(ev.confirms[:3])} (the change "
+                            f"words {', '.join(changes)} are not about it)")
+    if changes:
+        return "updates", f"change reported: {', '.join(changes)}{newer}"
+    if compiled.kind == "vote" and not (ev.confirmed or ev.figures):
+        # A result (a percentage) told with the claim's subject at a later Majilis vote: the
+        # gate has already kept other votes out ("the OSDP passed the 5% barrier in 2023").
+        results = ev.anchor_sentences & ev.result_sentences
+        when, years = _time_of(ev, compiled, results) if results else ("", "")
+        if when == "later":
+            return "updates", f"a later vote's result ({years})"
+    return None
+
+
+def _aside(ev: Evidence) -> bool:
+    """Update words told only in the body, away from the title, in an item that restates the
+    claim elsewhere ("the unregistered Democratic Party ... only loyal parties get registered"):
+    background to a restatement, not news of a change.  A change told with a figure of the
+    claim's quantity ("lowering the bar from 20,000 members to 5,000") is not aside."""
+    where = {s for w in ev.updates for s in ev.update_sentences.get(w, ())}
+    figures = {s for found in ev.quantity_sentences.values() for s in found}
+    return (bool(ev.restated_sentences) and 0 not in where and not where & figures
+            and not ev.later_years)
+
+
+#: Change words that bring something back ("вернуть порог явки в 50%", "reinstated"): no claim
+#: tells of a restoration, so with the claim's figure they report its undoing, not its retelling.
+_RESTORING = ("вернут", "вернул", "вернет", "вернуть", "возвращ", "restor", "reinstat", "return",
+              "bring back", "brought back", "reintroduc", "қайтар")
+
+
+def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
+    """The change words that report news since the claim: none in an item published before
+    the claim's year that names no later year (it cannot report a later state), and none in a
+    sentence that restates the claim's own figure ("the threshold was cut to 20,000": the
+    change the claim itself describes)."""
+    words = ev.changes_near_anchor or (ev.changes if ev.later_years else [])
+    if not words or not _words_may_be_news(ev, compiled):
+        return []
+    own = {s for label in ev.confirmed for s in ev.quantity_sentences.get(label, ())}
+    own -= {s for label in ev.differing for s in ev.quantity_sentences.get(label, ())}
+    retold = [w for w in words if not w.casefold().startswith(_RESTORING)]
+    if not ev.later_years and any(ev.change_sentences.get(w, set()) & own for w in retold):
+        # The title and the text tell one change: once a sentence ties it to the claim's own
+        # figure, it is the claim's change, retold.
+        return []
+    return words
+
+
+def _news_possible(ev: Evidence, compiled: Compiled) -> bool:
+    """False for an item published before the claim's year that names no later year: it
+    cannot report a state later than the claim's.  (The claim's own year is the article's:
+    a law of May 2021 is news on a claim of February 2021.)"""
+    return not (compiled.year and ev.published_year is not None
+                and ev.published_year < compiled.year and not ev.later_years)
+
+
+def _words_may_be_news(ev: Evidence, compiled: Compiled) -> bool:
+    """``_news_possible``, and for change words in an undated item on a vote claim: a later
+    Majilis vote is told with its year, so one that names only the claim's year or earlier
+    ones tells of the claim's vote ("the OSDP will not take part in the 10 January 2021 vote;
+    six parties will take part").  (A figure replacing the claim's is read by ``_replaced``;
+    a state's change is often told with the year of what it replaced alone.)"""
+    if not _news_possible(ev, compiled):
+        return False
+    if compiled.kind != "vote" or ev.published_year is not None or ev.later_years:
+        return True
+    named = {y for ys in ev.sentence_years for y in ys if y <= ev.max_year}
+    return not named or max(named) > (compiled.year or 0)
+
+
+def _time_of_figures(ev: Evidence, compiled: Compiled, labels: list[str]) -> tuple[str, str]:
+    """When the figures *labels* speak of, each read from its own sentences: any figure of a
+    later state makes the item report one ("20 million now; 16.4 million in 1991": the
+    historical figure does not pull the current one back to the claim's time); otherwise the
+    figures' sentences read together."""
+    later = [_time_of(ev, compiled, ev.quantity_sentences.get(label, ())) for label in labels]
+    later_years = [years for when, years in later if when == "later"]
+    if later_years:
+        return "later", "; ".join(dict.fromkeys(later_years))
+    return _time_of(ev, compiled, (s for label in labels
+                                   for s in ev.quantity_sentences.get(label, ())))
+
+
+def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int], *,
+             item_wide: bool = True) -> tuple[str, str]:
+    """When *sentences* speak of: "later" than the claim's year, the claim's own time
+    ("same"), or "unknown"; and the years that said so.  The sentences' own years first
+    (any later year makes it later: "54% in 2023, down from 63% in 2021"); then, with
+    *item_wide*, the item's years; then its publication year (a "state" claim's figure
+    published later is a later state; anything published by the claim's year is its time)."""
+    year = compiled.year
+    if not year:
+        return "unknown", ""
+    own = {y for s in set(sentences) for y in ev.sentence_years[s] if y <= ev.max_year}
+    if own:
+        return ("later" if max(own) > year else "same"), _years(own)
+    if not item_wide:
+        return "unknown", ""
+    named = {y for ys in ev.sentence_years for y in ys if y <= ev.max_year}
+    published = ev.published_year
+    # Only years before the claim's, named elsewhere in an item published later, are history
+    # the item recalls ("independent since 1991"): they do not date a figure that names none.
+    history = bool(named) and max(named) < year and published is not None and published > year
+    if named and max(named) <= year and not history:
+        return "same", _years(named)
+    if published is not None and published <= year and not named:
+        return "same", f"published {published}"
+    if year not in named and (compiled.kind == "state" or (compiled.kind == "vote" and (
+            not named or history))) and ((named and max(named) > year) or (published or 0) > year):
+        # A figure told with no year of its own in an item published after the claim's year:
+        # the state at publication, or for a vote claim the vote the item reports.
+        return "later", _years(named) if named and not history else f"published {published}"
+    return "unknown", ""
+
+
+def _placed(ev: Evidence, compiled: Compiled) -> str:
+    """A note saying how the item is placed at the claim's event, or "" when it is not: it
+    names years and none is the claim's, nor the claim's own vote (``scope.own``) — a story
+    about the claim's subject at another time ("Oyan, founded in 2019, presents a book") only
+    names it.  An item that names no year is taken as placed (a feed's date says when it was
+    written, not what it recounts)."""
+    if ev.own_scope:
+        return " (names the claim's vote)"
+    named = {y for ys in ev.sentence_years for y in ys}
+    if not compiled.year or not named:
+        return " (no other year named)"
+    if compiled.year in named:
+        return f" ({compiled.year} named)"
+    return ""
+
+
+def _years(years: Iterable[int]) -> str:
+    return ", ".join(map(str, sorted(set(years))))

@@ -461,6 +461,19 @@ def negated(doc: Doc, s_idx: int, start: int, end: int) -> bool:
     )
 
 
+def negated_inside(doc: Doc, s_idx: int, start: int, end: int) -> bool:
+    """A negation between a phrase's first and last words: "решение [не] участвовать",
+    "will [not] take part" match the phrase's words but say the opposite."""
+    return any(t.norm in _NEGATIONS_BEFORE for t in doc.toks[s_idx][start + 1:end])
+
+
+def said(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]]) -> list[str]:
+    """Terms with at least one occurrence negated neither before, after nor inside it."""
+    return [text for text, occurrences in hits.items()
+            if any(not negated(doc, s, a, b) and not negated_inside(doc, s, a, b)
+                   for s, a, b in occurrences)]
+
+
 def affirmed(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]]) -> list[str]:
     """Terms with at least one occurrence that is not negated."""
     return [

@@ -1,0 +1,252 @@
+"""A learned second opinion for recall: nearest labelled exemplars by character n-grams.
+
+The rules (``scoring``) miss items that paraphrase a claim without its keywords ("almost two
+thirds" for the turnout, "a line rejecting every candidate" for "against all").  This model
+compares an item with the labelled items written for the evaluation (our own prose, packaged
+in ``kzwatch/data/second_opinion.json`` by ``bench/train_second_opinion.py``): TF-IDF vectors
+of word stems and character 3-5-grams of every token (Latin and Arabic-script Kazakh read in
+Cyrillic first, as the rules read them), cosine similarity, and for each claim
+
+* ``pos`` — the similarity of the nearest exemplar labelled with the claim, and
+* ``neg`` — that of the nearest exemplar *not* labelled with it (near-misses, other claims);
+
+it adds the claim when ``pos >= min_similarity`` and ``pos - neg >= margin``.  It only adds,
+and only to items the rules flagged for nothing: the rules stay in charge of scope and
+precision — what they flagged is left as it is, and a claim their vetoes forbid (no word for the country, a near-miss guard, another vote or
+period: ``scoring.veto``) is never added.  The stance of an added claim is the rules' own
+(``scoring.ungated_stance``; ``mentions`` when the evidence has nothing).
+
+It applies only to the article and claims it was trained for (claim texts are checked).  Pure
+NumPy; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kzwatch.model import Claim, ClaimMatch
+from kzwatch.relevance.text import fast_tokens
+from kzwatch.textnorm import stem
+
+if TYPE_CHECKING:
+    from kzwatch.relevance.scoring import Prepared
+
+NGRAMS = (3, 4, 5)
+PACKAGED = "second_opinion.json"
+FORMAT = 1
+
+
+@lru_cache(maxsize=200_000)
+def _token_features(token: str, lang: str) -> tuple[str, ...]:
+    features = ["w:" + stem(token, lang or None)]
+    if token.isalpha():
+        word = f"<{token}>"
+        features += [word[i:i + n] for n in NGRAMS for i in range(len(word) - n + 1)]
+    return tuple(features)
+
+
+def features(sentences: Iterable[str], lang: str | None) -> Counter[str]:
+    """Feature counts of a text: each token's stem and its character 3-5-grams."""
+    counts: Counter[str] = Counter()
+    for sentence in sentences:
+        for token in fast_tokens(sentence):
+            counts.update(_token_features(token, lang or ""))
+    return counts
+
+
+def claim_key(claim: Claim) -> str:
+    """What ties a model to the claims it was trained on: article, id and the claim's text."""
+    digest = hashlib.sha256(claim.text.encode("utf-8")).hexdigest()[:16]
+    return f"{claim.article_id}/{claim.id}/{digest}"
+
+
+@dataclass(frozen=True)
+class Exemplar:
+    """One labelled item the model compares with: its id, language, claims and text as the
+    rules read it (sentences, Kazakh in Cyrillic)."""
+
+    id: str
+    lang: str
+    claims: frozenset[str]
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """Why the model adds one claim: its nearest exemplar for and against."""
+
+    claim_id: str
+    similarity: float  # to the nearest exemplar labelled with the claim
+    exemplar: str  # that exemplar's id
+    against: float  # to the nearest exemplar not labelled with it
+    against_exemplar: str
+
+    def describe(self) -> str:
+        return (f"second opinion: similarity {self.similarity:.2f} to exemplar {self.exemplar} "
+                f"(nearest without {self.claim_id}: {self.against_exemplar} "
+                f"{self.against:.2f})")
+
+
+class SecondOpinion:
+    """Exemplars as a TF-IDF matrix held by feature (column → exemplar rows, weights)."""
+
+    def __init__(self, exemplars: Sequence[Exemplar], claim_keys: Sequence[str], *,
+                 min_similarity: float, margin: float) -> None:
+        if not exemplars:
+            raise ValueError("second opinion: no exemplars")
+        self.exemplars = list(exemplars)
+        self.claim_keys = frozenset(claim_keys)
+        self.min_similarity = min_similarity
+        self.margin = margin
+        counted = [features(e.sentences, e.lang) for e in self.exemplars]
+        df: Counter[str] = Counter()
+        for counts in counted:
+            df.update(counts.keys())
+        n = len(counted)
+        self.vocab = {f: i for i, f in enumerate(sorted(df))}
+        self.idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in sorted(df)])
+        self._index(counted)
+        ids = sorted({c for e in self.exemplars for c in e.claims})
+        self.labelled = {c: np.array([c in e.claims for e in self.exemplars]) for c in ids}
+
+    def _index(self, counted: list[Counter[str]]) -> None:
+        cols, rows, weights = [], [], []
+        for row, counts in enumerate(counted):
+            col, w = self._vector(counts)
+            cols.append(col)
+            rows.append(np.full(len(col), row))
+            weights.append(w)
+        col_all, row_all, w_all = (np.concatenate(cols), np.concatenate(rows),
+                                   np.concatenate(weights))
+        order = np.argsort(col_all, kind="stable")
+        self._rows, self._weights = row_all[order], w_all[order]
+        self._indptr = np.searchsorted(col_all[order], np.arange(len(self.vocab) + 1))
+
+    def _vector(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Known features' columns and (1 + log tf) * idf weights, L2-normalised."""
+        known = [(self.vocab[f], c) for f, c in counts.items() if f in self.vocab]
+        if not known:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        col = np.array([k for k, _ in known], dtype=np.int64)
+        w = (1 + np.log(np.array([c for _, c in known], dtype=float))) * self.idf[col]
+        return col, w / (np.linalg.norm(w) or 1.0)
+
+    def similarities(self, sentences: Sequence[str], lang: str | None) -> np.ndarray:
+        """Cosine similarity of a text with every exemplar."""
+        col, w = self._vector(features(sentences, lang))
+        starts, ends = self._indptr[col], self._indptr[col + 1]
+        lengths = ends - starts
+        if not lengths.sum():
+            return np.zeros(len(self.exemplars))
+        # Positions of every (feature, exemplar) entry of the item's columns, vectorised.
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        idx = offsets + np.arange(lengths.sum())
+        contrib = self._weights[idx] * np.repeat(w, lengths)
+        return np.bincount(self._rows[idx], contrib, minlength=len(self.exemplars))
+
+    def opinion(self, sims: np.ndarray, claim_id: str) -> Opinion | None:
+        """The model's case for *claim_id* given the similarities (None: no exemplar has it)."""
+        mask = self.labelled.get(claim_id)
+        if mask is None or not mask.any():
+            return None
+        pos_i = int(np.argmax(np.where(mask, sims, -1.0)))
+        neg_i = int(np.argmax(np.where(mask, -1.0, sims)))
+        return Opinion(claim_id, round(float(sims[pos_i]), 3), self.exemplars[pos_i].id,
+                       round(float(max(sims[neg_i], 0.0)), 3), self.exemplars[neg_i].id)
+
+    def agrees(self, opinion: Opinion) -> bool:
+        return (opinion.similarity >= self.min_similarity
+                and opinion.similarity - opinion.against >= self.margin)
+
+    def applies_to(self, claim: Claim) -> bool:
+        return claim_key(claim) in self.claim_keys
+
+    def matches(self, prep: Prepared, claims: Sequence[Claim], flagged: set[str], *,
+                now: datetime | None = None) -> list[ClaimMatch]:
+        """Claims the model adds to an item the rules flagged for nothing (*flagged* empty),
+        with the rules' stance.  On an item the rules already tie to a claim the model keeps
+        quiet: there its nearest exemplars are that claim's neighbours (turnout next to
+        invalid ballots), and on the tuning folds none of its additions there was right."""
+        from kzwatch.relevance.scoring import ungated_stance, veto
+
+        if flagged:
+            return []
+        open_claims = [c for c in claims if c.id not in flagged and self.applies_to(c)]
+        open_claims = [c for c in open_claims if not veto(prep, c)]
+        if not open_claims:
+            return []
+        sims = self.similarities(prep.number_text, prep.lang)
+        added = []
+        for claim in open_claims:
+            opinion = self.opinion(sims, claim.id)
+            if opinion is None or not self.agrees(opinion):
+                continue
+            stance, reason = ungated_stance(prep, claim, now)
+            added.append(ClaimMatch(
+                claim_id=claim.id, score=opinion.similarity, stance=stance,
+                reason=f"{opinion.describe()}; {reason}", matched=(f"~{opinion.exemplar}",),
+                sentence=self.best_sentence(prep, opinion.exemplar)[:500], lang=prep.lang))
+        return added
+
+    def best_sentence(self, prep: Prepared, exemplar_id: str) -> str:
+        """The item's sentence most like the exemplar (the evidence shown to maintainers)."""
+        row = next(i for i, e in enumerate(self.exemplars) if e.id == exemplar_id)
+        scores = [float(self.similarities([s], prep.lang)[row]) for s in prep.number_text]
+        return prep.sentences[int(np.argmax(scores))] if scores else ""
+
+
+def exemplar_records(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Labelled rows as the packaged file stores them: id, lang, claims and sentences as the
+    rules read them (``scoring.prepare``)."""
+    from kzwatch.relevance.evaluation import item_of
+    from kzwatch.relevance.scoring import prepare
+
+    out = []
+    for row in rows:
+        prep = prepare(item_of(row))
+        if prep is None:
+            continue
+        out.append({"id": str(row["id"]), "lang": prep.lang or "", "claims": sorted(
+            row.get("claims", [])), "sentences": prep.number_text})
+    return out
+
+
+def from_records(records: Sequence[dict[str, Any]], claim_keys: Sequence[str], *,
+                 min_similarity: float, margin: float) -> SecondOpinion:
+    return SecondOpinion([Exemplar(r["id"], r["lang"], frozenset(r["claims"]),
+                                   tuple(r["sentences"])) for r in records],
+                         claim_keys, min_similarity=min_similarity, margin=margin)
+
+
+def load(path: Path | None = None) -> SecondOpinion:
+    """The packaged model (or the one at *path*); a ValueError with one clear line when the
+    file is missing or not a model of this format."""
+    try:
+        text = (path.read_text(encoding="utf-8") if path is not None else
+                resources.files("kzwatch.data").joinpath(PACKAGED).read_text(encoding="utf-8"))
+        data = json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"second opinion: cannot read {path or PACKAGED}: {exc}") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"second opinion: {path or PACKAGED} is not a format-{FORMAT} model")
+    return from_records(data["exemplars"], data["claim_keys"],
+                        min_similarity=float(data["min_similarity"]),
+                        margin=float(data["margin"]))
+
+
+@lru_cache(maxsize=1)
+def packaged() -> SecondOpinion:
+    """The packaged model, built once per process."""
+    return load()

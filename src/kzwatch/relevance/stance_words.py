@@ -1,0 +1,86 @@
+"""What the words around an item's evidence say, for the stance only (never for the score):
+proposed laws, outright denials and disputes, where update and restatement words stand."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.text import Doc, Term, negated, term_hits
+
+Hits = Mapping[str, list[tuple[int, int, int]]]
+
+#: Words that make a sentence a proposed law: a bill or a draft (normalised prefixes, Kazakh
+#: letters folded): "tabled a bill that would…", "по проекту новой Конституции", "заң жобасы".
+#: Not "propose" or "предложить": an advisory body's proposals are what it does, not a change.
+_PROPOSAL_PREFIXES = ("законопроект", "проект", "draft", "жоба")
+_PROPOSAL_WORDS = frozenset({"bill", "bills"})  # not "billion"
+
+#: Words that deny outright that something happened at all, right before its word: "никакого
+#: бойкота не было"; "вовсе" and "отнюдь" only with "не" ("вовсе не бойкотировала"; "вовсе
+#: отказалась" intensifies instead).
+_FLAT_DENIALS = frozenset({"никакого", "никакой", "никаких", "ешкандай"})
+_NOT_AT_ALL = frozenset({"вовсе", "отнюдь"})
+
+
+def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
+    """Which of *sentences* tell of a proposed law (``_PROPOSAL_PREFIXES``)."""
+    return {s for s in sentences if s < len(doc.toks)
+            and any(t.norm in _PROPOSAL_WORDS or t.norm.startswith(_PROPOSAL_PREFIXES)
+                    for t in doc.toks[s])}
+
+
+def flatly_denied(doc: Doc, terms: Sequence[Term]) -> list[str]:
+    """The *terms* (a vote claim's words: what happened at that vote, "boycott") denied
+    outright: the item says it did not happen.  Only outright denials: a plain "не" is in
+    several claims' own words ("не будет участвовать")."""
+    def denied(s: int, start: int) -> bool:
+        before = [t.norm for t in doc.toks[s][max(0, start - 2):start]]
+        return (bool(before) and before[-1] in _FLAT_DENIALS) or (
+            len(before) == 2 and before[0] in _NOT_AT_ALL and before[1] == "не")
+
+    return [text for text, occ in term_hits(doc, terms).items()
+            if any(denied(s, start) for s, start, _ in occ)]
+
+
+def stance_readings(doc: Doc, update_hits: Hits, confirm_hits: Hits,
+                    anchor_sentences: set[int]) -> dict[str, Any]:
+    """The ``Evidence`` fields only the stance reads: where update words and restatement
+    markers stand, and which of the title and the claim's sentences tell of a proposed law."""
+    return {
+        "update_sentences": {text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
+        "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
+        "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
+    }
+
+
+def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
+    """Dispute words in an anchor's sentence, except inside one of the claim's restatement
+    markers: "denied registration" restates C8, it does not dispute it."""
+    restating = [occ for occs in term_hits(doc, compiled.confirm).values() for occ in occs]
+    return [text for text, occ in term_hits(doc, compiled.contradict).items()
+            if any(s in anchor_sentences and not any(
+                c_s == s and c_start <= end and start <= c_end
+                for c_s, c_start, c_end in restating) for s, start, end in occ)]
+
+
+#: Words that deny an event the claim reports ("nobody was detained", "никого не задержали"):
+#: the general negations are in ``text.negated``.
+_NOBODY = frozenset({"nobody", "никто", "никого", "ешким", "ешкимди"})
+
+
+def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int, int]]]
+            ) -> list[str]:
+    """For a claim about one event, the event's own words (its anchors) negated wherever they
+    occur ("police said nobody was detained"): the item denies that it happened.  (Negated
+    restatement markers are no such sign: several are negative themselves, "не допускали".)"""
+    if compiled.kind != "event":  # a vote claim's words can only be denied outright
+        return flatly_denied(doc, compiled.support) if compiled.kind == "vote" else []
+
+    def denied(s: int, start: int, end: int) -> bool:
+        before = doc.toks[s][max(0, start - 5):start]
+        return negated(doc, s, start, end) or any(t.norm in _NOBODY for t in before)
+
+    return [text for text, occ in anchors.items()
+            if occ and all(denied(s, start, end) for s, start, end in occ)]
