@@ -306,12 +306,19 @@ _TO_AFTER = re.compile(r"^\S*(?:\s+[^\s\d]+){0,3}?\s+(?:до|to)\s+(?=\S)")
 _KK_FROM_AFTER = re.compile(r"^\S*?(?:\s+[^\s\d]+){0,2}?(?:нан|нен|дан|ден|тан|тен)\s+(?=\S)")
 
 
+@lru_cache(maxsize=20_000)
+def _written(number_text: str) -> re.Pattern[str]:
+    """The number written *number_text* as a whole (compiled once per text, not looked up in
+    the ``re`` module's cache on every call)."""
+    edge = r"(?<![\d.,])" if number_text[:1].isdigit() else r"(?<!\w)"
+    return re.compile(edge + re.escape(number_text) + r"(?![\d\w])")
+
+
 def change_target(sentence: str, number_text: str) -> float | None:
     """The value a change goes to when *sentence* tells one starting at the number written
     *number_text* ("с пяти до двух" → 2.0), else None."""
     folded = _fold_text(sentence)
-    edge = r"(?<![\d.,])" if number_text[:1].isdigit() else r"(?<!\w)"
-    found = re.search(edge + re.escape(number_text) + r"(?![\d\w])", folded)
+    found = _written(number_text).search(folded)
     if found is None:
         return None
     after = folded[found.end():found.end() + 60]
@@ -340,8 +347,7 @@ def qualifier(sentence: str, number_text: str) -> str:
     (a plain figure).  The first occurrence of the
     number is read; the words must stand right before it (or, in Kazakh, right after)."""
     folded = _fold_text(sentence)
-    edge = r"(?<![\d.,])" if number_text[:1].isdigit() else r"(?<!\w)"
-    found = re.search(edge + re.escape(number_text) + r"(?![\d\w])", folded)
+    found = _written(number_text).search(folded)
     if found is None:
         return ""
     at = found.start()

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
@@ -103,8 +104,8 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
     # figure that could disagree with it.
     in_terms: dict[int, set[float]] = defaultdict(set)
     for text, occ in own_terms.items():
-        for n in extract_numbers(text):
-            in_terms.update({s: in_terms[s] | {n.value} for s, _, _ in occ})
+        for value in _values_in_term(text):
+            in_terms.update({s: in_terms[s] | {value} for s, _, _ in occ})
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         # Number words are never percentages: a "%" quantity needs only the digits.
@@ -122,6 +123,13 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
                                   s_idx, in_terms[s_idx]):
                     weight[s_idx] += 2
     return found
+
+
+@lru_cache(maxsize=20_000)
+def _values_in_term(text: str) -> tuple[float, ...]:
+    """The values of the numbers a claim's term is written with (a term's text, not an
+    item's: read once per term)."""
+    return tuple(n.value for n in extract_numbers(text))
 
 
 @dataclass
