@@ -184,15 +184,19 @@ def test_third_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held
     assert any("(after 2026-11-30)" in p for p in problems)
 
 
-def test_fourth_held_out_set_loads_and_meets_its_quotas(held_out_4) -> None:
-    assert len(held_out_4) >= 130
-    assert len({item["id"] for item in held_out_4}) == len(held_out_4)
+def _assert_written_set_quotas(rows: list[dict]) -> None:
+    """The quotas of a fresh written held-out set (test 4 on): size, languages, near-misses
+    between a quarter and a third, Kazakh in three scripts and both Latin alphabets, every
+    claim on four items or more, every stance, a stance for each claim labelled."""
+    assert len(rows) >= 130
+    assert len({item["id"] for item in rows}) == len(rows)
     for lang, least in (("ru", 45), ("kk", 45), ("en", 40)):
-        rows = [item for item in held_out_4 if item["lang"] == lang]
-        assert len(rows) >= least, lang
-        near_misses = sum(not item["claims"] for item in rows)
-        assert len(rows) / 4 <= near_misses <= len(rows) / 3, lang
-    kk = [item for item in held_out_4 if item["lang"] == "kk"]
+        of_lang = [item for item in rows if item["lang"] == lang]
+        assert len(of_lang) >= least, lang
+        near_misses = sum(not item["claims"] for item in of_lang)
+        assert len(of_lang) / 4 <= near_misses <= len(of_lang) / 3, lang
+    kk = [item for item in rows if item["lang"] == "kk"]
+    assert all(item.get("script") in ("cyrl", "latn", "arab") for item in kk)
     assert sum(item.get("script") == "cyrl" for item in kk) >= 15
     assert sum(item.get("script") == "arab" for item in kk) >= 12
     latin = [item["title"] + item["text"] for item in kk if item.get("script") == "latn"]
@@ -200,79 +204,60 @@ def test_fourth_held_out_set_loads_and_meets_its_quotas(held_out_4) -> None:
     # Both Latin alphabets, told apart by their letters: 2018 acute (ǵ ń ý), 2021 (ğ ñ ş).
     assert sum(any(c in t for c in "ǵńý") for t in latin) >= 5
     assert sum(any(c in t for c in "ğñş") for t in latin) >= 5
-    per_claim = Counter(cid for item in held_out_4 for cid in item["claims"])
-    assert all(per_claim[f"C{i}"] >= 4 for i in range(1, 17)), per_claim
+    per_claim = Counter(cid for item in rows for cid in item["claims"])
     assert set(per_claim) == {f"C{i}" for i in range(1, 17)}
-    assert {s for item in held_out_4 for s in item.get("stance", {}).values()} == set(STANCES)
-    for item in held_out_4:
+    assert all(per_claim[f"C{i}"] >= 4 for i in range(1, 17)), per_claim
+    assert {s for item in rows for s in item.get("stance", {}).values()} == set(STANCES)
+    for item in rows:
         assert set(item.get("stance", {})) == set(item["claims"]), item["id"]
+
+
+def _assert_split_is_kept_and_checked(earlier: tuple, rows: list[dict], name: str,
+                                      split_date: str) -> None:
+    """*rows* (the newest written set, *name*) keep the split after the *earlier* sets, and the
+    check can fail, pairwise: a source of each earlier set in it, a date on or before
+    *split_date*, an item of it in the set before."""
+    assert split_problems(*earlier, rows) == []
+    names = ("dev", "test", "test 2", "test 3", "test 4")[:len(earlier)]
+    for earlier_name, earlier_rows in zip(names, earlier, strict=True):
+        moved = {**rows[0], "source": earlier_rows[0]["source"]}
+        problems = split_problems(*earlier, [moved, *rows[1:]])
+        assert any(f"{earlier_name} and {name}" in p for p in problems), earlier_name
+    early = {**rows[0], "date": split_date}
+    assert any(f"not after {split_date}" in p
+               for p in split_problems(*earlier, [early, *rows[1:]]))
+    problems = split_problems(*earlier[:-1], [*earlier[-1], rows[1]], rows)
+    assert any(f"{names[-1]} and {name}" in p for p in problems)
+    assert any(f"(after {split_date})" in p for p in problems)
+
+
+def test_fourth_held_out_set_loads_and_meets_its_quotas(held_out_4) -> None:
+    _assert_written_set_quotas(held_out_4)
 
 
 def test_fourth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
                                              held_out_4) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3)
-    assert split_problems(*earlier, held_out_4) == []
-    # The check can fail, pairwise: a source of each earlier set in test 4, and dates.
-    for name, rows in zip(("dev", "test", "test 2", "test 3"), earlier, strict=True):
-        moved = {**held_out_4[0], "source": rows[0]["source"]}
-        problems = split_problems(*earlier, [moved, *held_out_4[1:]])
-        assert any(f"{name} and test 4" in p for p in problems), name
-    early = {**held_out_4[0], "date": "2026-12-06"}
-    assert any("not after 2026-12-06" in p
-               for p in split_problems(*earlier, [early, *held_out_4[1:]]))
-    problems = split_problems(labelled, held_out, held_out_2, [*held_out_3, held_out_4[1]],
-                              held_out_4)
-    assert any("test 3 and test 4" in p for p in problems)
-    assert any("(after 2026-12-06)" in p for p in problems)
+    _assert_split_is_kept_and_checked((labelled, held_out, held_out_2, held_out_3), held_out_4,
+                                      "test 4", "2026-12-06")
 
 
 def test_fifth_held_out_set_loads_and_meets_its_quotas(held_out_5) -> None:
-    assert len(held_out_5) >= 130
-    assert len({item["id"] for item in held_out_5}) == len(held_out_5)
-    for lang, least in (("ru", 45), ("kk", 45), ("en", 40)):
-        rows = [item for item in held_out_5 if item["lang"] == lang]
-        assert len(rows) >= least, lang
-        near_misses = sum(not item["claims"] for item in rows)
-        assert len(rows) / 4 <= near_misses <= len(rows) / 3, lang
+    _assert_written_set_quotas(held_out_5)
     kk = [item for item in held_out_5 if item["lang"] == "kk"]
-    assert all(item.get("script") in ("cyrl", "latn", "arab") for item in kk)
     assert not any(item.get("script") for item in held_out_5 if item["lang"] != "kk")
-    assert sum(item.get("script") == "cyrl" for item in kk) >= 15
-    assert sum(item.get("script") == "arab" for item in kk) >= 12
-    latin = [item["title"] + item["text"] for item in kk if item.get("script") == "latn"]
-    assert len(latin) >= 15
-    # Both Latin alphabets, told apart by their letters: 2018 acute (ǵ ń ý), 2021 (ğ ñ ş).
-    assert sum(any(c in t for c in "ǵńý") for t in latin) >= 5
-    assert sum(any(c in t for c in "ğñş") for t in latin) >= 5
     # Converted text keeps no Cyrillic letter; Arabic-script items are in Arabic letters.
+    latin = [item["title"] + item["text"] for item in kk if item.get("script") == "latn"]
     assert not any(any("а" <= c.lower() <= "я" or c in "әғқңөұүһі" for c in t) for t in latin)
     for item in kk:
         if item["script"] == "arab":
             assert sum("\u0600" <= c <= "\u06ff" for c in item["text"]) > len(item["text"]) / 2
-    per_claim = Counter(cid for item in held_out_5 for cid in item["claims"])
-    assert set(per_claim) == {f"C{i}" for i in range(1, 17)}
-    assert all(per_claim[f"C{i}"] >= 4 for i in range(1, 17)), per_claim
-    assert {s for item in held_out_5 for s in item.get("stance", {}).values()} == set(STANCES)
-    for item in held_out_5:
-        assert set(item.get("stance", {})) == set(item["claims"]), item["id"]
 
 
 def test_fifth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
                                             held_out_4, held_out_5) -> None:
     earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4)
-    assert split_problems(*earlier, held_out_5) == []
+    _assert_split_is_kept_and_checked(earlier, held_out_5, "test 5", "2026-12-12")
     assert {item["date"] for item in held_out_5} <= {f"2026-12-{d}" for d in range(13, 19)}
-    # The check can fail, pairwise: a source of each earlier set in test 5, and dates.
-    for name, rows in zip(("dev", "test", "test 2", "test 3", "test 4"), earlier, strict=True):
-        moved = {**held_out_5[0], "source": rows[0]["source"]}
-        problems = split_problems(*earlier, [moved, *held_out_5[1:]])
-        assert any(f"{name} and test 5" in p for p in problems), name
-    early = {**held_out_5[0], "date": "2026-12-12"}
-    assert any("not after 2026-12-12" in p
-               for p in split_problems(*earlier, [early, *held_out_5[1:]]))
-    problems = split_problems(*earlier[:4], [*held_out_4, held_out_5[1]], held_out_5)
-    assert any("test 4 and test 5" in p for p in problems)
-    assert any("(after 2026-12-12)" in p for p in problems)
     # Test 5 without test 4 (not loaded: an empty set) is still checked against the rest.
     assert split_problems(*earlier[:4], [], held_out_5) == []
     problems = split_problems(*earlier[:4], [], [{**held_out_5[0], "date": "2026-12-01"}])
@@ -476,3 +461,17 @@ def test_minimal_claims_file_without_anchors_still_matches() -> None:
     m = match(claims, "Turnout reached 63%", claim_id="M1")
     assert m is not None and m.stance == "confirms"
     assert match(claims, "Weather in Almaty") == []
+
+
+def test_labelled_dates_may_be_a_month_or_a_year_and_anything_else_is_one_clear_error(tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text('[[item]]\nid = "a"\ndate = "2021-01"\n\n[[item]]\nid = "b"\ndate = "2023"\n',
+                    encoding="utf-8")
+    rows = load_labelled(good)
+    from kzwatch.relevance.evaluation import item_of
+    assert [item_of(r).published_at.strftime("%Y-%m-%d") for r in rows] == ["2021-01-01",
+                                                                          "2023-01-01"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[item]]\nid = "c"\ndate = "January 2021"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="item c: date 'January 2021' is not YYYY-MM-DD"):
+        load_labelled(bad)

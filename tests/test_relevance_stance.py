@@ -3,31 +3,17 @@ a restatement.  Each test names the rule it guards; each can fail."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from importlib import resources
-
 import pytest
+from stance_helpers import ARTICLE, packaged_claims, stance_of
 
-from kzwatch.model import Claim, ClaimMatch, FeedItem
-from kzwatch.relevance import load_claims, score_item
+from kzwatch.model import Claim
+from kzwatch.relevance import load_claims
 from kzwatch.relevance.numbers import consistent, qualifier
-
-ARTICLE = "beimenbetov-2021"
 
 
 @pytest.fixture(scope="module")
 def claims() -> list[Claim]:
-    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
-    return load_claims(text, ARTICLE)
-
-
-def stance_of(claims: list[Claim], claim_id: str, title: str, text: str = "",
-              published: str | None = None) -> ClaimMatch:
-    when = datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None
-    item = FeedItem(url="https://example.org/x", title=title, text=text, published_at=when)
-    found = {m.claim_id: m for m in score_item(item, claims)}
-    assert claim_id in found, (claim_id, sorted(found))
-    return found[claim_id]
+    return packaged_claims()
 
 
 # --- numbers: bounds, rounding, denial, replacement --------------------------------------------

@@ -3,30 +3,15 @@ and in their polarity, a restated past, proposals and denials.  Each test can fa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from importlib import resources
-
 import pytest
+from stance_helpers import packaged_claims, stance_of
 
-from kzwatch.model import Claim, ClaimMatch, FeedItem
-from kzwatch.relevance import load_claims, score_item
-
-ARTICLE = "beimenbetov-2021"
+from kzwatch.model import Claim
 
 
 @pytest.fixture(scope="module")
 def claims() -> list[Claim]:
-    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
-    return load_claims(text, ARTICLE)
-
-
-def stance_of(claims: list[Claim], claim_id: str, title: str, text: str = "",
-              published: str | None = None) -> ClaimMatch:
-    when = datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None
-    item = FeedItem(url="https://example.org/x", title=title, text=text, published_at=when)
-    found = {m.claim_id: m for m in score_item(item, claims)}
-    assert claim_id in found, (claim_id, sorted(found))
-    return found[claim_id]
+    return packaged_claims()
 
 
 # --- a figure's own time ------------------------------------------------------------------------
@@ -194,8 +179,8 @@ def test_a_vote_claims_own_negative_words_are_no_denial(claims) -> None:
 
 
 def test_flat_denials_need_their_word_right_before() -> None:
-    from kzwatch.relevance.stance_words import flatly_denied
     from kzwatch.relevance.compiled import compile_terms
+    from kzwatch.relevance.stance_words import flatly_denied
     from kzwatch.relevance.text import Doc
     terms = compile_terms(["бойкот", "бойкотировать", "отказалась"])
     assert flatly_denied(Doc(["никакого бойкота не было"]), terms) == ["бойкот"]

@@ -3,6 +3,7 @@ and the development / held-out test split of the labelled data."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,12 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
         raise ValueError(f"{path}: not valid TOML: {exc}") from exc
     if not items:
         raise ValueError(f"{path}: no [[item]] entries")
+    for item in items:
+        try:
+            _date(item.get("date"))
+        except ValueError:
+            raise ValueError(f"{path}: item {item.get('id')}: date {item.get('date')!r} is not "
+                             "YYYY-MM-DD, YYYY-MM or YYYY") from None
     return list(items)
 
 
@@ -90,13 +97,19 @@ def split_problems(dev: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str,
 
 
 def _date(value: Any) -> datetime | None:
-    """An item's `date` (TOML date or ISO text) as a UTC datetime; None when absent."""
+    """An item's `date` (TOML date or ISO text) as a UTC datetime; None when absent.  A real
+    page may give only its month or year ("2021-01", "2021"): read as that period's first day,
+    which is all the scorer uses a date for (the year an item reports from)."""
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str) and value:
+        if re.fullmatch(r"\d{4}(-\d{2})?", value):
+            value = (value + "-01-01")[:10] if len(value) == 4 else value + "-01"
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if value is not None and value != "":
+        raise ValueError(f"not a date: {value!r}")
     return None
 
 

@@ -1,0 +1,27 @@
+"""What the stance tests share: the packaged claims and the stance one item gets for a claim."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+
+from kzwatch.model import Claim, ClaimMatch, FeedItem
+from kzwatch.relevance import load_claims, score_item
+
+ARTICLE = "beimenbetov-2021"
+
+
+def packaged_claims() -> list[Claim]:
+    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
+    return load_claims(text, ARTICLE)
+
+
+def stance_of(claims: list[Claim], claim_id: str, title: str, text: str = "",
+              published: str | None = None) -> ClaimMatch:
+    """The match of *claim_id* on an item made of *title* and *text* (an error when the claim
+    is not flagged: a stance test must not pass on an item the gate rejects)."""
+    when = datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None
+    item = FeedItem(url="https://example.org/x", title=title, text=text, published_at=when)
+    found = {m.claim_id: m for m in score_item(item, claims)}
+    assert claim_id in found, (claim_id, sorted(found))
+    return found[claim_id]
