@@ -174,23 +174,3 @@ def test_numbers_as_words_take_the_short_path_to_the_same_forms() -> None:
         "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 18))) for _ in range(2_000)]
     for word in numbers_written:
         assert words._digit_forms(word) == words._word_forms(word), word
-
-
-def test_a_figure_is_found_in_the_first_sentence_naming_it(labelled) -> None:
-    figures = [n for text in ("63%", "63.25%", "35.10%", "2021", "340,000", "44", "7%", "1999")
-               for n in extract_numbers(text)]
-    found = 0
-    for row in labelled:
-        item = FeedItem(url="https://example.org/x", title=row["title"], text=row["text"],
-                        lang=row.get("lang"))
-        prep = prepare(item)
-        assert prep is not None
-        read = prep.numbers
-        for figure in figures:
-            tolerance = numbers.figure_tolerance(figure)
-            first = next((i for i in range(len(read)) if any(
-                n.percent == figure.percent and n.year == figure.year and not n.date
-                and abs(n.value - figure.value) <= tolerance for n in read.digits(i))), None)
-            assert read.first_digit_match(figure, tolerance) == first
-            found += first is not None
-    assert found > 20

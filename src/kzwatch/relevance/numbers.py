@@ -4,8 +4,6 @@ millions), years, days of a month, and small numbers written as words.  Pure fun
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -184,10 +182,6 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._with_digits: list[int] | None = None
         self._years_in: dict[int, frozenset[float]] = {}
         self._texts: dict[int, str] = {}
-        #: (percent, year) → the digit numbers of that kind (no dates) as sorted (value,
-        #: sentence), and their values (``first_digit_match``)
-        self._by_kind: dict[tuple[bool, bool],
-                            tuple[list[tuple[float, int]], list[float]]] | None = None
         self._folded: dict[int, str] = {}  # ``_fold_text`` of each text
 
     def __len__(self) -> int:
@@ -239,26 +233,6 @@ class SentenceNumbers(Sequence[list[Number]]):
                     folded = self._folded[index] = _fold_text(self.text(index))
                 found = self._digits[index] = _digit_numbers(folded)
         return found
-
-    def first_digit_match(self, figure: Number, tolerance: float) -> int | None:
-        """The first sentence with a number in digits equal to *figure* (its kind — percent,
-        year — and value within *tolerance*; never a date), or None: looked up in the item's
-        numbers sorted by kind and value, not sentence by sentence."""
-        if self._by_kind is None:
-            by_kind: dict[tuple[bool, bool], list[tuple[float, int]]] = defaultdict(list)
-            for i in self.with_digits():
-                for n in self.digits(i):
-                    if not n.date:
-                        by_kind[(n.percent, n.year)].append((n.value, i))
-            self._by_kind = {kind: (sorted(rows), sorted(v for v, _ in rows))
-                             for kind, rows in by_kind.items()}
-        rows, values = self._by_kind.get((figure.percent, figure.year), ((), []))
-        # A range a little wider than the tolerance, then the exact test on what it holds.
-        slack = tolerance + 1e-6 * (1 + abs(figure.value))
-        lo = bisect_left(values, figure.value - slack)
-        hi = bisect_right(values, figure.value + slack)
-        return min((i for v, i in rows[lo:hi] if abs(v - figure.value) <= tolerance),
-                   default=None)
 
     def with_digits(self) -> list[int]:
         """The indexes of the sentences with a digit, in order."""

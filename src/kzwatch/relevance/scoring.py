@@ -246,15 +246,9 @@ def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, flo
              ) -> list[str]:
     figures = []
     for figure, tolerance, words in _claim_figures(compiled).figures:
-        if not words:  # only a number written in digits can be the figure
-            s_idx = numbers.first_digit_match(figure, tolerance)
-            if s_idx is not None:
-                figures.append(figure.text)
-                weight[s_idx] += 2
-            continue
         # A sentence's number words are read only when it may name one that equals the figure
-        # (*words*).
-        for s_idx in range(len(numbers)):
+        # (*words*); without them, only the sentences with a digit can hold it.
+        for s_idx in range(len(numbers)) if words else numbers.with_digits():
             found = (numbers[s_idx] if words and numbers.may_name(s_idx, words)
                      else numbers.digits(s_idx))
             if any(n.percent == figure.percent and n.year == figure.year and not n.date
