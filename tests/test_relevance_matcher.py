@@ -3,6 +3,8 @@ per-token index finds, and the weights and threshold must come from ``RelevanceS
 
 from __future__ import annotations
 
+import random
+import re
 import tomllib
 from dataclasses import replace
 from importlib import resources
@@ -11,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from kzwatch.model import Claim, FeedItem
-from kzwatch.relevance import RelevanceSettings, load_claims, score_item
+from kzwatch.relevance import RelevanceSettings, load_claims, numbers, score_item, translit, words
+from kzwatch.relevance import text as text_module
 from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim
 from kzwatch.relevance.numbers import extract_numbers
 from kzwatch.relevance.scoring import claim_set, prepare
@@ -70,8 +73,7 @@ def test_term_lists_looked_up_as_id_sets_equal_the_term_by_term_lookup(claims, l
         prep = prepare(item, compiled.matcher)
         assert prep is not None
         fast = prep.doc
-        fast.candidates = compiled.term_candidates(fast)
-        fast.find_candidates(compiled.terms_of(claims, fast.candidates), compiled.terms)
+        compiled.find_terms(fast)
         slow = Doc(fast.sentences, latin_kazakh=bool(fast.alts))
         for terms in lists:
             got = term_hits(fast, terms)
@@ -121,3 +123,70 @@ def test_cleared_compile_caches_rebuild_the_compiled_claim_set(claims) -> None:
     text._term.cache_clear()
     text._tok.cache_clear()
     assert score_item(item, claims) == before
+
+
+def _random_texts(alphabet: str, n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(n)]
+
+
+def test_patterns_written_for_speed_match_as_their_plain_forms(labelled) -> None:
+    """The number and sentence patterns start with a character class (their lookbehinds moved
+    after it) and letters are counted on UTF-8 bytes: each must give what the plain form gives."""
+    plain_number = re.compile(
+        r"(?<![\d.,])(?P<num>\d{1,3}(?:[ ,.]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?)"
+        + numbers._NUMBER_RE.pattern[numbers._NUMBER_RE.pattern.index(r"(?:\s*-?"):])
+    plain_split = re.compile(r"(?<=[.!?…])\s+(?=[\"'«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])|\n+")
+    texts = [row["title"] + "\n" + row["text"] for row in labelled]
+    digits = texts + _random_texts("0123456789 ,.-%\n\u00a0aм", 20_000, 1)
+    for text in digits:
+        assert [(m.span(), m.groups()) for m in numbers._NUMBER_RE.finditer(text)] == \
+            [(m.span(), m.groups()) for m in plain_number.finditer(text)], text
+    for text in texts + _random_texts(".!?… \n\t\u00a0AaӘә1\"«(x", 20_000, 2):
+        assert text_module._SENTENCE_SPLIT_RE.split(text) == plain_split.split(text), text
+    letters = "aZzáÁäǵıIñҚқЀӿԀϿ 1\ud800" + "".join(sorted(translit.KAZAKH_LATIN_MARKS))
+    for text in texts + _random_texts(letters, 20_000, 3):
+        assert translit._letter_counts(text) == (
+            sum(map(len, translit._LATIN_LETTER_RE.findall(text))),
+            sum(map(len, translit._CYRILLIC_LETTER_RE.findall(text))))
+
+
+def test_numbers_read_by_sentence_equal_extract_numbers(labelled) -> None:
+    checked = 0
+    for row in labelled:
+        item = FeedItem(url="https://example.org/x", title=row["title"], text=row["text"],
+                        lang=row.get("lang"))
+        prep = prepare(item)
+        assert prep is not None
+        read = prep.numbers
+        for index in range(len(read)):
+            expected = extract_numbers(read.text(index))
+            # Besides what is written: the year of a vote named by its day (a text naming no
+            # year, `days.vote_years`), after the digits.
+            voted = read.voted().get(index, [])
+            written = [n for n in expected if n.text[:1].isdigit()]
+            assert read.digits(index) == written + voted
+            assert read[index] == written + voted + [n for n in expected if n not in written]
+            checked += len(expected)
+        assert read.years() == [n for i in range(len(read)) for n in read[i] if n.year]
+    assert checked > 200
+
+
+def test_numbers_as_words_take_the_short_path_to_the_same_forms() -> None:
+    rng = random.Random(7)
+    numbers_written = [str(n) for n in range(2_100)] + ["000", "007", "0100"] + [
+        "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 18))) for _ in range(2_000)]
+    for word in numbers_written:
+        assert words._digit_forms(word) == words._word_forms(word), word
+
+
+def test_a_vote_named_by_its_day_dates_a_text_that_names_no_year() -> None:
+    item = FeedItem(url="https://example.org/x", title="Итоги выборов",
+                    text="Явка на выборах в Мажилис 19 марта составила 54%.", lang="ru")
+    read = prepare(item).numbers
+    assert [n.value for n in read.years()] == [2023.0]
+    (index,) = read.voted()  # the sentence that names the day (the title is sentence 0)
+    assert read.years_in(index) == frozenset({2023.0}) and read.with_digits() == [index]
+    dated = FeedItem(url="https://example.org/y", title="Итоги выборов 2023 года",
+                     text="Явка на выборах в Мажилис 19 марта составила 54%.", lang="ru")
+    assert prepare(dated).numbers.voted() == {}  # a year the text names wins

@@ -29,8 +29,9 @@ several words must match consecutive tokens (one short function word may interve
 The claims file format is documented at the top of ``kzwatch/data/claims.toml``.
 
 Package layout: ``claimsfile`` (parsing the claims file), ``translit`` (Latin and Arabic-script
-Kazakh into Cyrillic), ``text`` (sentences, tokens, lemmas, term matching), ``numbers``, ``compiled`` (claims
-compiled for matching), ``scoring`` (gate, evidence, score), ``stance``, ``explain`` (why an
+Kazakh into Cyrillic), ``words`` (tokens, lemmas, the matcher), ``text`` (sentences, documents,
+term matching), ``numbers``, ``compiled`` (claims
+compiled for matching), ``claimset`` (claims compiled for many items), ``scoring`` (gate, evidence, score), ``stance``, ``explain`` (why an
 item scored as it did), ``evaluation`` (precision/recall on labelled items), ``learned`` (an
 optional second opinion for recall: nearest labelled exemplars, within the rules' vetoes).
 """

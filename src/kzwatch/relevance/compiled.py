@@ -10,7 +10,7 @@ from typing import Any
 from kzwatch.model import Claim
 from kzwatch.relevance.days import named_days, parse_days
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
-from kzwatch.relevance.text import Doc, Term, term_hits
+from kzwatch.relevance.text import Doc, Term, TermList, any_hits, term_hits
 from kzwatch.textnorm import normalize
 
 # --- compiled claims ---------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def country_missing(doc: Doc, compiled: Compiled) -> str:
     context group (the country's names) finds nothing and, when the claim lists `elsewhere`
     terms, another country is named.  Kazakh outlets report the CEC, a ministry or a
     registration rule without naming their own country; a story from elsewhere names where."""
-    if not compiled.context or term_hits(doc, compiled.context[0]):
+    if not compiled.context or any_hits(doc, compiled.context[0]):
         return ""
     group = compiled.context[0]
     why = f"no context term of group 1 (e.g. {group[0].text if group else '?'})"
@@ -79,14 +79,14 @@ def country_missing(doc: Doc, compiled: Compiled) -> str:
     return f"{why} and another country named: {', '.join(list(other)[:3])}" if other else ""
 
 
-def compile_terms(values: Iterable[str]) -> list[Term]:
+def compile_terms(values: Iterable[str]) -> TermList:
     seen: dict[str, Term] = {}
     for value in values:
         term = Term.of(value)
         if term.toks:
             seen.setdefault(normalize(term.text) if term.parts else
                             " ".join(t.norm for t in term.toks), term)
-    return list(seen.values())
+    return TermList(seen.values())
 
 
 def compile_claim(claim: Claim) -> Compiled:

@@ -7,7 +7,7 @@ Self-contained on purpose: the number reader's internals are tuned for speed els
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 #: Month stems (casefolded) in Russian, Kazakh (Cyrillic and Latin) and English, by month.
@@ -79,11 +79,13 @@ _VOTE_WORD_RE = re.compile(
     r"elect|referendum|polls|saila|saıla|daýys|dauys", re.IGNORECASE)
 
 
-def vote_years(sentences: list[str], years: list[frozenset[int]]) -> list[frozenset[int]]:
+def vote_years(sentences: Sequence[str], years: Sequence[frozenset[int]] = ()
+               ) -> list[frozenset[int]]:
     """The year of the vote each sentence tells of by its day alone ("elected to the Mazhilis
     on March 19"), for a text that names no year at all: a day of the calendar with a vote
     word within a few words of it ("15 January, at the first session ... elections" is the
-    session's day, not a vote's).  Any year the text names wins: it dates its own days."""
+    session's day, not a vote's).  Any year the text names (*years*, one set per sentence)
+    wins: it dates its own days."""
     if any(years):
         return [frozenset()] * len(sentences)
     return [frozenset(VOTE_DAYS[(d, m)] for d, m, start, end in _days_at(s)

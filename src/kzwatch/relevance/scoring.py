@@ -7,18 +7,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
-from kzwatch.relevance.compiled import Compiled, all_terms, compiled_claim, country_missing
+from kzwatch.relevance.claimset import claim_set
+from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing
 from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.numbers import (
     Number,
+    SentenceNumbers,
     changed_from,
     consistent,
     extract_numbers,
     figure_tolerance,
+    number_words_near,
     qualifier,
 )
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
@@ -27,9 +30,8 @@ from kzwatch.relevance.stance_words import denied_event, disputes, stance_readin
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
-    Term,
-    Tok,
     affirmed,
+    any_hits,
     hit_positions,
     said,
     sentences_of,
@@ -87,7 +89,7 @@ class Evidence:
     max_year: int = 2100  # a four-digit number above it is not a year the item reports
 
 
-def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Number]],
+def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbers,
                 weight: dict[int, float], own_terms: dict[str, list[tuple[int, int, int]]]
                 ) -> Quantities:
     found = Quantities()
@@ -99,12 +101,14 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Num
     # figure that could disagree with it.
     in_terms: dict[int, set[float]] = defaultdict(set)
     for text, occ in own_terms.items():
-        for n in extract_numbers(text):
-            in_terms.update({s: in_terms[s] | {n.value} for s, _, _ in occ})
+        for value in _values_in_term(text):
+            in_terms.update({s: in_terms[s] | {value} for s, _, _ in occ})
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
+        # Number words are never percentages: a "%" quantity needs only the digits.
+        read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
         for s_idx in sorted(cue_sentences):
-            for number in numbers_by_sentence[s_idx]:
+            for number in read(s_idx):
                 if (number.date or (number.year and quantity["unit"] != "%")
                         or number.value < quantity.get("min", 0)):
                     continue
@@ -116,6 +120,13 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: list[list[Num
                                   s_idx, in_terms[s_idx]):
                     weight[s_idx] += 2
     return found
+
+
+@lru_cache(maxsize=20_000)
+def _values_in_term(text: str) -> tuple[float, ...]:
+    """The values of the numbers a claim's term is written with (a term's text, not an
+    item's: read once per term)."""
+    return tuple(n.value for n in extract_numbers(text))
 
 
 @dataclass
@@ -167,7 +178,7 @@ def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
     if country:
         return country
     for n, group in enumerate(compiled.context[1:] if not renamed else [], 2):
-        if not term_hits(doc, group):
+        if not any_hits(doc, group):
             return f"no context term of group {n} (e.g. {group[0].text if group else '?'})"
     return ""
 
@@ -194,7 +205,7 @@ def _own_outside(own: dict[str, list[tuple[int, int, int]]],
                            for o_s, o_start, o_end in spans)})
 
 
-def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
                   published: int | None) -> str:
     """Another election, body or country than the claim's, or only years before its event
     (the text's years, else the year it was published), or, for an event claim with
@@ -210,7 +221,7 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
         return ("out of scope: dated " + ", ".join(f"{d}/{m}" for d, m in sorted(days)[:3])
                 + ", not the claim's day or vote")
     if compiled.scope_years:
-        named = {int(n.value) for ns in numbers for n in ns if n.year}
+        named = {int(n.value) for n in numbers.years()}
         years = named or ({published} if published else set())
         # Only years the text names put it after an event: a later story may recount it.
         first, until = compiled.scope_years[0], compiled.scope_until
@@ -220,26 +231,29 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     return ""
 
 
-def _gate(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
           published: int | None) -> tuple[str, list[str]]:
     """Why the claim is not scored ("" when the gate passes), and the renames reported."""
-    if not term_hits(doc, compiled.anchors):
+    if not any_hits(doc, compiled.anchors):
         return "no anchor term", []
     renames = _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
-                       require_old=True)
+                       require_old=True) if compiled.renames else []
     # A name only this claim's event has ("MISK", "Agadil") stands in for the context groups.
-    unique = bool(term_hits(doc, compiled.unique))
+    unique = any_hits(doc, compiled.unique)
     why = ((not unique and _context_missing(doc, compiled, bool(renames)))
            or _excluded(doc, compiled) or _out_of_scope(doc, compiled, numbers, published))
     return why, renames
 
 
-def _figures(compiled: Compiled, numbers: list[list[Number]], weight: dict[int, float]
+def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, float]
              ) -> list[str]:
     figures = []
-    for figure in compiled.figures:
-        tolerance = figure_tolerance(figure)
-        for s_idx, found in enumerate(numbers):
+    for figure, tolerance, words in _claim_figures(compiled).figures:
+        # A sentence's number words are read only when it may name one that equals the figure
+        # (*words*); without them, only the sentences with a digit can hold it.
+        for s_idx in range(len(numbers)) if words else numbers.with_digits():
+            found = (numbers[s_idx] if words and numbers.may_name(s_idx, words)
+                     else numbers.digits(s_idx))
             if any(n.percent == figure.percent and n.year == figure.year and not n.date
                    and abs(n.value - figure.value) <= tolerance for n in found):
                 figures.append(figure.text)
@@ -248,24 +262,52 @@ def _figures(compiled: Compiled, numbers: list[list[Number]], weight: dict[int, 
     return figures
 
 
-def _historical(numbers: list[Number], compiled: Compiled) -> bool:
-    """A sentence dated only before the claim's year, or only in years the claim itself names:
-    a change word there is the claim's own history ("abolished in 1998", "removed in 2005"),
-    not news since the article ("down from 63 percent in 2021" is news)."""
-    years = {n.value for n in numbers if n.year}
-    own = {f.value for f in compiled.figures if f.year}
+def _historical(years: frozenset[float], compiled: Compiled) -> bool:
+    """A sentence dated only before the claim's year, or only in years the claim itself names
+    (*years*: the sentence's): a change word there is the claim's own history ("abolished in
+    1998", "removed in 2005"), not news since the article ("down from 63 percent in 2021" is
+    news)."""
+    own = _claim_figures(compiled).own_years
     return bool(years) and (years <= own or bool(compiled.year and max(years) < compiled.year))
 
 
-def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: list[list[Number]],
+@dataclass(frozen=True)
+class _ClaimFigures:
+    """What the number checks need of a claim, worked out once per compiled claim."""
+
+    compiled: Compiled
+    #: figure, tolerance, the number words that may equal it (none for percentages, years)
+    figures: list[tuple[Number, float, frozenset[str]]]
+    known: list[tuple[list[float], float]]  # values (and tolerance) the claim itself has
+    own_years: frozenset[float]  # the years among its figures
+
+
+_CLAIM_FIGURES: dict[int, _ClaimFigures] = {}
+
+
+def _claim_figures(compiled: Compiled) -> _ClaimFigures:
+    cached = _CLAIM_FIGURES.get(id(compiled))
+    if cached is None or cached.compiled is not compiled:
+        if len(_CLAIM_FIGURES) > 512:
+            _CLAIM_FIGURES.clear()
+        figures = [(f, tol, frozenset() if f.percent or f.year else number_words_near(f.value, tol))
+                   for f, tol in ((f, figure_tolerance(f)) for f in compiled.figures)]
+        known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
+        known += [([f.value], tol) for f, tol, _ in figures]
+        cached = _CLAIM_FIGURES[id(compiled)] = _ClaimFigures(
+            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year))
+    return cached
+
+
+def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: SentenceNumbers,
              compiled: Compiled) -> dict[str, list[tuple[int, int, int]]]:
     """Occurrences outside sentences that speak only of the claim's own past."""
-    kept = {text: [o for o in occ if not _historical(numbers[o[0]], compiled)]
+    kept = {text: [o for o in occ if not _historical(numbers.years_in(o[0]), compiled)]
             for text, occ in hits.items()}
     return {text: occ for text, occ in kept.items() if occ}
 
 
-def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
+def _gather(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
             now: datetime | None, published: int | None = None,
             settings: RelevanceSettings = DEFAULT_SETTINGS) -> tuple[Evidence | None, str]:
     """Evidence for one claim, or None and why when the gate fails."""
@@ -275,7 +317,7 @@ def _gather(doc: Doc, compiled: Compiled, numbers: list[list[Number]],
     return _collect(doc, compiled, numbers, now, renames, settings, published), ""
 
 
-def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: datetime | None,
+def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: datetime | None,
              renames: list[str], settings: RelevanceSettings, published: int | None) -> Evidence:
     """The evidence for one claim once the item is taken to bear on it."""
     anchors = term_hits(doc, compiled.anchors)
@@ -296,8 +338,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
     figures = _figures(compiled, numbers, weight)
     quantities = _quantities(doc, compiled, numbers, weight, {**anchors, **support})
     max_year = (now.year + 1) if now else 2100
-    later_years = sorted({int(n.value) for ns in numbers for n in ns
-                          if n.year and compiled.year and compiled.year < n.value <= max_year})
+    later_years = sorted({int(n.value) for n in numbers.years()
+                          if compiled.year and compiled.year < n.value <= max_year})
     update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
     weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(
@@ -321,9 +363,10 @@ def _collect(doc: Doc, compiled: Compiled, numbers: list[list[Number]], now: dat
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,
-        sentence_years=[frozenset(int(n.value) for n in ns if n.year) for ns in numbers],
-        result_sentences={s for s, ns in enumerate(numbers)
-                          if any(n.percent and not n.year for n in ns)},
+        # Years and percentages are only ever written in digits.
+        sentence_years=[frozenset(int(v) for v in numbers.years_in(s)) for s in range(len(numbers))],
+        result_sentences={s for s in numbers.with_digits()
+                          if any(n.percent and not n.year for n in numbers.digits(s))},
         own_scope=bool(term_hits(doc, compiled.scope_own)),
         **stance_readings(doc, update_hits, confirm_hits, anchor_sentences),
         published_year=published, max_year=max_year,
@@ -391,21 +434,18 @@ class Prepared:
 
     sentences: list[str]  # as written: the evidence shown to maintainers
     doc: Doc  # Arabic-script Kazakh already in Cyrillic; Latin Kazakh indexed in both
-    number_text: list[str]  # the sentences numbers are read from (Latin Kazakh in Cyrillic)
+    #: Numbers per sentence (Latin Kazakh read in Cyrillic), each read on first use: an item
+    #: none of whose claims' anchors occurs never needs them, and most sentences need only
+    #: their digits.
+    numbers: SentenceNumbers
     lang: str | None
     script_note: str  # "" or how the text was transliterated, for explanations
     published_year: int | None = None  # from the feed's date: scope when the text names no year
 
-    @cached_property
-    def numbers(self) -> list[list[Number]]:
-        """Numbers per sentence, read on first use: an item none of whose claims' anchors
-        occurs never needs them."""
-        numbers = [extract_numbers(s) for s in self.number_text]
-        # A text with no year that names a vote by its day is dated by that vote's year.
-        voted = vote_years(self.doc.sentences, [frozenset(int(n.value) for n in ns if n.year)
-                                              for ns in numbers])
-        return [ns + [Number(float(y), False, True, str(y)) for y in ys]
-                for ns, ys in zip(numbers, voted, strict=True)]
+    @property
+    def number_text(self) -> list[str]:
+        """The sentences numbers are read from (Latin Kazakh in Cyrillic)."""
+        return [self.numbers.text(i) for i in range(len(self.numbers))]
 
 
 def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
@@ -414,97 +454,26 @@ def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
     shown = sentences_of(item)
     if not shown:
         return None
-    arabic = any(has_arabic(s) for s in shown)
+    text = " ".join(shown)
+    arabic = has_arabic(text)
     matched = [arabic_to_cyrillic(s) for s in shown] if arabic else shown
-    latin_kazakh = is_kazakh_latin(" ".join(matched), item.lang)
+    text = " ".join(matched) if arabic else text
+    latin_kazakh = is_kazakh_latin(text, item.lang)
     doc = Doc(matched, latin_kazakh=latin_kazakh, matcher=matcher)
-    number_text = [_LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), s)
-                   for s in matched] if latin_kazakh else matched
-    lang = item.lang or ("kk" if arabic else detect_lang(" ".join(matched)))
+    lang = item.lang or ("kk" if arabic else detect_lang(text))
     note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
-    return Prepared(shown, doc, number_text, lang, note, year)
+    numbers = SentenceNumbers(matched, _latin_in_cyrillic if latin_kazakh else None, vote_years)
+    return Prepared(shown, doc, numbers, lang, note, year)
 
 
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
-@dataclass
-class ClaimSet:
-    """A claim list compiled once for scoring many items: one matcher over all its terms'
-    tokens, and which terms and claims each token can start."""
-
-    claims: Sequence[Claim]
-    compiled: list[Compiled]  # keeps the terms whose ids the maps below hold alive
-    matcher: Matcher
-    #: id(first token) → (ids of the terms made of it alone, [(id of a longer term it starts,
-    #: ids of that term's other tokens)])
-    terms_by_first: dict[int, tuple[frozenset[int], list[tuple[int, tuple[int, ...]]]]]
-    anchor_ids: list[frozenset[int]]  # per claim: ids of its anchors (of their first parts)
-    terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
-    term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
-
-    def terms_of(self, claims: Sequence[Claim], candidates: set[int]) -> set[int]:
-        """The *candidates* (term ids) that are terms of *claims*."""
-        return {t for claim in claims for t in self.term_ids[claim.id] & candidates}
-
-    def term_candidates(self, doc: Doc) -> set[int]:
-        """ids of the terms every token of which occurs somewhere in *doc*."""
-        hits = doc.hits
-        found: set[int] = set()
-        by_first = self.terms_by_first
-        for tok_id in hits:
-            entry = by_first.get(tok_id)
-            if entry is not None:
-                found |= entry[0]
-                for term_id, rest in entry[1]:
-                    if all(t in hits for t in rest):
-                        found.add(term_id)
-        return found
-
-    def candidates(self, doc: Doc) -> list[Claim]:
-        """The claims one of whose anchors may occur in *doc* (most items bear on none):
-        every token of the anchor occurs (``doc.candidates``)."""
-        present = doc.candidates or set()
-        return [claim for claim, ids in zip(self.claims, self.anchor_ids)
-                if not ids.isdisjoint(present)]
-
-
-_CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
-
-
-def claim_set(claims: Sequence[Claim]) -> ClaimSet:
-    """The compiled form of *claims*, built once per list of claim objects."""
-    cache_key = tuple(id(c) for c in claims)
-    cached = _CLAIM_SETS.get(cache_key)
-    # The ids below are only valid for the same compiled objects (a claim recompiled after the
-    # compile cache was cleared has new terms): check both.
-    if cached is not None and all(a is b and compiled_claim(a) is c for a, b, c
-                                  in zip(cached.claims, claims, cached.compiled)):
-        return cached
-    if len(_CLAIM_SETS) > 8:  # each holds a per-word cache: keep few (claims change rarely)
-        _CLAIM_SETS.clear()
-    toks: list[Tok] = []
-    terms_by_first: dict[int, set[tuple[int, tuple[int, ...]]]] = defaultdict(set)
-    compiled_list = [compiled_claim(claim) for claim in claims]
-    for compiled in compiled_list:
-        for term in all_terms(compiled):
-            toks += term.toks
-            if term.toks:
-                terms_by_first[id(term.toks[0])].add(
-                    (id(term), tuple(id(t) for t in term.toks[1:])))
-    built = ClaimSet(list(claims), compiled_list, Matcher(toks),
-                     {k: (frozenset(term for term, rest in v if not rest),
-                          [(term, rest) for term, rest in v if rest])
-                      for k, v in terms_by_first.items()},
-                     [frozenset(id(t.parts[0] if t.parts else t) for t in c.anchors)
-                      for c in compiled_list],
-                     {id(term): term for c in compiled_list for term in all_terms(c)},
-                     {c.claim.id: frozenset(id(term) for term in all_terms(c))
-                      for c in compiled_list})
-    _CLAIM_SETS[cache_key] = built
-    return built
+def _latin_in_cyrillic(sentence: str) -> str:
+    """A Latin-Kazakh sentence with every letter run in Cyrillic, for reading its numbers."""
+    return _LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), sentence)
 
 
 @dataclass
@@ -525,7 +494,7 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
            settings: RelevanceSettings = DEFAULT_SETTINGS) -> Assessment:
     """Score *prep* against one claim, keeping every reason (``kzwatch explain`` shows them)."""
     compiled = compiled_claim(claim)
-    if not term_hits(prep.doc, compiled.anchors):  # before the numbers are read
+    if not any_hits(prep.doc, compiled.anchors):  # before the numbers are read
         return Assessment(claim.id, rejected="no anchor term")
     ev, why = _gather(prep.doc, compiled, prep.numbers, now, prep.published_year, settings)
     if ev is None:
@@ -567,12 +536,11 @@ def score_item(
     if prep is None:
         return []
     doc = prep.doc
-    doc.candidates = compiled.term_candidates(doc)
-    claims_here = compiled.candidates(doc)
-    # Only the terms of the claims that will be assessed are looked for (all claims' when a
-    # second opinion will ask the rules' vetoes about claims without an anchor).
-    doc.find_candidates(compiled.terms_of(claims if second_opinion else claims_here,
-                                          doc.candidates), compiled.terms)
+    # Every candidate term is found once, whichever claims are assessed (a second opinion
+    # asks the rules' vetoes about claims without an anchor too): finding the few terms of
+    # other claims an item names costs less than picking them out.
+    compiled.find_terms(doc)
+    claims_here = compiled.anchored(doc)
     matches = [a.match for claim in claims_here
                if (a := assess(prep, claim, threshold=threshold, now=now,
                                    settings=settings)).match is not None]

@@ -4,6 +4,8 @@ proposed laws, outright denials and disputes, where update and restatement words
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
@@ -27,8 +29,17 @@ _NOT_AT_ALL = frozenset({"вовсе", "отнюдь"})
 def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
     """Which of *sentences* tell of a proposed law (``_PROPOSAL_PREFIXES``)."""
     return {s for s in sentences if s < len(doc.toks)
-            and any(t.norm in _PROPOSAL_WORDS or t.norm.startswith(_PROPOSAL_PREFIXES)
-                    for t in doc.toks[s])}
+            and any(map(_is_proposal_word, map(_NORM, doc.toks[s])))}
+
+
+_NORM = attrgetter("norm")
+
+
+@lru_cache(maxsize=100_000)
+def _is_proposal_word(norm: str) -> bool:
+    """One token's test, cached per word (``proposal_sentences`` reads every token of the
+    sentences it is given)."""
+    return norm in _PROPOSAL_WORDS or norm.startswith(_PROPOSAL_PREFIXES)
 
 
 def flatly_denied(doc: Doc, terms: Sequence[Term]) -> list[str]:

@@ -75,12 +75,30 @@ def _ascii_fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_ASCII_LETTER_BYTES = bytes(range(ord("A"), ord("Z") + 1)) + bytes(range(ord("a"), ord("z") + 1))
+_MARK_LEAD_BYTES = bytes(sorted({mark.encode()[0] for mark in KAZAKH_LATIN_MARKS}))
+#: U+0400–U+04FF are exactly the UTF-8 sequences led by 0xD0–0xD3.
+_CYRILLIC_LEAD_BYTES = bytes(range(0xD0, 0xD4))
+
+
+def _letter_counts(text: str) -> tuple[int, int]:
+    """How many letters of *text* ``_LATIN_LETTER_RE`` and ``_CYRILLIC_LETTER_RE`` match,
+    counted on its UTF-8 bytes in C (deleting the bytes that lead the letters' encodings):
+    counting regex runs in Python was a tenth of the time it took to prepare an item.  UTF-8
+    never puts a lead byte inside another character, so each count is exact."""
+    data = text.encode("utf-8", "surrogatepass")
+    size = len(data)
+    latin = size - len(data.translate(None, _ASCII_LETTER_BYTES))
+    if len(data.translate(None, _MARK_LEAD_BYTES)) != size:
+        latin += len(_MARK_RE.findall(text))
+    return latin, size - len(data.translate(None, _CYRILLIC_LEAD_BYTES))
+
+
 def is_kazakh_latin(text: str, lang: str | None = None) -> bool:
     """Is *text* Kazakh written in Latin letters?  Latin must outnumber Cyrillic, and the item
     says it is Kazakh (*lang*), or uses Kazakh-only letters, or frequent Kazakh words."""
-    # Letters counted by runs (one list item per word, not per letter).
-    latin = sum(map(len, _LATIN_LETTER_RE.findall(text)))
-    if latin <= sum(map(len, _CYRILLIC_LETTER_RE.findall(text))):
+    latin, cyrillic = _letter_counts(text)
+    if latin <= cyrillic:
         return False
     if lang == "kk" or _MARK_RE.search(text.casefold()):
         return True

@@ -1,0 +1,114 @@
+"""A claim list compiled once for scoring many items (``claim_set``): one matcher over all its
+terms' tokens, which terms each token can start, and which claims an item's found terms
+anchor.  Split from ``scoring``, which uses it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+from itertools import repeat
+from operator import is_, or_
+
+from kzwatch.model import Claim
+from kzwatch.relevance.compiled import _COMPILED_CACHE, Compiled, all_terms, compiled_claim
+from kzwatch.relevance.text import Doc, Matcher, Term, TermList
+
+
+@dataclass
+class ClaimSet:
+    """A claim list compiled once for scoring many items: one matcher over all its terms'
+    tokens, and which terms and claims each token can start."""
+
+    claims: Sequence[Claim]
+    compiled: list[Compiled]  # keeps the terms whose ids the maps below hold alive
+    matcher: Matcher
+    #: id(token) → ids of the terms made of it alone
+    single_terms: dict[int, frozenset[int]]
+    bits: dict[int, int]  # id(term) → ``Term.bit``
+    #: id(token) → [(id of a longer or "a & b" term with it, ids of the other tokens of the
+    #: term or of its first part)], keyed by the token fewest terms have (fewest checks)
+    longer_terms: dict[int, list[tuple[int, frozenset[int]]]]
+    terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
+    term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
+
+    def term_candidates(self, doc: Doc) -> set[int]:
+        """ids of the terms every token of which occurs somewhere in *doc*."""
+        singles, longer = self._candidates(doc)
+        return singles.union(longer)
+
+    def _candidates(self, doc: Doc) -> tuple[set[int], list[int]]:
+        """The candidate terms made of one token, and the others (``term_candidates``)."""
+        hits = doc.hits
+        # The one-token terms by a union of (C-level) lookups, not a Python loop per token.
+        singles: set[int] = set().union(*map(self.single_terms.get, hits, repeat(())))
+        present = hits.keys()
+        longer = self.longer_terms
+        return singles, [term_id for tok_id in longer.keys() & present
+                         for term_id, rest in longer[tok_id] if present >= rest]
+
+    def find_terms(self, doc: Doc) -> None:
+        """Set *doc*'s candidate terms and find them: a one-token term occurs where its token
+        does, so only the others are looked for term by term (``Doc.find_candidates``)."""
+        singles, longer = self._candidates(doc)
+        doc.candidates = singles.union(longer)
+        doc.find_candidates(longer, self.terms, reduce(or_, map(self.bits.__getitem__, singles), 0))
+
+    def anchored(self, doc: Doc) -> list[Claim]:
+        """The claims one of whose anchors occurs in *doc*, once its terms are found
+        (``find_terms``): one AND of bits per claim.  Every other claim would be rejected
+        for want of an anchor, so only these need assessing."""
+        found = doc.found_bits
+        return [claim for claim, compiled in zip(self.claims, self.compiled)
+                if _bits_of(compiled.anchors) & found]
+
+
+def _bits_of(terms: Sequence[Term]) -> int:
+    return terms.bits if isinstance(terms, TermList) else reduce(or_, (t.bit for t in terms), 0)
+
+
+_CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
+
+
+def _term_index(terms: dict[int, Term]) -> tuple[dict[int, frozenset[int]], dict[int, int],
+                                                 dict[int, list[tuple[int, frozenset[int]]]]]:
+    """``ClaimSet.single_terms``, ``bits`` and ``longer_terms`` of *terms* (id → term)."""
+    single_terms: dict[int, set[int]] = defaultdict(set)
+    longer_terms: dict[int, list[tuple[int, frozenset[int]]]] = defaultdict(list)
+    having: dict[int, int] = defaultdict(int)  # id(token) → how many terms have it
+    for term in terms.values():
+        for tok_id in {id(t) for t in term.toks}:
+            having[tok_id] += 1
+    for term_id, term in terms.items():
+        if len(term.toks) == 1 and not term.parts:
+            single_terms[id(term.toks[0])].add(term_id)
+        elif term.toks:
+            tok_ids = [id(t) for t in term.toks]
+            key = min(tok_ids, key=having.__getitem__)
+            longer_terms[key].append((term_id, frozenset(tok_ids) - {key}))
+    return ({k: frozenset(v) for k, v in single_terms.items()},
+            {term_id: term.bit for term_id, term in terms.items()}, dict(longer_terms))
+
+
+def claim_set(claims: Sequence[Claim]) -> ClaimSet:
+    """The compiled form of *claims*, built once per list of claim objects."""
+    cache_key = tuple(map(id, claims))
+    cached = _CLAIM_SETS.get(cache_key)
+    # The ids below are only valid for the same compiled objects (a claim recompiled after the
+    # compile cache was cleared has new terms): check both (``compiled_claim(a) is c``, by
+    # C-level maps: this runs once per item).
+    if (cached is not None and all(map(is_, cached.claims, claims))
+            and all(map(is_, map(_COMPILED_CACHE.get, cache_key), cached.compiled))):
+        return cached
+    if len(_CLAIM_SETS) > 8:  # each holds a per-word cache: keep few (claims change rarely)
+        _CLAIM_SETS.clear()
+    compiled_list = [compiled_claim(claim) for claim in claims]
+    by_id = {id(term): term for c in compiled_list for term in all_terms(c)}
+    toks = [tok for c in compiled_list for term in all_terms(c) for tok in term.toks]
+    built = ClaimSet(list(claims), compiled_list, Matcher(toks), *_term_index(by_id),
+                     {id(term): term for c in compiled_list for term in all_terms(c)},
+                     {c.claim.id: frozenset(id(term) for term in all_terms(c))
+                      for c in compiled_list})
+    _CLAIM_SETS[cache_key] = built
+    return built
