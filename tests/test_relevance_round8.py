@@ -1,0 +1,77 @@
+"""Rules of round 8 (real pages, docs/LABELLING.md): a party that is not the claim's, a body
+that is not the claim's, a later vote's self-nomination.  Each test can fail: it names the
+rule's input and the answer the rule gives.  The texts are our own."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from kzwatch.model import Claim, ClaimMatch, FeedItem
+from kzwatch.relevance import load_claims, score_item
+
+ARTICLE = "beimenbetov-2021"
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
+    return load_claims(text, ARTICLE)
+
+
+def matches(claims: list[Claim], title: str, text: str = "") -> dict[str, ClaimMatch]:
+    item = FeedItem(url="https://example.org/x", title=title, text=text)
+    return {m.claim_id: m for m in score_item(item, claims)}
+
+
+# --- a party that is not the claim's (C8: Mamay's Democratic Party) ----------------------------
+
+
+def test_the_social_democrats_full_russian_name_is_not_mamays_party(claims) -> None:
+    found = matches(claims, "Оппозиция в Казахстане отказалась от выборов",
+                    "Общенациональная социал-демократическая партия Казахстана решила не "
+                    "участвовать в выборах, сообщил съезд партии, в которой тысячи членов.")
+    assert "C8" not in found
+
+
+def test_mamays_democratic_party_is_still_c8(claims) -> None:
+    found = matches(claims, "Минюст снова отказал",
+                    "Демократическая партия Казахстана Жанболата Мамая снова не получила "
+                    "регистрацию: Минюст отказал в регистрации партии.")
+    assert "C8" in found
+
+
+# --- a body that is not the claim's (C14: the Majilis's party lists) ---------------------------
+
+
+def test_a_maslikhat_self_nominee_is_not_the_majilis_rule(claims) -> None:
+    found = matches(claims, "Самовыдвиженка проиграла выборы",
+                    "Активистка из Павлодара участвовала в выборах в маслихат как "
+                    "самовыдвиженка по избирательному округу №5 и проиграла 40 голосов.")
+    assert "C14" not in found
+
+
+def test_self_nomination_to_the_majilis_is_still_c14(claims) -> None:
+    found = matches(claims, "Самовыдвиженцы вернутся в Мажилис",
+                    "В Казахстане самовыдвиженцы снова смогут избираться в Мажилис по "
+                    "одномандатным округам: 30% депутатов Мажилиса.")
+    assert "C14" in found
+
+
+# --- a later vote's self-nomination (C15: the OSCE verdict on the 2021 vote) -------------------
+
+
+def test_an_osce_mission_praising_self_nomination_is_a_later_vote(claims) -> None:
+    found = matches(claims, "ЕҚЫҰ миссиясы жұмысын аяқтады",
+                    "ЕҚЫҰ бақылаушылары миссиясының басшысы Орталық сайлау комиссиясында "
+                    "науқан кандидаттарға өзін-өзі ұсынуға мүмкіндік беріп, бәсекелестікті "
+                    "арттырғанын айтты.")
+    assert "C15" not in found
+
+
+def test_the_osce_verdict_on_the_majilis_vote_is_still_c15(claims) -> None:
+    found = matches(claims, "ЕҚЫҰ: Мәжіліс сайлауында нақты бәсекелестік болмады",
+                    "ЕҚЫҰ бақылаушылары миссиясы Қазақстандағы Мәжіліс сайлауы тыныш өтті, "
+                    "бірақ сайлаушыларға нақты балама болмады деп мәлімдеді.")
+    assert "C15" in found
