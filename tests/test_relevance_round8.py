@@ -75,3 +75,30 @@ def test_the_osce_verdict_on_the_majilis_vote_is_still_c15(claims) -> None:
                     "ЕҚЫҰ бақылаушылары миссиясы Қазақстандағы Мәжіліс сайлауы тыныш өтті, "
                     "бірақ сайлаушыларға нақты балама болмады деп мәлімдеді.")
     assert "C15" in found
+
+
+# --- an excerpt's " ... " ends a sentence; a bound lies near its figure ------------------------
+
+
+def test_an_ellipsis_ends_a_sentence_even_before_a_lowercase_word() -> None:
+    from kzwatch.relevance.text import sentences_of
+    item = FeedItem(url="https://example.org/x", title="t",
+                    text="Amanat took more than 50 percent ... turnout was 54 percent.")
+    assert sentences_of(item) == ["t", "Amanat took more than 50 percent ...",
+                                  "turnout was 54 percent."]
+
+
+def test_a_party_share_and_a_turnout_across_an_ellipsis_are_not_a_turnout_rule(claims) -> None:
+    found = matches(claims, "Exit poll in Kazakhstan",
+                    "Amanat will get more than 50 percent ... turnout was 54 percent.")
+    assert "C13" not in found
+
+
+@pytest.mark.parametrize(("value", "claimed", "agrees"), [
+    (54.0, 63.25, False),   # "over 54%" is a rounded 54.x%, not the claim's 63.25%
+    (60.0, 63.25, True),    # "more than 60%" holds 63.25% and lies near it
+    (350.0, 360.0, True),
+])
+def test_a_lower_bound_agrees_only_near_the_claimed_value(value, claimed, agrees) -> None:
+    from kzwatch.relevance.numbers import consistent
+    assert consistent("over", value, claimed, 0.5) is agrees
