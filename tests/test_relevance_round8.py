@@ -102,3 +102,18 @@ def test_a_party_share_and_a_turnout_across_an_ellipsis_are_not_a_turnout_rule(c
 def test_a_lower_bound_agrees_only_near_the_claimed_value(value, claimed, agrees) -> None:
     from kzwatch.relevance.numbers import consistent
     assert consistent("over", value, claimed, 0.5) is agrees
+
+
+# --- C7: a "peaceful rally" with a law in its sentence is the assembly law ---------------------
+
+
+def test_a_peaceful_rally_under_a_bill_is_the_assembly_law(claims) -> None:
+    found = matches(claims, "Министр митинг туралы түсіндірді",
+                    "Жаңа заң жобасында бейбіт митинг өткізуге әкімдік арнайы орын белгілейді.")
+    assert "C7" in found
+
+
+def test_a_peaceful_rally_without_a_law_is_not_the_assembly_law(claims) -> None:
+    found = matches(claims, "Алматыда бейбіт митинг өтті",
+                    "Алматыда белсенділер бейбіт митинг өткізді, әкімдік рұқсат берді.")
+    assert "C7" not in found
