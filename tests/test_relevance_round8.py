@@ -117,3 +117,23 @@ def test_a_peaceful_rally_without_a_law_is_not_the_assembly_law(claims) -> None:
     found = matches(claims, "Алматыда бейбіт митинг өтті",
                     "Алматыда белсенділер бейбіт митинг өткізді, әкімдік рұқсат берді.")
     assert "C7" not in found
+
+
+# --- Kazakh Latin loanwords: "aksiia" is акция, "pensiia" stays пенсия -------------------------
+
+
+@pytest.mark.parametrize(("latin", "cyrillic"), [
+    ("aksiia", "акция"), ("polisiia", "полиция"), ("sanksiia", "санкция"),
+    ("konstitusiia", "конституция"), ("pensiia", "пенсия"), ("komissiia", "комиссия"),
+    ("partiia", "партия"), ("partiasy", "партиясы"), ("sailauy", "сайлауы"),
+])
+def test_kazakh_latin_loanwords_read_as_their_cyrillic(latin, cyrillic) -> None:
+    from kzwatch.relevance.translit import latin_to_cyrillic
+    assert latin_to_cyrillic(latin) == cyrillic
+
+
+def test_an_oyan_action_in_kazakh_latin_is_a_rally_for_c11(claims) -> None:
+    found = matches(claims, "Almatyda Oyan belsendılerı aksiia ötkızdı",
+                    "Almaty Oyan qozǧalysynyŋ belsendılerı aksiia ötkızdı. Polisiia "
+                    "belsendılerdı ūstap äkettı.")
+    assert "C11" in found
