@@ -137,3 +137,21 @@ def test_an_oyan_action_in_kazakh_latin_is_a_rally_for_c11(claims) -> None:
                     "Almaty Oyan qozǧalysynyŋ belsendılerı aksiia ötkızdı. Polisiia "
                     "belsendılerdı ūstap äkettı.")
     assert "C11" in found
+
+
+# --- C8: a CEC registering candidate lists is not a party's registration -----------------------
+
+
+def test_registered_candidate_lists_are_not_party_registration(claims) -> None:
+    found = matches(claims, "Kazakhstan's election commission prepares the vote",
+                    "The Central Election Commission registered candidate lists of five "
+                    "political parties; 98 of the 107 members are elected from party lists "
+                    "with a seven per cent threshold.")
+    assert "C8" not in found
+
+
+def test_a_refused_party_registration_is_still_c8(claims) -> None:
+    found = matches(claims, "Kazakhstan's justice ministry again refused to register a party",
+                    "The Ministry of Justice refused registration to the party, which needs "
+                    "20,000 members; no new party has been registered in Kazakhstan.")
+    assert "C8" in found
