@@ -155,3 +155,19 @@ def test_a_refused_party_registration_is_still_c8(claims) -> None:
                     "The Ministry of Justice refused registration to the party, which needs "
                     "20,000 members; no new party has been registered in Kazakhstan.")
     assert "C8" in found
+
+
+# --- a vote claim: a later vote's result in an anchor's sentence updates it ----------------------
+
+
+def test_a_later_votes_share_for_the_osdp_updates_c3(claims) -> None:
+    found = matches(claims, "2023 elections in Kazakhstan: six parties enter the Majilis",
+                    "Amanat won 53.9%, and the National Social Democratic Party 5.2% of the "
+                    "votes in the Majilis election.")
+    assert found["C3"].stance == "updates"
+
+
+def test_a_party_congress_before_a_later_vote_only_mentions_c3(claims) -> None:
+    found = matches(claims, "Kazakh Social Democrats elect a new chairman",
+                    "The OSDP congress in Almaty chose a new leader ahead of the 2023 campaign.")
+    assert found["C3"].stance == "mentions"
