@@ -136,7 +136,8 @@ def test_patterns_written_for_speed_match_as_their_plain_forms(labelled) -> None
     plain_number = re.compile(
         r"(?<![\d.,])(?P<num>\d{1,3}(?:[ ,.]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?)"
         + numbers._NUMBER_RE.pattern[numbers._NUMBER_RE.pattern.index(r"(?:\s*-?"):])
-    plain_split = re.compile(r"(?<=[.!?…])\s+(?=[\"'«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])|\n+")
+    plain_split = re.compile(
+        r"(?<=[.!?…])\s+(?=[\"'«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])|(?<=\.\.\.)\s+|\n+")
     texts = [row["title"] + "\n" + row["text"] for row in labelled]
     digits = texts + _random_texts("0123456789 ,.-%\n\u00a0aм", 20_000, 1)
     for text in digits:

@@ -398,9 +398,10 @@ def qualifier(sentence: str, number_text: str) -> str:
 
 def consistent(kind: str, value: float, claimed: float, tolerance: float) -> bool:
     """Whether a qualified figure (``qualifier``) agrees with a claimed value: a bound holds
-    it and lies near it (within 15%: "over 10%" says nothing about 63%); "about" allows the
-    rounding a writer does (one point, or 3% of the value)."""
-    near = abs(value - claimed) <= 0.15 * max(abs(claimed), 1e-9)
+    it and lies near it (within 10%: "over 10%" says nothing about 63%, nor "over 54%", a
+    rounded 54.x%, about 63.25%); "about" allows the rounding a writer does (one point, or 3%
+    of the value)."""
+    near = abs(value - claimed) <= 0.10 * max(abs(claimed), 1e-9)
     if kind == "over":
         return value <= claimed + tolerance and near
     if kind == "under":

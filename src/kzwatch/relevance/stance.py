@@ -37,6 +37,14 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
             ev.confirmed or ev.figures or ev.replaced)
     if ev.confirms:
         return "confirms", "restates the claim: " + ", ".join(ev.confirms[:3])
+    if (compiled.kind == "vote" and ev.later_years and ev.result_sentences & ev.anchor_sentences
+            and _news_possible(ev, compiled)):
+        # A result (a percentage) in an anchor's sentence of an item naming a later year: the
+        # later vote's instance of what each Majilis vote reports anew (docs/LABELLING.md), not
+        # the claim's restated.  (A party congress "ahead of the 2023 campaign" has no result:
+        # it only mentions the party.)
+        return "updates", ("a later vote of the kind the claim reports; mentions "
+                           + ", ".join(map(str, ev.later_years)))
     placed = _placed(ev, compiled)
     if len(ev.support) >= 2 and (placed or compiled.kind != "event"):
         return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])

@@ -322,12 +322,13 @@ def _term(text: str) -> Term:
 
 # --- sentences and term hits -----------------------------------------------------------------------------------
 
-#: A split after ".", "!", "?" or "…" and whitespace, before a capital or a digit, or at a
-#: run of newlines.  Written to start with ``\s`` (the lookbehinds come after the first
+#: A split after ".", "!", "?" or "…" and whitespace, before a capital or a digit; after
+#: " ... " whatever follows (an excerpt's mark of omitted text: the words either side were
+#: not one sentence); or at a run of newlines.  Written to start with ``\s`` (the lookbehinds come after the first
 #: whitespace character) so that the regex engine jumps from whitespace to whitespace: twice
 #: as fast as ``(?<=[.!?…])\s+(?=…)|\n+``, with the same splits.
 _SENTENCE_SPLIT_RE = re.compile(
-    r"\s(?:(?<=[.!?…]\s)\s*(?=[\"'«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])|(?<=\n)\n*)")
+    r"\s(?:(?<=[.!?…]\s)\s*(?=[\"'«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])|(?<=\.\.\.\s)\s*|(?<=\n)\n*)")
 
 
 def sentences_of(item: FeedItem) -> list[str]:

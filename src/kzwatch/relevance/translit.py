@@ -66,7 +66,13 @@ def latin_to_cyrillic(word: str) -> str:
             else:
                 out.append(_LATIN_SINGLE.get(ch, ch))
             i += 1
-    return "".join(out).replace("иа", "ия")
+    return _LOAN_TSIYA_RE.sub("ция", "".join(out).replace("ийа", "ия").replace("иа", "ия"))
+
+
+#: Russian loanwords: Kazakh Latin writes ц as "s" and ия as "iia" ("aksiia", "polisiia"), read
+#: above as "аксия", "полисия".  After a vowel or к, "сия" is the Russian "-ция" (акция, полиция,
+#: конституция, санкция); after a consonant it stays (пенсия, комиссия, версия).
+_LOAN_TSIYA_RE = re.compile(r"(?<=[аеиоуыэюяәөұүік])сия")
 
 
 @lru_cache(maxsize=200_000)
