@@ -3,29 +3,16 @@ fail: it names the rule's input and the answer the rule gives."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from importlib import resources
-
 import pytest
+from relevance_helpers import matches, packaged_claims
 
-from kzwatch.model import Claim, ClaimMatch, FeedItem
-from kzwatch.relevance import load_claims, score_item
+from kzwatch.model import Claim
 from kzwatch.relevance.days import named_days, parse_days, vote_years
-
-ARTICLE = "beimenbetov-2021"
 
 
 @pytest.fixture(scope="module")
 def claims() -> list[Claim]:
-    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
-    return load_claims(text, ARTICLE)
-
-
-def matches(claims: list[Claim], title: str, text: str = "",
-            published: str | None = None) -> dict[str, ClaimMatch]:
-    when = datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None
-    item = FeedItem(url="https://example.org/x", title=title, text=text, published_at=when)
-    return {m.claim_id: m for m in score_item(item, claims)}
+    return packaged_claims()
 
 
 # --- an event claim's day ----------------------------------------------------------------------

@@ -4,25 +4,15 @@ rule's input and the answer the rule gives.  The texts are our own."""
 
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
+from relevance_helpers import matches, packaged_claims
 
-from kzwatch.model import Claim, ClaimMatch, FeedItem
-from kzwatch.relevance import load_claims, score_item
-
-ARTICLE = "beimenbetov-2021"
+from kzwatch.model import Claim, FeedItem
 
 
 @pytest.fixture(scope="module")
 def claims() -> list[Claim]:
-    text = resources.files("kzwatch.data").joinpath("claims.toml").read_text(encoding="utf-8")
-    return load_claims(text, ARTICLE)
-
-
-def matches(claims: list[Claim], title: str, text: str = "") -> dict[str, ClaimMatch]:
-    item = FeedItem(url="https://example.org/x", title=title, text=text)
-    return {m.claim_id: m for m in score_item(item, claims)}
+    return packaged_claims()
 
 
 # --- a party that is not the claim's (C8: Mamay's Democratic Party) ----------------------------

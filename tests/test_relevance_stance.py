@@ -4,7 +4,7 @@ a restatement.  Each test names the rule it guards; each can fail."""
 from __future__ import annotations
 
 import pytest
-from stance_helpers import ARTICLE, packaged_claims, stance_of
+from relevance_helpers import ARTICLE, packaged_claims, stance_of
 
 from kzwatch.model import Claim
 from kzwatch.relevance import load_claims

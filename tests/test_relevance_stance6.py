@@ -4,7 +4,7 @@ and in their polarity, a restated past, proposals and denials.  Each test can fa
 from __future__ import annotations
 
 import pytest
-from stance_helpers import packaged_claims, stance_of
+from relevance_helpers import packaged_claims, stance_of
 
 from kzwatch.model import Claim
 

@@ -1,4 +1,5 @@
-"""What the stance tests share: the packaged claims and the stance one item gets for a claim."""
+"""What the relevance rule tests share: the packaged claims, the matches of one item, and the
+match one item gets for a claim."""
 
 from __future__ import annotations
 
@@ -16,12 +17,18 @@ def packaged_claims() -> list[Claim]:
     return load_claims(text, ARTICLE)
 
 
+def matches(claims: list[Claim], title: str, text: str = "",
+            published: str | None = None) -> dict[str, ClaimMatch]:
+    """Claim id -> match for an item made of *title* and *text* (published on *published*)."""
+    when = datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None
+    item = FeedItem(url="https://example.org/x", title=title, text=text, published_at=when)
+    return {m.claim_id: m for m in score_item(item, claims)}
+
+
 def stance_of(claims: list[Claim], claim_id: str, title: str, text: str = "",
               published: str | None = None) -> ClaimMatch:
     """The match of *claim_id* on an item made of *title* and *text* (an error when the claim
     is not flagged: a stance test must not pass on an item the gate rejects)."""
-    when = datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None
-    item = FeedItem(url="https://example.org/x", title=title, text=text, published_at=when)
-    found = {m.claim_id: m for m in score_item(item, claims)}
+    found = matches(claims, title, text, published)
     assert claim_id in found, (claim_id, sorted(found))
     return found[claim_id]
