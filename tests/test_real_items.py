@@ -19,7 +19,8 @@ from kzwatch.relevance import load_claims
 
 DATA = Path(__file__).parent / "data"
 REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml", "real_items_4.toml",
-              "real_items_5.toml", "real_items_6.toml", "real_items_7.toml"]
+              "real_items_5.toml", "real_items_6.toml", "real_items_7.toml",
+              "real_items_8.toml"]
 ALLOWED_KEYS = {"id", "url", "lang", "script", "date", "title", "claims", "stance", "note"}
 STANCES = {"confirms", "updates", "contradicts", "mentions"}
 
@@ -76,6 +77,7 @@ LATER_SETS = [
     ("real_items_5.toml", "r5-", (20, 12, 15), 0.30),
     ("real_items_6.toml", "r6-", (22, 15, 18), 0.30),
     ("real_items_7.toml", "r7-", (20, 15, 15), 0.30),
+    ("real_items_8.toml", "r8-", (18, 10, 12), 0.30),
 ]
 
 
