@@ -73,3 +73,30 @@ def test_the_peoples_council_called_consultative_is_still_an_update(claims) -> N
                       "Проект создает новый консультативный орган Халык кенесы вместо "
                       "Национального курултая Казахстана.", published="2026-02-01")
     assert match.stance == "updates"
+
+
+def test_the_kurultai_elected_by_proportional_representation_is_c14_updates(claims) -> None:
+    match = stance_of(claims, "C14", "Выборы в Курултай",
+                      "Парламент Казахстана прекращает полномочия в 2026 году. Курултай будет "
+                      "состоять из 145 депутатов, избираемых по системе пропорционального "
+                      "представительства по единому округу.", published="2026-02-11")
+    assert match.stance == "updates"
+
+
+# --- stance: the claim's own figure, a call to free prisoners -----------------------------------
+
+
+def test_the_claims_own_membership_figure_with_a_count_of_registered_parties_confirms(
+        claims) -> None:
+    match = stance_of(claims, "C8", "New parties in Kazakhstan",
+                      "Three political parties are being formed in Kazakhstan. For its "
+                      "registration a party needs at least 20 thousand members. So far the country has "
+                      "registered six political parties.", published="2021-06-01")
+    assert match.stance == "confirms"
+
+
+def test_a_call_to_free_political_prisoners_is_not_their_release(claims) -> None:
+    match = stance_of(claims, "C12", "Акция в Астане",
+                      "Активисты в Астане призвали освободить политических заключённых "
+                      "Казахстана.", published="2024-05-01")
+    assert match.stance == "confirms"

@@ -143,10 +143,14 @@ def _aside(ev: Evidence) -> bool:
     """Update words told only in the body, away from the title, in an item that restates the
     claim elsewhere ("the unregistered Democratic Party ... only loyal parties get registered"):
     background to a restatement, not news of a change.  A change told with a figure of the
-    claim's quantity ("lowering the bar from 20,000 members to 5,000") is not aside."""
+    claim's quantity ("lowering the bar from 20,000 members to 5,000") is not aside.  The
+    claim's own figure stated in a sentence of its own ("at least 20 thousand members") is such
+    a restatement too."""
     where = {s for w in ev.updates for s in ev.update_sentences.get(w, ())}
     figures = {s for found in ev.quantity_sentences.values() for s in found}
-    return (bool(ev.restated_sentences) and 0 not in where and not where & figures
+    own = {s for label in ev.confirmed for s in ev.quantity_sentences.get(label, ())}
+    own -= {s for label in ev.differing for s in ev.quantity_sentences.get(label, ())}
+    return (bool(ev.restated_sentences or own) and 0 not in where and not where & figures
             and not ev.later_years)
 
 
