@@ -100,3 +100,16 @@ def test_a_call_to_free_political_prisoners_is_not_their_release(claims) -> None
                       "Активисты в Астане призвали освободить политических заключённых "
                       "Казахстана.", published="2024-05-01")
     assert match.stance == "confirms"
+
+
+def test_the_nsod_named_with_no_change_still_stands(claims) -> None:
+    match = stance_of(claims, "C6", "Национальный совет общественного доверия собрался снова",
+                      "В Нур-Султане прошло заседание НСОД.", published="2020-02-01")
+    assert match.stance == "confirms"
+
+
+def test_a_person_the_claim_names_is_not_read_as_a_state_that_stands(claims) -> None:
+    found = matches(claims, "Жанболат Мамай выступил в Алматы",
+                    "Лидер Демократической партии Казахстана Жанболат Мамай провел встречу "
+                    "с журналистами в Алматы.", published="2022-02-01")
+    assert "named later" not in getattr(found.get("C8"), "reason", "")
