@@ -225,10 +225,18 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         years = named or ({published} if published else set())
         # Only years the text names put it after an event: a later story may recount it.
         first, until = compiled.scope_years[0], compiled.scope_until
-        if years and (max(years) < first or (until is not None and min(named, default=0) > until)):
+        before = bool(years) and max(years) < first and not _renamed(doc, compiled)
+        if before or (years and until is not None and min(named, default=0) > until):
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
                     f"about {', '.join(map(str, compiled.scope_years))}")
     return ""
+
+
+def _renamed(doc: Doc, compiled: Compiled) -> bool:
+    """The item reports the rename of a party the claim names: written after the rename, so
+    the party's history it recounts ("founded in 1999") does not put it before the claim."""
+    return bool(compiled.renames) and bool(_renames(
+        doc, compiled, affirmed(doc, term_hits(doc, compiled.change)), require_old=True))
 
 
 def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,

@@ -45,6 +45,13 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
         # it only mentions the party.)
         return "updates", ("a later vote of the kind the claim reports; mentions "
                            + ", ".join(map(str, ev.later_years)))
+    if (compiled.kind == "state" and compiled.renames and _news_possible(ev, compiled)
+            and _names_unique(ev, compiled)):
+        # A body the claim describes (one with known successors: ``renames``) named by its own
+        # name, not before the claim, with no change or successor: it still stands (LABELLING:
+        # a later report that the state holds).  Not a person or party ("Mamay" is news of
+        # many kinds).
+        return "confirms", "named later, unchanged: " + ", ".join(list(ev.anchors)[:3])
     placed = _placed(ev, compiled)
     if len(ev.support) >= 2 and (placed or compiled.kind != "event"):
         return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
@@ -57,6 +64,11 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
                 if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
         list(ev.anchors)[:3]) + unplaced
+
+
+def _names_unique(ev: Evidence, compiled: Compiled) -> bool:
+    unique = {t.text for t in compiled.unique}
+    return any(a in unique for a in ev.anchors)
 
 
 def _later(ev: Evidence, compiled: Compiled) -> bool:
@@ -143,10 +155,14 @@ def _aside(ev: Evidence) -> bool:
     """Update words told only in the body, away from the title, in an item that restates the
     claim elsewhere ("the unregistered Democratic Party ... only loyal parties get registered"):
     background to a restatement, not news of a change.  A change told with a figure of the
-    claim's quantity ("lowering the bar from 20,000 members to 5,000") is not aside."""
+    claim's quantity ("lowering the bar from 20,000 members to 5,000") is not aside.  The
+    claim's own figure stated in a sentence of its own ("at least 20 thousand members") is such
+    a restatement too."""
     where = {s for w in ev.updates for s in ev.update_sentences.get(w, ())}
     figures = {s for found in ev.quantity_sentences.values() for s in found}
-    return (bool(ev.restated_sentences) and 0 not in where and not where & figures
+    own = {s for label in ev.confirmed for s in ev.quantity_sentences.get(label, ())}
+    own -= {s for label in ev.differing for s in ev.quantity_sentences.get(label, ())}
+    return (bool(ev.restated_sentences or own) and 0 not in where and not where & figures
             and not ev.later_years)
 
 
