@@ -127,3 +127,22 @@ def test_packaged_model_is_what_training_builds_from_the_committed_labels(tmp_pa
                    check=True, cwd=ROOT, capture_output=True)
     packaged_file = ROOT / "src/kzwatch/data/second_opinion.json"
     assert out.read_bytes() == packaged_file.read_bytes(), "retrain the second opinion"
+
+
+def test_discovery_says_which_claims_the_second_opinion_was_not_trained_for(caplog):
+    """Another article's claims: the model cannot speak for them, and discovery says so."""
+    from kzwatch.corpus import Article
+    from kzwatch.cycles.discover import score
+
+    other = [replace(CLAIMS[0], id="X1", text="A claim of another article")]
+    articles = [Article("beimenbetov-2021", None, (), tuple(CLAIMS), "", ""),
+                Article("other-2024", None, (), tuple(other), "", "")]
+    with caplog.at_level("WARNING", logger="kzwatch"):
+        score([PARAPHRASE], articles, None, second_opinion=True)
+    warned = [r.getMessage() for r in caplog.records if "second opinion" in r.getMessage()]
+    assert warned == ["second opinion: not trained for other-2024's claims X1; the rules alone "
+                      "score them (retrain: python bench/train_second_opinion.py)"]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="kzwatch"):
+        score([PARAPHRASE], articles, None, second_opinion=False)
+    assert not caplog.records

@@ -92,6 +92,15 @@ def score(items: list[FeedItem], articles: list[Article], threshold: float | Non
           second_opinion: bool = True) -> list[tuple[str, FeedItem, ClaimMatch]]:
     found = []
     model = relevance.second_opinion_model(second_opinion)
+    if model is not None:
+        for article in articles:
+            uncovered = [c.id for c in article.claims if not model.applies_to(c)]
+            if uncovered:
+                # The model knows only the claim texts it was trained on: say so, do not go
+                # quiet (rules alone score these claims).
+                log.warning("second opinion: not trained for %s's claims %s; the rules alone "
+                            "score them (retrain: python bench/train_second_opinion.py)",
+                            article.id, ", ".join(uncovered[:8]))
     for item in items:
         for article in articles:
             if not article.claims:
