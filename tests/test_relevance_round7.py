@@ -61,11 +61,11 @@ def test_the_claims_own_day_keeps_a_story_about_its_subject(claims) -> None:
 
 
 @pytest.mark.parametrize(("sentence", "years"), [
-    ("Six parties were elected to the Mazhilis on March 19, out of seven", {2023}),
-    ("As of 08:00 PM on March 20th, 77.1% of the total number of voters", {2016}),
+    ("On March 19 voters sent six of the seven parties to the Mazhilis", {2023}),
+    ("By 8 pm on March 20th some 77.1% of registered voters had taken a ballot", {2016}),
     # the day of a session, with the vote word far away, is not a vote's day
-    ("Токаев 15 января на открытии первой сессии VII созыва Мажилиса Парламента, снижается "
-     "порог прохождения политических партий при выборах", set()),
+    ("На 15 января назначено открытие первой сессии нового созыва Мажилиса, где депутаты "
+     "обсудят, каким будет порог для партий на будущих выборах", set()),
     ("On March 19 the ministry registered a party", set()),  # no vote word near the day
 ])
 def test_a_vote_named_by_its_day_gives_its_year(sentence, years) -> None:
@@ -73,23 +73,22 @@ def test_a_vote_named_by_its_day_gives_its_year(sentence, years) -> None:
 
 
 def test_a_year_the_text_names_wins_over_a_vote_day() -> None:
-    text = ["Six parties were elected to the Mazhilis on March 19.", "It was 2016."]
+    text = ["On March 19 voters sent six parties to the Mazhilis.", "It was 2016."]
     assert vote_years(text, [frozenset(), frozenset({2016})]) == [frozenset(), frozenset()]
 
 
 def test_an_undated_report_of_an_earlier_votes_turnout_is_not_the_claims(claims) -> None:
     # 20 March is the 2016 snap Majilis vote: its turnout is not C1's (a near-miss).
-    found = matches(claims, "Final turnout for early elections to Majilis – 77%",
-                    "The CEC chairman announced the final voter turnout in early elections to "
-                    "the Majilis. As of 08:00 PM on March 20th, 77.1% of voters received "
-                    "ballots.")
+    found = matches(claims, "Snap Majilis vote ends with 77% turnout",
+                    "Election officials gave the last turnout figure of the snap Majilis "
+                    "vote. By 8 pm on March 20th, 77.1% of voters had taken a ballot.")
     assert "C1" not in found
 
 
 def test_an_undated_report_of_a_later_votes_turnout_updates_the_claim(claims) -> None:
     m = matches(claims, "Turnout in early elections to the Majilis reached 54%",
-                "The CEC said turnout in the early elections to the Majilis held on March 19 "
-                "was 54.21%.")
+                "Turnout at the snap Majilis vote of March 19 came to 54.21%, the election "
+                "commission reported.")
     assert m["C1"].stance == "updates", m["C1"].reason
 
 

@@ -77,9 +77,9 @@ def test_the_peoples_council_called_consultative_is_still_an_update(claims) -> N
 
 def test_the_kurultai_elected_by_proportional_representation_is_c14_updates(claims) -> None:
     match = stance_of(claims, "C14", "Выборы в Курултай",
-                      "Парламент Казахстана прекращает полномочия в 2026 году. Курултай будет "
-                      "состоять из 145 депутатов, избираемых по системе пропорционального "
-                      "представительства по единому округу.", published="2026-02-11")
+                      "Нынешний двухпалатный парламент Казахстана уйдёт в отставку в 2026 году. "
+                      "Все 150 мест в Курултае распределят между партийными списками по системе "
+                      "пропорционального представительства.", published="2026-02-11")
     assert match.stance == "updates"
 
 

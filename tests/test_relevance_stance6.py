@@ -18,17 +18,17 @@ def claims() -> list[Claim]:
 
 
 def test_a_historical_figure_does_not_pull_the_current_one_back(claims) -> None:
-    m = stance_of(claims, "C16", "Население Казахстана достигло 20 миллионов человек",
-                  "Численность населения Казахстана достигла 20 миллионов. "
-                  "В 1991 году численность населения составляла 16,4 миллиона.",
+    m = stance_of(claims, "C16", "Казахстан: население перевалило за 20 миллионов",
+                  "Статистики сообщили, что население Казахстана теперь 20 миллионов. "
+                  "В 1991 году население составляло 16,4 миллиона.",
                   published="2023-11-10")
     assert m.stance == "updates", m.reason
 
 
 def test_a_year_of_history_elsewhere_does_not_date_a_figure(claims) -> None:
-    m = stance_of(claims, "C16", "Kazakhstan's population reaches 20 million",
-                  "The population of Kazakhstan has reached 20 million people. "
-                  "The country became independent in 1991.", published="2023-11-10")
+    m = stance_of(claims, "C16", "Statisticians count 20 million in Kazakhstan",
+                  "Statisticians say Kazakhstan's population now stands at 20 million. "
+                  "Independence came in 1991.", published="2023-11-10")
     assert m.stance == "updates", m.reason
 
 
@@ -83,8 +83,8 @@ def test_said_drops_a_phrase_negated_inside_and_affirmed_keeps_it() -> None:
 def test_an_undated_item_naming_only_the_claims_vote_year_does_not_update_a_vote_claim(
         claims) -> None:
     title = "Kazakh OSDP party to boycott the Majilis elections"
-    text = ("The OSDP will not take part in the January 10, 2021 elections. "
-            "Six registered political parties will take part in the elections.")
+    text = ("The OSDP says it will not take part in the vote of January 10, 2021. "
+            "Six other registered parties will take part in that vote.")
     assert stance_of(claims, "C3", title, text).stance != "updates"
     later = text.replace("January 10, 2021", "March 19, 2023")
     assert stance_of(claims, "C3", title, later).stance == "updates"
@@ -94,7 +94,8 @@ def test_a_figure_far_from_the_claims_words_does_not_decide_a_state_claim(claims
     title = "Выборы президента Казахстана: явка растёт"
     text = ("По состоянию на 14.00 бюллетени получили 51,8% избирателей. "
             "Участки открыты до 20.00. Наблюдатели работают на участках. "
-            "Порога явки нет, выборы будут признаны состоявшимися в любом случае.")
+            "Порога явки закон не ставит, так что выборы признают состоявшимися при любом "
+            "участии.")
     m = stance_of(claims, "C13", title, text, published="2019-06-09")
     assert m.stance != "updates", m.reason
 
