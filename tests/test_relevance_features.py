@@ -390,8 +390,8 @@ def test_other_countries_in_kazakh_spelling_and_script(claims) -> None:
 
 def test_the_kazakh_word_for_proportional(claims) -> None:
     assert "C14" in flagged(claims, "Мәжіліс сайлауы қалай өтеді",
-                            "Қазақстан парламент сайлауында пропорциялық жүйеге өтеді: "
-                            "депутаттар партиялық тізіммен сайланады.", "kk")
+                            "Қазақстанда Мәжіліс депутаттары енді пропорциялық жүйемен, "
+                            "әр партияның тізімі бойынша сайланады.", "kk")
 
 
 def test_the_claims_protest_count_named_with_protests(claims) -> None:

@@ -27,7 +27,7 @@ def test_a_historical_figure_does_not_pull_the_current_one_back(claims) -> None:
 
 def test_a_year_of_history_elsewhere_does_not_date_a_figure(claims) -> None:
     m = stance_of(claims, "C16", "Statisticians count 20 million in Kazakhstan",
-                  "Statisticians say Kazakhstan's population now stands at 20 million. "
+                  "Kazakhstan's population is now 20 million, statisticians say. "
                   "Independence came in 1991.", published="2023-11-10")
     assert m.stance == "updates", m.reason
 
@@ -43,7 +43,7 @@ def test_a_vote_figure_with_no_year_published_later_is_the_later_vote(claims) ->
 
 
 def test_update_words_in_the_background_of_a_restatement_do_not_update(claims) -> None:
-    title = "Activists of the unregistered Democratic Party of Kazakhstan detained in Almaty"
+    title = "Almaty police hold members of Mamay's unregistered Democratic Party of Kazakhstan"
     text = ("Zhanbolat Mamay has tried to register the party for years. "
             "He says officials let only loyal parties be registered.")
     m = stance_of(claims, "C8", title, text, published="2022-03-01")
