@@ -325,6 +325,11 @@ def test_a_seat_count_is_not_a_membership_floor(claims) -> None:
                     text="The chamber has 107 members, 98 of them elected from party lists.")
     (c8,) = [r for r in explain_item(item, claims)[1] if r.claim_id == "C8"]
     assert not any("98" in f or "107" in f for f in c8.figures)
+    # The control: a membership floor in the same words is read as one.
+    floor = FeedItem(url="u", title=item.title,
+                     text="A party now needs 5,000 members, 98 of them in each region.")
+    (c8,) = [r for r in explain_item(floor, claims)[1] if r.claim_id == "C8"]
+    assert any("5,000" in f for f in c8.figures), c8.figures
 
 
 def test_another_partys_full_name_is_not_mamays_party(claims) -> None:
