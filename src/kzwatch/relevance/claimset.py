@@ -31,15 +31,10 @@ class ClaimSet:
     #: term or of its first part)], keyed by the token fewest terms have (fewest checks)
     longer_terms: dict[int, list[tuple[int, frozenset[int]]]]
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
-    term_ids: dict[str, frozenset[int]]  # claim id → ids of its terms (parts included)
-
-    def term_candidates(self, doc: Doc) -> set[int]:
-        """ids of the terms every token of which occurs somewhere in *doc*."""
-        singles, longer = self._candidates(doc)
-        return singles.union(longer)
 
     def _candidates(self, doc: Doc) -> tuple[set[int], list[int]]:
-        """The candidate terms made of one token, and the others (``term_candidates``)."""
+        """ids of the candidate terms (every token of which occurs in *doc*): those made of
+        one token, and the others."""
         hits = doc.hits
         # The one-token terms by a union of (C-level) lookups, not a Python loop per token.
         singles: set[int] = set().union(*map(self.single_terms.get, hits, repeat(())))
@@ -106,9 +101,6 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
     compiled_list = [compiled_claim(claim) for claim in claims]
     by_id = {id(term): term for c in compiled_list for term in all_terms(c)}
     toks = [tok for c in compiled_list for term in all_terms(c) for tok in term.toks]
-    built = ClaimSet(list(claims), compiled_list, Matcher(toks), *_term_index(by_id),
-                     {id(term): term for c in compiled_list for term in all_terms(c)},
-                     {c.claim.id: frozenset(id(term) for term in all_terms(c))
-                      for c in compiled_list})
+    built = ClaimSet(list(claims), compiled_list, Matcher(toks), *_term_index(by_id), by_id)
     _CLAIM_SETS[cache_key] = built
     return built

@@ -42,6 +42,7 @@ from kzwatch.textnorm import stem
 
 if TYPE_CHECKING:
     from kzwatch.relevance.scoring import Prepared
+    from kzwatch.relevance.settings import RelevanceSettings
 
 NGRAMS = (3, 4, 5)
 PACKAGED = "second_opinion.json"
@@ -174,16 +175,18 @@ class SecondOpinion:
         return claim_key(claim) in self.claim_keys
 
     def matches(self, prep: Prepared, claims: Sequence[Claim], flagged: set[str], *,
-                now: datetime | None = None) -> list[ClaimMatch]:
+                now: datetime | None = None,
+                settings: RelevanceSettings | None = None) -> list[ClaimMatch]:
         """Claims the model adds to an item the rules flagged for nothing (*flagged* empty),
         with the rules' stance.  On an item the rules already tie to a claim the model keeps
         quiet: there its nearest exemplars are that claim's neighbours (turnout next to
         invalid ballots), and on the tuning folds none of its additions there was right."""
         from kzwatch.relevance.scoring import ungated_stance, veto
+        from kzwatch.relevance.settings import DEFAULT_SETTINGS
 
         if flagged:
             return []
-        open_claims = [c for c in claims if c.id not in flagged and self.applies_to(c)]
+        open_claims = [c for c in claims if self.applies_to(c)]
         open_claims = [c for c in open_claims if not veto(prep, c)]
         if not open_claims:
             return []
@@ -193,7 +196,7 @@ class SecondOpinion:
             opinion = self.opinion(sims, claim.id)
             if opinion is None or not self.agrees(opinion):
                 continue
-            stance, reason = ungated_stance(prep, claim, now)
+            stance, reason = ungated_stance(prep, claim, now, settings or DEFAULT_SETTINGS)
             added.append(ClaimMatch(
                 claim_id=claim.id, score=opinion.similarity, stance=stance,
                 reason=f"{opinion.describe()}; {reason}", matched=(f"~{opinion.exemplar}",),

@@ -95,8 +95,7 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
     found = Quantities()
     # A number equal to any of the claim's own figures is not a disagreement, even when it sits
     # next to another quantity's cue ("Ak Zhol ... cleared the 7% threshold").
-    known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
-    known += [([f.value], figure_tolerance(f)) for f in compiled.figures]
+    known = _claim_figures(compiled).known
     # Numbers written inside the claim's own terms ("younger than 30") are its words, not a
     # figure that could disagree with it.
     in_terms: dict[int, set[float]] = defaultdict(set)
@@ -553,6 +552,7 @@ def score_item(
                if (a := assess(prep, claim, threshold=threshold, now=now,
                                    settings=settings)).match is not None]
     if second_opinion is not None:
-        matches += second_opinion.matches(prep, claims, {m.claim_id for m in matches}, now=now)
+        matches += second_opinion.matches(prep, claims, {m.claim_id for m in matches}, now=now,
+                                          settings=settings)
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches
