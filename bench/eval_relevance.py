@@ -33,6 +33,7 @@ import inspect
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims, second_opinion_model
 from kzwatch.relevance.evaluation import (
@@ -101,10 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             sets["test4 (held out)"] = load_labelled(args.test4)
         if args.test5 is not None:
             sets["test5 (held out)"] = load_labelled(args.test5)
+        model = second_opinion_model(args.second_opinion)
     except (OSError, ValueError) as exc:
         print(f"eval_relevance: {exc}", file=sys.stderr)
         return 2
-    model = second_opinion_model(args.second_opinion)
     _warn_split([sets.get(name, []) for name in SPLIT_ORDER])
     print(f"threshold {args.threshold}  claims {len(claims)}  "
           + "  ".join(f"{k} {len(v)}" for k, v in sets.items()))
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(error)
     if args.decisions_out or args.decisions_check:
         return _decisions(args, claims, [*(row for rows in sets.values() for row in rows),
-                                         *load_labelled(args.real)])
+                                         *load_labelled(args.real)], model)
     return 0
 
 
@@ -145,8 +146,9 @@ def _sets_known_to_split_problems() -> int:
     return len(inspect.signature(split_problems).parameters)
 
 
-def _decisions(args: argparse.Namespace, claims: list, rows: list) -> int:
-    now = decisions(rows, claims, threshold=args.threshold)
+def _decisions(args: argparse.Namespace, claims: list, rows: list, model: Any) -> int:
+    """Write or compare every decision, with the second opinion when it is asked for."""
+    now = decisions(rows, claims, threshold=args.threshold, second_opinion=model)
     if args.decisions_out:
         args.decisions_out.write_text(json.dumps(now, ensure_ascii=False, indent=1,
                                                  sort_keys=True), encoding="utf-8")

@@ -68,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         claims = load_claims(args.claims.read_text(encoding="utf-8"), args.article)
         rows = with_texts(load_labelled(args.labels), args.text_dir)
+        model = second_opinion_model(args.second_opinion)
     except (OSError, ValueError) as exc:
         print(f"score_real_texts: {exc}", file=sys.stderr)
         return 2
-    model = second_opinion_model(args.second_opinion)
     result = evaluate(rows, claims, threshold=args.threshold, second_opinion=model)
     print(f"{args.labels}: {len(rows)} items, threshold {args.threshold}, claims {len(claims)}")
     print_table(result, rows)
