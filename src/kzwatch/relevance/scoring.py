@@ -234,8 +234,7 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
 def _renamed(doc: Doc, compiled: Compiled) -> bool:
     """The item reports the rename of a party the claim names: written after the rename, so
     the party's history it recounts ("founded in 1999") does not put it before the claim."""
-    return bool(compiled.renames) and bool(_renames(
-        doc, compiled, affirmed(doc, term_hits(doc, compiled.change)), require_old=True))
+    return bool(_reported_renames(doc, compiled))
 
 
 def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
@@ -243,8 +242,7 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     """Why the claim is not scored ("" when the gate passes), and the renames reported."""
     if not any_hits(doc, compiled.anchors):
         return "no anchor term", []
-    renames = _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
-                       require_old=True) if compiled.renames else []
+    renames = _reported_renames(doc, compiled)
     # A name only this claim's event has ("MISK", "Agadil") stands in for the context groups.
     unique = any_hits(doc, compiled.unique)
     why = ((not unique and _context_missing(doc, compiled, bool(renames)))
@@ -399,10 +397,17 @@ def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
     the gate (a second opinion's flag): the same evidence and ``choose_stance``."""
     compiled = compiled_claim(claim)
     doc = prep.doc
-    renames = _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
-                       require_old=True)
+    renames = _reported_renames(doc, compiled)
     ev = _collect(doc, compiled, prep.numbers, now, renames, settings, prep.published_year)
     return choose_stance(ev, compiled)
+
+
+def _reported_renames(doc: Doc, compiled: Compiled) -> list[str]:
+    """The renames the item reports: a successor's name with the old name or a change word."""
+    if not compiled.renames:
+        return []
+    return _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
+                    require_old=True)
 
 
 def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: bool) -> list[str]:

@@ -225,12 +225,11 @@ def _time_of_figures(ev: Evidence, compiled: Compiled, labels: list[str]) -> tup
                                    for s in ev.quantity_sentences.get(label, ())))
 
 
-def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int], *,
-             item_wide: bool = True) -> tuple[str, str]:
+def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int]) -> tuple[str, str]:
     """When *sentences* speak of: "later" than the claim's year, the claim's own time
     ("same"), or "unknown"; and the years that said so.  The sentences' own years first
-    (any later year makes it later: "54% in 2023, down from 63% in 2021"); then, with
-    *item_wide*, the item's years; then its publication year (a "state" claim's figure
+    (any later year makes it later: "54% in 2023, down from 63% in 2021"); then the item's
+    years; then its publication year (a "state" claim's figure
     published later is a later state; anything published by the claim's year is its time)."""
     year = compiled.year
     if not year:
@@ -238,8 +237,6 @@ def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int], *,
     own = {y for s in set(sentences) for y in ev.sentence_years[s] if y <= ev.max_year}
     if own:
         return ("later" if max(own) > year else "same"), _years(own)
-    if not item_wide:
-        return "unknown", ""
     named = {y for ys in ev.sentence_years for y in ys if y <= ev.max_year}
     published = ev.published_year
     # Only years before the claim's, named elsewhere in an item published later, are history
@@ -257,20 +254,15 @@ def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int], *,
     return "unknown", ""
 
 
-def _placed(ev: Evidence, compiled: Compiled) -> str:
-    """A note saying how the item is placed at the claim's event, or "" when it is not: it
-    names years and none is the claim's, nor the claim's own vote (``scope.own``) — a story
-    about the claim's subject at another time ("Oyan, founded in 2019, presents a book") only
-    names it.  An item that names no year is taken as placed (a feed's date says when it was
-    written, not what it recounts)."""
+def _placed(ev: Evidence, compiled: Compiled) -> bool:
+    """Whether the item is placed at the claim's event; not when it names years and none is
+    the claim's, nor the claim's own vote (``scope.own``): a story about the claim's subject at
+    another time ("Oyan, founded in 2019, presents a book") only names it.  An item that names
+    no year is taken as placed (a feed's date says when it was written, not what it recounts)."""
     if ev.own_scope:
-        return " (names the claim's vote)"
+        return True
     named = {y for ys in ev.sentence_years for y in ys}
-    if not compiled.year or not named:
-        return " (no other year named)"
-    if compiled.year in named:
-        return f" ({compiled.year} named)"
-    return ""
+    return not compiled.year or not named or compiled.year in named
 
 
 def _years(years: Iterable[int]) -> str:
