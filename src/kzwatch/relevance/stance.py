@@ -56,11 +56,11 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
     if len(ev.support) >= 2 and _told_later(ev, compiled, placed):
         return "updates", ("the claim's subject told at later years only ("
                            + _years(ev.later_years) + "), with nothing restated: its later state")
-    # An event's actors named (the police, activists, observers, a mission) tell nothing of
-    # what happened: two terms restate it only when one of them is of the event itself.
-    if len(ev.support) >= 2 and (placed or compiled.kind != "event") and any(
-            t not in compiled.actors for t in ev.support):
-        return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
+    # The claim's actors named (the police, activists, observers, a mission, deputies) tell
+    # nothing of what happened or holds: they do not count towards a restatement.
+    restating = [t for t in ev.support if t not in compiled.actors]
+    if len(restating) >= 2 and (placed or compiled.kind != "event"):
+        return "confirms", "restates the claim: " + ", ".join(restating[:4])
     if (compiled.kind == "event" and len(ev.anchors) >= 2 and compiled.year
             and (compiled.year in {y for ys in ev.sentence_years for y in ys}
                  or ev.published_year == compiled.year)):
