@@ -167,3 +167,28 @@ def test_actor_terms_must_be_among_the_claims_terms() -> None:
            '[claim.terms]\nen = ["rally"]\n')
     with pytest.raises(ValueError, match="X1: actor_terms not among its terms: police"):
         load_claims(bad, ARTICLE)
+
+
+# --- students abroad and the population (C16) ---------------------------------------------------
+
+
+def test_the_countrys_students_in_another_countrys_universities_are_c16(claims) -> None:
+    found = matches(claims, "Где учатся казахстанские студенты",
+                    "Казахстанские студенты чаще всего выбирают вузы Польши и Чехии, пишет "
+                    "министерство.", published="2025-09-01")
+    assert "C16" in found
+
+
+def test_students_named_alone_do_not_restate_c16(claims) -> None:
+    match = stance_of(claims, "C16", "Kazakhstani students choose Czech universities",
+                      "More Kazakhstani students now pick Czech universities, the ministry said.")
+    assert match.stance == "mentions", match.reason
+
+
+def test_thousands_of_people_are_not_a_population_figure(claims) -> None:
+    found = matches(claims, "Kazakhstani students at foreign universities",
+                    "In 2023, 4.4 thousand students studied at foreign universities; 29.5 "
+                    "thousand people have taken part since the programme began.",
+                    published="2024-02-01")
+    assert "C16" in found
+    assert "population" not in found["C16"].reason, found["C16"].reason

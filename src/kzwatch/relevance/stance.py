@@ -72,14 +72,13 @@ def _from_terms(ev: Evidence, compiled: Compiled, placed: bool) -> tuple[str, st
     or a state's later state when told at later years only (``_told_later``).  The claim's
     actors named (the police, activists, observers, a mission, deputies: ``actor_terms``) tell
     nothing of what happened or holds: however many of them, they count as one term."""
-    if len(ev.support) < 2:
+    restating = [t for t in ev.support if t not in compiled.actors]
+    if len(restating) + (len(restating) < len(ev.support)) < 2:
         return None
     if _told_later(ev, compiled, placed):
         return "updates", ("the claim's subject told at later years only ("
                            + _years(ev.later_years) + "), with nothing restated: its later state")
-    restating = [t for t in ev.support if t not in compiled.actors]
-    counted = len(restating) + (len(restating) < len(ev.support))
-    if counted >= 2 and (placed or compiled.kind != "event"):
+    if placed or compiled.kind != "event":
         return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
     return None
 
