@@ -192,3 +192,29 @@ def test_thousands_of_people_are_not_a_population_figure(claims) -> None:
                     published="2024-02-01")
     assert "C16" in found
     assert "population" not in found["C16"].reason, found["C16"].reason
+
+
+# --- a spoiled ballot replaced (C4) and the parties that got in (C2) ----------------------------
+
+
+def test_a_spoiled_ballot_replaced_at_the_polling_station_is_not_c4(claims) -> None:
+    found = matches(claims, "Что делать, если испортил бюллетень",
+                    "В Казахстане испорченный бюллетень признается недействительным, а "
+                    "избирателю выдается новый бюллетень взамен испорченного.",
+                    published="2023-03-18")
+    assert "C4" not in found
+
+
+def test_the_share_of_invalid_ballots_is_still_c4_beside_a_new_ballot(claims) -> None:
+    found = matches(claims, "Недействительные бюллетени",
+                    "По данным МИСК, недействительными в Казахстане признаны 3,8 процента "
+                    "бюллетеней; кто испортил свой, получал новый бюллетень.",
+                    published="2021-01-12")
+    assert "C4" in found
+
+
+def test_three_parties_got_into_the_majilis_in_either_word_order_is_c2(claims) -> None:
+    found = matches(claims, "Итоги выборов в Казахстане",
+                    "По итогам голосования в Мажилис прошли три партии: Нур Отан, Ак жол и "
+                    "Народная партия Казахстана.", published="2021-01-11")
+    assert "C2" in found
