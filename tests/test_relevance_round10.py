@@ -214,7 +214,7 @@ def test_the_share_of_invalid_ballots_is_still_c4_beside_a_new_ballot(claims) ->
 
 
 def test_three_parties_got_into_the_majilis_in_either_word_order_is_c2(claims) -> None:
-    found = matches(claims, "Итоги выборов в Казахстане",
+    found = matches(claims, "Кто попал в нижнюю палату Казахстана",
                     "По итогам голосования в Мажилис прошли три партии: Нур Отан, Ак жол и "
                     "Народная партия Казахстана.", published="2021-01-11")
     assert "C2" in found
