@@ -218,3 +218,10 @@ def test_three_parties_got_into_the_majilis_in_either_word_order_is_c2(claims) -
                     "По итогам голосования в Мажилис прошли три партии: Нур Отан, Ак жол и "
                     "Народная партия Казахстана.", published="2021-01-11")
     assert "C2" in found
+
+
+def test_a_wave_of_protests_that_did_not_subside_is_c10(claims) -> None:
+    found = matches(claims, "Социолог о протестах",
+                    "По словам социолога, в 2019–2020 годах протестная волна в Казахстане "
+                    "только росла, люди выходили из-за цен и пособий.", published="2021-05-01")
+    assert "C10" in found
