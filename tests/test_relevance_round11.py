@@ -101,3 +101,27 @@ def test_the_national_council_with_public_councils_among_its_members_stays_c6(cl
 ])
 def test_a_protest_count_from_a_farther_country_is_not_c10(claims, text) -> None:
     assert "C10" not in matches(claims, "Protest count", text, published="2026-05-01")
+
+
+# --- a count claim is restated by its counts only (C16, ``counts_only``) ------------------------
+
+
+def test_students_abroad_named_without_a_count_only_mention_c16(claims) -> None:
+    match = stance_of(claims, "C16", "Why Kazakhstani students go abroad",
+                      "More Kazakhstani students choose to study abroad, and UNESCO says "
+                      "their universities of choice are in Russia and Europe.")
+    assert match.stance == "mentions"
+
+
+def test_the_claims_count_of_students_abroad_still_confirms_c16(claims) -> None:
+    match = stance_of(claims, "C16", "Kazakhstani students abroad",
+                      "By the end of 2017, 89,505 young Kazakhstanis had studied abroad.")
+    assert match.stance == "confirms"
+
+
+def test_counts_only_must_be_true_or_false() -> None:
+    from kzwatch.relevance import load_claims
+
+    bad = '[[claim]]\nid = "X1"\ntext = "t"\ncounts_only = "yes"\n[claim.terms]\nen = ["a"]\n'
+    with pytest.raises(ValueError, match="X1: counts_only: must be true or false"):
+        load_claims(bad, "a")

@@ -71,7 +71,11 @@ def _from_terms(ev: Evidence, compiled: Compiled, placed: bool) -> tuple[str, st
     """Two or more of the claim's supporting terms with nothing else to go on: a restatement,
     or a state's later state when told at later years only (``_told_later``).  The claim's
     actors named (the police, activists, observers, a mission, deputies: ``actor_terms``) tell
-    nothing of what happened or holds: however many of them, they count as one term."""
+    nothing of what happened or holds: however many of them, they count as one term.  A claim
+    that is its counts (``counts_only``: "18 million people, 89,505 studied abroad") is restated
+    by its figures only: students and study abroad named, without a count, only mention it."""
+    if compiled.counts_only:
+        return None
     restating = [t for t in ev.support if t not in compiled.actors]
     if len(restating) + (len(restating) < len(ev.support)) < 2:
         return None
