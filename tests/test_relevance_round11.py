@@ -125,3 +125,22 @@ def test_counts_only_must_be_true_or_false() -> None:
     bad = '[[claim]]\nid = "X1"\ntext = "t"\ncounts_only = "yes"\n[claim.terms]\nen = ["a"]\n'
     with pytest.raises(ValueError, match="X1: counts_only: must be true or false"):
         load_claims(bad, "a")
+
+
+# --- the regional tracker's stories name the neighbours (C10) ------------------------------------
+
+
+def test_a_regional_protest_tracker_story_is_c10_despite_the_neighbours(claims) -> None:
+    found = matches(claims, "Protest data for Central Asia",
+                    "The Oxus Central Asia Protest Tracker logged protests in Kazakhstan, "
+                    "Kyrgyzstan, Uzbekistan and Tajikistan; Kazakhstan had the most, 254 "
+                    "in 2020.", published="2021-02-01")
+    assert "C10" in found
+
+
+def test_a_tracker_story_about_kyrgyzstan_alone_stays_out(claims) -> None:
+    found = matches(claims, "Protest data for Kyrgyzstan",
+                    "The Central Asia Protest Tracker counted 120 protests in Kyrgyzstan, most "
+                    "of them in Bishkek; Kyrgyz activists called it a record.",
+                    published="2021-02-01")
+    assert "C10" not in found
