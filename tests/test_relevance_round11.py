@@ -144,3 +144,23 @@ def test_a_tracker_story_about_kyrgyzstan_alone_stays_out(claims) -> None:
                     "of them in Bishkek; Kyrgyz activists called it a record.",
                     published="2021-02-01")
     assert "C10" not in found
+
+
+# --- a standing state told with no year, published later (stance) -------------------------------
+
+
+_BALLOT_TEXT = ("В избирательном бюллетене есть графа «против всех», напомнили избирателям в "
+                "участковой комиссии.")
+
+
+def test_a_state_told_with_no_year_in_a_later_item_is_its_later_state(claims) -> None:
+    """Round 10 read a standing state told at later years only as its later state; an item
+    that names no year at all is dated by its publication."""
+    match = stance_of(claims, "C5", "Что в бюллетене", _BALLOT_TEXT, published="2024-04-01")
+    assert match.stance == "updates"
+    assert "published 2024" in match.reason
+
+
+def test_the_same_words_published_in_the_claims_year_restate_it(claims) -> None:
+    match = stance_of(claims, "C5", "Что в бюллетене", _BALLOT_TEXT, published="2021-01-05")
+    assert match.stance == "confirms"
