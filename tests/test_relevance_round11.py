@@ -164,3 +164,20 @@ def test_a_state_told_with_no_year_in_a_later_item_is_its_later_state(claims) ->
 def test_the_same_words_published_in_the_claims_year_restate_it(claims) -> None:
     match = stance_of(claims, "C5", "Что в бюллетене", _BALLOT_TEXT, published="2021-01-05")
     assert match.stance == "confirms"
+
+
+# --- Kazakh turnout told as the share of voters who voted (C1) -----------------------------------
+
+
+def test_kazakh_turnout_as_the_share_of_voters_who_voted_is_c1(claims) -> None:
+    found = matches(claims, "Мәжіліс сайлауы: дауыс беру жалғасуда",
+                    "Кешкі алтыдағы мәлімет бойынша сайлаушылардың 48 пайызы дауыс берген, деп "
+                    "хабарлады Орталық сайлау комиссиясы.", published="2021-01-10")
+    assert "C1" in found
+
+
+def test_voters_taking_part_without_a_share_is_not_turnout(claims) -> None:
+    found = matches(claims, "Мәжіліс сайлауы",
+                    "Сайлаушылар учаскелерге келіп, дауыс берген соң үйлеріне қайтты.",
+                    published="2021-01-10")
+    assert "C1" not in found
