@@ -207,6 +207,12 @@ def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:
 CLAIM_KINDS = ("vote", "event", "state")
 
 
+def _flag(value: Any, groups: Mapping[str, list[str]], where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: must be true or false, got {value!r}")
+    return value
+
+
 def _quantities(value: Any, groups: Mapping[str, list[str]], where: str) -> list[dict[str, Any]]:
     return [_parse_quantity(q, groups, f"{where}[{i}]")
             for i, q in enumerate(value if isinstance(value, list) else [value])]
@@ -230,4 +236,5 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "year": _year,
     "scope": _scope,
     "kind": _kind,
+    "counts_only": _flag,
 }

@@ -52,6 +52,9 @@ class Compiled:
     #: mission), not what the claim says happened (``actor_terms``): the stance does not take
     #: them for a restatement.
     actors: frozenset[str] = frozenset()
+    #: The claim is its counts (a population, a number of students abroad): its terms named
+    #: restate nothing; only its figures, or a change, decide (``counts_only``).
+    counts_only: bool = False
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -130,6 +133,7 @@ def compile_claim(claim: Claim) -> Compiled:
         if scope.get("days") else set(),
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
+        counts_only=extra.get("counts_only", False),
     )
 
 

@@ -71,13 +71,19 @@ def _from_terms(ev: Evidence, compiled: Compiled, placed: bool) -> tuple[str, st
     """Two or more of the claim's supporting terms with nothing else to go on: a restatement,
     or a state's later state when told at later years only (``_told_later``).  The claim's
     actors named (the police, activists, observers, a mission, deputies: ``actor_terms``) tell
-    nothing of what happened or holds: however many of them, they count as one term."""
+    nothing of what happened or holds: however many of them, they count as one term.  A claim
+    that is its counts (``counts_only``: "18 million people, 89,505 studied abroad") is restated
+    by its figures only: students and study abroad named, without a count, only mention it."""
+    if compiled.counts_only:
+        return None
     restating = [t for t in ev.support if t not in compiled.actors]
     if len(restating) + (len(restating) < len(ev.support)) < 2:
         return None
     if _told_later(ev, compiled, placed):
-        return "updates", ("the claim's subject told at later years only ("
-                           + _years(ev.later_years) + "), with nothing restated: its later state")
+        when = (_years(ev.later_years) if ev.later_years
+                else f"naming no year, published {ev.published_year}")
+        return "updates", ("the claim's subject told at later years only (" + when
+                           + "), with nothing restated: its later state")
     if placed or compiled.kind != "event":
         return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
     return None
@@ -85,13 +91,18 @@ def _from_terms(ev: Evidence, compiled: Compiled, placed: bool) -> tuple[str, st
 
 def _told_later(ev: Evidence, compiled: Compiled, placed: bool) -> bool:
     """A standing state's subject told with later years only (none up to the claim's own, nor
-    its body or vote: ``_placed``), and with no restatement marker: a report of how things stand
-    at that later time, which the claim's state no longer describes (LABELLING: ``updates``
-    "whether or not the item says changed").  Its terms alone ("ballot", "voters") restate
-    nothing."""
+    its body or vote: ``_placed``), or naming no year in an item published after the claim's
+    year, and with no restatement marker: a report of how things stand at that later time,
+    which the claim's state no longer describes (LABELLING: ``updates`` "whether or not the
+    item says changed").  Its terms alone ("ballot", "voters") restate nothing."""
+    if compiled.kind != "state" or ev.confirms or not _news_possible(ev, compiled):
+        return False
+    year = compiled.year or ev.max_year
     named = {y for ys in ev.sentence_years for y in ys if y <= ev.max_year}
-    return (compiled.kind == "state" and not placed and bool(named) and not ev.confirms
-            and min(named) > (compiled.year or ev.max_year) and _news_possible(ev, compiled))
+    if not named:
+        # Naming no year, it tells the state when it was written.
+        return not ev.own_scope and (ev.published_year or 0) > year
+    return not placed and min(named) > year
 
 
 def _names_unique(ev: Evidence, compiled: Compiled) -> bool:
