@@ -146,3 +146,20 @@ def test_discovery_says_which_claims_the_second_opinion_was_not_trained_for(capl
     with caplog.at_level("WARNING", logger="kzwatch"):
         score([PARAPHRASE], articles, None, second_opinion=False)
     assert not caplog.records
+
+
+def test_text_vector_is_the_feature_count_vector_to_the_last_bit():
+    # The cached per-token columns must give exactly what counting features gives (same
+    # columns in the same order, same weights): the similarities are summed in that order.
+    import numpy as np
+
+    from kzwatch.relevance.learned import features
+
+    model = _model()
+    texts = [["Почти две трети избирателей Казахстана, две трети!"], ["парк", "парк у реки"],
+             ["nothing the model knows"], []]
+    for sentences in texts:
+        counted = model._vector(features(sentences, "ru"))
+        cached = model.text_vector(sentences, "ru")
+        assert np.array_equal(counted[0], cached[0]) and np.array_equal(counted[1], cached[1])
+    assert len(model.text_vector(texts[0], "ru")[0]) > 10  # the check compared real vectors

@@ -111,6 +111,9 @@ class SecondOpinion:
         self.claim_keys = frozenset(claim_keys)
         self.min_similarity = min_similarity
         self.margin = margin
+        #: (token, language) → the columns of its features the vocabulary has
+        self._token_columns: dict[tuple[str, str], np.ndarray] = {}
+        self._applies: dict[int, tuple[Claim, bool]] = {}  # id(claim) → (claim, applies_to)
         counted = [features(e.sentences, e.lang) for e in self.exemplars]
         df: Counter[str] = Counter()
         for counts in counted:
@@ -140,13 +143,43 @@ class SecondOpinion:
         known = [(self.vocab[f], c) for f, c in counts.items() if f in self.vocab]
         if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        col = np.array([k for k, _ in known], dtype=np.int64)
-        w = (1 + np.log(np.array([c for _, c in known], dtype=float))) * self.idf[col]
+        return self._weighted(np.array([k for k, _ in known], dtype=np.int64),
+                              np.array([c for _, c in known], dtype=float))
+
+    def _weighted(self, col: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        w = (1 + np.log(count)) * self.idf[col]
         return col, w / (np.linalg.norm(w) or 1.0)
+
+    def text_vector(self, sentences: Sequence[str], lang: str | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """``_vector(features(sentences, lang))`` without a Python step per feature: each
+        token's known columns are worked out once per model (cached by word), and a text's
+        counts come from NumPy.  The columns stay in the order ``features`` first meets them
+        (first occurrence), so the weights, their norm and every sum over them are added up
+        in the same order, to the last bit."""
+        cache, lang_key = self._token_columns, lang or ""
+        per_token = []
+        for sentence in sentences:
+            for token in fast_tokens(sentence):
+                cols = cache.get((token, lang_key))
+                if cols is None:
+                    if len(cache) > 200_000:
+                        cache.clear()
+                    vocab = self.vocab
+                    cols = cache[(token, lang_key)] = np.array(
+                        [vocab[f] for f in _token_features(token, lang_key) if f in vocab],
+                        dtype=np.int64)
+                per_token.append(cols)
+        found = np.concatenate(per_token) if per_token else np.zeros(0, dtype=np.int64)
+        if not len(found):
+            return found, np.zeros(0)
+        col, first, count = np.unique(found, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        return self._weighted(col[order], count[order].astype(float))
 
     def similarities(self, sentences: Sequence[str], lang: str | None) -> np.ndarray:
         """Cosine similarity of a text with every exemplar."""
-        col, w = self._vector(features(sentences, lang))
+        col, w = self.text_vector(sentences, lang)
         starts, ends = self._indptr[col], self._indptr[col + 1]
         lengths = ends - starts
         if not lengths.sum():
@@ -172,7 +205,14 @@ class SecondOpinion:
                 and opinion.similarity - opinion.against >= self.margin)
 
     def applies_to(self, claim: Claim) -> bool:
-        return claim_key(claim) in self.claim_keys
+        # Asked for every claim of every item the rules flag nothing on: the key (a SHA-256
+        # of the claim's text) is worked out once per claim object.
+        cached = self._applies.get(id(claim))
+        if cached is None or cached[0] is not claim:
+            if len(self._applies) > 4096:
+                self._applies.clear()
+            cached = self._applies[id(claim)] = (claim, claim_key(claim) in self.claim_keys)
+        return cached[1]
 
     def matches(self, prep: Prepared, claims: Sequence[Claim], flagged: set[str], *,
                 now: datetime | None = None,
