@@ -189,6 +189,10 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._years_in: dict[int, frozenset[float]] = {}
         self._texts: dict[int, str] = {}
         self._folded: dict[int, str] = {}  # ``_fold_text`` of each text
+        # Facts of the whole item every assessed claim reads: worked out once per item.
+        self._year_values: frozenset[int] | None = None
+        self._sentence_years: list[frozenset[int]] | None = None
+        self._percent_sentences: frozenset[int] | None = None
 
     def __len__(self) -> int:
         return len(self._sentences)
@@ -288,6 +292,29 @@ class SentenceNumbers(Sequence[list[Number]]):
                            if _FOUR_DIGITS_RE.search(self._sentences[i]) or i in voted
                            for n in self.digits(i) if n.year]
         return self._years
+
+
+    def year_values(self) -> frozenset[int]:
+        """The years the item names (``years``), as integers."""
+        if self._year_values is None:
+            self._year_values = frozenset(int(n.value) for n in self.years())
+        return self._year_values
+
+    def sentence_years(self) -> list[frozenset[int]]:
+        """Per sentence, the years it names (``years_in``) as integers.  A new list each
+        call (the sets are shared): every claim's evidence holds its own."""
+        if self._sentence_years is None:
+            self._sentence_years = [frozenset(int(v) for v in self.years_in(s))
+                                    for s in range(len(self))]
+        return list(self._sentence_years)
+
+    def percent_sentences(self) -> frozenset[int]:
+        """The sentences with a percentage that is not a year (a vote's result)."""
+        if self._percent_sentences is None:
+            self._percent_sentences = frozenset(
+                s for s in self.with_digits()
+                if any(n.percent and not n.year for n in self.digits(s)))
+        return self._percent_sentences
 
 
 def parse_figure(figure: str) -> Number | None:

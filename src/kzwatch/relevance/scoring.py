@@ -220,7 +220,7 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         return ("out of scope: dated " + ", ".join(f"{d}/{m}" for d, m in sorted(days)[:3])
                 + ", not the claim's day or vote")
     if compiled.scope_years:
-        named = {int(n.value) for n in numbers.years()}
+        named = numbers.year_values()
         years = named or ({published} if published else set())
         # Only years the text names put it after an event: a later story may recount it.
         first, until = compiled.scope_years[0], compiled.scope_until
@@ -307,8 +307,10 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
 def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: SentenceNumbers,
              compiled: Compiled) -> dict[str, list[tuple[int, int, int]]]:
     """Occurrences outside sentences that speak only of the claim's own past."""
-    kept = {text: [o for o in occ if not _historical(numbers.years_in(o[0]), compiled)]
-            for text, occ in hits.items()}
+    historical: dict[int, bool] = {}  # by sentence: occurrences share sentences
+    for s_idx in {s for occ in hits.values() for s, _, _ in occ}:
+        historical[s_idx] = _historical(numbers.years_in(s_idx), compiled)
+    kept = {text: [o for o in occ if not historical[o[0]]] for text, occ in hits.items()}
     return {text: occ for text, occ in kept.items() if occ}
 
 
@@ -343,8 +345,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     figures = _figures(compiled, numbers, weight)
     quantities = _quantities(doc, compiled, numbers, weight, {**anchors, **support})
     max_year = (now.year + 1) if now else 2100
-    later_years = sorted({int(n.value) for n in numbers.years()
-                          if compiled.year and compiled.year < n.value <= max_year})
+    later_years = sorted(y for y in numbers.year_values()
+                         if compiled.year and compiled.year < y <= max_year)
     update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
     weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(
@@ -369,9 +371,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,
         # Years and percentages are only ever written in digits.
-        sentence_years=[frozenset(int(v) for v in numbers.years_in(s)) for s in range(len(numbers))],
-        result_sentences={s for s in numbers.with_digits()
-                          if any(n.percent and not n.year for n in numbers.digits(s))},
+        sentence_years=numbers.sentence_years(),
+        result_sentences=set(numbers.percent_sentences()),
         own_scope=bool(term_hits(doc, compiled.scope_own)),
         **stance_readings(doc, update_hits, confirm_hits, anchor_sentences),
         published_year=published, max_year=max_year,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from operator import attrgetter
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
@@ -28,11 +27,7 @@ _NOT_AT_ALL = frozenset({"вовсе", "отнюдь"})
 
 def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
     """Which of *sentences* tell of a proposed law (``_PROPOSAL_PREFIXES``)."""
-    return {s for s in sentences if s < len(doc.toks)
-            and any(map(_is_proposal_word, map(_NORM, doc.toks[s])))}
-
-
-_NORM = attrgetter("norm")
+    return {s for s in sentences if s < len(doc.toks) and doc.has_word(s, _is_proposal_word)}
 
 
 @lru_cache(maxsize=100_000)
