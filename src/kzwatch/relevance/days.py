@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 #: Month stems (casefolded) in Russian, Kazakh (Cyrillic and Latin) and English, by month.
 _MONTH_STEMS: tuple[tuple[str, ...], ...] = (
@@ -39,9 +38,11 @@ def _month(word: str) -> int:
     return next(n for stem, n in _STEM_MONTH.items() if word.startswith(stem))
 
 
-@lru_cache(maxsize=50_000)
 def _days_at(sentence: str) -> tuple[tuple[int, int, int, int], ...]:
-    """(day, month, start, end) of each day of a month named in *sentence*."""
+    """(day, month, start, end) of each day of a month named in *sentence*.  Not cached by
+    sentence text: feeds do not repeat whole sentences the way the bench's items do (so such
+    a cache would only flatter the bench), and two regex scans cost little (no measurable
+    change on the bench without it)."""
     out = []
     for m in _DAY_MONTH_RE.finditer(sentence):
         month = _month(m.group(3))
