@@ -30,6 +30,7 @@ _STEMS = "|".join(sorted(map(re.escape, _STEM_MONTH), key=len, reverse=True))
 _DAY_MONTH_RE = re.compile(
     rf"(?<![\d.:,])(\d{{1,2}})(?:\s*(?:и|and|,|-|–|мен|және)\s*(\d{{1,2}}))?\s+({_STEMS})\w*",
     re.IGNORECASE)
+_DIGIT_RE = re.compile(r"\d")
 _MONTH_DAY_RE = re.compile(rf"\b({_STEMS})\w*\s+(\d{{1,2}})(?![\d:.,]\d)", re.IGNORECASE)
 
 
@@ -41,8 +42,9 @@ def _month(word: str) -> int:
 def _days_at(sentence: str) -> tuple[tuple[int, int, int, int], ...]:
     """(day, month, start, end) of each day of a month named in *sentence*.  Not cached by
     sentence text: feeds do not repeat whole sentences the way the bench's items do (so such
-    a cache would only flatter the bench), and two regex scans cost little (no measurable
-    change on the bench without it)."""
+    a cache would only flatter the bench); scoring reads an item's days once per item."""
+    if not _DIGIT_RE.search(sentence):  # both patterns need a digit (most sentences have none)
+        return ()
     out = []
     for m in _DAY_MONTH_RE.finditer(sentence):
         month = _month(m.group(3))

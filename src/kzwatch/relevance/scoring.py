@@ -214,7 +214,7 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     if n_other and n_other > _own_outside(term_hits(doc, compiled.scope_own), other):
         return f"out of scope: about {', '.join(list(other)[:3])}"
     # Dated to other days only, naming neither the claim's vote nor a name only its event has.
-    days = named_days(doc.sentences) if compiled.scope_days else set()
+    days = _named_days(doc) if compiled.scope_days else set()
     if days and not days & compiled.scope_days and not term_hits(doc, compiled.scope_own) \
             and not term_hits(doc, compiled.unique):
         return ("out of scope: dated " + ", ".join(f"{d}/{m}" for d, m in sorted(days)[:3])
@@ -229,6 +229,13 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
                     f"about {', '.join(map(str, compiled.scope_years))}")
     return ""
+
+
+def _named_days(doc: Doc) -> set[tuple[int, int]]:
+    """The days of a month *doc* names, read once per item (not once per claim)."""
+    if doc.days is None:
+        doc.days = named_days(doc.sentences)
+    return doc.days
 
 
 def _renamed(doc: Doc, compiled: Compiled) -> bool:

@@ -72,6 +72,9 @@ class Doc:
         self.found_bits = 0
         self._has_word: dict[tuple[int, Callable[[str], bool]], bool] = {}
         self.negations: dict[tuple[int, int, int], bool] = {}  # ``negated``, by occurrence
+        #: the days of a month the text names (``days.named_days``), read on first use: every
+        #: event claim's scope check asks
+        self.days: set[tuple[int, int]] | None = None
         if matcher is not None:
             self._read_matched(matcher, latin_kazakh)
             return
