@@ -489,11 +489,19 @@ def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
 
 
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
+_SPACE_SPLIT_RE = re.compile(r"(\s+)")
 
 
 def _latin_in_cyrillic(sentence: str) -> str:
-    """A Latin-Kazakh sentence with every letter run in Cyrillic, for reading its numbers."""
-    return _LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), sentence)
+    """A Latin-Kazakh sentence with every letter run in Cyrillic, for reading its numbers.
+    By whitespace-separated chunk, cached per chunk (a letter run never spans whitespace, and
+    whitespace is kept as written): the Python callback runs once per new chunk, not per word."""
+    return "".join(map(_chunk_in_cyrillic, _SPACE_SPLIT_RE.split(sentence)))
+
+
+@lru_cache(maxsize=200_000)
+def _chunk_in_cyrillic(chunk: str) -> str:
+    return _LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), chunk)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from itertools import chain, compress, count, repeat
@@ -70,7 +70,7 @@ class Doc:
         #: the ``Term.bit`` of every term in ``found``, and of the one-token terms whose token
         #: occurs (their occurrences are their token's ``hits``)
         self.found_bits = 0
-        self._has_word: dict[tuple[int, Callable[[str], bool]], bool] = {}
+        self._norm_texts: dict[int, str] = {}  # ``norm_text`` by sentence
         self.negations: dict[tuple[int, int, int], bool] = {}  # ``negated``, by occurrence
         #: the days of a month the text names (``days.named_days``), read on first use: every
         #: event claim's scope check asks
@@ -174,14 +174,14 @@ class Doc:
                     self._alt_words[(s_idx, t_idx)] = cyrillic[t_idx]
                     found_at[t_idx] = matcher.matched(word, cyrillic[t_idx])
 
-    def has_word(self, s_idx: int, test: Callable[[str], bool]) -> bool:
-        """Does a token of sentence *s_idx* pass *test* (on its ``norm``)?  Cached per
-        document, sentence and test: every assessed claim asks about the title and its
-        anchors' sentences, which claims share."""
-        key = (s_idx, test)
-        found = self._has_word.get(key)
+    def norm_text(self, s_idx: int) -> str:
+        """The ``norm`` of every token of sentence *s_idx*, joined by single spaces (a norm
+        has none: tokens are letter or digit runs or "%"), so that one regex search can ask
+        about all of a sentence's words.  Cached per document: every assessed claim asks
+        about the title and its anchors' sentences, which claims share."""
+        found = self._norm_texts.get(s_idx)
         if found is None:
-            found = self._has_word[key] = any(map(test, map(_NORM, self.toks[s_idx])))
+            found = self._norm_texts[s_idx] = " ".join(map(_NORM, self.toks[s_idx]))
         return found
 
     @property

@@ -1,0 +1,98 @@
+"""Per-item and shared machinery the scorer reads once instead of once per claim (speed
+round 6): each must give exactly what the per-claim or per-word code it replaces gives."""
+
+from __future__ import annotations
+
+import random
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kzwatch.model import FeedItem
+from kzwatch.relevance import days, stance_words
+from kzwatch.relevance.compiled import compile_terms
+from kzwatch.relevance.scoring import _LATIN_WORD_RE, _latin_in_cyrillic, prepare
+from kzwatch.relevance.text import negated
+from kzwatch.relevance.translit import latin_to_cyrillic
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    rows = []
+    for name in ("labelled_items.toml", "labelled_items_test.toml"):
+        rows += tomllib.loads((DATA / name).read_text(encoding="utf-8"))["item"]
+    return [r["title"] + ". " + r["text"] for r in rows]
+
+
+def test_the_same_terms_compile_to_one_shared_list() -> None:
+    a = compile_terms(["Казахстан", "Kazakhstan", "Қазақстан"])
+    b = compile_terms(["Казахстан", "Kazakhstan", "Қазақстан"])
+    other = compile_terms(["Казахстан", "Kazakhstan"])
+    assert a is b and a is not other  # a document answers a once for every claim listing it
+    assert [t.text for t in a] == ["Казахстан", "Kazakhstan", "Қазақстан"]
+
+
+def test_latin_kazakh_numbers_text_by_chunk_is_the_whole_sentence_substitution(texts) -> None:
+    def whole(sentence: str) -> str:
+        return _LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), sentence)
+
+    rng = random.Random(6)
+    alphabet = "aáǵıńóúýşğäöüñū jJ1 2\n\t\u00a0,.-%Ж ж"
+    samples = texts + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+                       for _ in range(5000)]
+    assert all(_latin_in_cyrillic(s) == whole(s) for s in samples)
+    assert _latin_in_cyrillic("Saılau  2023\tjyly") == "сайлау  2023\tжылы"  # spacing kept
+
+
+def test_proposal_search_is_the_per_token_test(texts) -> None:
+    def per_token(norms: list[str]) -> bool:
+        return any(n in stance_words._PROPOSAL_WORDS
+                   or n.startswith(stance_words._PROPOSAL_PREFIXES) for n in norms)
+
+    extra = ["Депутаты внесли законопроект о выборах", "tabled a bill", "the bills passed",
+             "a billion tenge", "жаңа заң жобасы", "Проектом не предусмотрено", "draft law"]
+    checked = found = 0
+    for text in texts + extra:
+        prep = prepare(FeedItem(url="https://example.test/x", title="", text=text))
+        assert prep is not None
+        for s in range(len(prep.doc.toks)):
+            expected = per_token([t.norm for t in prep.doc.toks[s]])
+            assert stance_words.proposal_sentences(prep.doc, {s}) == ({s} if expected else set())
+            checked, found = checked + 1, found + expected
+    assert checked > 500 and found >= 5  # both answers were exercised
+
+
+def test_days_need_a_digit_and_are_read_as_before() -> None:
+    assert days.named_days(["9 и 10 июня", "on March 19", "в июне"]) == {(9, 6), (10, 6),
+                                                                         (19, 3)}
+    assert days._days_at("в июне и марте") == ()
+    slow = re.compile(r"\d")
+    assert all(bool(days._days_at(s)) <= bool(slow.search(s)) for s in ["21 February", "май"])
+
+
+def test_per_item_number_facts_are_the_per_sentence_reads() -> None:
+    item = FeedItem(url="https://example.test/y", title="Явка в 2023 году — 54,19%",
+                    text="В 2021 году было 63,3%. Партий пять. В 2019 и 2022 годах прошли "
+                         "референдум и выборы.")
+    prep = prepare(item)
+    assert prep is not None
+    numbers = prep.numbers
+    assert numbers.year_values() == {2019, 2021, 2022, 2023}
+    assert numbers.sentence_years() == [frozenset({2023}), frozenset({2021}), frozenset(),
+                                        frozenset({2019, 2022})]
+    assert numbers.sentence_years() is not numbers.sentence_years()  # each claim's own list
+    assert numbers.percent_sentences() == {0, 1}
+
+
+def test_negation_is_cached_per_document_and_occurrence() -> None:
+    prep = prepare(FeedItem(url="https://example.test/z", title="",
+                            text="Партия не будет участвовать. Партия будет участвовать."))
+    assert prep is not None
+    doc = prep.doc
+    assert negated(doc, 0, 2, 3) and not negated(doc, 1, 1, 2)
+    assert doc.negations == {(0, 2, 3): True, (1, 1, 2): False}
+    assert negated(doc, 0, 2, 3)  # answered from the cache
