@@ -96,3 +96,29 @@ def test_negation_is_cached_per_document_and_occurrence() -> None:
     assert negated(doc, 0, 2, 3) and not negated(doc, 1, 1, 2)
     assert doc.negations == {(0, 2, 3): True, (1, 1, 2): False}
     assert negated(doc, 0, 2, 3)  # answered from the cache
+
+
+def test_day_patterns_match_what_the_plain_patterns_match() -> None:
+    # The plain forms of ``days``' two patterns (before they were written to let the engine
+    # skip ahead): every match, span and group must be the same.
+    plain_day_month = re.compile(
+        rf"(?<![\d.:,])(\d{{1,2}})(?:\s*(?:и|and|,|-|–|мен|және)\s*(\d{{1,2}}))?\s+"
+        rf"({days._STEMS})\w*", re.IGNORECASE)
+    plain_month_day = re.compile(rf"\b({days._STEMS})\w*\s+(\d{{1,2}})(?![\d:.,]\d)",
+                                 re.IGNORECASE)
+    stems = list(days._STEM_MONTH)
+    pieces = stems + [s.upper() for s in stems] + [s.title() for s in stems] + [
+        "1", "12", "123", "9 и 10", "3,", ".5", ":", "x", "ы", "_", "2023", "İyun", "ſeptember"]
+    rng = random.Random(15)
+    samples = ["".join(rng.choice(pieces) + rng.choice(["", " ", "  ", "\n"])
+                       for _ in range(rng.randint(1, 12))) for _ in range(20_000)]
+
+    def found(pattern: re.Pattern[str], text: str) -> list:
+        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+    matched = 0
+    for text in samples:
+        assert found(days._DAY_MONTH_RE, text) == found(plain_day_month, text), text
+        assert found(days._MONTH_DAY_RE, text) == found(plain_month_day, text), text
+        matched += bool(found(plain_month_day, text)) and bool(found(plain_day_month, text))
+    assert matched > 100  # the samples exercise both patterns
