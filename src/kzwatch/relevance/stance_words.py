@@ -32,11 +32,11 @@ def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
 
 
 #: A token that starts with one of ``_PROPOSAL_PREFIXES`` or is one of ``_PROPOSAL_WORDS``,
-#: in a sentence's norms joined by spaces (``Doc.norm_text``): one C-level search per
-#: sentence instead of a Python call per token.
+#: in a sentence's norms between spaces (``Doc.norm_text``): one C-level search per sentence
+#: instead of a Python call per token (starting with a space, it skips from space to space).
 _PROPOSAL_RE = re.compile(
-    "(?:^| )(?:" + "|".join(map(re.escape, _PROPOSAL_PREFIXES)) + ")"
-    "|(?:^| )(?:" + "|".join(map(re.escape, sorted(_PROPOSAL_WORDS))) + ")(?= |$)")
+    " (?:" + "|".join(map(re.escape, _PROPOSAL_PREFIXES)) + ")"
+    "| (?:" + "|".join(map(re.escape, sorted(_PROPOSAL_WORDS))) + ") ")
 
 
 def flatly_denied(doc: Doc, terms: Sequence[Term]) -> list[str]:

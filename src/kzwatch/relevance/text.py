@@ -175,13 +175,14 @@ class Doc:
                     found_at[t_idx] = matcher.matched(word, cyrillic[t_idx])
 
     def norm_text(self, s_idx: int) -> str:
-        """The ``norm`` of every token of sentence *s_idx*, joined by single spaces (a norm
-        has none: tokens are letter or digit runs or "%"), so that one regex search can ask
-        about all of a sentence's words.  Cached per document: every assessed claim asks
-        about the title and its anchors' sentences, which claims share."""
+        """The ``norm`` of every token of sentence *s_idx*, each with a space either side
+        (" a b c ": a norm has none, tokens being letter or digit runs or "%"), so that one
+        regex search that starts with a space can ask about all of a sentence's words.  Cached
+        per document: every assessed claim asks about the title and its anchors' sentences,
+        which claims share."""
         found = self._norm_texts.get(s_idx)
         if found is None:
-            found = self._norm_texts[s_idx] = " ".join(map(_NORM, self.toks[s_idx]))
+            found = self._norm_texts[s_idx] = " " + " ".join(map(_NORM, self.toks[s_idx])) + " "
         return found
 
     @property
