@@ -122,3 +122,26 @@ def test_day_patterns_match_what_the_plain_patterns_match() -> None:
         assert found(days._MONTH_DAY_RE, text) == found(plain_month_day, text), text
         matched += bool(found(plain_month_day, text)) and bool(found(plain_day_month, text))
     assert matched > 100  # the samples exercise both patterns
+
+
+def test_first_near_is_the_sentence_by_sentence_figure_check() -> None:
+    from kzwatch.relevance.numbers import figure_tolerance, parse_figure
+
+    item = FeedItem(url="https://example.test/f", title="Явка 54,19% в 2023 году",
+                    text="Не 63%, а 62,6%. Набрали 7 процентов 25 мая. Было 340 000 человек, "
+                         "затем 340 тысяч и 1,2 млрд тенге. В 2021 году 63,3%.")
+    prep = prepare(item)
+    assert prep is not None
+    numbers = prep.numbers
+    hits = 0
+    for text in ["63%", "62.6%", "54,19%", "7%", "25", "340 000", "1.2 млрд", "2021", "2023",
+                 "63.3%", "64%", "5"]:
+        figure = parse_figure(text)
+        assert figure is not None
+        tolerance = figure_tolerance(figure)
+        slow = next((s for s in numbers.with_digits() for n in numbers.digits(s)
+                     if n.percent == figure.percent and n.year == figure.year and not n.date
+                     and abs(n.value - figure.value) <= tolerance), None)
+        assert numbers.first_near(figure, tolerance) == slow, text
+        hits += slow is not None
+    assert hits >= 8  # most figures are found, "64%" and the date "25" are not

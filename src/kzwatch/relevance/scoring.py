@@ -272,16 +272,18 @@ def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, flo
              ) -> list[str]:
     figures = []
     for figure, tolerance, words in _claim_figures(compiled).figures:
+        first = numbers.first_near(figure, tolerance)  # the first sentence with it in digits
         # A sentence's number words are read only when it may name one that equals the figure
-        # (*words*); without them, only the sentences with a digit can hold it.
-        for s_idx in range(len(numbers)) if words else numbers.with_digits():
-            found = (numbers[s_idx] if words and numbers.may_name(s_idx, words)
-                     else numbers.digits(s_idx))
-            if any(n.percent == figure.percent and n.year == figure.year and not n.date
-                   and abs(n.value - figure.value) <= tolerance for n in found):
-                figures.append(figure.text)
-                weight[s_idx] += 2
+        # (*words*), and only before the first sentence that has it in digits.
+        for s_idx in range(len(numbers) if first is None else first) if words else ():
+            if numbers.may_name(s_idx, words) and any(
+                    n.percent == figure.percent and n.year == figure.year and not n.date
+                    and abs(n.value - figure.value) <= tolerance for n in numbers[s_idx]):
+                first = s_idx
                 break
+        if first is not None:
+            figures.append(figure.text)
+            weight[first] += 2
     return figures
 
 
