@@ -145,3 +145,19 @@ def test_first_near_is_the_sentence_by_sentence_figure_check() -> None:
         assert numbers.first_near(figure, tolerance) == slow, text
         hits += slow is not None
     assert hits >= 8  # most figures are found, "64%" and the date "25" are not
+
+
+def test_vote_years_without_the_sentence_scan_are_as_before(texts) -> None:
+    def with_scan(sentences: list[str]) -> list[frozenset[int]]:
+        return [frozenset(days.VOTE_DAYS[(d, m)] for d, m, start, end in days._days_at(s)
+                          if (d, m) in days.VOTE_DAYS and days._vote_word_near(s, start, end))
+                if days._VOTE_WORD_RE.search(s) else frozenset() for s in sentences]
+
+    extra = ["Депутатов избрали 19 марта на выборах.", "19 марта прошло заседание.",
+             "Elections on March 19 (vote).", "Сайлау 19 наурызда өтті.", "19 марта, выборы"]
+    samples = [re.split(r"(?<=[.!?])\s+", text) for text in texts] + [extra]
+    named = 0
+    for sentences in samples:
+        assert days.vote_years(sentences) == with_scan(sentences)
+        named += sum(map(bool, with_scan(sentences)))
+    assert named >= 3  # votes by their day were found, not only empty sets compared
