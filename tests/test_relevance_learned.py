@@ -163,3 +163,27 @@ def test_text_vector_is_the_feature_count_vector_to_the_last_bit():
         cached = model.text_vector(sentences, "ru")
         assert np.array_equal(counted[0], cached[0]) and np.array_equal(counted[1], cached[1])
     assert len(model.text_vector(texts[0], "ru")[0]) > 10  # the check compared real vectors
+
+
+def test_opinions_of_several_claims_are_each_claims_own():
+    # ``opinions`` answers every claim at once; each must be what the claim-by-claim reading
+    # (nearest exemplar with the claim, nearest without) gives, None for a claim without one.
+    import numpy as np
+
+    from kzwatch.relevance.learned import Opinion
+
+    model = _model()
+    sims = model.similarities(["Почти две трети избирателей Казахстана пришли"], "ru")
+
+    def alone(claim_id):
+        mask = model.labelled.get(claim_id)
+        if mask is None or not mask.any():
+            return None
+        pos_i = int(np.argmax(np.where(mask, sims, -1.0)))
+        neg_i = int(np.argmax(np.where(mask, -1.0, sims)))
+        return Opinion(claim_id, round(float(sims[pos_i]), 3), model.exemplars[pos_i].id,
+                       round(float(max(sims[neg_i], 0.0)), 3), model.exemplars[neg_i].id)
+
+    ids = ["C2", "C1", "C9", "C1"]
+    assert model.opinions(sims, ids) == [alone(c) for c in ids]
+    assert model.opinions(sims, ids)[1] is not None and model.opinions(sims, ["C2"]) == [None]

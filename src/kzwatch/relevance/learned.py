@@ -114,6 +114,8 @@ class SecondOpinion:
         #: (token, language) → the columns of its features the vocabulary has
         self._token_columns: dict[tuple[str, str], np.ndarray] = {}
         self._applies: dict[int, tuple[Claim, bool]] = {}  # id(claim) → (claim, applies_to)
+        #: claim ids → their exemplar masks stacked (``opinions``; the claim lists are few)
+        self._masks: dict[tuple[str, ...], np.ndarray] = {}
         counted = [features(e.sentences, e.lang) for e in self.exemplars]
         df: Counter[str] = Counter()
         for counts in counted:
@@ -124,6 +126,7 @@ class SecondOpinion:
         self._index(counted)
         ids = sorted({c for e in self.exemplars for c in e.claims})
         self.labelled = {c: np.array([c in e.claims for e in self.exemplars]) for c in ids}
+        self._with_exemplars = frozenset(c for c, mask in self.labelled.items() if mask.any())
 
     def _index(self, counted: list[Counter[str]]) -> None:
         cols, rows, weights = [], [], []
@@ -192,13 +195,28 @@ class SecondOpinion:
 
     def opinion(self, sims: np.ndarray, claim_id: str) -> Opinion | None:
         """The model's case for *claim_id* given the similarities (None: no exemplar has it)."""
-        mask = self.labelled.get(claim_id)
-        if mask is None or not mask.any():
-            return None
-        pos_i = int(np.argmax(np.where(mask, sims, -1.0)))
-        neg_i = int(np.argmax(np.where(mask, -1.0, sims)))
-        return Opinion(claim_id, round(float(sims[pos_i]), 3), self.exemplars[pos_i].id,
-                       round(float(max(sims[neg_i], 0.0)), 3), self.exemplars[neg_i].id)
+        return self.opinions(sims, [claim_id])[0]
+
+    def opinions(self, sims: np.ndarray, claim_ids: Sequence[str]) -> list[Opinion | None]:
+        """``opinion`` of each of *claim_ids*: the nearest exemplars with and without each
+        claim found for all of them by one ``where``/``argmax`` per side over a stacked mask
+        (the same maxima and first indices as claim by claim, without NumPy calls per claim)."""
+        known = [c for c in claim_ids if c in self._with_exemplars]
+        if not known:
+            return [None] * len(claim_ids)
+        masks = self._masks.get(tuple(known))
+        if masks is None:
+            if len(self._masks) > 256:
+                self._masks.clear()
+            masks = self._masks[tuple(known)] = np.stack([self.labelled[c] for c in known])
+        pos = np.argmax(np.where(masks, sims, -1.0), axis=1)
+        neg = np.argmax(np.where(masks, -1.0, sims), axis=1)
+        found = {}
+        for claim_id, pos_i, neg_i in zip(known, pos.tolist(), neg.tolist()):
+            found[claim_id] = Opinion(
+                claim_id, round(float(sims[pos_i]), 3), self.exemplars[pos_i].id,
+                round(float(max(sims[neg_i], 0.0)), 3), self.exemplars[neg_i].id)
+        return [found.get(c) for c in claim_ids]
 
     def agrees(self, opinion: Opinion) -> bool:
         return (opinion.similarity >= self.min_similarity
@@ -226,15 +244,23 @@ class SecondOpinion:
 
         if flagged:
             return []
-        open_claims = [c for c in claims if self.applies_to(c)]
-        open_claims = [c for c in open_claims if not veto(prep, c)]
-        if not open_claims:
+        # The rules' vetoes are asked lazily (each costs a gate's checks): up to the first
+        # claim open to the model (none open: no similarities at all), then only for the
+        # claims the model agrees on.  The same claims, in the same order, as vetoing first.
+        applicable = [c for c in claims if self.applies_to(c)]
+        vetoes: dict[int, bool] = {}  # id(claim) → the rules forbid it
+
+        def open_to_model(claim: Claim) -> bool:
+            if id(claim) not in vetoes:
+                vetoes[id(claim)] = bool(veto(prep, claim))
+            return not vetoes[id(claim)]
+
+        if not any(map(open_to_model, applicable)):
             return []
         sims = self.similarities(prep.number_text, prep.lang)
         added = []
-        for claim in open_claims:
-            opinion = self.opinion(sims, claim.id)
-            if opinion is None or not self.agrees(opinion):
+        for claim, opinion in zip(applicable, self.opinions(sims, [c.id for c in applicable])):
+            if opinion is None or not self.agrees(opinion) or not open_to_model(claim):
                 continue
             stance, reason = ungated_stance(prep, claim, now, settings or DEFAULT_SETTINGS)
             added.append(ClaimMatch(
