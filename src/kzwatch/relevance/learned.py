@@ -166,7 +166,7 @@ class SecondOpinion:
             for token in fast_tokens(sentence):
                 cols = cache.get((token, lang_key))
                 if cols is None:
-                    if len(cache) > 200_000:
+                    if len(cache) > 100_000:  # ~0.3 kB an entry
                         cache.clear()
                     vocab = self.vocab
                     cols = cache[(token, lang_key)] = np.array(
