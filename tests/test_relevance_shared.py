@@ -161,3 +161,26 @@ def test_vote_years_without_the_sentence_scan_are_as_before(texts) -> None:
         assert days.vote_years(sentences) == with_scan(sentences)
         named += sum(map(bool, with_scan(sentences)))
     assert named >= 3  # votes by their day were found, not only empty sets compared
+
+
+def test_latin_kazakh_alternative_forms_put_together_on_first_use(texts) -> None:
+    from kzwatch.relevance import load_claims
+    from kzwatch.relevance.claimset import claim_set
+    from kzwatch.relevance.text import Doc
+
+    claims = load_claims((Path(__file__).parent.parent / "src/kzwatch/data/claims.toml")
+                         .read_text(encoding="utf-8"), "beimenbetov-2021")
+    matcher = claim_set(claims).matcher
+    compared = 0
+    for text in texts:
+        prep = prepare(FeedItem(url="https://example.test/k", title="", text=text))
+        assert prep is not None
+        if not prep.script_note.startswith("Latin"):
+            continue
+        fast = Doc(prep.doc.sentences, latin_kazakh=True, matcher=matcher)
+        slow = Doc(prep.doc.sentences, latin_kazakh=True)  # transliterated as it reads
+        assert {k: t.norm for k, t in fast.alts.items()} == {k: t.norm
+                                                             for k, t in slow.alts.items()}
+        assert fast.alts is fast.alts  # put together once
+        compared += bool(slow.alts)
+    assert compared >= 5

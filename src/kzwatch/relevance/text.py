@@ -51,8 +51,10 @@ class Doc:
         the compiled tokens of the terms to be looked up (others fall back to an index)."""
         self.sentences = sentences
         self.toks: list[list[Tok]] = []
-        self.alts: dict[tuple[int, int], Tok] = {}  # transliterated forms of Latin Kazakh
-        self._alt_words: dict[tuple[int, int], str] = {}  # the transliterations as words
+        self._alts: dict[tuple[int, int], Tok] = {}  # ``alts`` found so far
+        #: (sentence, its chunks' ``LatinChunk`` entries) whose alternative forms ``alts`` has
+        #: yet to take in: only the index (terms the matcher lacks) reads them
+        self._pending_alts: list[tuple[int, list[LatinChunk]]] = []
         self._index: dict[tuple[str, str], list[tuple[int, int]]] | None = None
         self._found: dict[int, list[tuple[int, int, int]]] = {}  # id(Term) → occurrences
         #: id(term list) → (the list, its hits): see ``term_hits``.
@@ -93,8 +95,7 @@ class Doc:
             if word.isascii() and word.isalpha():
                 alt = _tok(cyrillic[t_idx])
                 if alt.norm != row[t_idx].norm:
-                    self.alts[(s_idx, t_idx)] = alt
-                    self._alt_words[(s_idx, t_idx)] = cyrillic[t_idx]
+                    self._alts[(s_idx, t_idx)] = alt
 
     def _read_matched(self, matcher: Matcher, latin_kazakh: bool) -> None:
         """Tokens, and where each of the matcher's term tokens occurs, by whitespace chunk
@@ -132,12 +133,7 @@ class Doc:
         row = list(chain.from_iterable(map(_FIRST, entries)))  # type: ignore[arg-type]
         self.toks.append(row)
         if any(map(_THIRD, entries)):  # type: ignore[arg-type]
-            base = 0
-            for toks, _, alts in entries:  # type: ignore[misc]
-                for offset, tok, word in alts:
-                    self.alts[(s_idx, base + offset)] = tok
-                    self._alt_words[(s_idx, base + offset)] = word
-                base += len(toks)
+            self._pending_alts.append((s_idx, entries))  # type: ignore[arg-type]
         self._add_hits(s_idx, list(chain.from_iterable(map(_SECOND, entries))))  # type: ignore[arg-type]
         return True
 
@@ -170,8 +166,7 @@ class Doc:
             if word.isascii() and word.isalpha():
                 alt = _tok(cyrillic[t_idx])
                 if alt.norm != tok.norm:
-                    self.alts[(s_idx, t_idx)] = alt
-                    self._alt_words[(s_idx, t_idx)] = cyrillic[t_idx]
+                    self._alts[(s_idx, t_idx)] = alt
                     found_at[t_idx] = matcher.matched(word, cyrillic[t_idx])
 
     def norm_text(self, s_idx: int) -> str:
@@ -184,6 +179,20 @@ class Doc:
         if found is None:
             found = self._norm_texts[s_idx] = " " + " ".join(map(_NORM, self.toks[s_idx])) + " "
         return found
+
+    @property
+    def alts(self) -> dict[tuple[int, int], Tok]:
+        """The transliterated forms of a Latin-Kazakh text's Latin words, by (sentence, token),
+        put together on first use (most items never need them: the matcher already matched
+        both forms)."""
+        for s_idx, entries in self._pending_alts:
+            base = 0
+            for toks, _, alts in entries:
+                for offset, tok, _word in alts:
+                    self._alts[(s_idx, base + offset)] = tok
+                base += len(toks)
+        self._pending_alts = []
+        return self._alts
 
     @property
     def index(self) -> dict[tuple[str, str], list[tuple[int, int]]]:
