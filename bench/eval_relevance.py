@@ -6,8 +6,9 @@ Usage (from the repository root):
     .venv/bin/python bench/eval_relevance.py [--dev tests/data/labelled_items.toml]
         [--test tests/data/labelled_items_test.toml] [--test2 tests/data/labelled_items_test2.toml]
         [--test3 tests/data/labelled_items_test3.toml] [--test4 [FILE]] [--test5 [FILE]]
+        [--test6 [FILE]] [--test7 [FILE]]
         [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021] [--threshold 0.55]
-        [--errors dev|test|test2|test3|test4|test5] [--second-opinion]
+        [--errors dev|test|test2|...|test7] [--second-opinion]
         [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
@@ -15,10 +16,10 @@ claim) pairs.  Stance accuracy: over correctly found pairs with a stance label. 
 flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
 set; report the figures of the test sets.  The computation is ``kzwatch.relevance.evaluation``.
 
-Test 4 and test 5 (``tests/data/labelled_items_test4.toml``, ``..._test5.toml``, each committed
-before any scorer saw it) are loaded, checked against the split rule and scored only with
-``--test4`` / ``--test5`` (the default file when no FILE is given), so that a routine run while
-tuning does not show their figures.
+Test 4 to test 7 (``tests/data/labelled_items_test4.toml`` .. ``..._test7.toml``, each
+committed before any scorer saw it) are loaded, checked against the split rule and scored only
+with ``--test4`` .. ``--test7`` (the default file when no FILE is given), so that a
+routine run while tuning does not show their figures.
 
 ``--decisions-out FILE`` writes every decision (claim, score, stance, reason, matched terms,
 sentence) on the development, the test sets' and the real-title items to a JSON file; ``--decisions-check
@@ -45,11 +46,11 @@ from kzwatch.relevance.evaluation import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST4_DEFAULT = ROOT / "tests/data/labelled_items_test4.toml"
-TEST5_DEFAULT = ROOT / "tests/data/labelled_items_test5.toml"
+#: The held-out sets scored only when asked for (option name -> default file).
+OPT_IN = {f"test{n}": ROOT / f"tests/data/labelled_items_test{n}.toml" for n in (4, 5, 6, 7)}
 #: The labelled sets in the order ``split_problems`` takes them (names as in ``sets``).
 SPLIT_ORDER = ("development", "test (held out)", "test2 (held out)", "test3 (held out)",
-               "test4 (held out)", "test5 (held out)")
+               *(f"{name} (held out)" for name in OPT_IN))
 SHORT = {"items": "n", "item_precision": "item P", "item_recall": "item R",
          "claim_precision": "claim P", "claim_recall": "claim R", "stance_accuracy": "stance",
          "near_miss_flagged": "near-miss"}
@@ -72,24 +73,22 @@ def main(argv: list[str] | None = None) -> int:
                         default=ROOT / "tests/data/labelled_items_test2.toml")
     parser.add_argument("--test3", type=Path,
                         default=ROOT / "tests/data/labelled_items_test3.toml")
-    parser.add_argument("--test4", type=Path, nargs="?", const=TEST4_DEFAULT, default=None,
-                        metavar="FILE",
-                        help="also score the fourth held-out set (default file if no FILE)")
-    parser.add_argument("--test5", type=Path, nargs="?", const=TEST5_DEFAULT, default=None,
-                        metavar="FILE",
-                        help="also score the fifth held-out set (default file if no FILE)")
+    for name, default in OPT_IN.items():
+        parser.add_argument(f"--{name}", type=Path, nargs="?", const=default, default=None,
+                            metavar="FILE",
+                            help=f"also score held-out set {name} (default file if no FILE)")
     parser.add_argument("--claims", type=Path, default=ROOT / "src/kzwatch/data/claims.toml")
     parser.add_argument("--article", default="beimenbetov-2021")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--second-opinion", action="store_true",
                         help="let the packaged learned model add claims (kzwatch.relevance.learned)")
-    parser.add_argument("--errors", choices=("dev", "test", "test2", "test3", "test4", "test5"),
+    parser.add_argument("--errors", choices=("dev", "test", "test2", "test3", *OPT_IN),
                         help="list one set's errors")
     parser.add_argument("--real", type=Path, default=ROOT / "tests/data/real_items.toml")
     parser.add_argument("--decisions-out", type=Path, help="write all decisions to this JSON")
     parser.add_argument("--decisions-check", type=Path, help="compare decisions with this JSON")
     args = parser.parse_args(argv)
-    for opt_in in ("test4", "test5"):
+    for opt_in in OPT_IN:
         if args.errors == opt_in and getattr(args, opt_in) is None:
             parser.error(f"--errors {opt_in} needs --{opt_in}")
 
@@ -98,10 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         sets = {"development": load_labelled(args.dev), "test (held out)": load_labelled(args.test),
                 "test2 (held out)": load_labelled(args.test2),
                 "test3 (held out)": load_labelled(args.test3)}
-        if args.test4 is not None:
-            sets["test4 (held out)"] = load_labelled(args.test4)
-        if args.test5 is not None:
-            sets["test5 (held out)"] = load_labelled(args.test5)
+        for name in OPT_IN:
+            if getattr(args, name) is not None:
+                sets[f"{name} (held out)"] = load_labelled(getattr(args, name))
         model = second_opinion_model(args.second_opinion)
     except (OSError, ValueError) as exc:
         print(f"eval_relevance: {exc}", file=sys.stderr)

@@ -7,12 +7,14 @@ Usage (from the repository root):
         [--folds [--real2 tests/data/real_items_2.toml --real2-texts /work/texts/real2]]
 
 The exemplars are the labelled items we wrote ourselves and that the rules were already tuned
-on or have already been seen: the development set and the first three held-out sets
+on or have already been seen: the development set and the first four held-out sets
 (``labelled_items.toml``, ``labelled_items_test.toml``, ``labelled_items_test2.toml``,
-``labelled_items_test3.toml``; test 3 joined once it had been measured and its errors read, at
-the end of session 4).  Test 4, the real sets and anything later are never exemplars.  Training is packaging: each exemplar's id,
-language, claims and sentences as the rules read them (Kazakh in Cyrillic); the TF-IDF matrix is
-built from them when the model is loaded (``kzwatch.relevance.learned``).
+``labelled_items_test3.toml``, ``labelled_items_test4.toml``; test 3 joined once it had been
+measured and its errors read, at the end of session 4, and test 4 in round 10, once rounds
+5–9 had read its errors).  Test 5, the real sets and anything later are never exemplars.
+Training is packaging: each exemplar's id, language, claims and sentences as the rules read
+them (Kazakh in Cyrillic); the TF-IDF matrix is built from them when the model is loaded
+(``kzwatch.relevance.learned``).
 
 ``--folds`` prints, for a grid of (min similarity, margin), the rules alone and the rules plus
 the model on each set when the model is trained on the *other* sets (leave one set out) and
@@ -37,7 +39,8 @@ from kzwatch.relevance.learned import FORMAT, claim_key, exemplar_records, from_
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"dev": "tests/data/labelled_items.toml", "test": "tests/data/labelled_items_test.toml",
         "test2": "tests/data/labelled_items_test2.toml",
-        "test3": "tests/data/labelled_items_test3.toml"}
+        "test3": "tests/data/labelled_items_test3.toml",
+        "test4": "tests/data/labelled_items_test4.toml"}
 GRID = [(s, m) for s in (0.25, 0.3, 0.35) for m in (0.02, 0.05, 0.08, 0.1)]
 
 

@@ -20,7 +20,7 @@ from kzwatch.relevance import load_claims
 DATA = Path(__file__).parent / "data"
 REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml", "real_items_4.toml",
               "real_items_5.toml", "real_items_6.toml", "real_items_7.toml",
-              "real_items_8.toml"]
+              "real_items_8.toml", "real_items_9.toml", "real_items_10.toml"]
 ALLOWED_KEYS = {"id", "url", "lang", "script", "date", "title", "claims", "stance", "note"}
 STANCES = {"confirms", "updates", "contradicts", "mentions"}
 
@@ -78,6 +78,8 @@ LATER_SETS = [
     ("real_items_6.toml", "r6-", (22, 15, 18), 0.30),
     ("real_items_7.toml", "r7-", (20, 15, 15), 0.30),
     ("real_items_8.toml", "r8-", (18, 10, 12), 0.30),
+    ("real_items_9.toml", "r9-", (30, 15, 20), 0.30),
+    ("real_items_10.toml", "r10-", (19, 14, 30), 0.30),
 ]
 
 

@@ -21,6 +21,8 @@ HELD_OUT_2 = Path(__file__).parent / "data" / "labelled_items_test2.toml"
 HELD_OUT_3 = Path(__file__).parent / "data" / "labelled_items_test3.toml"
 HELD_OUT_4 = Path(__file__).parent / "data" / "labelled_items_test4.toml"
 HELD_OUT_5 = Path(__file__).parent / "data" / "labelled_items_test5.toml"
+HELD_OUT_6 = Path(__file__).parent / "data" / "labelled_items_test6.toml"
+HELD_OUT_7 = Path(__file__).parent / "data" / "labelled_items_test7.toml"
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,16 @@ def held_out_4() -> list[dict]:
 @pytest.fixture(scope="module")
 def held_out_5() -> list[dict]:
     return load_labelled(HELD_OUT_5)
+
+
+@pytest.fixture(scope="module")
+def held_out_6() -> list[dict]:
+    return load_labelled(HELD_OUT_6)
+
+
+@pytest.fixture(scope="module")
+def held_out_7() -> list[dict]:
+    return load_labelled(HELD_OUT_7)
 
 
 def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
@@ -184,10 +196,13 @@ def test_third_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held
     assert any("(after 2026-11-30)" in p for p in problems)
 
 
-def _assert_written_set_quotas(rows: list[dict]) -> None:
+def _assert_written_set_quotas(rows: list[dict], least_arabic: int = 12,
+                               least_latin: int = 15) -> None:
     """The quotas of a fresh written held-out set (test 4 on): size, languages, near-misses
     between a quarter and a third, Kazakh in three scripts and both Latin alphabets, every
-    claim on four items or more, every stance, a stance for each claim labelled."""
+    claim on four items or more, every stance, a stance for each claim labelled (test 6 was
+    written with ten Arabic-script items, *least_arabic* 10; test 7 with 14 Latin-script items,
+    *least_latin* 14)."""
     assert len(rows) >= 130
     assert len({item["id"] for item in rows}) == len(rows)
     for lang, least in (("ru", 45), ("kk", 45), ("en", 40)):
@@ -198,9 +213,9 @@ def _assert_written_set_quotas(rows: list[dict]) -> None:
     kk = [item for item in rows if item["lang"] == "kk"]
     assert all(item.get("script") in ("cyrl", "latn", "arab") for item in kk)
     assert sum(item.get("script") == "cyrl" for item in kk) >= 15
-    assert sum(item.get("script") == "arab" for item in kk) >= 12
+    assert sum(item.get("script") == "arab" for item in kk) >= least_arabic
     latin = [item["title"] + item["text"] for item in kk if item.get("script") == "latn"]
-    assert len(latin) >= 15
+    assert len(latin) >= least_latin
     # Both Latin alphabets, told apart by their letters: 2018 acute (ǵ ń ý), 2021 (ğ ñ ş).
     assert sum(any(c in t for c in "ǵńý") for t in latin) >= 5
     assert sum(any(c in t for c in "ğñş") for t in latin) >= 5
@@ -218,7 +233,7 @@ def _assert_split_is_kept_and_checked(earlier: tuple, rows: list[dict], name: st
     check can fail, pairwise: a source of each earlier set in it, a date on or before
     *split_date*, an item of it in the set before."""
     assert split_problems(*earlier, rows) == []
-    names = ("dev", "test", "test 2", "test 3", "test 4")[:len(earlier)]
+    names = ("dev", "test", "test 2", "test 3", "test 4", "test 5", "test 6")[:len(earlier)]
     for earlier_name, earlier_rows in zip(names, earlier, strict=True):
         moved = {**rows[0], "source": earlier_rows[0]["source"]}
         problems = split_problems(*earlier, [moved, *rows[1:]])
@@ -243,14 +258,7 @@ def test_fourth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, hel
 
 def test_fifth_held_out_set_loads_and_meets_its_quotas(held_out_5) -> None:
     _assert_written_set_quotas(held_out_5)
-    kk = [item for item in held_out_5 if item["lang"] == "kk"]
-    assert not any(item.get("script") for item in held_out_5 if item["lang"] != "kk")
-    # Converted text keeps no Cyrillic letter; Arabic-script items are in Arabic letters.
-    latin = [item["title"] + item["text"] for item in kk if item.get("script") == "latn"]
-    assert not any(any("а" <= c.lower() <= "я" or c in "әғқңөұүһі" for c in t) for t in latin)
-    for item in kk:
-        if item["script"] == "arab":
-            assert sum("\u0600" <= c <= "\u06ff" for c in item["text"]) > len(item["text"]) / 2
+    _assert_converted_kazakh(held_out_5)
 
 
 def test_fifth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
@@ -262,9 +270,47 @@ def test_fifth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held
     assert split_problems(*earlier[:4], [], held_out_5) == []
     problems = split_problems(*earlier[:4], [], [{**held_out_5[0], "date": "2026-12-01"}])
     assert any("not after 2026-12-12" in p for p in problems)
-    # A sixth held-out set has no split date yet: an error, not a silent pass.
-    with pytest.raises(ValueError, match="split rule has dates for 6"):
-        split_problems(*earlier, held_out_5, held_out_5)
+
+
+def _assert_converted_kazakh(rows: list[dict]) -> None:
+    """Only Kazakh items carry a script; converted text keeps no Cyrillic letter, and
+    Arabic-script items are in Arabic letters."""
+    kk = [item for item in rows if item["lang"] == "kk"]
+    assert not any(item.get("script") for item in rows if item["lang"] != "kk")
+    latin = [item["title"] + item["text"] for item in kk if item.get("script") == "latn"]
+    assert not any(any("а" <= c.lower() <= "я" or c in "әғқңөұүһі" for c in t) for t in latin)
+    for item in kk:
+        if item["script"] == "arab":
+            assert sum("\u0600" <= c <= "\u06ff" for c in item["text"]) > len(item["text"]) / 2
+
+
+def test_sixth_held_out_set_loads_and_meets_its_quotas(held_out_6) -> None:
+    _assert_written_set_quotas(held_out_6, least_arabic=10)
+    _assert_converted_kazakh(held_out_6)
+
+
+def test_sixth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
+                                            held_out_4, held_out_5, held_out_6) -> None:
+    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5)
+    _assert_split_is_kept_and_checked(earlier, held_out_6, "test 6", "2026-12-18")
+    assert {item["date"] for item in held_out_6} <= {f"2026-12-{d}" for d in range(19, 29)}
+
+
+def test_seventh_held_out_set_loads_and_meets_its_quotas(held_out_7) -> None:
+    _assert_written_set_quotas(held_out_7, least_latin=14)
+    _assert_converted_kazakh(held_out_7)
+
+
+def test_seventh_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
+                                              held_out_4, held_out_5, held_out_6,
+                                              held_out_7) -> None:
+    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6)
+    _assert_split_is_kept_and_checked(earlier, held_out_7, "test 7", "2026-12-28")
+    days = {f"2026-12-{d}" for d in range(29, 32)} | {f"2027-01-0{d}" for d in range(1, 9)}
+    assert {item["date"] for item in held_out_7} <= days
+    # An eighth held-out set has no split date yet: an error, not a silent pass.
+    with pytest.raises(ValueError, match="split rule has dates for 8"):
+        split_problems(*earlier, held_out_7, held_out_7)
 
 
 def test_development_set_meets_targets(claims, labelled) -> None:

@@ -72,6 +72,10 @@ def _parse_claim(raw: Any, groups: Mapping[str, list[str]], article_id: str, n: 
         parser = _EXTRA_PARSERS.get(key)
         # Unknown keys are kept as they are, for other consumers of the claims file.
         extra[key] = parser(value, groups, f"{where}: {key}") if parser else value
+    # Actor terms mark some of the claim's own terms: one that is not would mark nothing.
+    strays = set(extra.get("actor_terms", [])) - {t for ts in terms.values() for t in ts}
+    if strays:
+        raise ValueError(f"{where}: actor_terms not among its terms: {', '.join(sorted(strays))}")
     return Claim(
         article_id=article_id,
         id=claim_id,
@@ -203,6 +207,12 @@ def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:
 CLAIM_KINDS = ("vote", "event", "state")
 
 
+def _flag(value: Any, groups: Mapping[str, list[str]], where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: must be true or false, got {value!r}")
+    return value
+
+
 def _quantities(value: Any, groups: Mapping[str, list[str]], where: str) -> list[dict[str, Any]]:
     return [_parse_quantity(q, groups, f"{where}[{i}]")
             for i, q in enumerate(value if isinstance(value, list) else [value])]
@@ -217,6 +227,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "negative_terms": _term_list,
     "unique_anchors": _term_list,
     "confirm_terms": _term_list,
+    "actor_terms": _term_list,
     "elsewhere": _term_list,
     "context": _groups,
     "exclude": lambda v, g, w: _tables(v, g, w, ("terms", "unless")),
@@ -225,4 +236,5 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "year": _year,
     "scope": _scope,
     "kind": _kind,
+    "counts_only": _flag,
 }

@@ -48,6 +48,13 @@ class Compiled:
     #: anew), "event" (what happened at one vote), "state" (a standing rule or state of
     #: affairs); "" when the claims file does not say.
     kind: str = ""
+    #: Supporting terms that name the claim's actors (the police, activists, observers, a
+    #: mission), not what the claim says happened (``actor_terms``): the stance does not take
+    #: them for a restatement.
+    actors: frozenset[str] = frozenset()
+    #: The claim is its counts (a population, a number of students abroad): its terms named
+    #: restate nothing; only its figures, or a change, decide (``counts_only``).
+    counts_only: bool = False
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -139,6 +146,8 @@ def compile_claim(claim: Claim) -> Compiled:
         scope_days=parse_days(scope.get("days", [])) | named_days([claim.text])
         if scope.get("days") else set(),
         kind=extra.get("kind", ""),
+        actors=frozenset(extra.get("actor_terms", [])),
+        counts_only=extra.get("counts_only", False),
     )
 
 

@@ -53,8 +53,9 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
         # many kinds).
         return "confirms", "named later, unchanged: " + ", ".join(list(ev.anchors)[:3])
     placed = _placed(ev, compiled)
-    if len(ev.support) >= 2 and (placed or compiled.kind != "event"):
-        return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
+    decided = _from_terms(ev, compiled, placed)
+    if decided:
+        return decided
     if (compiled.kind == "event" and len(ev.anchors) >= 2 and compiled.year
             and (compiled.year in {y for ys in ev.sentence_years for y in ys}
                  or ev.published_year == compiled.year)):
@@ -64,6 +65,44 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
                 if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
         list(ev.anchors)[:3]) + unplaced
+
+
+def _from_terms(ev: Evidence, compiled: Compiled, placed: bool) -> tuple[str, str] | None:
+    """Two or more of the claim's supporting terms with nothing else to go on: a restatement,
+    or a state's later state when told at later years only (``_told_later``).  The claim's
+    actors named (the police, activists, observers, a mission, deputies: ``actor_terms``) tell
+    nothing of what happened or holds: however many of them, they count as one term.  A claim
+    that is its counts (``counts_only``: "18 million people, 89,505 studied abroad") is restated
+    by its figures only: students and study abroad named, without a count, only mention it."""
+    if compiled.counts_only:
+        return None
+    restating = [t for t in ev.support if t not in compiled.actors]
+    if len(restating) + (len(restating) < len(ev.support)) < 2:
+        return None
+    if _told_later(ev, compiled, placed):
+        when = (_years(ev.later_years) if ev.later_years
+                else f"naming no year, published {ev.published_year}")
+        return "updates", ("the claim's subject told at later years only (" + when
+                           + "), with nothing restated: its later state")
+    if placed or compiled.kind != "event":
+        return "confirms", "restates the claim: " + ", ".join(list(ev.support)[:4])
+    return None
+
+
+def _told_later(ev: Evidence, compiled: Compiled, placed: bool) -> bool:
+    """A standing state's subject told with later years only (none up to the claim's own, nor
+    its body or vote: ``_placed``), or naming no year in an item published after the claim's
+    year, and with no restatement marker: a report of how things stand at that later time,
+    which the claim's state no longer describes (LABELLING: ``updates`` "whether or not the
+    item says changed").  Its terms alone ("ballot", "voters") restate nothing."""
+    if compiled.kind != "state" or ev.confirms or not _news_possible(ev, compiled):
+        return False
+    year = compiled.year or ev.max_year
+    named = {y for ys in ev.sentence_years for y in ys if y <= ev.max_year}
+    if not named:
+        # Naming no year, it tells the state when it was written.
+        return not ev.own_scope and (ev.published_year or 0) > year
+    return not placed and min(named) > year
 
 
 def _names_unique(ev: Evidence, compiled: Compiled) -> bool:
