@@ -31,8 +31,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
+from itertools import chain, repeat
+from operator import is_
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -111,8 +113,8 @@ class SecondOpinion:
         self.claim_keys = frozenset(claim_keys)
         self.min_similarity = min_similarity
         self.margin = margin
-        #: (token, language) → the columns of its features the vocabulary has
-        self._token_columns: dict[tuple[str, str], np.ndarray] = {}
+        #: language → token → the columns of its features the vocabulary has
+        self._token_columns: dict[str, dict[str, np.ndarray]] = {}
         self._applies: dict[int, tuple[Claim, bool]] = {}  # id(claim) → (claim, applies_to)
         #: claim ids → their exemplar masks stacked (``opinions``; the claim lists are few)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
@@ -160,20 +162,20 @@ class SecondOpinion:
         counts come from NumPy.  The columns stay in the order ``features`` first meets them
         (first occurrence), so the weights, their norm and every sum over them are added up
         in the same order, to the last bit."""
-        cache, lang_key = self._token_columns, lang or ""
-        per_token = []
-        for sentence in sentences:
-            for token in fast_tokens(sentence):
-                cols = cache.get((token, lang_key))
-                if cols is None:
-                    if len(cache) > 100_000:  # ~0.3 kB an entry
-                        cache.clear()
-                    vocab = self.vocab
-                    cols = cache[(token, lang_key)] = np.array(
-                        [vocab[f] for f in _token_features(token, lang_key) if f in vocab],
-                        dtype=np.int64)
-                per_token.append(cols)
-        found = np.concatenate(per_token) if per_token else np.zeros(0, dtype=np.int64)
+        lang_key = lang or ""
+        cache = self._token_columns.setdefault(lang_key, {})
+        tokens = list(chain.from_iterable(map(fast_tokens, sentences)))
+        per_token = list(map(cache.get, tokens))  # looked up in C; new words filled in below
+        if any(map(is_, per_token, repeat(None))):
+            if len(cache) > 100_000:  # ~0.3 kB a word
+                cache.clear()
+            for n, token in enumerate(tokens):
+                if per_token[n] is None:
+                    per_token[n] = cache[token] = np.array(
+                        [self.vocab[f] for f in _token_features(token, lang_key)
+                         if f in self.vocab], dtype=np.int64)
+        found = (np.concatenate(cast(list[np.ndarray], per_token)) if per_token
+                 else np.zeros(0, dtype=np.int64))
         if not len(found):
             return found, np.zeros(0)
         col, first, count = np.unique(found, return_index=True, return_counts=True)
