@@ -187,3 +187,23 @@ def test_opinions_of_several_claims_are_each_claims_own():
     ids = ["C2", "C1", "C9", "C1"]
     assert model.opinions(sims, ids) == [alone(c) for c in ids]
     assert model.opinions(sims, ids)[1] is not None and model.opinions(sims, ["C2"]) == [None]
+
+
+def test_similarities_are_the_entry_by_entry_sums_to_the_last_bit():
+    # The gather written in place must add the same products in the same order as the plain
+    # formulation (repeat, index, multiply, bincount).
+    import numpy as np
+
+    model = packaged()
+    texts = [["Явка на выборах в Мажилис составила 54,19 процента."],
+             ["Nur Otan partiasy Amanat bolyp ozgertildi.", "Сайлауға 54 пайыз қатысты."],
+             ["The OSCE mission said the vote lacked real competition."]]
+    for sentences in texts:
+        col, w = model.text_vector(sentences, None)
+        starts, ends = model._indptr[col], model._indptr[col + 1]
+        lengths = ends - starts
+        idx = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        plain = np.bincount(model._rows[idx], model._weights[idx] * np.repeat(w, lengths),
+                            minlength=len(model.exemplars))
+        assert np.array_equal(model.similarities(sentences, None), plain)
+        assert plain.max() > 0.1  # real similarities were compared
