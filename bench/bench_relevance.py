@@ -17,7 +17,8 @@ before timing starts and its build time printed).
 
 ``--decisions-out FILE`` / ``--decisions-check FILE``: instead of timing, write (or compare
 with) every assessment of the first ``--items`` bench items at threshold 0 (claim, score,
-stance, reason, matched terms, sentence), so that a change meant only to be faster can be shown
+stance, reason, matched terms, sentence; with ``--second-opinion`` the matches it adds too),
+so that a change meant only to be faster can be shown
 to leave the scoring of the bench items identical (``eval_relevance.py`` does the same for the
 labelled items).
 """
@@ -30,10 +31,14 @@ import random
 import time
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kzwatch.model import FeedItem
 from kzwatch.relevance import load_claims, score_item, second_opinion_model
 from kzwatch.relevance.explain import explain_item
+
+if TYPE_CHECKING:  # NumPy is needed only with --second-opinion
+    from kzwatch.relevance.learned import SecondOpinion
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,12 +59,13 @@ def build_items(n: int, seed: int) -> list[FeedItem]:
     return items
 
 
-def _decisions(items: list[FeedItem], claims: list, out: Path | None, check: Path | None
-               ) -> int:
+def _decisions(items: list[FeedItem], claims: list, out: Path | None, check: Path | None,
+               model: SecondOpinion | None = None) -> int:
     now: dict[str, list] = {}
     for n, item in enumerate(items):
         now[item.url] = [[m.claim_id, m.score, m.stance, m.reason, list(m.matched), m.sentence]
-                         for m in score_item(item, claims, threshold=0.0)]
+                         for m in score_item(item, claims, threshold=0.0,
+                                             second_opinion=model)]
         if n < 300:  # and every claim's verdict as ``kzwatch explain`` shows it, gate reasons too
             note, rows = explain_item(item, claims)
             now[item.url + "#explain"] = [note, *(repr(r) for r in rows)]
@@ -89,7 +95,9 @@ def main() -> int:
                          "beimenbetov-2021")
     items = build_items(args.items, args.seed)
     if args.decisions_out or args.decisions_check:
-        return _decisions(items, claims, args.decisions_out, args.decisions_check)
+        # With --second-opinion, the matches it adds are compared too.
+        return _decisions(items, claims, args.decisions_out, args.decisions_check,
+                          second_opinion_model(args.second_opinion))
     t0 = time.perf_counter()
     model = second_opinion_model(args.second_opinion)  # builds the exemplar matrix
     built = time.perf_counter() - t0

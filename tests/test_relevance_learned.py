@@ -146,3 +146,64 @@ def test_discovery_says_which_claims_the_second_opinion_was_not_trained_for(capl
     with caplog.at_level("WARNING", logger="kzwatch"):
         score([PARAPHRASE], articles, None, second_opinion=False)
     assert not caplog.records
+
+
+def test_text_vector_is_the_feature_count_vector_to_the_last_bit():
+    # The cached per-token columns must give exactly what counting features gives (same
+    # columns in the same order, same weights): the similarities are summed in that order.
+    import numpy as np
+
+    from kzwatch.relevance.learned import features
+
+    model = _model()
+    texts = [["Почти две трети избирателей Казахстана, две трети!"], ["парк", "парк у реки"],
+             ["nothing the model knows"], []]
+    for sentences in texts:
+        counted = model._vector(features(sentences, "ru"))
+        cached = model.text_vector(sentences, "ru")
+        assert np.array_equal(counted[0], cached[0]) and np.array_equal(counted[1], cached[1])
+    assert len(model.text_vector(texts[0], "ru")[0]) > 10  # the check compared real vectors
+
+
+def test_opinions_of_several_claims_are_each_claims_own():
+    # ``opinions`` answers every claim at once; each must be what the claim-by-claim reading
+    # (nearest exemplar with the claim, nearest without) gives, None for a claim without one.
+    import numpy as np
+
+    from kzwatch.relevance.learned import Opinion
+
+    model = _model()
+    sims = model.similarities(["Почти две трети избирателей Казахстана пришли"], "ru")
+
+    def alone(claim_id):
+        mask = model.labelled.get(claim_id)
+        if mask is None or not mask.any():
+            return None
+        pos_i = int(np.argmax(np.where(mask, sims, -1.0)))
+        neg_i = int(np.argmax(np.where(mask, -1.0, sims)))
+        return Opinion(claim_id, round(float(sims[pos_i]), 3), model.exemplars[pos_i].id,
+                       round(float(max(sims[neg_i], 0.0)), 3), model.exemplars[neg_i].id)
+
+    ids = ["C2", "C1", "C9", "C1"]
+    assert model.opinions(sims, ids) == [alone(c) for c in ids]
+    assert model.opinions(sims, ids)[1] is not None and model.opinions(sims, ["C2"]) == [None]
+
+
+def test_similarities_are_the_entry_by_entry_sums_to_the_last_bit():
+    # The gather written in place must add the same products in the same order as the plain
+    # formulation (repeat, index, multiply, bincount).
+    import numpy as np
+
+    model = packaged()
+    texts = [["Явка на выборах в Мажилис составила 54,19 процента."],
+             ["Nur Otan partiasy Amanat bolyp ozgertildi.", "Сайлауға 54 пайыз қатысты."],
+             ["The OSCE mission said the vote lacked real competition."]]
+    for sentences in texts:
+        col, w = model.text_vector(sentences, None)
+        starts, ends = model._indptr[col], model._indptr[col + 1]
+        lengths = ends - starts
+        idx = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        plain = np.bincount(model._rows[idx], model._weights[idx] * np.repeat(w, lengths),
+                            minlength=len(model.exemplars))
+        assert np.array_equal(model.similarities(sentences, None), plain)
+        assert plain.max() > 0.1  # real similarities were compared

@@ -87,13 +87,27 @@ def country_missing(doc: Doc, compiled: Compiled) -> str:
 
 
 def compile_terms(values: Iterable[str]) -> TermList:
+    """The terms of *values*, one per normalised form, as one shared (never changed) list per
+    sequence of terms: claims that list the same words (the country, the default dispute
+    words) get the same object, so a document answers it once for all of them
+    (``term_hits`` keeps the hits of a list per document)."""
     seen: dict[str, Term] = {}
     for value in values:
         term = Term.of(value)
         if term.toks:
             seen.setdefault(normalize(term.text) if term.parts else
                             " ".join(t.norm for t in term.toks), term)
-    return TermList(seen.values())
+    key = tuple(map(id, seen.values()))
+    shared = _TERM_LISTS.get(key)
+    if shared is None:
+        if len(_TERM_LISTS) > 20_000:
+            _TERM_LISTS.clear()
+        # The list holds its terms, so the ids in its key stay theirs while it is cached.
+        shared = _TERM_LISTS[key] = TermList(seen.values())
+    return shared
+
+
+_TERM_LISTS: dict[tuple[int, ...], TermList] = {}
 
 
 def compile_claim(claim: Claim) -> Compiled:

@@ -31,8 +31,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
+from itertools import chain, repeat
+from operator import is_
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -111,6 +113,11 @@ class SecondOpinion:
         self.claim_keys = frozenset(claim_keys)
         self.min_similarity = min_similarity
         self.margin = margin
+        #: language → token → the columns of its features the vocabulary has
+        self._token_columns: dict[str, dict[str, np.ndarray]] = {}
+        self._applies: dict[int, tuple[Claim, bool]] = {}  # id(claim) → (claim, applies_to)
+        #: claim ids → their exemplar masks stacked (``opinions``; the claim lists are few)
+        self._masks: dict[tuple[str, ...], np.ndarray] = {}
         counted = [features(e.sentences, e.lang) for e in self.exemplars]
         df: Counter[str] = Counter()
         for counts in counted:
@@ -121,6 +128,7 @@ class SecondOpinion:
         self._index(counted)
         ids = sorted({c for e in self.exemplars for c in e.claims})
         self.labelled = {c: np.array([c in e.claims for e in self.exemplars]) for c in ids}
+        self._with_exemplars = frozenset(c for c, mask in self.labelled.items() if mask.any())
 
     def _index(self, counted: list[Counter[str]]) -> None:
         cols, rows, weights = [], [], []
@@ -140,39 +148,94 @@ class SecondOpinion:
         known = [(self.vocab[f], c) for f, c in counts.items() if f in self.vocab]
         if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        col = np.array([k for k, _ in known], dtype=np.int64)
-        w = (1 + np.log(np.array([c for _, c in known], dtype=float))) * self.idf[col]
+        return self._weighted(np.array([k for k, _ in known], dtype=np.int64),
+                              np.array([c for _, c in known], dtype=float))
+
+    def _weighted(self, col: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        w = (1 + np.log(count)) * self.idf[col]
         return col, w / (np.linalg.norm(w) or 1.0)
+
+    def text_vector(self, sentences: Sequence[str], lang: str | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """``_vector(features(sentences, lang))`` without a Python step per feature: each
+        token's known columns are worked out once per model (cached by word), and a text's
+        counts come from NumPy.  The columns stay in the order ``features`` first meets them
+        (first occurrence), so the weights, their norm and every sum over them are added up
+        in the same order, to the last bit."""
+        lang_key = lang or ""
+        cache = self._token_columns.setdefault(lang_key, {})
+        tokens = list(chain.from_iterable(map(fast_tokens, sentences)))
+        per_token = list(map(cache.get, tokens))  # looked up in C; new words filled in below
+        if any(map(is_, per_token, repeat(None))):
+            if len(cache) > 100_000:  # ~0.3 kB a word
+                cache.clear()
+            for n, token in enumerate(tokens):
+                if per_token[n] is None:
+                    per_token[n] = cache[token] = np.array(
+                        [self.vocab[f] for f in _token_features(token, lang_key)
+                         if f in self.vocab], dtype=np.int64)
+        found = (np.concatenate(cast(list[np.ndarray], per_token)) if per_token
+                 else np.zeros(0, dtype=np.int64))
+        if not len(found):
+            return found, np.zeros(0)
+        col, first, count = np.unique(found, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        return self._weighted(col[order], count[order].astype(float))
 
     def similarities(self, sentences: Sequence[str], lang: str | None) -> np.ndarray:
         """Cosine similarity of a text with every exemplar."""
-        col, w = self._vector(features(sentences, lang))
-        starts, ends = self._indptr[col], self._indptr[col + 1]
-        lengths = ends - starts
-        if not lengths.sum():
+        col, w = self.text_vector(sentences, lang)
+        starts = self._indptr[col]
+        lengths = self._indptr[col + 1] - starts
+        total = int(lengths.sum())
+        if not total:
             return np.zeros(len(self.exemplars))
-        # Positions of every (feature, exemplar) entry of the item's columns, vectorised.
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-        idx = offsets + np.arange(lengths.sum())
-        contrib = self._weights[idx] * np.repeat(w, lengths)
-        return np.bincount(self._rows[idx], contrib, minlength=len(self.exemplars))
+        # Positions of every (feature, exemplar) entry of the item's columns, vectorised (in
+        # place and by ``take``: tens of thousands of entries an item, the model's main cost).
+        idx = np.arange(total)
+        idx += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        contrib = np.take(self._weights, idx)
+        contrib *= np.repeat(w, lengths)
+        return np.bincount(np.take(self._rows, idx), contrib, minlength=len(self.exemplars))
 
     def opinion(self, sims: np.ndarray, claim_id: str) -> Opinion | None:
         """The model's case for *claim_id* given the similarities (None: no exemplar has it)."""
-        mask = self.labelled.get(claim_id)
-        if mask is None or not mask.any():
-            return None
-        pos_i = int(np.argmax(np.where(mask, sims, -1.0)))
-        neg_i = int(np.argmax(np.where(mask, -1.0, sims)))
-        return Opinion(claim_id, round(float(sims[pos_i]), 3), self.exemplars[pos_i].id,
-                       round(float(max(sims[neg_i], 0.0)), 3), self.exemplars[neg_i].id)
+        return self.opinions(sims, [claim_id])[0]
+
+    def opinions(self, sims: np.ndarray, claim_ids: Sequence[str]) -> list[Opinion | None]:
+        """``opinion`` of each of *claim_ids*: the nearest exemplars with and without each
+        claim found for all of them by one ``where``/``argmax`` per side over a stacked mask
+        (the same maxima and first indices as claim by claim, without NumPy calls per claim)."""
+        known = [c for c in claim_ids if c in self._with_exemplars]
+        if not known:
+            return [None] * len(claim_ids)
+        masks = self._masks.get(tuple(known))
+        if masks is None:
+            if len(self._masks) > 256:
+                self._masks.clear()
+            masks = self._masks[tuple(known)] = np.stack([self.labelled[c] for c in known])
+        pos = np.argmax(np.where(masks, sims, -1.0), axis=1)
+        neg = np.argmax(np.where(masks, -1.0, sims), axis=1)
+        found = {}
+        for claim_id, pos_i, neg_i in zip(known, pos.tolist(), neg.tolist()):
+            found[claim_id] = Opinion(
+                claim_id, round(float(sims[pos_i]), 3), self.exemplars[pos_i].id,
+                round(float(max(sims[neg_i], 0.0)), 3), self.exemplars[neg_i].id)
+        return [found.get(c) for c in claim_ids]
 
     def agrees(self, opinion: Opinion) -> bool:
         return (opinion.similarity >= self.min_similarity
                 and opinion.similarity - opinion.against >= self.margin)
 
     def applies_to(self, claim: Claim) -> bool:
-        return claim_key(claim) in self.claim_keys
+        # Asked for every claim of every item the rules flag nothing on: the key (a SHA-256
+        # of the claim's text) is worked out once per claim object.
+        cached = self._applies.get(id(claim))
+        if cached is None or cached[0] is not claim:
+            if len(self._applies) > 4096:
+                self._applies.clear()
+            cached = self._applies[id(claim)] = (claim, claim_key(claim) in self.claim_keys)
+        return cached[1]
 
     def matches(self, prep: Prepared, claims: Sequence[Claim], flagged: set[str], *,
                 now: datetime | None = None,
@@ -186,15 +249,23 @@ class SecondOpinion:
 
         if flagged:
             return []
-        open_claims = [c for c in claims if self.applies_to(c)]
-        open_claims = [c for c in open_claims if not veto(prep, c)]
-        if not open_claims:
+        # The rules' vetoes are asked lazily (each costs a gate's checks): up to the first
+        # claim open to the model (none open: no similarities at all), then only for the
+        # claims the model agrees on.  The same claims, in the same order, as vetoing first.
+        applicable = [c for c in claims if self.applies_to(c)]
+        vetoes: dict[int, bool] = {}  # id(claim) → the rules forbid it
+
+        def open_to_model(claim: Claim) -> bool:
+            if id(claim) not in vetoes:
+                vetoes[id(claim)] = bool(veto(prep, claim))
+            return not vetoes[id(claim)]
+
+        if not any(map(open_to_model, applicable)):
             return []
         sims = self.similarities(prep.number_text, prep.lang)
         added = []
-        for claim in open_claims:
-            opinion = self.opinion(sims, claim.id)
-            if opinion is None or not self.agrees(opinion):
+        for claim, opinion in zip(applicable, self.opinions(sims, [c.id for c in applicable])):
+            if opinion is None or not self.agrees(opinion) or not open_to_model(claim):
                 continue
             stance, reason = ungated_stance(prep, claim, now, settings or DEFAULT_SETTINGS)
             added.append(ClaimMatch(

@@ -4,6 +4,7 @@ millions), years, days of a month, and small numbers written as words.  Pure fun
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -189,6 +190,13 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._years_in: dict[int, frozenset[float]] = {}
         self._texts: dict[int, str] = {}
         self._folded: dict[int, str] = {}  # ``_fold_text`` of each text
+        # Facts of the whole item every assessed claim reads: worked out once per item.
+        self._year_values: frozenset[int] | None = None
+        self._sentence_years: list[frozenset[int]] | None = None
+        self._percent_sentences: frozenset[int] | None = None
+        #: (percent, year) → the item's digit-written numbers of that kind that are not dates,
+        #: as values sorted and the first sentence of each (``first_near``)
+        self._by_kind: dict[tuple[bool, bool], tuple[list[float], list[int]]] | None = None
 
     def __len__(self) -> int:
         return len(self._sentences)
@@ -288,6 +296,58 @@ class SentenceNumbers(Sequence[list[Number]]):
                            if _FOUR_DIGITS_RE.search(self._sentences[i]) or i in voted
                            for n in self.digits(i) if n.year]
         return self._years
+
+
+    def year_values(self) -> frozenset[int]:
+        """The years the item names (``years``), as integers."""
+        if self._year_values is None:
+            self._year_values = frozenset(int(n.value) for n in self.years())
+        return self._year_values
+
+    def sentence_years(self) -> list[frozenset[int]]:
+        """Per sentence, the years it names (``years_in``) as integers.  A new list each
+        call (the sets are shared): every claim's evidence holds its own."""
+        if self._sentence_years is None:
+            self._sentence_years = [frozenset(int(v) for v in self.years_in(s))
+                                    for s in range(len(self))]
+        return list(self._sentence_years)
+
+    def percent_sentences(self) -> frozenset[int]:
+        """The sentences with a percentage that is not a year (a vote's result)."""
+        if self._percent_sentences is None:
+            self._percent_sentences = frozenset(
+                s for s in self.with_digits()
+                if any(n.percent and not n.year for n in self.digits(s)))
+        return self._percent_sentences
+
+    def first_near(self, figure: Number, tolerance: float) -> int | None:
+        """The first sentence with a number written in digits, not a date, of *figure*'s kind
+        (percentage, year) and within *tolerance* of its value; None when none is.  What each
+        claim's figure check asks of every sentence in turn, answered by bisection in the
+        item's numbers (read once per item) instead."""
+        if self._by_kind is None:
+            self._by_kind = self._index_by_kind()
+        values, sentences = self._by_kind.get((figure.percent, figure.year), ((), ()))
+        # Bisect a wider window (by far more than a rounding error), then compare as the
+        # check always did: the same floating-point test, so the same answers at its edges.
+        slack = tolerance + 1e-6 * (1 + abs(figure.value))
+        at = bisect_left(values, figure.value - slack)
+        found = None
+        while at < len(values) and values[at] <= figure.value + slack:
+            if abs(values[at] - figure.value) <= tolerance and (found is None
+                                                                or sentences[at] < found):
+                found = sentences[at]
+            at += 1
+        return found
+
+    def _index_by_kind(self) -> dict[tuple[bool, bool], tuple[list[float], list[int]]]:
+        by_kind: dict[tuple[bool, bool], list[tuple[float, int]]] = {}
+        for s_idx in self.with_digits():
+            for n in self.digits(s_idx):
+                if not n.date:
+                    by_kind.setdefault((n.percent, n.year), []).append((n.value, s_idx))
+        return {kind: ([v for v, _ in pairs], [s for _, s in pairs])
+                for kind, pairs in ((k, sorted(p)) for k, p in by_kind.items())}
 
 
 def parse_figure(figure: str) -> Number | None:
