@@ -7,7 +7,9 @@ import pytest
 from relevance_helpers import matches, packaged_claims
 
 from kzwatch.model import Claim
-from kzwatch.relevance.days import named_days, parse_days, vote_years
+from kzwatch.relevance import load_claims
+from kzwatch.relevance.claimset import vote_days_of
+from kzwatch.relevance.days import named_days, parse_days, parse_vote_days, vote_years
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +70,35 @@ def test_the_claims_own_day_keeps_a_story_about_its_subject(claims) -> None:
      "обсудят, каким будет порог для партий на будущих выборах", set()),
     ("On March 19 the ministry registered a party", set()),  # no vote word near the day
 ])
-def test_a_vote_named_by_its_day_gives_its_year(sentence, years) -> None:
-    assert vote_years([sentence], [frozenset()]) == [frozenset(years)]
+def test_a_vote_named_by_its_day_gives_its_year(claims, sentence, years) -> None:
+    calendar = vote_days_of(claims)  # the packaged claims file's [vote_days]
+    assert vote_years([sentence], [frozenset()], calendar=calendar) == [frozenset(years)]
+    assert vote_years([sentence], [frozenset()], calendar={}) == [frozenset()]
+
+
+def test_the_vote_calendar_is_the_claims_files_and_checked_at_load() -> None:
+    assert parse_vote_days({"19 March": 2023, "March 20": 2016}) == {(19, 3): 2023,
+                                                                     (20, 3): 2016}
+    with pytest.raises(ValueError, match="'spring' is not one day of a month"):
+        parse_vote_days({"spring": 2023})
+    with pytest.raises(ValueError, match="must give a four-digit year"):
+        parse_vote_days({"19 March": "2023"})
+    head = 'article_id = "x"\n'
+    claim = '[[claim]]\nid = "C1"\ntext = "t"\n'
+    with pytest.raises(ValueError, match="vote_days must be a table"):
+        load_claims(head + 'vote_days = 3\n' + claim, "x")
+    with pytest.raises(ValueError, match="is not one day of a month"):
+        load_claims(head + '[vote_days]\n"9 to 5" = 2020\n' + claim, "x")
+    (loaded,) = load_claims(head + '[vote_days]\n"19 March" = 2023\n' + claim, "x")
+    assert vote_days_of([loaded]) == {(19, 3): 2023}
+    (plain,) = load_claims(head + claim, "x")
+    assert vote_days_of([plain]) == {}
 
 
 def test_a_year_the_text_names_wins_over_a_vote_day() -> None:
     text = ["On March 19 voters sent six parties to the Mazhilis.", "It was 2016."]
-    assert vote_years(text, [frozenset(), frozenset({2016})]) == [frozenset(), frozenset()]
+    assert vote_years(text, [frozenset(), frozenset({2016})], calendar={(19, 3): 2023}
+                      ) == [frozenset(), frozenset()]
 
 
 def test_an_undated_report_of_an_earlier_votes_turnout_is_not_the_claims(claims) -> None:

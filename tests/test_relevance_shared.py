@@ -9,9 +9,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from relevance_helpers import packaged_claims
 
 from kzwatch.model import FeedItem
 from kzwatch.relevance import days, stance_words
+from kzwatch.relevance.claimset import vote_days_of
 from kzwatch.relevance.compiled import compile_terms
 from kzwatch.relevance.scoring import _LATIN_WORD_RE, _latin_in_cyrillic, prepare
 from kzwatch.relevance.text import negated
@@ -148,9 +150,12 @@ def test_first_near_is_the_sentence_by_sentence_figure_check() -> None:
 
 
 def test_vote_years_without_the_sentence_scan_are_as_before(texts) -> None:
+    calendar = vote_days_of(packaged_claims())
+    assert calendar[(19, 3)] == 2023
+
     def with_scan(sentences: list[str]) -> list[frozenset[int]]:
-        return [frozenset(days.VOTE_DAYS[(d, m)] for d, m, start, end in days._days_at(s)
-                          if (d, m) in days.VOTE_DAYS and days._vote_word_near(s, start, end))
+        return [frozenset(calendar[(d, m)] for d, m, start, end in days._days_at(s)
+                          if (d, m) in calendar and days._vote_word_near(s, start, end))
                 if days._VOTE_WORD_RE.search(s) else frozenset() for s in sentences]
 
     extra = ["Депутатов избрали 19 марта на выборах.", "19 марта прошло заседание.",
@@ -158,7 +163,7 @@ def test_vote_years_without_the_sentence_scan_are_as_before(texts) -> None:
     samples = [re.split(r"(?<=[.!?])\s+", text) for text in texts] + [extra]
     named = 0
     for sentences in samples:
-        assert days.vote_years(sentences) == with_scan(sentences)
+        assert days.vote_years(sentences, calendar=calendar) == with_scan(sentences)
         named += sum(map(bool, with_scan(sentences)))
     assert named >= 3  # votes by their day were found, not only empty sets compared
 

@@ -13,6 +13,7 @@ from operator import is_, or_
 
 from kzwatch.model import Claim
 from kzwatch.relevance.compiled import _COMPILED_CACHE, Compiled, all_terms, compiled_claim
+from kzwatch.relevance.days import parse_vote_days
 from kzwatch.relevance.text import Doc, Matcher, Term, TermList
 
 
@@ -31,6 +32,8 @@ class ClaimSet:
     #: term or of its first part)], keyed by the token fewest terms have (fewest checks)
     longer_terms: dict[int, list[tuple[int, frozenset[int]]]]
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
+    #: (day, month) → year of the country's national votes (the claims file's ``vote_days``)
+    vote_days: dict[tuple[int, int], int]
 
     def _candidates(self, doc: Doc) -> tuple[set[int], list[int]]:
         """ids of the candidate terms (every token of which occurs in *doc*): those made of
@@ -101,6 +104,15 @@ def claim_set(claims: Sequence[Claim]) -> ClaimSet:
     compiled_list = [compiled_claim(claim) for claim in claims]
     by_id = {id(term): term for c in compiled_list for term in all_terms(c)}
     toks = [tok for c in compiled_list for term in all_terms(c) for tok in term.toks]
-    built = ClaimSet(list(claims), compiled_list, Matcher(toks), *_term_index(by_id), by_id)
+    built = ClaimSet(list(claims), compiled_list, Matcher(toks), *_term_index(by_id), by_id,
+                     vote_days_of(claims))
     _CLAIM_SETS[cache_key] = built
     return built
+
+
+def vote_days_of(claims: Sequence[Claim]) -> dict[tuple[int, int], int]:
+    """The national votes by day that *claims* carry (their file's ``vote_days``)."""
+    calendar: dict[tuple[int, int], int] = {}
+    for claim in claims:
+        calendar.update(parse_vote_days(claim.extra.get("vote_days", {})))
+    return calendar

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kzwatch.model import Claim
+from kzwatch.relevance.days import parse_vote_days
 
 # --- loading claims ----------------------------------------------------------------------------
 
@@ -139,6 +140,13 @@ def load_claims(toml_text: str, article_id: str) -> list[Claim]:
     if not isinstance(claims_raw, list):
         raise ValueError("claims file: 'claim' must be an array of tables ([[claim]])")
     claims = [_parse_claim(raw, groups, article_id, n) for n, raw in enumerate(claims_raw, 1)]
+    vote_days = data.get("vote_days", {})
+    if not isinstance(vote_days, dict):
+        raise ValueError('claims file: vote_days must be a table of day → year ("19 March" = 2023)')
+    parse_vote_days(vote_days)  # checked here; the scorer reads it per claim set (claimset.py)
+    for claim in claims:  # each claim carries the file's calendar: claims are scored on their own
+        if vote_days:
+            claim.extra["vote_days"] = dict(vote_days)
     seen: set[str] = set()
     for claim in claims:
         if claim.id in seen:

@@ -7,7 +7,7 @@ Self-contained on purpose: the number reader's internals are tuned for speed els
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 #: Month stems (casefolded) in Russian, Kazakh (Cyrillic and Latin) and English, by month.
 _MONTH_STEMS: tuple[tuple[str, ...], ...] = (
@@ -76,22 +76,30 @@ def parse_days(days: Iterable[str]) -> set[tuple[int, int]]:
     return out
 
 
-#: Kazakhstan's national votes by day (Majilis, presidential, referendums, 2004–2024): a text
-#: that names no year but tells of a vote "on March 19" tells of the 2023 Majilis vote.
-VOTE_DAYS: dict[tuple[int, int], int] = {
-    (19, 9): 2004, (4, 12): 2005, (18, 8): 2007, (3, 4): 2011, (15, 1): 2012, (26, 4): 2015,
-    (20, 3): 2016, (9, 6): 2019, (10, 1): 2021, (5, 6): 2022, (20, 11): 2022, (19, 3): 2023,
-    (6, 10): 2024,
-}
 _VOTE_WORD_RE = re.compile(
     r"выбор|голосов|бюллетен|явк|референдум|сайла|дауыс|election|vote|voting|ballot|turnout|"
     r"elect|referendum|polls|saila|saıla|daýys|dauys", re.IGNORECASE)
 
 
-def vote_years(sentences: Sequence[str], years: Sequence[frozenset[int]] = ()
-               ) -> list[frozenset[int]]:
+def parse_vote_days(calendar: Mapping[str, int]) -> dict[tuple[int, int], int]:
+    """The claims file's ``vote_days`` ({"19 March" = 2023, ...}: the country's national votes
+    by day) as (day, month) → year; each key must name one day of a month, each value a year."""
+    out: dict[tuple[int, int], int] = {}
+    for text, year in calendar.items():
+        if not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999:
+            raise ValueError(f"vote_days: {text!r} must give a four-digit year, got {year!r}")
+        found = named_days([text])
+        if len(found) != 1:
+            raise ValueError(f"vote_days: {text!r} is not one day of a month")
+        out[found.pop()] = year
+    return out
+
+
+def vote_years(sentences: Sequence[str], years: Sequence[frozenset[int]] = (), *,
+               calendar: Mapping[tuple[int, int], int]) -> list[frozenset[int]]:
     """The year of the vote each sentence tells of by its day alone ("elected to the Mazhilis
-    on March 19"), for a text that names no year at all: a day of the calendar with a vote
+    on March 19"), for a text that names no year at all: a day of *calendar* (the claims
+    file's ``vote_days``, ``parse_vote_days``) with a vote
     word within a few words of it ("15 January, at the first session ... elections" is the
     session's day, not a vote's).  Any year the text names (*years*, one set per sentence)
     wins: it dates its own days."""
@@ -100,8 +108,8 @@ def vote_years(sentences: Sequence[str], years: Sequence[frozenset[int]] = ()
     # A vote word near a day is a vote word of the sentence (the words near it are pieces of
     # the sentence and no vote word has a space): the sentence needs no scan of its own for
     # one, which cost more than all the rest (most sentences name no day at all).
-    return [frozenset(VOTE_DAYS[(d, m)] for d, m, start, end in _days_at(s)
-                      if (d, m) in VOTE_DAYS and _vote_word_near(s, start, end))
+    return [frozenset(calendar[(d, m)] for d, m, start, end in _days_at(s)
+                      if (d, m) in calendar and _vote_word_near(s, start, end))
             for s in sentences]
 
 

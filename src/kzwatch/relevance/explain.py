@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kzwatch.model import Claim, ClaimMatch, FeedItem
+from kzwatch.relevance.claimset import vote_days_of
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, Assessment, assess, prepare
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def explain_item(item: FeedItem, claims: Sequence[Claim], *,
                  ) -> tuple[str, list[ClaimExplanation]]:
     """A note on how the text was read, and one row per claim (flagged ones first).  With
     *second_opinion*, the claims it adds are shown with its similarity and exemplars."""
-    prep = prepare(item)
+    prep = prepare(item, vote_days=vote_days_of(claims))
     if prep is None:
         return "the item has no title or text", []
     rows = [_row(assess(prep, c, threshold=threshold, now=now), prep.sentences) for c in claims]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
@@ -481,9 +481,12 @@ class Prepared:
         return [self.numbers.text(i) for i in range(len(self.numbers))]
 
 
-def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
+def prepare(item: FeedItem, matcher: Matcher | None = None,
+            vote_days: Mapping[tuple[int, int], int] | None = None) -> Prepared | None:
     """Sentences, tokens and numbers of *item*; None when it has no text at all.  *matcher*:
-    the claims' compiled terms (``claim_set(claims).matcher``), for speed."""
+    the claims' compiled terms (``claim_set(claims).matcher``), for speed; *vote_days*: the
+    claims' calendar of votes (``claim_set(claims).vote_days``), which dates a vote told by its
+    day alone (none: such a vote stays undated)."""
     shown = sentences_of(item)
     if not shown:
         return None
@@ -497,7 +500,8 @@ def prepare(item: FeedItem, matcher: Matcher | None = None) -> Prepared | None:
     note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
-    numbers = SentenceNumbers(matched, _latin_in_cyrillic if latin_kazakh else None, vote_years)
+    votes = partial(vote_years, calendar=vote_days) if vote_days else None
+    numbers = SentenceNumbers(matched, _latin_in_cyrillic if latin_kazakh else None, votes)
     return Prepared(shown, doc, numbers, lang, note, year)
 
 
@@ -573,7 +577,7 @@ def score_item(
     not flag and their vetoes allow (``[relevance] second_opinion``); off when None.
     """
     compiled = claim_set(claims)
-    prep = prepare(item, compiled.matcher)
+    prep = prepare(item, compiled.matcher, compiled.vote_days)
     if prep is None:
         return []
     doc = prep.doc
