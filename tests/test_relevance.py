@@ -23,6 +23,7 @@ HELD_OUT_4 = Path(__file__).parent / "data" / "labelled_items_test4.toml"
 HELD_OUT_5 = Path(__file__).parent / "data" / "labelled_items_test5.toml"
 HELD_OUT_6 = Path(__file__).parent / "data" / "labelled_items_test6.toml"
 HELD_OUT_7 = Path(__file__).parent / "data" / "labelled_items_test7.toml"
+HELD_OUT_8 = Path(__file__).parent / "data" / "labelled_items_test8.toml"
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +70,11 @@ def held_out_6() -> list[dict]:
 @pytest.fixture(scope="module")
 def held_out_7() -> list[dict]:
     return load_labelled(HELD_OUT_7)
+
+
+@pytest.fixture(scope="module")
+def held_out_8() -> list[dict]:
+    return load_labelled(HELD_OUT_8)
 
 
 def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
@@ -233,7 +239,8 @@ def _assert_split_is_kept_and_checked(earlier: tuple, rows: list[dict], name: st
     check can fail, pairwise: a source of each earlier set in it, a date on or before
     *split_date*, an item of it in the set before."""
     assert split_problems(*earlier, rows) == []
-    names = ("dev", "test", "test 2", "test 3", "test 4", "test 5", "test 6")[:len(earlier)]
+    names = ("dev", "test", "test 2", "test 3", "test 4", "test 5", "test 6",
+             "test 7")[:len(earlier)]
     for earlier_name, earlier_rows in zip(names, earlier, strict=True):
         moved = {**rows[0], "source": earlier_rows[0]["source"]}
         problems = split_problems(*earlier, [moved, *rows[1:]])
@@ -308,9 +315,23 @@ def test_seventh_held_out_set_keeps_the_split(labelled, held_out, held_out_2, he
     _assert_split_is_kept_and_checked(earlier, held_out_7, "test 7", "2026-12-28")
     days = {f"2026-12-{d}" for d in range(29, 32)} | {f"2027-01-0{d}" for d in range(1, 9)}
     assert {item["date"] for item in held_out_7} <= days
-    # An eighth held-out set has no split date yet: an error, not a silent pass.
-    with pytest.raises(ValueError, match="split rule has dates for 8"):
-        split_problems(*earlier, held_out_7, held_out_7)
+
+
+def test_eighth_held_out_set_loads_and_meets_its_quotas(held_out_8) -> None:
+    _assert_written_set_quotas(held_out_8, least_latin=16)
+    _assert_converted_kazakh(held_out_8)
+
+
+def test_eighth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
+                                             held_out_4, held_out_5, held_out_6, held_out_7,
+                                             held_out_8) -> None:
+    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6,
+               held_out_7)
+    _assert_split_is_kept_and_checked(earlier, held_out_8, "test 8", "2027-01-08")
+    assert {item["date"] for item in held_out_8} <= {f"2027-01-{d:02}" for d in range(9, 21)}
+    # A ninth held-out set has no split date yet: an error, not a silent pass.
+    with pytest.raises(ValueError, match="split rule has dates for 9"):
+        split_problems(*earlier, held_out_8, held_out_8)
 
 
 def test_development_set_meets_targets(claims, labelled) -> None:
