@@ -20,7 +20,8 @@ from kzwatch.relevance import load_claims
 DATA = Path(__file__).parent / "data"
 REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml", "real_items_4.toml",
               "real_items_5.toml", "real_items_6.toml", "real_items_7.toml",
-              "real_items_8.toml", "real_items_9.toml", "real_items_10.toml"]
+              "real_items_8.toml", "real_items_9.toml", "real_items_10.toml",
+              "real_items_11.toml"]
 ALLOWED_KEYS = {"id", "url", "lang", "script", "date", "title", "claims", "stance", "note"}
 STANCES = {"confirms", "updates", "contradicts", "mentions"}
 
@@ -80,6 +81,7 @@ LATER_SETS = [
     ("real_items_8.toml", "r8-", (18, 10, 12), 0.30),
     ("real_items_9.toml", "r9-", (30, 15, 20), 0.30),
     ("real_items_10.toml", "r10-", (19, 14, 30), 0.30),
+    ("real_items_11.toml", "r11-", (17, 11, 17), 0.30),
 ]
 
 
