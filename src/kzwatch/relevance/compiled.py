@@ -55,13 +55,18 @@ class Compiled:
     #: The claim is its counts (a population, a number of students abroad): its terms named
     #: restate nothing; only its figures, or a change, decide (``counts_only``).
     counts_only: bool = False
+    #: Who speaks for the state and the words that call a statement untrue: an official
+    #: dismissing what the claim says (``denial_speakers``, ``denial_terms``; ``denials``).
+    denial_speakers: list[Term] = field(default_factory=list)
+    denial_terms: list[Term] = field(default_factory=list)
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
     """Every term the scorer may look up for the claim, parts of "a & b" terms included."""
     lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
-                               c.scope_other, c.elsewhere, *c.context]
+                               c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
+                               *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
     lists += [q["cues"] for q in c.quantities]
@@ -148,6 +153,8 @@ def compile_claim(claim: Claim) -> Compiled:
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
         counts_only=extra.get("counts_only", False),
+        denial_speakers=compile_terms(extra.get("denial_speakers", [])),
+        denial_terms=compile_terms(extra.get("denial_terms", [])),
     )
 
 

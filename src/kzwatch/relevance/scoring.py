@@ -26,6 +26,7 @@ from kzwatch.relevance.numbers import (
 )
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
+from kzwatch.relevance.denials import official_denials
 from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
 from kzwatch.relevance.text import (
     Doc,
@@ -75,6 +76,7 @@ class Evidence:
     # score as they were before the stance read them apart (the score is not the stance's).
     own_words: list[str] = field(default_factory=list)
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
+    official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     update_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -387,6 +389,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
         own_words=quantities.own_words,
         denied=denied_event(doc, compiled, anchors),
+        official_denials=official_denials(doc, compiled, anchor_sentences),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,

@@ -26,6 +26,11 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
         replaced = _replaced(ev, compiled)
         if replaced:
             return replaced
+    if ev.official_denials and not ev.later_years:
+        # The state's side calling the criticism untrue, about the claim's own time (a later
+        # year named may be a change told beside the denial): a dispute, whatever figures it
+        # restates (``denials``).
+        return "contradicts", "an official denies it: " + ", ".join(ev.official_denials)
     decided = _from_differing(ev, compiled) or _from_words(ev, compiled)
     if decided:
         return decided

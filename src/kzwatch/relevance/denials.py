@@ -1,0 +1,53 @@
+"""Official denials, for the stance only: the state's side calling what the claim says untrue.
+
+The claims of the default article are criticisms (a contested turnout, observers kept away,
+rallies refused, political prisoners).  When an election commission, a ministry or a prosecutor
+calls such reports exaggerated, invented or wrong, or says the claim's restated fact did not
+happen ("no observer was removed", "a rally cannot be refused"), the item disputes the claim
+about its own time (docs/LABELLING.md ``contradicts``) even when it restates the claim's own
+figure ("the 63.3% turnout is accurate; the observers' estimate is unsound").  A claim lists
+who speaks for the state (``denial_speakers``) and the dismissal words (``denial_terms``) in
+the claims file; a claim without them is never read this way."""
+
+from __future__ import annotations
+
+from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.text import Doc, negated, negated_inside, term_hits
+
+#: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
+#: is in several claims' own restatement markers ("independents cannot run").
+_CANNOT = frozenset({"cannot", "can't"})
+
+
+def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
+    """What an official says is untrue about the claim: dismissal words (``denial_terms``)
+    and the claim's restatement markers negated (``confirm_terms``: "not removed"), each in
+    the title or within one sentence of the claim's anchors, with a speaker for the state in
+    the title, the sentence before, or earlier in the same sentence ("the ministry called the
+    figure an invention"; not "observers rejected the CEC's figure", where the dismissal is
+    the critics').  A dismissal word negated is none ("did not call it untrue")."""
+    if not compiled.denial_terms or not compiled.denial_speakers:
+        return []
+    first_speaker: dict[int, int] = {}
+    for occ in term_hits(doc, compiled.denial_speakers).values():
+        for s, start, _ in occ:
+            first_speaker[s] = min(start, first_speaker.get(s, start))
+    if not first_speaker:
+        return []
+
+    def told(s: int, start: int) -> bool:
+        """Near the claim's words, by an official."""
+        near = s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences)
+        return near and (0 in first_speaker or s - 1 in first_speaker
+                         or first_speaker.get(s, start) < start)
+
+    found = [text for text, occ in term_hits(doc, compiled.denial_terms).items()
+             if any(told(s, start) and not negated(doc, s, start, end) for s, start, end in occ)]
+    return found + [f"not {text}" for text, occ in term_hits(doc, compiled.confirm).items()
+                    if any(told(s, start) and _negated(doc, s, start, end)
+                           for s, start, end in occ)]
+
+
+def _negated(doc: Doc, s: int, start: int, end: int) -> bool:
+    return (negated(doc, s, start, end) or negated_inside(doc, s, start, end)
+            or any(t.norm in _CANNOT for t in doc.toks[s][max(0, start - 3):start]))

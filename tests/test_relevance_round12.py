@@ -1,0 +1,70 @@
+"""Rules of round 12 (mechanisms that recur across sets, docs/LABELLING.md): the state's side
+calling a criticism untrue disputes it.  Each test can fail: it names the rule's input and the
+answer the rule gives.  The texts are our own."""
+
+from __future__ import annotations
+
+import pytest
+from relevance_helpers import matches, packaged_claims, stance_of
+
+from kzwatch.model import Claim
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    return packaged_claims()
+
+
+# --- official denials (``denials.official_denials``) ---------------------------------------------
+
+
+def test_an_election_commission_calling_the_observers_count_wrong_contradicts(claims) -> None:
+    """The official figure restated is no restatement of a claim that says it is contested."""
+    match = stance_of(claims, "C1", "Избирком настаивает на своих цифрах",
+                      "Центральная избирательная комиссия повторила, что явка на выборах в "
+                      "Мажилис 10 января 2021 года составила 63,3 процента, а подсчёт "
+                      "независимых наблюдателей назвала ошибочным.", published="2021-02-01")
+    assert match.stance == "contradicts"
+    assert "official" in match.reason
+
+
+def test_a_ministry_calling_the_arrest_figure_invented_contradicts_in_english(claims) -> None:
+    match = stance_of(claims, "C11", "Police numbers questioned",
+                      "The interior ministry said on Tuesday that the count of 360 people "
+                      "detained in Almaty on 10 January 2021, spread by activists, was "
+                      "fabricated.", published="2021-01-20")
+    assert match.stance == "contradicts"
+
+
+def test_a_kazakh_ministry_disagreeing_with_the_osce_verdict_contradicts(claims) -> None:
+    match = stance_of(claims, "C15", "ЕҚЫҰ есебі туралы мәлімдеме",
+                      "Сыртқы істер министрлігі 2021 жылғы Мәжіліс сайлауы туралы ЕҚЫҰ "
+                      "миссиясының бағасы дұрыс емес екенін айтты.", published="2021-03-15")
+    assert match.stance == "contradicts"
+
+
+def test_critics_dismissing_the_official_figure_do_not_contradict(claims) -> None:
+    """The dismissal is the critics' (no official speaks before it): the claim restated."""
+    match = stance_of(claims, "C1", "Наблюдатели о явке",
+                      "Независимые наблюдатели назвали ошибочными данные о явке 63,3 процента "
+                      "на выборах в Мажилис 10 января 2021 года: по их подсчёту пришла треть "
+                      "избирателей.", published="2021-01-15")
+    assert match.stance != "contradicts"
+
+
+def test_an_official_saying_no_observer_was_removed_contradicts(claims) -> None:
+    """A restatement marker ("removed") negated in an official's words."""
+    match = stance_of(claims, "C9", "Облизбирком о работе наблюдателей",
+                      "Председатель областной избирательной комиссии заявил, что на выборах "
+                      "в Мажилис 10 января 2021 года наблюдателей с участков не удалили и "
+                      "протоколы им показали.", published="2021-01-25")
+    assert match.stance == "contradicts"
+
+
+def test_an_official_restating_a_refusal_is_not_a_denial(claims) -> None:
+    """A ministry refusing registration restates C8: a refusal is not a dismissal word."""
+    found = matches(claims, "Минюст отказал в регистрации партии",
+                    "Министерство юстиции отказало в регистрации Демократической партии "
+                    "Жанболата Мамая: по данным ведомства, в заявке не хватило подписей.",
+                    published="2021-03-01")
+    assert found["C8"].stance != "contradicts"
