@@ -14,6 +14,7 @@ from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.claimset import claim_set
 from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing
 from kzwatch.relevance.days import named_days, vote_years
+from kzwatch.relevance.denials import official_denials
 from kzwatch.relevance.numbers import (
     Number,
     SentenceNumbers,
@@ -26,7 +27,6 @@ from kzwatch.relevance.numbers import (
 )
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
-from kzwatch.relevance.denials import official_denials
 from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
 from kzwatch.relevance.text import (
     Doc,
