@@ -68,3 +68,23 @@ def test_an_official_restating_a_refusal_is_not_a_denial(claims) -> None:
                     "Жанболата Мамая: по данным ведомства, в заявке не хватило подписей.",
                     published="2021-03-01")
     assert found["C8"].stance != "contradicts"
+
+
+# --- a validity rule is C13, not a turnout (C1) ----------------------------------------------------
+
+
+def test_a_proposed_turnout_floor_for_validity_is_the_rule_not_a_turnout(claims) -> None:
+    found = matches(claims, "MPs want a turnout floor back",
+                    "Several Majilis members have drafted an amendment under which a "
+                    "parliamentary election would need 45 percent turnout to be valid.",
+                    published="2025-04-02")
+    assert "C13" in found
+    assert "C1" not in found
+
+
+def test_a_kazakh_validity_condition_is_the_rule_not_a_turnout(claims) -> None:
+    found = matches(claims, "Сайлаудың жарамдылық шегі",
+                    "Мәжіліс депутаттары сайлау өтті деп танылуы үшін сайлаушылардың кемінде "
+                    "45 пайызы қатысуы керек деген талапты енгізуді ұсынды.", published="2025-04-02")
+    assert "C13" in found
+    assert "C1" not in found
