@@ -88,3 +88,22 @@ def test_a_kazakh_validity_condition_is_the_rule_not_a_turnout(claims) -> None:
                     "45 пайызы қатысуы керек деген талапты енгізуді ұсынды.", published="2025-04-02")
     assert "C13" in found
     assert "C1" not in found
+
+
+# --- a city's or region's population is not the country's (C16 ``places``) -----------------------
+
+
+def test_a_citys_population_is_not_read_as_the_countrys(claims) -> None:
+    """Only the city's count: the quantity is not read, so no population figure decides."""
+    found = matches(claims, "Шымкент растёт",
+                    "По данным акимата, население города Шымкента в 2024 году превысило 1,2 "
+                    "миллиона человек.", published="2024-05-01")
+    assert "population" not in (found["C16"].reason if "C16" in found else "")
+
+
+def test_the_country_named_beside_the_urban_part_keeps_the_national_count(claims) -> None:
+    match = stance_of(claims, "C16", "Қазақстан халқы",
+                      "2024 жылғы 1 қаңтардағы жағдай бойынша Қазақстан халқының саны 20,1 миллион "
+                      "адам болды, оның ішінде қала халқы 12,6 миллион адам.", published="2024-02-01")
+    assert match.stance == "updates"
+    assert "population" in match.reason

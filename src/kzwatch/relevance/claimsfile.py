@@ -107,6 +107,8 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     return {
         "name": str(raw.get("name", "")),
         "cues": _expand(raw.get("cues", []), groups, f"{where}.cues"),
+        "places": _expand(raw.get("places", []), groups, f"{where}.places"),
+        "places_unless": _expand(raw.get("places_unless", []), groups, f"{where}.places_unless"),
         "values": [float(v) for v in values],
         "unit": unit,
         "tolerance": float(tolerance),

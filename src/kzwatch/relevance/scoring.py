@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.claimset import claim_set
-from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing
+from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing, other_place_sentences
 from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.denials import official_denials
 from kzwatch.relevance.numbers import (
@@ -106,6 +106,7 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
             in_terms.update({s: in_terms[s] | {value} for s, _, _ in occ})
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
+        cue_sentences -= other_place_sentences(doc, quantity)
         # Number words are never percentages: a "%" quantity needs only the digits.
         read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
         for s_idx in sorted(cue_sentences):
