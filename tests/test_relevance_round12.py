@@ -107,3 +107,35 @@ def test_the_country_named_beside_the_urban_part_keeps_the_national_count(claims
                       "адам болды, оның ішінде қала халқы 12,6 миллион адам.", published="2024-02-01")
     assert match.stance == "updates"
     assert "population" in match.reason
+
+
+# --- earlier Majilis votes (C2, C3 ``earlier_majilis_results``) -----------------------------------
+
+
+def test_an_undated_report_of_an_earlier_ruling_party_result_is_not_the_2021_vote(claims) -> None:
+    found = matches(claims, "Landslide for the ruling party",
+                    "The ruling party Nur Otan took 88% of the vote in the Majilis election, "
+                    "and the Social Democrats stayed outside parliament with under 5%.")
+    assert "C2" not in found
+    assert "C3" not in found
+
+
+def test_the_2021_result_beside_an_earlier_one_is_still_the_claims(claims) -> None:
+    found = matches(claims, "Ruling party share falls",
+                    "Nur Otan won 71% in the Majilis election of January 2021, after 82% in "
+                    "2016.", published="2021-01-12")
+    assert "C2" in found
+
+
+def test_the_osdp_at_an_earlier_vote_without_a_boycott_is_not_c3(claims) -> None:
+    found = matches(claims, "The Social Democrats' campaign",
+                    "In 2007 the National Social Democratic Party took part in the Majilis "
+                    "election and won 4.5% of the vote, short of the barrier.")
+    assert "C3" not in found
+
+
+def test_the_osdp_boycott_recounted_with_its_earlier_runs_is_still_c3(claims) -> None:
+    found = matches(claims, "ЖСДП бойкоты",
+                    "2007 және 2016 жылдары сайлауға қатысқан ЖСДП 2021 жылғы Мәжіліс сайлауына "
+                    "бойкот жариялады.", published="2021-01-05")
+    assert "C3" in found
