@@ -139,3 +139,20 @@ def test_the_osdp_boycott_recounted_with_its_earlier_runs_is_still_c3(claims) ->
                     "2007 және 2016 жылдары сайлауға қатысқан ЖСДП 2021 жылғы Мәжіліс сайлауына "
                     "бойкот жариялады.", published="2021-01-05")
     assert "C3" in found
+
+
+# --- C10 is its counts (``counts_only``) ----------------------------------------------------------
+
+
+def test_protests_named_without_a_count_only_mention_c10(claims) -> None:
+    match = stance_of(claims, "C10", "Волна протестов в Казахстане",
+                      "В Казахстане растёт волна протестов: люди выходят на митинги, требуя "
+                      "социальных выплат и защиты прав человека.", published="2021-06-01")
+    assert match.stance == "mentions"
+
+
+def test_the_protest_count_restated_still_confirms_c10(claims) -> None:
+    match = stance_of(claims, "C10", "Protest tracker counts",
+                      "The Oxus Society's Central Asia Protest Tracker recorded 254 protests in "
+                      "Kazakhstan in 2020.", published="2021-03-01")
+    assert match.stance == "confirms"
