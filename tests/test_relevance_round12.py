@@ -156,3 +156,26 @@ def test_the_protest_count_restated_still_confirms_c10(claims) -> None:
                       "The Oxus Society's Central Asia Protest Tracker recorded 254 protests in "
                       "Kazakhstan in 2020.", published="2021-03-01")
     assert match.stance == "confirms"
+
+
+def test_an_official_saying_there_are_no_political_prisoners_contradicts(claims) -> None:
+    match = stance_of(claims, "C12", "Прокуратура о заключённых",
+                      "Представитель Генеральной прокуратуры Казахстана заявил, что в стране нет "
+                      "политических заключенных: активисты осуждены по уголовным статьям.",
+                      published="2021-04-10")
+    assert match.stance == "contradicts"
+
+
+def test_the_ruling_party_calling_the_osce_verdict_biased_contradicts(claims) -> None:
+    match = stance_of(claims, "C15", "Amanat on the OSCE",
+                      "A secretary of the Amanat party called the OSCE mission's conclusion on "
+                      "the January 2021 Majilis election biased.", published="2022-06-01")
+    assert match.stance == "contradicts"
+
+
+def test_a_kazakh_commission_saying_not_a_single_observer_was_removed_contradicts(claims) -> None:
+    match = stance_of(claims, "C9", "ОСК мүшесі бақылаушылар туралы",
+                      "Орталық сайлау комиссиясының мүшесі 2021 жылғы Мәжіліс сайлауында "
+                      "бірде-бір байқаушы учаскеден шығарылмағанын, хаттамалар бәріне "
+                      "көрсетілгенін айтты.", published="2021-02-01")
+    assert match.stance == "contradicts"
