@@ -179,3 +179,21 @@ def test_a_kazakh_commission_saying_not_a_single_observer_was_removed_contradict
                       "бірде-бір байқаушы учаскеден шығарылмағанын, хаттамалар бәріне "
                       "көрсетілгенін айтты.", published="2021-02-01")
     assert match.stance == "contradicts"
+
+
+# --- the OSDP taking part in a later vote updates its boycott (C3 ``update_terms``) -------------
+
+
+def test_the_osdp_filing_a_list_for_a_later_vote_updates_the_boycott(claims) -> None:
+    match = stance_of(claims, "C3", "ОСДП выдвинула кандидатов",
+                      "Общенациональная социал-демократическая партия выдвинула 15 кандидатов "
+                      "на выборы депутатов Мажилиса.", published="2023-02-10")
+    assert match.stance == "updates"
+
+
+def test_the_osdp_refusing_to_file_a_list_still_restates_the_boycott(claims) -> None:
+    match = stance_of(claims, "C3", "Social democrats stay away",
+                      "The OSDP, the only registered opposition party, refused to field a party "
+                      "list and will sit out the January 2021 Majilis vote.",
+                      published="2020-12-01")
+    assert match.stance == "confirms"
