@@ -28,6 +28,10 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
     the critics').  A dismissal word negated is none ("did not call it untrue")."""
     if not compiled.denial_terms or not compiled.denial_speakers:
         return []
+    dismissals = term_hits(doc, compiled.denial_terms)
+    restated = term_hits(doc, compiled.confirm)
+    if not (dismissals or restated):
+        return []
     first_speaker: dict[int, int] = {}
     for occ in term_hits(doc, compiled.denial_speakers).values():
         for s, start, _ in occ:
@@ -41,9 +45,9 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
         return near and (0 in first_speaker or s - 1 in first_speaker
                          or first_speaker.get(s, start) < start)
 
-    found = [text for text, occ in term_hits(doc, compiled.denial_terms).items()
+    found = [text for text, occ in dismissals.items()
              if any(told(s, start) and not negated(doc, s, start, end) for s, start, end in occ)]
-    return found + [f"not {text}" for text, occ in term_hits(doc, compiled.confirm).items()
+    return found + [f"not {text}" for text, occ in restated.items()
                     if any(told(s, start) and _negated(doc, s, start, end)
                            for s, start, end in occ)]
 
