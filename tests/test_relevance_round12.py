@@ -32,7 +32,7 @@ def test_a_ministry_calling_the_arrest_figure_invented_contradicts_in_english(cl
     match = stance_of(claims, "C11", "Police numbers questioned",
                       "The interior ministry said on Tuesday that the count of 360 people "
                       "detained in Almaty on 10 January 2021, spread by activists, was "
-                      "fabricated.", published="2021-01-20")
+                      "exaggerated tenfold.", published="2021-01-20")
     assert match.stance == "contradicts"
 
 
@@ -197,3 +197,12 @@ def test_the_osdp_refusing_to_file_a_list_still_restates_the_boycott(claims) -> 
                       "list and will sit out the January 2021 Majilis vote.",
                       published="2020-12-01")
     assert match.stance == "confirms"
+
+
+def test_critics_calling_a_prosecutors_charges_fabricated_is_no_official_denial(claims) -> None:
+    """"Fabricated" is the critics' word for charges, even with the prosecutor named first."""
+    match = stance_of(claims, "C12", "Political prisoners in Kazakhstan",
+                      "Rights groups say the prosecutor's office brought fabricated charges "
+                      "against the activist, one of the political prisoners still behind bars "
+                      "in Kazakhstan.", published="2021-05-01")
+    assert match.stance != "contradicts"
