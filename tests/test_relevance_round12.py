@@ -206,3 +206,16 @@ def test_critics_calling_a_prosecutors_charges_fabricated_is_no_official_denial(
                       "against the activist, one of the political prisoners still behind bars "
                       "in Kazakhstan.", published="2021-05-01")
     assert match.stance != "contradicts"
+
+
+@pytest.mark.parametrize("title,text", [
+    ("ЦИК о недействительных бюллетенях",
+     "Председатель ЦИК сообщил, что на выборах в Мажилис 10 января 2021 года 3,8% бюллетеней "
+     "были заполнены ошибочно или некорректно и признаны недействительными."),
+    ("CEC on invalid ballots",
+     "The CEC chairman said 3.8% of ballots in the January 2021 Majilis vote were filled in "
+     "incorrectly and declared invalid."),
+])
+def test_ballots_filled_in_wrongly_are_c4s_own_words_not_a_denial(claims, title, text) -> None:
+    match = stance_of(claims, "C4", title, text, published="2021-01-15")
+    assert match.stance == "confirms"
