@@ -219,3 +219,21 @@ def test_critics_calling_a_prosecutors_charges_fabricated_is_no_official_denial(
 def test_ballots_filled_in_wrongly_are_c4s_own_words_not_a_denial(claims, title, text) -> None:
     match = stance_of(claims, "C4", title, text, published="2021-01-15")
     assert match.stance == "confirms"
+
+
+@pytest.mark.parametrize("claim_id,title,text", [
+    ("C1", "Turnout doubts",
+     "Independent observers say the CEC exaggerated the 63% turnout of the January 2021 Majilis "
+     "vote: they counted about a third."),
+    ("C1", "Явка под вопросом",
+     "Наблюдатели считают, что ЦИК накрутил явку на выборах в Мажилис 10 января 2021 года: "
+     "вместо 63% пришла треть избирателей."),
+    ("C11", "Arrest count",
+     "Activists said the interior ministry's figure of fifty people detained in Almaty on 10 "
+     "January 2021 was an invention: they counted 360."),
+])
+def test_critics_speaking_first_dismiss_the_official_side_not_the_claim(claims, claim_id, title,
+                                                                        text) -> None:
+    """A critic named first in the sentence: the dismissal is theirs (``denial_critics``)."""
+    match = stance_of(claims, claim_id, title, text, published="2021-01-15")
+    assert match.stance == "confirms"

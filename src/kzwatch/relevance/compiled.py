@@ -59,6 +59,7 @@ class Compiled:
     #: dismissing what the claim says (``denial_speakers``, ``denial_terms``; ``denials``).
     denial_speakers: list[Term] = field(default_factory=list)
     denial_terms: list[Term] = field(default_factory=list)
+    denial_critics: list[Term] = field(default_factory=list)  # whose dismissals are no denial
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -66,6 +67,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
     lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
+                               c.denial_critics,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
@@ -168,6 +170,7 @@ def compile_claim(claim: Claim) -> Compiled:
         counts_only=extra.get("counts_only", False),
         denial_speakers=compile_terms(extra.get("denial_speakers", [])),
         denial_terms=compile_terms(extra.get("denial_terms", [])),
+        denial_critics=compile_terms(extra.get("denial_critics", [])),
     )
 
 

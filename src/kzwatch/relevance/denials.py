@@ -6,13 +6,14 @@ calls such reports exaggerated, invented or wrong, or says the claim's restated 
 happen ("no observer was removed", "a rally cannot be refused"), the item disputes the claim
 about its own time (docs/LABELLING.md ``contradicts``) even when it restates the claim's own
 figure ("the 63.3% turnout is accurate; the observers' estimate is unsound").  A claim lists
-who speaks for the state (``denial_speakers``) and the dismissal words (``denial_terms``) in
-the claims file; a claim without them is never read this way."""
+who speaks for the state (``denial_speakers``), the dismissal words (``denial_terms``) and the
+critics whose dismissals are theirs (``denial_critics``) in the claims file; a claim without
+speakers and dismissal words is never read this way."""
 
 from __future__ import annotations
 
 from kzwatch.relevance.compiled import Compiled
-from kzwatch.relevance.text import Doc, negated, negated_inside, term_hits
+from kzwatch.relevance.text import Doc, Term, negated, negated_inside, term_hits
 
 #: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
 #: is in several claims' own restatement markers ("independents cannot run").
@@ -32,24 +33,37 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
     restated = term_hits(doc, compiled.confirm)
     if not (dismissals or restated):
         return []
-    first_speaker: dict[int, int] = {}
-    for occ in term_hits(doc, compiled.denial_speakers).values():
-        for s, start, _ in occ:
-            first_speaker[s] = min(start, first_speaker.get(s, start))
+    first_speaker = _first_in_sentence(doc, compiled.denial_speakers)
     if not first_speaker:
         return []
+    first_critic = _first_in_sentence(doc, compiled.denial_critics)
 
     def told(s: int, start: int) -> bool:
-        """Near the claim's words, by an official."""
-        near = s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences)
-        return near and (0 in first_speaker or s - 1 in first_speaker
-                         or first_speaker.get(s, start) < start)
+        """Near the claim's words, by an official: one named earlier in the sentence and before
+        any critic ("the ministry called the activists' count an invention"), or in the title
+        or the sentence before when no critic speaks first in this one ("activists said the
+        ministry's figure was an invention" is the critics' dismissal)."""
+        if not (s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences)):
+            return False
+        critic = first_critic.get(s, start)
+        if first_speaker.get(s, start) < min(start, critic):
+            return True
+        return critic >= start and (0 in first_speaker or s - 1 in first_speaker)
 
     found = [text for text, occ in dismissals.items()
              if any(told(s, start) and not negated(doc, s, start, end) for s, start, end in occ)]
     return found + [f"not {text}" for text, occ in restated.items()
                     if any(told(s, start) and _negated(doc, s, start, end)
                            for s, start, end in occ)]
+
+
+def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
+    """Sentence → where the first of *terms* starts in it."""
+    first: dict[int, int] = {}
+    for occ in term_hits(doc, terms).values():
+        for s, start, _ in occ:
+            first[s] = min(start, first.get(s, start))
+    return first
 
 
 def _negated(doc: Doc, s: int, start: int, end: int) -> bool:
