@@ -237,3 +237,19 @@ def test_critics_speaking_first_dismiss_the_official_side_not_the_claim(claims, 
     """A critic named first in the sentence: the dismissal is theirs (``denial_critics``)."""
     match = stance_of(claims, claim_id, title, text, published="2021-01-15")
     assert match.stance == "confirms"
+
+
+@pytest.mark.parametrize("claim_id,title,text", [
+    ("C14", "Самовыдвиженцы",
+     "Вице-министр юстиции пояснил, что самовыдвиженцы не могут баллотироваться в Мажилис: "
+     "только по партийным спискам."),
+    ("C15", "OSCE",
+     "The foreign ministry said the OSCE mission's report on the January 2021 Majilis election "
+     "found no genuine competition, and promised reforms."),
+])
+def test_an_official_restating_a_negative_marker_is_no_denial(claims, claim_id, title,
+                                                              text) -> None:
+    """A negation far before a marker, or one that is part of another marker ("no genuine"),
+    does not negate it."""
+    match = stance_of(claims, claim_id, title, text, published="2021-03-20")
+    assert match.stance == "confirms"

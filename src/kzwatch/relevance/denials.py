@@ -15,6 +15,9 @@ from __future__ import annotations
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.text import Doc, Term, negated, negated_inside, term_hits
 
+#: Negations right before a restatement marker (the general list of ``text.negated``).
+_NEGATIONS = frozenset({"не", "нет", "ни", "not", "no", "never", "without", "без"})
+
 #: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
 #: is in several claims' own restatement markers ("independents cannot run").
 _CANNOT = frozenset({"cannot", "can't"})
@@ -53,7 +56,7 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
     found = [text for text, occ in dismissals.items()
              if any(told(s, start) and not negated(doc, s, start, end) for s, start, end in occ)]
     return found + [f"not {text}" for text, occ in restated.items()
-                    if any(told(s, start) and _negated(doc, s, start, end)
+                    if any(told(s, start) and _negated(doc, s, start, end, restated)
                            for s, start, end in occ)]
 
 
@@ -66,6 +69,18 @@ def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
     return first
 
 
-def _negated(doc: Doc, s: int, start: int, end: int) -> bool:
-    return (negated(doc, s, start, end) or negated_inside(doc, s, start, end)
-            or any(t.norm in _CANNOT for t in doc.toks[s][max(0, start - 3):start]))
+def _negated(doc: Doc, s: int, start: int, end: int,
+             restated: dict[str, list[tuple[int, int, int]]]) -> bool:
+    """A restatement marker said not to hold: a negation right before it ("не был удалён",
+    "was not removed", "cannot be refused") or inside it, and no other marker over that
+    negation (C15's "no genuine" is itself a marker: "no genuine competition" restates it).
+    Only the three words before count ("no party was refused"): "самовыдвиженцы не могут
+    баллотироваться в Мажилис: только по партийным спискам" negates "могут", not the list
+    rule."""
+    before = doc.toks[s][max(0, start - 3):start]
+    near = (any(t.norm in _NEGATIONS or t.norm in _CANNOT for t in before)
+            or negated_inside(doc, s, start, end))
+    if not near:
+        return False
+    return not any(o_s == s and o_start < start <= o_end + 1 and (o_start, o_end) != (start, end)
+                   for occ in restated.values() for o_s, o_start, o_end in occ)
