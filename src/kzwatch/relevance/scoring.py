@@ -14,7 +14,6 @@ from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.claimset import claim_set
 from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing, other_place_sentences
 from kzwatch.relevance.days import named_days, vote_years
-from kzwatch.relevance.denials import official_denials
 from kzwatch.relevance.numbers import (
     Number,
     SentenceNumbers,
@@ -390,7 +389,6 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
         own_words=quantities.own_words,
         denied=denied_event(doc, compiled, anchors),
-        official_denials=official_denials(doc, compiled, anchor_sentences),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,
@@ -398,7 +396,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         sentence_years=numbers.sentence_years(),
         result_sentences=set(numbers.percent_sentences()),
         own_scope=bool(term_hits(doc, compiled.scope_own)),
-        **stance_readings(doc, update_hits, confirm_hits, anchor_sentences),
+        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences),
         published_year=published, max_year=max_year,
     )
 
