@@ -108,6 +108,8 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     return {
         "name": str(raw.get("name", "")),
         "cues": _expand(raw.get("cues", []), groups, f"{where}.cues"),
+        "places": _expand(raw.get("places", []), groups, f"{where}.places"),
+        "places_unless": _expand(raw.get("places_unless", []), groups, f"{where}.places_unless"),
         "values": [float(v) for v in values],
         "unit": unit,
         "tolerance": float(tolerance),
@@ -232,6 +234,9 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "change_terms": _term_list,
     "weak_change_terms": _term_list,
     "contradict_terms": _term_list,
+    "denial_speakers": _term_list,
+    "denial_terms": _term_list,
+    "denial_critics": _term_list,
     "negative_terms": _term_list,
     "unique_anchors": _term_list,
     "confirm_terms": _term_list,

@@ -55,16 +55,23 @@ class Compiled:
     #: The claim is its counts (a population, a number of students abroad): its terms named
     #: restate nothing; only its figures, or a change, decide (``counts_only``).
     counts_only: bool = False
+    #: Who speaks for the state and the words that call a statement untrue: an official
+    #: dismissing what the claim says (``denial_speakers``, ``denial_terms``; ``denials``).
+    denial_speakers: list[Term] = field(default_factory=list)
+    denial_terms: list[Term] = field(default_factory=list)
+    denial_critics: list[Term] = field(default_factory=list)  # whose dismissals are no denial
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
     """Every term the scorer may look up for the claim, parts of "a & b" terms included."""
     lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
-                               c.scope_other, c.elsewhere, *c.context]
+                               c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
+                               c.denial_critics,
+                               *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
-    lists += [q["cues"] for q in c.quantities]
+    lists += [q[key] for q in c.quantities for key in ("cues", "places", "places_unless")]
     for terms in lists:
         for term in terms:
             yield term
@@ -84,6 +91,17 @@ def country_missing(doc: Doc, compiled: Compiled) -> str:
         return why
     other = term_hits(doc, compiled.elsewhere)
     return f"{why} and another country named: {', '.join(list(other)[:3])}" if other else ""
+
+
+def other_place_sentences(doc: Doc, quantity: dict[str, Any]) -> set[int]:
+    """The sentences where a quantity's number is another place's count: a city or region
+    named (its ``places``: "the city's population reached 1.8 million", the urban part) and the
+    country not (``places_unless``: "Kazakhstan's 20 million, of whom urban 12 million")."""
+    def sentences(terms: list[Term]) -> set[int]:
+        return {s for occ in term_hits(doc, terms).values() for s, _, _ in occ}
+
+    places = sentences(quantity["places"])
+    return places - sentences(quantity["places_unless"]) if places else places
 
 
 def compile_terms(values: Iterable[str]) -> TermList:
@@ -128,7 +146,9 @@ def compile_claim(claim: Claim) -> Compiled:
         weak_change=compile_terms(extra.get("weak_change_terms", [])),
         renames=[(compile_terms(r["old"]), compile_terms(r["new"]), r.get("note", ""))
                  for r in extra.get("renames", [])],
-        quantities=[dict(q, cues=compile_terms(q["cues"])) for q in extra.get("quantity", [])],
+        quantities=[dict(q, cues=compile_terms(q["cues"]), places=compile_terms(q.get("places", [])),
+                         places_unless=compile_terms(q.get("places_unless", [])))
+                    for q in extra.get("quantity", [])],
         figures=[f for f in (parse_figure(x) for x in claim.figures) if f is not None],
         year=extra.get("year"),
         contradict=compile_terms(extra.get("contradict_terms", DEFAULT_CONTRADICT_TERMS)),
@@ -148,6 +168,9 @@ def compile_claim(claim: Claim) -> Compiled:
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
         counts_only=extra.get("counts_only", False),
+        denial_speakers=compile_terms(extra.get("denial_speakers", [])),
+        denial_terms=compile_terms(extra.get("denial_terms", [])),
+        denial_critics=compile_terms(extra.get("denial_critics", [])),
     )
 
 

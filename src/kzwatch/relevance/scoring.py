@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.claimset import claim_set
-from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing
+from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing, other_place_sentences
 from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.numbers import (
     Number,
@@ -75,6 +75,7 @@ class Evidence:
     # score as they were before the stance read them apart (the score is not the stance's).
     own_words: list[str] = field(default_factory=list)
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
+    official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     update_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -104,6 +105,7 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
             in_terms.update({s: in_terms[s] | {value} for s, _, _ in occ})
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
+        cue_sentences -= other_place_sentences(doc, quantity)
         # Number words are never percentages: a "%" quantity needs only the digits.
         read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
         for s_idx in sorted(cue_sentences):
@@ -394,7 +396,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         sentence_years=numbers.sentence_years(),
         result_sentences=set(numbers.percent_sentences()),
         own_scope=bool(term_hits(doc, compiled.scope_own)),
-        **stance_readings(doc, update_hits, confirm_hits, anchor_sentences),
+        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences),
         published_year=published, max_year=max_year,
     )
 

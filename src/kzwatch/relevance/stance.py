@@ -26,7 +26,8 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
         replaced = _replaced(ev, compiled)
         if replaced:
             return replaced
-    decided = _from_differing(ev, compiled) or _from_words(ev, compiled)
+    decided = (_from_denial(ev) or _from_differing(ev, compiled)
+               or _from_words(ev, compiled))
     if decided:
         return decided
     if compiled.kind == "state" and ev.proposal_sentences and _later(ev, compiled):
@@ -65,6 +66,15 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
                 if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
         list(ev.anchors)[:3]) + unplaced
+
+
+def _from_denial(ev: Evidence) -> tuple[str, str] | None:
+    """The state's side calling the criticism untrue, about the claim's own time (a later year
+    named may be a change told beside the denial): a dispute, whatever figures it restates
+    (``denials``)."""
+    if ev.official_denials and not ev.later_years:
+        return "contradicts", "an official denies it: " + ", ".join(ev.official_denials)
+    return None
 
 
 def _from_terms(ev: Evidence, compiled: Compiled, placed: bool) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.denials import official_denials
 from kzwatch.relevance.text import Doc, Term, negated, term_hits
 
 Hits = Mapping[str, list[tuple[int, int, int]]]
@@ -52,11 +53,13 @@ def flatly_denied(doc: Doc, terms: Sequence[Term]) -> list[str]:
             if any(denied(s, start) for s, start, _ in occ)]
 
 
-def stance_readings(doc: Doc, update_hits: Hits, confirm_hits: Hits,
+def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hits: Hits,
                     anchor_sentences: set[int]) -> dict[str, Any]:
     """The ``Evidence`` fields only the stance reads: where update words and restatement
-    markers stand, and which of the title and the claim's sentences tell of a proposed law."""
+    markers stand, which of the title and the claim's sentences tell of a proposed law, and
+    what an official calls untrue (``denials``)."""
     return {
+        "official_denials": official_denials(doc, compiled, anchor_sentences),
         "update_sentences": {text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),

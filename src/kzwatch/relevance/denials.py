@@ -1,0 +1,86 @@
+"""Official denials, for the stance only: the state's side calling what the claim says untrue.
+
+The claims of the default article are criticisms (a contested turnout, observers kept away,
+rallies refused, political prisoners).  When an election commission, a ministry or a prosecutor
+calls such reports exaggerated, invented or wrong, or says the claim's restated fact did not
+happen ("no observer was removed", "a rally cannot be refused"), the item disputes the claim
+about its own time (docs/LABELLING.md ``contradicts``) even when it restates the claim's own
+figure ("the 63.3% turnout is accurate; the observers' estimate is unsound").  A claim lists
+who speaks for the state (``denial_speakers``), the dismissal words (``denial_terms``) and the
+critics whose dismissals are theirs (``denial_critics``) in the claims file; a claim without
+speakers and dismissal words is never read this way."""
+
+from __future__ import annotations
+
+from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.text import Doc, Term, negated, negated_inside, term_hits
+
+#: Negations right before a restatement marker (the general list of ``text.negated``).
+_NEGATIONS = frozenset({"не", "нет", "ни", "not", "no", "never", "without", "без"})
+
+#: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
+#: is in several claims' own restatement markers ("independents cannot run").
+_CANNOT = frozenset({"cannot", "can't"})
+
+
+def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
+    """What an official says is untrue about the claim: dismissal words (``denial_terms``)
+    and the claim's restatement markers negated (``confirm_terms``: "not removed"), each in
+    the title or within one sentence of the claim's anchors, with a speaker for the state in
+    the title, the sentence before, or earlier in the same sentence ("the ministry called the
+    figure an invention"; not "observers rejected the CEC's figure", where the dismissal is
+    the critics').  A dismissal word negated is none ("did not call it untrue")."""
+    if not compiled.denial_terms or not compiled.denial_speakers:
+        return []
+    dismissals = term_hits(doc, compiled.denial_terms)
+    restated = term_hits(doc, compiled.confirm)
+    if not (dismissals or restated):
+        return []
+    first_speaker = _first_in_sentence(doc, compiled.denial_speakers)
+    if not first_speaker:
+        return []
+    first_critic = _first_in_sentence(doc, compiled.denial_critics)
+
+    def told(s: int, start: int) -> bool:
+        """Near the claim's words, by an official: one named earlier in the sentence and before
+        any critic ("the ministry called the activists' count an invention"), or in the title
+        or the sentence before when no critic speaks first in this one ("activists said the
+        ministry's figure was an invention" is the critics' dismissal)."""
+        if not (s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences)):
+            return False
+        critic = first_critic.get(s, start)
+        if first_speaker.get(s, start) < min(start, critic):
+            return True
+        return critic >= start and (0 in first_speaker or s - 1 in first_speaker)
+
+    found = [text for text, occ in dismissals.items()
+             if any(told(s, start) and not negated(doc, s, start, end) for s, start, end in occ)]
+    return found + [f"not {text}" for text, occ in restated.items()
+                    if any(told(s, start) and _negated(doc, s, start, end, restated)
+                           for s, start, end in occ)]
+
+
+def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
+    """Sentence → where the first of *terms* starts in it."""
+    first: dict[int, int] = {}
+    for occ in term_hits(doc, terms).values():
+        for s, start, _ in occ:
+            first[s] = min(start, first.get(s, start))
+    return first
+
+
+def _negated(doc: Doc, s: int, start: int, end: int,
+             restated: dict[str, list[tuple[int, int, int]]]) -> bool:
+    """A restatement marker said not to hold: a negation right before it ("не был удалён",
+    "was not removed", "cannot be refused") or inside it, and no other marker over that
+    negation (C15's "no genuine" is itself a marker: "no genuine competition" restates it).
+    Only the three words before count ("no party was refused"): "самовыдвиженцы не могут
+    баллотироваться в Мажилис: только по партийным спискам" negates "могут", not the list
+    rule."""
+    before = doc.toks[s][max(0, start - 3):start]
+    near = (any(t.norm in _NEGATIONS or t.norm in _CANNOT for t in before)
+            or negated_inside(doc, s, start, end))
+    if not near:
+        return False
+    return not any(o_s == s and o_start < start <= o_end + 1 and (o_start, o_end) != (start, end)
+                   for occ in restated.values() for o_s, o_start, o_end in occ)
