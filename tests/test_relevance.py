@@ -17,13 +17,6 @@ from kzwatch.relevance.evaluation import load_labelled, split_problems
 ARTICLE = "beimenbetov-2021"
 LABELLED = Path(__file__).parent / "data" / "labelled_items.toml"
 HELD_OUT = Path(__file__).parent / "data" / "labelled_items_test.toml"
-HELD_OUT_2 = Path(__file__).parent / "data" / "labelled_items_test2.toml"
-HELD_OUT_3 = Path(__file__).parent / "data" / "labelled_items_test3.toml"
-HELD_OUT_4 = Path(__file__).parent / "data" / "labelled_items_test4.toml"
-HELD_OUT_5 = Path(__file__).parent / "data" / "labelled_items_test5.toml"
-HELD_OUT_6 = Path(__file__).parent / "data" / "labelled_items_test6.toml"
-HELD_OUT_7 = Path(__file__).parent / "data" / "labelled_items_test7.toml"
-HELD_OUT_8 = Path(__file__).parent / "data" / "labelled_items_test8.toml"
 
 
 @pytest.fixture(scope="module")
@@ -42,39 +35,17 @@ def held_out() -> list[dict]:
     return tomllib.loads(HELD_OUT.read_text(encoding="utf-8"))["item"]
 
 
-@pytest.fixture(scope="module")
-def held_out_2() -> list[dict]:
-    return load_labelled(HELD_OUT_2)
+def _held_out_fixture(n: int):
+    """The module-scoped fixture ``held_out_<n>``: the n-th held-out written set."""
+    path = Path(__file__).parent / "data" / f"labelled_items_test{n}.toml"
+
+    def rows() -> list[dict]:
+        return load_labelled(path)
+    return pytest.fixture(scope="module", name=f"held_out_{n}")(rows)
 
 
-@pytest.fixture(scope="module")
-def held_out_3() -> list[dict]:
-    return load_labelled(HELD_OUT_3)
-
-
-@pytest.fixture(scope="module")
-def held_out_4() -> list[dict]:
-    return load_labelled(HELD_OUT_4)
-
-
-@pytest.fixture(scope="module")
-def held_out_5() -> list[dict]:
-    return load_labelled(HELD_OUT_5)
-
-
-@pytest.fixture(scope="module")
-def held_out_6() -> list[dict]:
-    return load_labelled(HELD_OUT_6)
-
-
-@pytest.fixture(scope="module")
-def held_out_7() -> list[dict]:
-    return load_labelled(HELD_OUT_7)
-
-
-@pytest.fixture(scope="module")
-def held_out_8() -> list[dict]:
-    return load_labelled(HELD_OUT_8)
+held_out_2, held_out_3, held_out_4, held_out_5, held_out_6, held_out_7, held_out_8 = map(
+    _held_out_fixture, range(2, 9))
 
 
 def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
