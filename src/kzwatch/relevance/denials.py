@@ -53,10 +53,18 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
             return True
         return critic >= start and (0 in first_speaker or s - 1 in first_speaker)
 
+    # The title is the official's and names no critic ("CEC: access was full"): the claim's
+    # actors in the body ("no observer was removed") are what is denied, not who denies it.
+    official_title = 0 in first_speaker and 0 not in first_critic
+
+    def denied(s: int, start: int) -> bool:
+        near = s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences)
+        return told(s, start) or (official_title and near)
+
     found = [text for text, occ in dismissals.items()
              if any(told(s, start) and not negated(doc, s, start, end) for s, start, end in occ)]
     return found + [f"not {text}" for text, occ in restated.items()
-                    if any(told(s, start) and _negated(doc, s, start, end, restated)
+                    if any(denied(s, start) and _negated(doc, s, start, end, restated)
                            for s, start, end in occ)]
 
 
