@@ -151,7 +151,7 @@ def test_election_day_detentions_still_restate_c11(claims) -> None:
 def test_deputies_named_with_the_system_do_not_restate_c14(claims) -> None:
     """"Депутаты" is read as both the Russian and the Kazakh term: two terms, one actor."""
     match = stance_of(claims, "C14", "Как избирают депутатов",
-                      "Депутаты Мажилиса избираются по пропорциональной системе.")
+                      "По пропорциональной системе сейчас выбирают всех депутатов Мажилиса.")
     assert match.stance == "mentions", match.reason
 
 
@@ -187,8 +187,8 @@ def test_students_named_alone_do_not_restate_c16(claims) -> None:
 
 def test_thousands_of_people_are_not_a_population_figure(claims) -> None:
     found = matches(claims, "Kazakhstani students at foreign universities",
-                    "In 2023, 4.4 thousand students studied at foreign universities; 29.5 "
-                    "thousand people have taken part since the programme began.",
+                    "Some 4.4 thousand of them were enrolled abroad in 2023, and 29.5 thousand "
+                    "people have joined the scheme since it started.",
                     published="2024-02-01")
     assert "C16" in found
     assert "population" not in found["C16"].reason, found["C16"].reason
@@ -215,8 +215,8 @@ def test_the_share_of_invalid_ballots_is_still_c4_beside_a_new_ballot(claims) ->
 
 def test_three_parties_got_into_the_majilis_in_either_word_order_is_c2(claims) -> None:
     found = matches(claims, "Кто попал в нижнюю палату Казахстана",
-                    "По итогам голосования в Мажилис прошли три партии: Нур Отан, Ак жол и "
-                    "Народная партия Казахстана.", published="2021-01-11")
+                    "Нур Отан, Ак жол и Народная партия Казахстана — три партии, которые в "
+                    "Мажилис прошли по итогам голосования.", published="2021-01-11")
     assert "C2" in found
 
 

@@ -110,7 +110,7 @@ def test_an_undated_report_of_an_earlier_votes_turnout_is_not_the_claims(claims)
 
 
 def test_an_undated_report_of_a_later_votes_turnout_updates_the_claim(claims) -> None:
-    m = matches(claims, "Turnout in early elections to the Majilis reached 54%",
+    m = matches(claims, "Snap Majilis vote: 54% of voters came to the polls",
                 "Turnout at the snap Majilis vote of March 19 came to 54.21%, the election "
                 "commission reported.")
     assert m["C1"].stance == "updates", m["C1"].reason
@@ -134,9 +134,9 @@ def test_a_line_against_all_candidates_on_the_kazakh_ballot_bears_on_c5(claims) 
 
 
 def test_i_am_against_all_on_a_later_kazakh_ballot_updates_c5(claims) -> None:
-    m = matches(claims, "Президент сайлауы: дауыс беру үшін нені білу қажет?",
-                'Сайлаушылар "бәріне қарсымын" деген бағанды белгілей алады. 2022 жылғы 20 '
-                "қарашада Қазақстанда президент сайлауы өтеді.")
+    m = matches(claims, "Президент сайлауына дайындық: бюллетень қандай болады",
+                'Биыл бюллетеньде "бәріне қарсымын" деген жол тағы бар. Қазақстандағы президент '
+                "сайлауы 2022 жылғы 20 қарашаға белгіленді.")
     assert m["C5"].stance == "updates", m["C5"].reason
 
 
