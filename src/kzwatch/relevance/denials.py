@@ -13,10 +13,7 @@ speakers and dismissal words is never read this way."""
 from __future__ import annotations
 
 from kzwatch.relevance.compiled import Compiled
-from kzwatch.relevance.text import Doc, Term, negated, negated_inside, term_hits
-
-#: Negations right before a restatement marker (the general list of ``text.negated``).
-_NEGATIONS = frozenset({"не", "нет", "ни", "not", "no", "never", "without", "без"})
+from kzwatch.relevance.text import NEGATIONS_BEFORE, Doc, Term, negated, negated_inside, term_hits
 
 #: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
 #: is in several claims' own restatement markers ("independents cannot run").
@@ -86,7 +83,7 @@ def _negated(doc: Doc, s: int, start: int, end: int,
     баллотироваться в Мажилис: только по партийным спискам" negates "могут", not the list
     rule."""
     before = doc.toks[s][max(0, start - 3):start]
-    near = (any(t.norm in _NEGATIONS or t.norm in _CANNOT for t in before)
+    near = (any(t.norm in NEGATIONS_BEFORE or t.norm in _CANNOT for t in before)
             or negated_inside(doc, s, start, end))
     if not near:
         return False

@@ -198,12 +198,9 @@ class SecondOpinion:
         contrib *= np.repeat(w, lengths)
         return np.bincount(np.take(self._rows, idx), contrib, minlength=len(self.exemplars))
 
-    def opinion(self, sims: np.ndarray, claim_id: str) -> Opinion | None:
-        """The model's case for *claim_id* given the similarities (None: no exemplar has it)."""
-        return self.opinions(sims, [claim_id])[0]
-
     def opinions(self, sims: np.ndarray, claim_ids: Sequence[str]) -> list[Opinion | None]:
-        """``opinion`` of each of *claim_ids*: the nearest exemplars with and without each
+        """The model's case for each of *claim_ids* given the similarities (None: no exemplar
+        has it): the nearest exemplars with and without each
         claim found for all of them by one ``where``/``argmax`` per side over a stacked mask
         (the same maxima and first indices as claim by claim, without NumPy calls per claim)."""
         known = [c for c in claim_ids if c in self._with_exemplars]

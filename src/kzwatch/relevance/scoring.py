@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 #: The default minimum score (``RelevanceSettings.threshold``), kept as a name for callers.
 DEFAULT_THRESHOLD = DEFAULT_SETTINGS.threshold
+NO_YEAR_AFTER = 2100  # without *now*, a four-digit number above it is not a year
 
 
 @dataclass
@@ -87,7 +88,7 @@ class Evidence:
     own_scope: bool = False  # names the claim's own vote or body (``scope.own``)
     proposal_sentences: set[int] = field(default_factory=set)  # a bill, draft or proposal
     published_year: int | None = None
-    max_year: int = 2100  # a four-digit number above it is not a year the item reports
+    max_year: int = NO_YEAR_AFTER  # a four-digit number above it is not a year the item reports
 
 
 def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbers,
@@ -366,7 +367,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
                 weight[s_idx] += w
     figures = _figures(compiled, numbers, weight)
     quantities = _quantities(doc, compiled, numbers, weight, {**anchors, **support})
-    max_year = (now.year + 1) if now else 2100
+    max_year = (now.year + 1) if now else NO_YEAR_AFTER
     later_years = sorted(y for y in numbers.year_values()
                          if compiled.year and compiled.year < y <= max_year)
     update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)

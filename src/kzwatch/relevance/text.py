@@ -36,7 +36,8 @@ __all__ = ["ChunkEntry", "LatinChunk", "Matcher", "Tok", "fast_tokens", "russian
 
 #: Words that negate a nearby update term: before it in Russian/English ("не будет", "no new
 #: party has been registered"), after it in Kazakh ("тіркелген жоқ", "өткен емес").
-_NEGATIONS_BEFORE = frozenset({"не", "нет", "ни", "not", "no", "never", "without", "без"})
+#: Negation words that negate what follows them (also read by ``denials``).
+NEGATIONS_BEFORE = frozenset({"не", "нет", "ни", "not", "no", "never", "without", "без"})
 _NEGATIONS_AFTER = frozenset({"жок", "емес"})  # normalised "жоқ", "емес"
 _NEGATION_WINDOW = 5
 _NORM = attrgetter("norm")
@@ -487,7 +488,7 @@ def negated(doc: Doc, s_idx: int, start: int, end: int) -> bool:
     if found is None:
         row = doc.toks[s_idx]
         found = doc.negations[key] = (
-            not _NEGATIONS_BEFORE.isdisjoint(map(_NORM, row[max(0, start - _NEGATION_WINDOW):start]))
+            not NEGATIONS_BEFORE.isdisjoint(map(_NORM, row[max(0, start - _NEGATION_WINDOW):start]))
             or not _NEGATIONS_AFTER.isdisjoint(map(_NORM, row[end + 1:end + 3])))
     return found
 
@@ -495,7 +496,7 @@ def negated(doc: Doc, s_idx: int, start: int, end: int) -> bool:
 def negated_inside(doc: Doc, s_idx: int, start: int, end: int) -> bool:
     """A negation between a phrase's first and last words: "решение [не] участвовать",
     "will [not] take part" match the phrase's words but say the opposite."""
-    return any(t.norm in _NEGATIONS_BEFORE for t in doc.toks[s_idx][start + 1:end])
+    return any(t.norm in NEGATIONS_BEFORE for t in doc.toks[s_idx][start + 1:end])
 
 
 def said(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]]) -> list[str]:
