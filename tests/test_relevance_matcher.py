@@ -192,3 +192,19 @@ def test_a_vote_named_by_its_day_dates_a_text_that_names_no_year() -> None:
     dated = FeedItem(url="https://example.org/y", title="Итоги выборов 2023 года",
                      text="Явка на выборах в Мажилис 19 марта составила 54%.", lang="ru")
     assert prepare(dated, vote_days={(19, 3): 2023}).numbers.voted() == {}  # its year wins
+
+
+def test_a_missing_pymorphy3_is_said_not_silent(monkeypatch, caplog) -> None:
+    """Without pymorphy3 Russian words are matched by stems alone: one warning says so."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pymorphy3", None)  # import fails
+    words._morph.cache_clear()
+    try:
+        with caplog.at_level("WARNING", logger="kzwatch"):
+            assert words._morph() is None
+        assert any("pymorphy3 is not installed" in r.getMessage() for r in caplog.records)
+    finally:
+        monkeypatch.undo()
+        words._morph.cache_clear()
+    assert words._morph() is not None  # installed here: the analyser is back

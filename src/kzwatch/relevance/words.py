@@ -5,6 +5,7 @@ text by whitespace chunk against every term token of a claim set at once.  Split
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -15,6 +16,8 @@ from typing import Any
 
 from kzwatch.relevance.translit import latin_to_cyrillic
 from kzwatch.textnorm import latin_key, normalize, stem, tokens
+
+log = logging.getLogger("kzwatch")
 
 #: Shortest shared prefix for the "same word, different ending" fallback, and the longest
 #: ending each side may have beyond it.
@@ -29,7 +32,9 @@ def _morph() -> Any:
     """pymorphy3's analyser (loads its dictionaries once, ~0.3 s); None when not installed."""
     try:
         import pymorphy3  # type: ignore[import-untyped]
-    except ImportError:  # declared in pyproject; matching then falls back to Snowball stems
+    except ImportError:  # declared in pyproject; said once, not a silent downgrade
+        log.warning("pymorphy3 is not installed: Russian words are matched by Snowball stems "
+                    "alone, not by their lemmas (pip install pymorphy3 pymorphy3-dicts-ru)")
         return None
     return pymorphy3.MorphAnalyzer(lang="ru")
 
