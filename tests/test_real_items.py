@@ -82,7 +82,7 @@ LATER_SETS = [
     ("real_items_9.toml", "r9-", (30, 15, 20), 0.30),
     ("real_items_10.toml", "r10-", (19, 14, 30), 0.30),
     ("real_items_11.toml", "r11-", (17, 11, 17), 0.30),
-    ("real_items_12.toml", "r12-", (25, 15, 22), 0.30),
+    ("real_items_12.toml", "r12-", (25, 18, 22), 0.30),
 ]
 
 
