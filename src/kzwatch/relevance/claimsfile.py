@@ -105,6 +105,10 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     smallest = raw.get("min", 0)
     if not isinstance(smallest, (int, float)) or isinstance(smallest, bool):
         raise ValueError(f"{where}: key 'min' must be a number")
+    contested = raw.get("contested", [])
+    if not isinstance(contested, list) or not all(
+            any(v == c for v in values) for c in contested):
+        raise ValueError(f"{where}: key 'contested' must list some of its 'values'")
     return {
         "name": str(raw.get("name", "")),
         "cues": _expand(raw.get("cues", []), groups, f"{where}.cues"),
@@ -114,6 +118,7 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
         "unit": unit,
         "tolerance": float(tolerance),
         "min": float(smallest),
+        "contested": [float(c) for c in contested],
     }
 
 

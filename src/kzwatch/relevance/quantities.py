@@ -52,6 +52,7 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
                 if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
                                   s_idx, in_terms[s_idx]):
                     weight[s_idx] += 2
+    _own_dispute(found)
     return found
 
 
@@ -71,6 +72,12 @@ class Quantities:
     disputed: list[str] = field(default_factory=list)  # the claim's value denied: "а не 3,8%"
     replaced: list[str] = field(default_factory=list)  # the claim's value as the old one
     own_words: list[str] = field(default_factory=list)  # numbers of the claim's terms: "до 30 лет"
+    # The claim's own dispute told again: both sides of a quantity with ``contested`` values,
+    # the contested one (stated or denied) and another of its values stated ("35.10%, not
+    # 63%"; "63 percent, but MISK counted 35.10").  Empty unless both sides are told.
+    own_dispute: list[str] = field(default_factory=list)
+    contested_told: list[str] = field(default_factory=list)
+    other_side_told: list[str] = field(default_factory=list)
     sentences: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
 
@@ -86,6 +93,8 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
         consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
     label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
     how = "instead" if equal and not how and changed_from(sentence, number, known) else how
+    if equal and quantity["contested"]:
+        _file_side(found, quantity, number, how, label)
     if equal and how == "not":
         target = found.disputed
     elif equal and how == "instead":
@@ -102,3 +111,26 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
     target.append(label)
     found.sentences[label].add(s_idx)
     return True
+
+
+
+def _file_side(found: Quantities, quantity: dict[str, Any], number: Number, how: str,
+               label: str) -> None:
+    """File a value of a quantity the claim reports as disputed by the side it stands for: the
+    contested value (the official 63%), told or denied, or a value set against it (the
+    observers' 35.10%) when stated."""
+    if any(abs(number.value - v) <= quantity["tolerance"] + 1e-9 for v in quantity["contested"]):
+        found.contested_told.append(label)
+    elif how != "not":
+        found.other_side_told.append(label)
+
+
+def _own_dispute(found: Quantities) -> None:
+    """With both sides of the claim's dispute told, the contested value denied ("35.10%, not
+    63%") restates the claim: it moves from ``disputed`` to ``confirmed``."""
+    if not (found.contested_told and found.other_side_told):
+        return
+    found.own_dispute = [*found.contested_told, *found.other_side_told]
+    restated = [label for label in found.disputed if label in found.contested_told]
+    found.disputed = [label for label in found.disputed if label not in restated]
+    found.confirmed += restated

@@ -181,8 +181,11 @@ def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
     newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
     if ev.updates and _words_may_be_news(ev, compiled) and not _aside(ev):
         return "updates", f"change reported: {', '.join(ev.updates)}{newer}"
-    if ev.contradictions or ev.denied:
-        words = [*ev.contradictions, *(f"not {w}" for w in ev.denied)]
+    # A claim that reports a dispute (a ``contested`` value) is restated, not disputed, by an
+    # item that tells that dispute again ("MISK's 35.10% still disputes the 63%").
+    contradictions = [] if ev.own_dispute else ev.contradictions
+    if contradictions or ev.denied:
+        words = [*contradictions, *(f"not {w}" for w in ev.denied)]
         return "contradicts", f"disputes it: {', '.join(words)}"
     changes = _news_of_change(ev, compiled)
     if changes and ev.confirms:

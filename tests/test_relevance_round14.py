@@ -1,0 +1,59 @@
+"""Rules of round 14 (mechanisms that recur across the development sets, docs/LABELLING.md):
+a claim that reports a dispute is restated by an item that tells the dispute again.  Each test
+can fail: it names the rule's input and the answer the rule gives.  The texts are our own."""
+
+from __future__ import annotations
+
+import pytest
+from relevance_helpers import ARTICLE, packaged_claims, stance_of
+
+from kzwatch.model import Claim
+from kzwatch.relevance import load_claims
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    return packaged_claims()
+
+
+# --- the claim's own dispute told again (C1 quantity ``contested``) ------------------------------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Old quarrel over turnout", "Monitors from MISK say that 35.10% of voters came to "
+     "the January 2021 Majilis vote, not the 63% the commission gave out."),
+    ("Спор о явке не утих", "Наблюдатели МИСК снова пишут, что на выборах в Мажилис в январе "
+     "2021 года явка была 35,10%, а не 63%."),
+    ("Turnout still in dispute", "The commission's 63 percent for the 2021 lower-house vote is "
+     "still disputed: MISK volunteers counted 35.10 percent."),
+])
+def test_the_observers_figure_against_the_official_one_confirms_c1(claims, title, text) -> None:
+    assert stance_of(claims, "C1", title, text).stance == "confirms"
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    # The official's side: the observers' Almaty figure denied, another figure given.
+    ("Commission answers", "The commission chair said Almaty turnout in the 2021 Majilis vote "
+     "was 42 percent, not 30.6 percent, and rejected the observers' count."),
+    # The contested figure denied with no other side told: still a dispute of the claim.
+    ("Turnout row", "Turnout at the 2021 Majilis election was not 63%, a blogger insisted."),
+])
+def test_one_side_alone_is_still_a_dispute(claims, title, text) -> None:
+    assert stance_of(claims, "C1", title, text).stance == "contradicts"
+
+
+def test_contested_must_name_one_of_the_quantitys_values() -> None:
+    bad = """
+[[claim]]
+id = "X1"
+text = "t"
+anchors = ["turnout"]
+[[claim.quantity]]
+name = "turnout"
+cues = ["turnout"]
+values = [50]
+unit = "%"
+contested = [40]
+"""
+    with pytest.raises(ValueError, match=r"claim X1.*'contested' must list some of its 'values'"):
+        load_claims(bad, ARTICLE)
