@@ -57,3 +57,19 @@ contested = [40]
 """
     with pytest.raises(ValueError, match=r"claim X1.*'contested' must list some of its 'values'"):
         load_claims(bad, ARTICLE)
+
+
+# --- the change the claim itself reports (``_own_change``: two of its figures, no other) -------
+
+
+def test_the_claims_own_cut_told_again_confirms_c8(claims) -> None:
+    found = stance_of(claims, "C8", "Party bar", "Only one of seven groups that applied to "
+                      "register a party got through, even though the membership bar was cut "
+                      "from 40,000 to 20,000 members.")
+    assert found.stance == "confirms"
+
+
+def test_a_cut_to_a_new_figure_is_still_an_update(claims) -> None:
+    found = stance_of(claims, "C8", "Party bar", "The membership bar for registering a party, "
+                      "once 40,000 and then 20,000 members, was cut to 5,000 members.")
+    assert found.stance == "updates"

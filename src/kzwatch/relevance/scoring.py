@@ -243,12 +243,27 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
     return cached
 
 
+def _own_change(sentence_numbers: list[Number], compiled: Compiled) -> bool:
+    """A change told with two of the claim's own figures and no other number ("the bar was
+    halved from 40,000 to 20,000", "six of seven refused"): the change the claim itself
+    reports, not news since it."""
+    told = [n for n in sentence_numbers if not (n.year or n.date)]
+    if len(told) < 2:
+        return False
+    own = {f.value for f, tol, _ in _claim_figures(compiled).figures if not f.year and any(
+        n.percent == f.percent and abs(n.value - f.value) <= tol for n in told)}
+    known = _claim_figures(compiled).known
+    return len(own) >= 2 and all(any(abs(n.value - v) <= tol + 1e-9 for vs, tol in known
+                                     for v in vs) for n in told)
+
+
 def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: SentenceNumbers,
              compiled: Compiled) -> dict[str, list[tuple[int, int, int]]]:
     """Occurrences outside sentences that speak only of the claim's own past."""
     historical: dict[int, bool] = {}  # by sentence: occurrences share sentences
     for s_idx in {s for occ in hits.values() for s, _, _ in occ}:
-        historical[s_idx] = _historical(numbers.years_in(s_idx), compiled)
+        historical[s_idx] = (_historical(numbers.years_in(s_idx), compiled)
+                             or _own_change(numbers[s_idx], compiled))
     kept = {text: [o for o in occ if not historical[o[0]]] for text, occ in hits.items()}
     return {text: occ for text, occ in kept.items() if occ}
 
