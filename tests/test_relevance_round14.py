@@ -5,7 +5,7 @@ can fail: it names the rule's input and the answer the rule gives.  The texts ar
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import ARTICLE, packaged_claims, stance_of
+from relevance_helpers import ARTICLE, matches, packaged_claims, stance_of
 
 from kzwatch.model import Claim
 from kzwatch.relevance import load_claims
@@ -73,3 +73,23 @@ def test_a_cut_to_a_new_figure_is_still_an_update(claims) -> None:
     found = stance_of(claims, "C8", "Party bar", "The membership bar for registering a party, "
                       "once 40,000 and then 20,000 members, was cut to 5,000 members.")
     assert found.stance == "updates"
+
+
+# --- Kazakh communities abroad (@abroad phrases; ``_unless_apart``) -------------------------------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Kazakhs in Mongolia", "Kazakhs in Mongolia number about a hundred thousand, and half of "
+     "them are young people under 30."),
+    ("Казахи Синьцзяна", "Среди казахов Синьцзяна почти половина моложе 30 лет, пишет "
+     "демограф."),
+    ("Баян-Өлгий", "Баян-Өлгий аймағы халқының жартысы 30 жасқа толмаған жастар."),
+])
+def test_a_kazakh_community_abroad_is_not_the_countrys_population(claims, title, text) -> None:
+    assert "C16" not in matches(claims, title, text)
+
+
+def test_the_country_named_beside_a_community_abroad_keeps_c16(claims) -> None:
+    found = matches(claims, "Young country", "Half of Kazakhstan's 18 million people are under "
+                    "30, the survey found; it did not count the Kazakhs of Xinjiang.")
+    assert "C16" in found

@@ -104,13 +104,36 @@ def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
 def _excluded(doc: Doc, compiled: Compiled) -> str:
     for excluded_terms, unless_terms in compiled.exclude:
         excluded = term_hits(doc, excluded_terms)
-        n_excluded = len(hit_positions(excluded))
-        if n_excluded and n_excluded > len(hit_positions(term_hits(doc, unless_terms))):
+        if excluded and _outermost(excluded) > _unless_apart(term_hits(doc, unless_terms),
+                                                             excluded):
             return f"near-miss guard: {', '.join(list(excluded)[:3])}"
     negative = affirmed(doc, term_hits(doc, compiled.negative))
     if negative:
         return f"negative term for this claim: {', '.join(negative[:3])}"
     return ""
+
+
+def _outermost(hits: dict[str, list[tuple[int, int, int]]]) -> int:
+    """Places of *hits* not inside a longer hit ("Xinjiang" in "Kazakhs of Xinjiang" is one
+    place named once)."""
+    occs = {o for occ in hits.values() for o in occ}
+    return len({(s, start) for s, start, end in occs
+                if not any(o_s == s and o_start <= start and end <= o_end
+                           and (o_start, o_end) != (start, end)
+                           for o_s, o_start, o_end in occs)})
+
+
+def _unless_apart(unless: dict[str, list[tuple[int, int, int]]],
+                  excluded: dict[str, list[tuple[int, int, int]]]) -> int:
+    """Places of a guard's `unless` terms not inside one of its excluded phrases (as
+    ``_own_outside`` for the scope): the people's name in "Kazakhs of Xinjiang" (@abroad)
+    names a community abroad, not the country."""
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for occs in excluded.values():
+        for e_s, e_start, e_end in occs:
+            spans[e_s].append((e_start, e_end))
+    return len({(s, start) for occs in unless.values() for s, start, end in occs
+                if not any(lo <= start and end <= hi for lo, hi in spans.get(s, ()))})
 
 
 def _own_outside(own: dict[str, list[tuple[int, int, int]]],
