@@ -8,7 +8,7 @@ import pytest
 from relevance_helpers import ARTICLE, matches, packaged_claims, stance_of
 
 from kzwatch.model import Claim
-from kzwatch.relevance import load_claims
+from kzwatch.relevance import extract_numbers, load_claims
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +93,45 @@ def test_the_country_named_beside_a_community_abroad_keeps_c16(claims) -> None:
     found = matches(claims, "Young country", "Half of Kazakhstan's 18 million people are under "
                     "30, the survey found; it did not count the Kazakhs of Xinjiang.")
     assert "C16" in found
+
+
+# --- numbers written in several words (``numbers._compound_words``) ------------------------------
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("елде он сегіз миллион адам бар", 18_000_000),
+    ("порог в сорока тысяч членов", 40_000),
+    ("a bar of forty thousand members", 40_000),
+    ("более трёхсот сорока тысяч бюллетеней", 340_000),
+    ("үш жүз қырық мыңнан астам", 340_000),
+    ("сексен тоғыз мың бес жүз бес жас", 89_505),
+])
+def test_a_number_in_several_words_is_read_as_one_value(text, value) -> None:
+    assert value in [n.value for n in extract_numbers(text)]
+
+
+@pytest.mark.parametrize("text", ["Он пять лет ждал ответа.", "Он сорок минут стоял.",
+                                  "шесть из семи заявок"])
+def test_russian_he_and_separate_counts_make_no_compound(text) -> None:
+    values = [n.value for n in extract_numbers(text)]
+    assert all(v < 10 for v in values), values
+
+
+def test_the_population_in_words_confirms_c16(claims) -> None:
+    found = stance_of(claims, "C16", "Молодая страна", "Из восемнадцати миллионов жителей "
+                      "Казахстана половина моложе 30 лет.")
+    assert found.stance == "confirms"
+
+
+def test_a_title_naming_the_claims_own_cut_is_not_news(claims) -> None:
+    found = stance_of(claims, "C8", "Bar lowered", "The membership needed to register a party "
+                      "in Kazakhstan fell from forty thousand to twenty thousand, and six of "
+                      "seven groups that applied were turned away.")
+    assert found.stance == "confirms"
+
+
+def test_the_claims_own_word_is_not_a_dispute(claims) -> None:
+    found = stance_of(claims, "C8", "Parties", "In Kazakhstan six of seven applications to "
+                      "register a party were denied after the membership bar fell from 40,000 "
+                      "to 20,000.")
+    assert found.stance == "confirms"

@@ -284,9 +284,15 @@ def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: SentenceNumbe
              compiled: Compiled) -> dict[str, list[tuple[int, int, int]]]:
     """Occurrences outside sentences that speak only of the claim's own past."""
     historical: dict[int, bool] = {}  # by sentence: occurrences share sentences
+    own: dict[int, bool] = {}
     for s_idx in {s for occ in hits.values() for s, _, _ in occ}:
-        historical[s_idx] = (_historical(numbers.years_in(s_idx), compiled)
-                             or _own_change(numbers[s_idx], compiled))
+        own[s_idx] = _own_change(numbers[s_idx], compiled)
+        historical[s_idx] = own[s_idx] or _historical(numbers.years_in(s_idx), compiled)
+    # A title with no number over a body whose change words tell only the claim's own change
+    # ("Bar cut" over "cut from 40,000 to 20,000") names that change, not news.
+    if historical.get(0) is False and not numbers[0] and len(own) > 1 and all(
+            v for s, v in own.items() if s):
+        historical[0] = True
     kept = {text: [o for o in occ if not historical[o[0]]] for text, occ in hits.items()}
     return {text: occ for text, occ in kept.items() if occ}
 
