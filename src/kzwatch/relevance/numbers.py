@@ -88,17 +88,26 @@ _MULTIPLYING_WORDS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=200_000)
+def _compound_word(chunk: str) -> str:
+    """The folded word of *chunk* when it may be part of a number in words, else ""."""
+    word = _fold(chunk).strip(".,;:!?()«»\"'")
+    return word if word in _ADDING_WORDS or word in _MULTIPLYING_WORDS else ""
+
+
 def _compound_words(chunks: list[str]) -> list[Number]:
     """Numbers written in two or more words (``_ADDING_WORDS``, ``_MULTIPLYING_WORDS``), as
     one value each: "он сегіз миллион" is 18,000,000, "forty thousand" 40,000."""
+    words = [*map(_compound_word, chunks), ""]
+    if sum(map(bool, words)) < 2:
+        return []
     out: list[Number] = []
     run: list[str] = []
-    words = [_fold(chunk).strip(".,;:!?()«»\"'") for chunk in chunks] + [""]
     for i, word in enumerate(words):
         # "он" is ten only before a Kazakh unit ("он сегіз"); in Russian it is "he".
         if word == "он" and words[i + 1] not in _KAZAKH_UNITS:
             word = ""
-        if word and (word in _ADDING_WORDS or word in _MULTIPLYING_WORDS):
+        if word:
             run.append(word)
             continue
         if len(run) >= 2 and any(w in _TENS_OR_MORE or w in _MULTIPLYING_WORDS for w in run):

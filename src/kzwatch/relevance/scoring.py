@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 #: The default minimum score (``RelevanceSettings.threshold``), kept as a name for callers.
 DEFAULT_THRESHOLD = DEFAULT_SETTINGS.threshold
 NO_YEAR_AFTER = 2100  # without *now*, a four-digit number above it is not a year
+#: Parts of the words for thousand and million (folded), as ``SentenceNumbers.may_name`` reads.
+_LARGE_NUMBER_WORDS = frozenset(("тысяч", "thousand", "мын", "миллион", "million"))
 
 
 @dataclass
@@ -104,13 +106,27 @@ def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
 def _excluded(doc: Doc, compiled: Compiled) -> str:
     for excluded_terms, unless_terms in compiled.exclude:
         excluded = term_hits(doc, excluded_terms)
-        if excluded and _outermost(excluded) > _unless_apart(term_hits(doc, unless_terms),
-                                                             excluded):
+        if excluded and _guard_holds(excluded, term_hits(doc, unless_terms)):
             return f"near-miss guard: {', '.join(list(excluded)[:3])}"
     negative = affirmed(doc, term_hits(doc, compiled.negative))
     if negative:
         return f"negative term for this claim: {', '.join(negative[:3])}"
     return ""
+
+
+def _guard_holds(excluded: dict[str, list[tuple[int, int, int]]],
+                 unless: dict[str, list[tuple[int, int, int]]]) -> bool:
+    """The excluded terms name more places (``_outermost``) than the `unless` terms outside
+    them (``_unless_apart``).  Counted plainly first: an `unless` term can sit inside an
+    excluded phrase only in a sentence that has one, and the plain counts settle most items."""
+    if not unless:
+        return True
+    n_excluded = len(hit_positions(excluded))
+    places = hit_positions(unless)
+    sentences = {s for occs in excluded.values() for s, _, _ in occs}
+    if n_excluded <= sum(s not in sentences for s, _ in places):
+        return False
+    return _outermost(excluded) > _unless_apart(unless, excluded)
 
 
 def _outermost(hits: dict[str, list[tuple[int, int, int]]]) -> int:
@@ -247,6 +263,8 @@ class _ClaimFigures:
     figures: list[tuple[Number, float, frozenset[str]]]
     known: list[tuple[list[float], float]]  # values (and tolerance) the claim itself has
     own_years: frozenset[float]  # the years among its figures
+    counts: list[tuple[Number, float]]  # its figures that are not years, with tolerance
+    large: bool  # one of them is a thousand or more (may be written "forty thousand")
 
 
 _CLAIM_FIGURES: dict[int, _ClaimFigures] = {}
@@ -261,19 +279,26 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
                    for f, tol in ((f, figure_tolerance(f)) for f in compiled.figures)]
         known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
         known += [([f.value], tol) for f, tol, _ in figures]
+        counts = [(f, tol) for f, tol, _ in figures if not f.year]
         cached = _CLAIM_FIGURES[id(compiled)] = _ClaimFigures(
-            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year))
+            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year),
+            counts, any(f.value >= 1000 for f, _ in counts))
     return cached
 
 
-def _own_change(sentence_numbers: list[Number], compiled: Compiled) -> bool:
+def _own_change(numbers: SentenceNumbers, s_idx: int, compiled: Compiled) -> bool:
     """A change told with two of the claim's own figures and no other number ("the bar was
     halved from 40,000 to 20,000", "six of seven refused"): the change the claim itself
     reports, not news since it."""
-    told = [n for n in sentence_numbers if not (n.year or n.date)]
-    if len(told) < 2:
+    claim_figures = _claim_figures(compiled)
+    figures = claim_figures.counts
+    # Number words are read only where two digit numbers, or a thousand or a million in
+    # words beside a claim's figure that large, may be.
+    if len(figures) < 2 or (sum(not n.year for n in numbers.digits(s_idx)) < 2 and not (
+            claim_figures.large and numbers.may_name(s_idx, _LARGE_NUMBER_WORDS))):
         return False
-    own = {f.value for f, tol, _ in _claim_figures(compiled).figures if not f.year and any(
+    told = [n for n in numbers[s_idx] if not (n.year or n.date)]
+    own = {f.value for f, tol in figures if any(
         n.percent == f.percent and abs(n.value - f.value) <= tol for n in told)}
     known = _claim_figures(compiled).known
     return len(own) >= 2 and all(any(abs(n.value - v) <= tol + 1e-9 for vs, tol in known
@@ -286,7 +311,7 @@ def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: SentenceNumbe
     historical: dict[int, bool] = {}  # by sentence: occurrences share sentences
     own: dict[int, bool] = {}
     for s_idx in {s for occ in hits.values() for s, _, _ in occ}:
-        own[s_idx] = _own_change(numbers[s_idx], compiled)
+        own[s_idx] = _own_change(numbers, s_idx, compiled)
         historical[s_idx] = own[s_idx] or _historical(numbers.years_in(s_idx), compiled)
     # A title with no number over a body whose change words tell only the claim's own change
     # ("Bar cut" over "cut from 40,000 to 20,000") names that change, not news.
