@@ -135,3 +135,18 @@ def test_the_claims_own_word_is_not_a_dispute(claims) -> None:
                       "register a party were denied after the membership bar fell from 40,000 "
                       "to 20,000.")
     assert found.stance == "confirms"
+
+
+# --- C12 in Kazakh: a pardon updates it, "әлі бар" restates it (claims file) ------------------
+
+
+def test_a_pardon_told_in_kazakh_updates_c12(claims) -> None:
+    found = stance_of(claims, "C12", "Жарлық", "Мемлекет басшысы құқық қорғаушылар саяси тұтқын "
+                      "деп санаған бес азаматқа кешірім жасады.", "2027-02-01")
+    assert found.stance == "updates"
+
+
+def test_political_prisoners_still_held_told_in_kazakh_confirm_c12(claims) -> None:
+    found = stance_of(claims, "C12", "Баяндама", "Құқық қорғаушылардың жаңа баяндамасына "
+                      "қарағанда, елдің түрмелерінде саяси тұтқындар әлі бар.")
+    assert found.stance == "confirms"
