@@ -150,3 +150,33 @@ def test_political_prisoners_still_held_told_in_kazakh_confirm_c12(claims) -> No
     found = stance_of(claims, "C12", "Баяндама", "Құқық қорғаушылардың жаңа баяндамасына "
                       "қарағанда, елдің түрмелерінде саяси тұтқындар әлі бар.")
     assert found.stance == "confirms"
+
+
+# --- C3: the OSDP named where no vote is spoken of (``named_alone``) -----------------------------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("ОСДП и учителя", "ОСДП провела в Актобе встречу с учителями о зарплатах и нагрузке."),
+    ("OSDP spokeswoman", "The OSDP named a new spokeswoman for its Pavlodar branch, who promised "
+     "to speak on heating prices."),
+])
+def test_an_osdp_story_on_other_matters_mentions_c3(claims, title, text) -> None:
+    assert stance_of(claims, "C3", title, text).stance == "mentions"
+
+
+def test_an_osdp_story_about_the_election_system_still_needs_c3s_context(claims) -> None:
+    found = matches(claims, "Реформа", "Лидер ОСДП предложил перейти на смешанную систему "
+                    "выборов в Мажилис.")
+    assert "C3" not in found
+
+
+def test_the_osdp_sitting_a_vote_out_is_not_a_mere_mention(claims) -> None:
+    found = stance_of(claims, "C3", "ОСДП", "ОСДП заявила, что не будет участвовать в выборах "
+                      "в Мажилис и объявляет бойкот.")
+    assert found.stance != "mentions"
+
+
+def test_named_alone_needs_names() -> None:
+    bad = '[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\nnamed_alone = { unless = ["b"] }\n'
+    with pytest.raises(ValueError, match=r"claim X1: named_alone: must be a table"):
+        load_claims(bad, ARTICLE)

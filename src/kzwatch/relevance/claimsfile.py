@@ -212,6 +212,13 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
     return parsed
 
 
+def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, list[str]]:
+    """{ names, unless }: see the claims file header."""
+    if not isinstance(value, dict) or not value.get("names"):
+        raise ValueError(f"{where}: must be a table {{names, unless}} with names")
+    return {key: _expand(value.get(key, []), groups, f"{where}.{key}") for key in ("names", "unless")}
+
+
 def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:
     if value not in CLAIM_KINDS:
         raise ValueError(f"{where}: must be one of {', '.join(CLAIM_KINDS)}, got {value!r}")
@@ -255,4 +262,5 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "scope": _scope,
     "kind": _kind,
     "counts_only": _flag,
+    "named_alone": _named_alone,
 }

@@ -77,6 +77,7 @@ class Evidence:
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
     official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
+    named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     update_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -213,6 +214,11 @@ def _renamed(doc: Doc, compiled: Compiled) -> bool:
     return bool(_reported_renames(doc, compiled))
 
 
+def _named_alone(doc: Doc, compiled: Compiled) -> bool:
+    return (any_hits(doc, compiled.alone_names)
+            and not any_hits(doc, compiled.alone_unless))
+
+
 def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
           published: int | None) -> tuple[str, list[str]]:
     """Why the claim is not scored ("" when the gate passes), and the renames reported."""
@@ -221,7 +227,10 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     renames = _reported_renames(doc, compiled)
     # A name only this claim's event has ("MISK", "Agadil") stands in for the context groups.
     unique = any_hits(doc, compiled.unique)
-    why = ((not unique and _context_missing(doc, compiled, bool(renames)))
+    # The claim's subject named by its own names where nothing of its topic is said (an
+    # OSDP office opened): it bears on the claim as a mention; only the country is needed.
+    alone = not unique and _named_alone(doc, compiled)
+    why = ((not unique and _context_missing(doc, compiled, bool(renames) or alone))
            or _excluded(doc, compiled) or _out_of_scope(doc, compiled, numbers, published))
     return why, renames
 
@@ -375,6 +384,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         contradictions=disputes(doc, compiled, anchor_sentences),
         sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
         own_words=quantities.own_words, own_dispute=quantities.own_dispute,
+        # ... and none of its own words ("the only registered opposition party" restates it).
+        named_alone=bool(compiled.alone_names) and not support and _named_alone(doc, compiled),
         denied=denied_event(doc, compiled, anchors),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
     """The stance and a one-line reason, from the strongest signal down."""
-    if ev.renames:
-        return "updates", "renamed or replaced: " + "; ".join(ev.renames)
+    first = _alone_or_renamed(ev)
+    if first:
+        return first
     if ev.replaced and _news_possible(ev, compiled):
         replaced = _replaced(ev, compiled)
         if replaced:
@@ -66,6 +67,15 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
                 if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
         list(ev.anchors)[:3]) + unplaced
+
+
+def _alone_or_renamed(ev: Evidence) -> tuple[str, str] | None:
+    if ev.named_alone:  # a change or a figure there is about something else
+        return "mentions", ("names the claim's subject with nothing of its topic: "
+                            + ", ".join(list(ev.anchors)[:3]))
+    if ev.renames:
+        return "updates", "renamed or replaced: " + "; ".join(ev.renames)
+    return None
 
 
 def _from_denial(ev: Evidence) -> tuple[str, str] | None:
