@@ -180,3 +180,23 @@ def test_named_alone_needs_names() -> None:
     bad = '[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\nnamed_alone = { unless = ["b"] }\n'
     with pytest.raises(ValueError, match=r"claim X1: named_alone: must be a table"):
         load_claims(bad, ARTICLE)
+
+
+# --- a body named as someone's past seat on it (C6 ``past_members``) ----------------------------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("National Council of Public Trust veteran's memoir", "A novelist who once sat on the National Council of Public Trust has "
+     "published a memoir about her village childhood."),
+    ("Национальный совет общественного доверия: бывший член — директор музея", "Музей истории возглавил бывший член Национального совета "
+     "общественного доверия, историк и краевед."),
+])
+def test_a_past_seat_on_the_council_mentions_c6(claims, title, text) -> None:
+    assert stance_of(claims, "C6", title, text, "2027-02-01").stance == "mentions"
+
+
+def test_the_council_named_at_work_later_still_confirms_c6(claims) -> None:
+    found = stance_of(claims, "C6", "National Council of Public Trust meets", "The National "
+                      "Council of Public Trust met in Astana on Monday and discussed water "
+                      "prices.", "2027-02-01")
+    assert found.stance == "confirms"

@@ -78,6 +78,7 @@ class Evidence:
     official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
+    past_member: list[str] = field(default_factory=list)  # ``past_members`` found
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     update_sentences: dict[str, set[int]] = field(default_factory=dict)

@@ -47,13 +47,9 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
         # it only mentions the party.)
         return "updates", ("a later vote of the kind the claim reports; mentions "
                            + ", ".join(map(str, ev.later_years)))
-    if (compiled.kind == "state" and compiled.renames and _news_possible(ev, compiled)
-            and _names_unique(ev, compiled)):
-        # A body the claim describes (one with known successors: ``renames``) named by its own
-        # name, not before the claim, with no change or successor: it still stands (LABELLING:
-        # a later report that the state holds).  Not a person or party ("Mamay" is news of
-        # many kinds).
-        return "confirms", "named later, unchanged: " + ", ".join(list(ev.anchors)[:3])
+    decided = _named_later(ev, compiled)
+    if decided:
+        return decided
     placed = _placed(ev, compiled)
     decided = _from_terms(ev, compiled, placed)
     if decided:
@@ -67,6 +63,20 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
                 if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
         list(ev.anchors)[:3]) + unplaced
+
+
+def _named_later(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
+    """A body the claim describes (one with known successors: ``renames``) named by its own
+    name, not before the claim, with no change or successor: it still stands (LABELLING: a
+    later report that the state holds).  Not a person or party ("Mamay" is news of many
+    kinds).  Named only as someone's past seat on it ("who once sat on the council":
+    ``past_members``), it is a life story's mention of the body."""
+    if not (compiled.kind == "state" and compiled.renames and _news_possible(ev, compiled)
+            and _names_unique(ev, compiled)):
+        return None
+    if ev.past_member:
+        return "mentions", "named as someone's past seat on it: " + ", ".join(ev.past_member)
+    return "confirms", "named later, unchanged: " + ", ".join(list(ev.anchors)[:3])
 
 
 def _alone_or_renamed(ev: Evidence) -> tuple[str, str] | None:

@@ -63,6 +63,7 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
         "update_sentences": {text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
+        "past_member": list(term_hits(doc, compiled.past_members)),
     }
 
 
