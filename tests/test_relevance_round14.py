@@ -200,3 +200,16 @@ def test_the_council_named_at_work_later_still_confirms_c6(claims) -> None:
                       "Council of Public Trust met in Astana on Monday and discussed water "
                       "prices.", "2027-02-01")
     assert found.stance == "confirms"
+
+
+# --- C14 in Kazakh: independents and self-nomination (claims file anchors) ----------------------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Мәжіліс сайлауы", "Заңгердің айтуынша, Мәжіліс сайлауына тәуелсіз кандидаттар да түсе "
+     "алады."),
+    ("Жаңа тәртіп", "Мәжіліс депутаттығына өзін-өзі ұсыну енді рұқсат етілді, деді комиссия "
+     "мүшесі."),
+])
+def test_independents_told_in_kazakh_reach_c14(claims, title, text) -> None:
+    assert "C14" in matches(claims, title, text, "2023-02-01")
