@@ -95,6 +95,11 @@ def _compound_word(chunk: str) -> str:
     return word if word in _ADDING_WORDS or word in _MULTIPLYING_WORDS else ""
 
 
+_LARGE_WORD_RE = re.compile(r"\b(?:" + "|".join(sorted(
+    (w for w in (*_TENS_OR_MORE, *_MULTIPLYING_WORDS) if w != "он"), key=len, reverse=True))
+    + r"|он (?:" + "|".join(sorted(_KAZAKH_UNITS)) + r"))\b")
+
+
 def _compound_words(chunks: list[str]) -> list[Number]:
     """Numbers written in two or more words (``_ADDING_WORDS``, ``_MULTIPLYING_WORDS``), as
     one value each: "он сегіз миллион" is 18,000,000, "forty thousand" 40,000."""
@@ -290,7 +295,10 @@ class SentenceNumbers(Sequence[list[Number]]):
             # Number words by chunk, cached (as ``extract_numbers`` reads them).
             chunks = self.text(index).split()
             found = self._all[index] = self.digits(index) + list(
-                chain.from_iterable(map(_number_words, chunks))) + _compound_words(chunks)
+                chain.from_iterable(map(_number_words, chunks)))
+            # A number in several words has a tens word or a multiplier: looked for in C first.
+            if _LARGE_WORD_RE.search(self._folded_text(index)):
+                found += _compound_words(chunks)
         return found
 
     def text(self, index: int) -> str:
@@ -305,10 +313,14 @@ class SentenceNumbers(Sequence[list[Number]]):
     def may_name(self, index: int, words: frozenset[str]) -> bool:
         """Might sentence *index* hold one of the number *words* (each, folded, is a part of
         its folded text: a number word is a whole letter run of it)?"""
+        folded = self._folded_text(index)
+        return any(word in folded for word in words)
+
+    def _folded_text(self, index: int) -> str:
         folded = self._folded.get(index)
         if folded is None:
             folded = self._folded[index] = _fold_text(self.text(index))
-        return any(word in folded for word in words)
+        return folded
 
     def digits(self, index: int) -> list[Number]:
         """The numbers written in digits in sentence *index* (first in ``self[index]``), and
