@@ -188,7 +188,7 @@ def test_named_alone_needs_names() -> None:
 @pytest.mark.parametrize(("title", "text"), [
     ("National Council of Public Trust veteran's memoir", "A novelist who once sat on the National Council of Public Trust has "
      "published a memoir about her village childhood."),
-    ("Национальный совет общественного доверия: бывший член — директор музея", "Музей истории возглавил бывший член Национального совета "
+    ("НСОД: бывший член стал директором музея", "Музей истории возглавил бывший член Национального совета "
      "общественного доверия, историк и краевед."),
 ])
 def test_a_past_seat_on_the_council_mentions_c6(claims, title, text) -> None:
