@@ -299,12 +299,13 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
 def _own_change(numbers: SentenceNumbers, s_idx: int, compiled: Compiled) -> bool:
     """A change told with two of the claim's own figures and no other number ("the bar was
     halved from 40,000 to 20,000", "six of seven refused"): the change the claim itself
-    reports, not news since it."""
+    reports, not news since it.  Only a standing state's claim reports a change of its own
+    (a vote claim reports results)."""
     claim_figures = _claim_figures(compiled)
     figures = claim_figures.counts
     # Number words are read only where two digit numbers, or a thousand or a million in
     # words beside a claim's figure that large, may be.
-    if len(figures) < 2 or (sum(not n.year for n in numbers.digits(s_idx)) < 2 and not (
+    if compiled.kind != "state" or len(figures) < 2 or (sum(not n.year for n in numbers.digits(s_idx)) < 2 and not (
             claim_figures.large and numbers.may_name(s_idx, _LARGE_NUMBER_WORDS))):
         return False
     told = [n for n in numbers[s_idx] if not (n.year or n.date)]
