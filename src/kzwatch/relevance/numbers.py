@@ -265,6 +265,7 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._digits: dict[int, list[Number]] = {}
         self._written_cache: dict[int, list[Number]] = {}
         self._all: dict[int, list[Number]] = {}
+        self._in_words: dict[int, list[Number]] = {}
         self._years: list[Number] | None = None
         self._with_digits: list[int] | None = None
         self._years_in: dict[int, frozenset[float]] = {}
@@ -293,12 +294,19 @@ class SentenceNumbers(Sequence[list[Number]]):
         found = self._all.get(index)
         if found is None:
             # Number words by chunk, cached (as ``extract_numbers`` reads them).
-            chunks = self.text(index).split()
             found = self._all[index] = self.digits(index) + list(
-                chain.from_iterable(map(_number_words, chunks)))
-            # A number in several words has a tens word or a multiplier: looked for in C first.
-            if _LARGE_WORD_RE.search(self._folded_text(index)):
-                found += _compound_words(chunks)
+                chain.from_iterable(map(_number_words, self.text(index).split())))
+        return found
+
+    def in_words(self, index: int) -> list[Number]:
+        """Numbers written in several words in sentence *index* ("сорока тысяч"), read only
+        for the quantities and figures large enough to be written so (each has a tens word
+        or a multiplier: looked for with one regex first)."""
+        found = self._in_words.get(index)
+        if found is None:
+            found = self._in_words[index] = (
+                _compound_words(self.text(index).split())
+                if _LARGE_WORD_RE.search(self._folded_text(index)) else [])
         return found
 
     def text(self, index: int) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled, other_place_sentences
@@ -40,6 +40,8 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
         cue_sentences -= other_place_sentences(doc, quantity)
         # Number words are never percentages: a "%" quantity needs only the digits.
         read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
+        if quantity["unit"] != "%" and max(quantity["values"], default=0) >= 1000:
+            read = partial(_with_words, numbers_by_sentence)  # "сорока тысяч" may stand for it
         for s_idx in sorted(cue_sentences):
             for number in read(s_idx):
                 if (number.date or (number.year and quantity["unit"] != "%")
@@ -54,6 +56,10 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
                     weight[s_idx] += 2
     _own_dispute(found)
     return found
+
+
+def _with_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
+    return numbers[s_idx] + numbers.in_words(s_idx)
 
 
 @lru_cache(maxsize=20_000)

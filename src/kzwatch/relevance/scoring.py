@@ -308,7 +308,8 @@ def _own_change(numbers: SentenceNumbers, s_idx: int, compiled: Compiled) -> boo
     if compiled.kind != "state" or len(figures) < 2 or (sum(not n.year for n in numbers.digits(s_idx)) < 2 and not (
             claim_figures.large and numbers.may_name(s_idx, _LARGE_NUMBER_WORDS))):
         return False
-    told = [n for n in numbers[s_idx] if not (n.year or n.date)]
+    told = [n for n in numbers[s_idx] + (numbers.in_words(s_idx) if claim_figures.large else [])
+            if not (n.year or n.date)]
     own = {f.value for f, tol in figures if any(
         n.percent == f.percent and abs(n.value - f.value) <= tol for n in told)}
     known = _claim_figures(compiled).known
