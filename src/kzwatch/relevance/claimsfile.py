@@ -105,6 +105,10 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     smallest = raw.get("min", 0)
     if not isinstance(smallest, (int, float)) or isinstance(smallest, bool):
         raise ValueError(f"{where}: key 'min' must be a number")
+    contested = raw.get("contested", [])
+    if not isinstance(contested, list) or not all(
+            any(v == c for v in values) for c in contested):
+        raise ValueError(f"{where}: key 'contested' must list some of its 'values'")
     return {
         "name": str(raw.get("name", "")),
         "cues": _expand(raw.get("cues", []), groups, f"{where}.cues"),
@@ -114,6 +118,7 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
         "unit": unit,
         "tolerance": float(tolerance),
         "min": float(smallest),
+        "contested": [float(c) for c in contested],
     }
 
 
@@ -207,6 +212,13 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
     return parsed
 
 
+def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, list[str]]:
+    """{ names, unless }: see the claims file header."""
+    if not isinstance(value, dict) or not value.get("names"):
+        raise ValueError(f"{where}: must be a table {{names, unless}} with names")
+    return {key: _expand(value.get(key, []), groups, f"{where}.{key}") for key in ("names", "unless")}
+
+
 def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:
     if value not in CLAIM_KINDS:
         raise ValueError(f"{where}: must be one of {', '.join(CLAIM_KINDS)}, got {value!r}")
@@ -237,6 +249,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "denial_speakers": _term_list,
     "denial_terms": _term_list,
     "denial_critics": _term_list,
+    "past_members": _term_list,
     "negative_terms": _term_list,
     "unique_anchors": _term_list,
     "confirm_terms": _term_list,
@@ -250,4 +263,5 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "scope": _scope,
     "kind": _kind,
     "counts_only": _flag,
+    "named_alone": _named_alone,
 }

@@ -57,6 +57,85 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 
 
+#: Words of a number written out in several words ("он сегіз миллион", "сорока тысяч",
+#: "forty thousand", "сексен тоғыз мың бес жүз бес"), folded: the words that add (units,
+#: teens, tens, whole hundreds) and those that multiply what came before (hundred, thousand,
+#: million).  Read only as a run of two or more such words with a tens word or a multiplier
+#: in it: "он" (Kazakh ten, Russian "he") and "бес" alone say nothing.
+_ADDING_WORDS = {
+    **_NUMBER_WORDS, "один": 1, "одна": 1, "одного": 1, "one": 1, "бир": 1, "он": 10,
+    "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13, "четырнадцать": 14,
+    "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17, "восемнадцать": 18,
+    "восемнадцати": 18, "девятнадцать": 19, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "двадцать": 20, "двадцати": 20, "тридцать": 30, "тридцати": 30,
+    "сорок": 40, "сорока": 40, "пятьдесят": 50, "пятидесяти": 50, "шестьдесят": 60,
+    "семьдесят": 70, "восемьдесят": 80, "восьмидесяти": 80, "девяносто": 90, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "жиырма": 20, "отыз": 30, "кырык": 40, "елу": 50, "алпыс": 60,
+    "жетпис": 70, "сексен": 80, "токсан": 90, "сто": 100, "двести": 200, "триста": 300,
+    "четыреста": 400, "пятьсот": 500, "шестьсот": 600, "семьсот": 700, "восемьсот": 800,
+    "девятьсот": 900, "ста": 100, "двухсот": 200, "трехсот": 300, "четырехсот": 400,
+    "пятисот": 500, "шестисот": 600, "семисот": 700, "восьмисот": 800, "девятисот": 900,
+}  # fmt: skip
+_KAZAKH_UNITS = frozenset(("бир", "еки", "уш", "торт", "бес", "алты", "жети", "сегиз", "тогыз"))
+_TENS_OR_MORE = frozenset(w for w, v in _ADDING_WORDS.items() if v >= 10)
+_MULTIPLYING_WORDS = {
+    "hundred": 100, "жуз": 100, "тысяча": 1e3, "тысячи": 1e3, "тысяч": 1e3, "thousand": 1e3,
+    "мын": 1e3, "миллион": 1e6, "миллиона": 1e6, "миллионов": 1e6, "million": 1e6,
+    "миллионга": 1e6, "миллионнан": 1e6, "миллионы": 1e6, "мынга": 1e3, "мыннан": 1e3,
+    "мыны": 1e3, "мындай": 1e3, "thousands": 1e3, "millions": 1e6,
+}  # fmt: skip
+
+
+@lru_cache(maxsize=200_000)
+def _compound_word(chunk: str) -> str:
+    """The folded word of *chunk* when it may be part of a number in words, else ""."""
+    word = _fold(chunk).strip(".,;:!?()«»\"'")
+    return word if word in _ADDING_WORDS or word in _MULTIPLYING_WORDS else ""
+
+
+_LARGE_WORD_RE = re.compile(r"\b(?:" + "|".join(sorted(
+    (w for w in (*_TENS_OR_MORE, *_MULTIPLYING_WORDS) if w != "он"), key=len, reverse=True))
+    + r"|он (?:" + "|".join(sorted(_KAZAKH_UNITS)) + r"))\b")
+
+
+def _compound_words(chunks: list[str]) -> list[Number]:
+    """Numbers written in two or more words (``_ADDING_WORDS``, ``_MULTIPLYING_WORDS``), as
+    one value each: "он сегіз миллион" is 18,000,000, "forty thousand" 40,000."""
+    words = [*map(_compound_word, chunks), ""]
+    if sum(map(bool, words)) < 2:
+        return []
+    out: list[Number] = []
+    run: list[str] = []
+    for i, word in enumerate(words):
+        # "он" is ten only before a Kazakh unit ("он сегіз"); in Russian it is "he".
+        if word == "он" and words[i + 1] not in _KAZAKH_UNITS:
+            word = ""
+        if word:
+            run.append(word)
+            continue
+        if len(run) >= 2 and any(w in _TENS_OR_MORE or w in _MULTIPLYING_WORDS for w in run):
+            out.append(Number(value=_run_value(run), percent=False, year=False,
+                              text=" ".join(run)))
+        run = []
+    return out
+
+
+def _run_value(run: list[str]) -> float:
+    total = current = 0.0
+    for word in run:
+        factor = _MULTIPLYING_WORDS.get(word)
+        if factor is None:
+            current += _ADDING_WORDS[word]
+        elif factor == 100:
+            current = (current or 1) * 100
+        else:
+            total += (current or 1) * factor
+            current = 0.0
+    return total + current
+
+
 _NUMBER_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
                               "һ": "х", "і": "и", "ё": "е", "\u00a0": " ", "\u202f": " ",
                               "\u2009": " ", "\u2013": "-", "\u2014": "-"})
@@ -98,9 +177,10 @@ def extract_numbers(text: str) -> list[Number]:
     # Folding neither makes nor removes digits, and every number pattern starts with one.
     if _DIGIT_RE.search(text):
         out += _digit_numbers(_fold_text(text))
-    for chunk in text.split():
+    chunks = text.split()
+    for chunk in chunks:
         out += _number_words(chunk)
-    return out
+    return out + _compound_words(chunks)
 
 
 def _fold_text(text: str) -> str:
@@ -185,6 +265,7 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._digits: dict[int, list[Number]] = {}
         self._written_cache: dict[int, list[Number]] = {}
         self._all: dict[int, list[Number]] = {}
+        self._in_words: dict[int, list[Number]] = {}
         self._years: list[Number] | None = None
         self._with_digits: list[int] | None = None
         self._years_in: dict[int, frozenset[float]] = {}
@@ -217,6 +298,17 @@ class SentenceNumbers(Sequence[list[Number]]):
                 chain.from_iterable(map(_number_words, self.text(index).split())))
         return found
 
+    def in_words(self, index: int) -> list[Number]:
+        """Numbers written in several words in sentence *index* ("сорока тысяч"), read only
+        for the quantities and figures large enough to be written so (each has a tens word
+        or a multiplier: looked for with one regex first)."""
+        found = self._in_words.get(index)
+        if found is None:
+            found = self._in_words[index] = (
+                _compound_words(self.text(index).split())
+                if _LARGE_WORD_RE.search(self._folded_text(index)) else [])
+        return found
+
     def text(self, index: int) -> str:
         """The text sentence *index*'s numbers are read from."""
         found = self._texts.get(index)
@@ -229,10 +321,14 @@ class SentenceNumbers(Sequence[list[Number]]):
     def may_name(self, index: int, words: frozenset[str]) -> bool:
         """Might sentence *index* hold one of the number *words* (each, folded, is a part of
         its folded text: a number word is a whole letter run of it)?"""
+        folded = self._folded_text(index)
+        return any(word in folded for word in words)
+
+    def _folded_text(self, index: int) -> str:
         folded = self._folded.get(index)
         if folded is None:
             folded = self._folded[index] = _fold_text(self.text(index))
-        return any(word in folded for word in words)
+        return folded
 
     def digits(self, index: int) -> list[Number]:
         """The numbers written in digits in sentence *index* (first in ``self[index]``), and

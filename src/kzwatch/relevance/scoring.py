@@ -8,22 +8,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.claimset import claim_set
-from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing, other_place_sentences
+from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing
 from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.numbers import (
     Number,
     SentenceNumbers,
-    changed_from,
-    consistent,
-    extract_numbers,
     figure_tolerance,
     number_words_near,
-    qualifier,
 )
+from kzwatch.relevance.quantities import read_quantities
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
@@ -51,6 +48,8 @@ if TYPE_CHECKING:
 #: The default minimum score (``RelevanceSettings.threshold``), kept as a name for callers.
 DEFAULT_THRESHOLD = DEFAULT_SETTINGS.threshold
 NO_YEAR_AFTER = 2100  # without *now*, a four-digit number above it is not a year
+#: Parts of the words for thousand and million (folded), as ``SentenceNumbers.may_name`` reads.
+_LARGE_NUMBER_WORDS = frozenset(("тысяч", "thousand", "мын", "миллион", "million"))
 
 
 @dataclass
@@ -77,6 +76,9 @@ class Evidence:
     own_words: list[str] = field(default_factory=list)
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
     official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
+    own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
+    named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
+    past_member: list[str] = field(default_factory=list)  # ``past_members`` found
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     update_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -89,88 +91,6 @@ class Evidence:
     proposal_sentences: set[int] = field(default_factory=set)  # a bill, draft or proposal
     published_year: int | None = None
     max_year: int = NO_YEAR_AFTER  # a four-digit number above it is not a year the item reports
-
-
-def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbers,
-                weight: dict[int, float], own_terms: dict[str, list[tuple[int, int, int]]]
-                ) -> Quantities:
-    found = Quantities()
-    # A number equal to any of the claim's own figures is not a disagreement, even when it sits
-    # next to another quantity's cue ("Ak Zhol ... cleared the 7% threshold").
-    known = _claim_figures(compiled).known
-    # Numbers written inside the claim's own terms ("younger than 30") are its words, not a
-    # figure that could disagree with it.
-    in_terms: dict[int, set[float]] = defaultdict(set)
-    for text, occ in own_terms.items():
-        for value in _values_in_term(text):
-            in_terms.update({s: in_terms[s] | {value} for s, _, _ in occ})
-    for quantity in compiled.quantities:
-        cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
-        cue_sentences -= other_place_sentences(doc, quantity)
-        # Number words are never percentages: a "%" quantity needs only the digits.
-        read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
-        for s_idx in sorted(cue_sentences):
-            for number in read(s_idx):
-                if (number.date or (number.year and quantity["unit"] != "%")
-                        or number.value < quantity.get("min", 0)):
-                    continue
-                if quantity["unit"] == "%" and not number.percent:
-                    continue
-                if quantity["unit"] == "" and number.percent:
-                    continue
-                if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
-                                  s_idx, in_terms[s_idx]):
-                    weight[s_idx] += 2
-    return found
-
-
-@lru_cache(maxsize=20_000)
-def _values_in_term(text: str) -> tuple[float, ...]:
-    """The values of the numbers a claim's term is written with (a term's text, not an
-    item's: read once per term)."""
-    return tuple(n.value for n in extract_numbers(text))
-
-
-@dataclass
-class Quantities:
-    """Numbers read as one of the claim's quantities, by what they say about it."""
-
-    confirmed: list[str] = field(default_factory=list)  # equal to the claim's (or a bound of it)
-    differing: list[str] = field(default_factory=list)
-    disputed: list[str] = field(default_factory=list)  # the claim's value denied: "а не 3,8%"
-    replaced: list[str] = field(default_factory=list)  # the claim's value as the old one
-    own_words: list[str] = field(default_factory=list)  # numbers of the claim's terms: "до 30 лет"
-    sentences: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-
-
-def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
-                   known: list[tuple[list[float], float]], sentence: str, s_idx: int,
-                   in_terms: set[float]) -> bool:
-    """File *number* under confirmed, differing or disputed; False when it says nothing.  The
-    claim's value where a change starts ("с пяти до двух") is the value replaced."""
-    how = qualifier(sentence, number.text)
-    equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
-                for v in quantity["values"])
-    bound = not equal and how in ("over", "under", "about") and any(
-        consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
-    label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
-    how = "instead" if equal and not how and changed_from(sentence, number, known) else how
-    if equal and how == "not":
-        target = found.disputed
-    elif equal and how == "instead":
-        target = found.replaced
-    elif equal or bound:
-        target = found.confirmed
-    elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
-        return False
-    elif number.percent or number.value >= 10:
-        # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
-        target = found.own_words if number.value in in_terms else found.differing
-    else:
-        return False
-    target.append(label)
-    found.sentences[label].add(s_idx)
-    return True
 
 
 def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
@@ -188,13 +108,50 @@ def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
 def _excluded(doc: Doc, compiled: Compiled) -> str:
     for excluded_terms, unless_terms in compiled.exclude:
         excluded = term_hits(doc, excluded_terms)
-        n_excluded = len(hit_positions(excluded))
-        if n_excluded and n_excluded > len(hit_positions(term_hits(doc, unless_terms))):
+        if excluded and _guard_holds(excluded, term_hits(doc, unless_terms)):
             return f"near-miss guard: {', '.join(list(excluded)[:3])}"
     negative = affirmed(doc, term_hits(doc, compiled.negative))
     if negative:
         return f"negative term for this claim: {', '.join(negative[:3])}"
     return ""
+
+
+def _guard_holds(excluded: dict[str, list[tuple[int, int, int]]],
+                 unless: dict[str, list[tuple[int, int, int]]]) -> bool:
+    """The excluded terms name more places (``_outermost``) than the `unless` terms outside
+    them (``_unless_apart``).  Counted plainly first: an `unless` term can sit inside an
+    excluded phrase only in a sentence that has one, and the plain counts settle most items."""
+    if not unless:
+        return True
+    n_excluded = len(hit_positions(excluded))
+    places = hit_positions(unless)
+    sentences = {s for occs in excluded.values() for s, _, _ in occs}
+    if n_excluded <= sum(s not in sentences for s, _ in places):
+        return False
+    return _outermost(excluded) > _unless_apart(unless, excluded)
+
+
+def _outermost(hits: dict[str, list[tuple[int, int, int]]]) -> int:
+    """Places of *hits* not inside a longer hit ("Xinjiang" in "Kazakhs of Xinjiang" is one
+    place named once)."""
+    occs = {o for occ in hits.values() for o in occ}
+    return len({(s, start) for s, start, end in occs
+                if not any(o_s == s and o_start <= start and end <= o_end
+                           and (o_start, o_end) != (start, end)
+                           for o_s, o_start, o_end in occs)})
+
+
+def _unless_apart(unless: dict[str, list[tuple[int, int, int]]],
+                  excluded: dict[str, list[tuple[int, int, int]]]) -> int:
+    """Places of a guard's `unless` terms not inside one of its excluded phrases (as
+    ``_own_outside`` for the scope): the people's name in "Kazakhs of Xinjiang" (@abroad)
+    names a community abroad, not the country."""
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for occs in excluded.values():
+        for e_s, e_start, e_end in occs:
+            spans[e_s].append((e_start, e_end))
+    return len({(s, start) for occs in unless.values() for s, start, end in occs
+                if not any(lo <= start and end <= hi for lo, hi in spans.get(s, ()))})
 
 
 def _own_outside(own: dict[str, list[tuple[int, int, int]]],
@@ -258,6 +215,11 @@ def _renamed(doc: Doc, compiled: Compiled) -> bool:
     return bool(_reported_renames(doc, compiled))
 
 
+def _named_alone(doc: Doc, compiled: Compiled) -> bool:
+    return (any_hits(doc, compiled.alone_names)
+            and not any_hits(doc, compiled.alone_unless))
+
+
 def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
           published: int | None) -> tuple[str, list[str]]:
     """Why the claim is not scored ("" when the gate passes), and the renames reported."""
@@ -266,7 +228,10 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     renames = _reported_renames(doc, compiled)
     # A name only this claim's event has ("MISK", "Agadil") stands in for the context groups.
     unique = any_hits(doc, compiled.unique)
-    why = ((not unique and _context_missing(doc, compiled, bool(renames)))
+    # The claim's subject named by its own names where nothing of its topic is said (an
+    # OSDP office opened): it bears on the claim as a mention; only the country is needed.
+    alone = not unique and _named_alone(doc, compiled)
+    why = ((not unique and _context_missing(doc, compiled, bool(renames) or alone))
            or _excluded(doc, compiled) or _out_of_scope(doc, compiled, numbers, published))
     return why, renames
 
@@ -308,6 +273,8 @@ class _ClaimFigures:
     figures: list[tuple[Number, float, frozenset[str]]]
     known: list[tuple[list[float], float]]  # values (and tolerance) the claim itself has
     own_years: frozenset[float]  # the years among its figures
+    counts: list[tuple[Number, float]]  # its figures that are not years, with tolerance
+    large: bool  # one of them is a thousand or more (may be written "forty thousand")
 
 
 _CLAIM_FIGURES: dict[int, _ClaimFigures] = {}
@@ -322,17 +289,47 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
                    for f, tol in ((f, figure_tolerance(f)) for f in compiled.figures)]
         known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
         known += [([f.value], tol) for f, tol, _ in figures]
+        counts = [(f, tol) for f, tol, _ in figures if not f.year]
         cached = _CLAIM_FIGURES[id(compiled)] = _ClaimFigures(
-            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year))
+            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year),
+            counts, any(f.value >= 1000 for f, _ in counts))
     return cached
+
+
+def _own_change(numbers: SentenceNumbers, s_idx: int, compiled: Compiled) -> bool:
+    """A change told with two of the claim's own figures and no other number ("the bar was
+    halved from 40,000 to 20,000", "six of seven refused"): the change the claim itself
+    reports, not news since it.  Only a standing state's claim reports a change of its own
+    (a vote claim reports results)."""
+    claim_figures = _claim_figures(compiled)
+    figures = claim_figures.counts
+    # Number words are read only where two digit numbers, or a thousand or a million in
+    # words beside a claim's figure that large, may be.
+    if compiled.kind != "state" or len(figures) < 2 or (sum(not n.year for n in numbers.digits(s_idx)) < 2 and not (
+            claim_figures.large and numbers.may_name(s_idx, _LARGE_NUMBER_WORDS))):
+        return False
+    told = [n for n in numbers[s_idx] + (numbers.in_words(s_idx) if claim_figures.large else [])
+            if not (n.year or n.date)]
+    own = {f.value for f, tol in figures if any(
+        n.percent == f.percent and abs(n.value - f.value) <= tol for n in told)}
+    known = _claim_figures(compiled).known
+    return len(own) >= 2 and all(any(abs(n.value - v) <= tol + 1e-9 for vs, tol in known
+                                     for v in vs) for n in told)
 
 
 def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: SentenceNumbers,
              compiled: Compiled) -> dict[str, list[tuple[int, int, int]]]:
     """Occurrences outside sentences that speak only of the claim's own past."""
     historical: dict[int, bool] = {}  # by sentence: occurrences share sentences
+    own: dict[int, bool] = {}
     for s_idx in {s for occ in hits.values() for s, _, _ in occ}:
-        historical[s_idx] = _historical(numbers.years_in(s_idx), compiled)
+        own[s_idx] = _own_change(numbers, s_idx, compiled)
+        historical[s_idx] = own[s_idx] or _historical(numbers.years_in(s_idx), compiled)
+    # A title with no number over a body whose change words tell only the claim's own change
+    # ("Bar cut" over "cut from 40,000 to 20,000") names that change, not news.
+    if historical.get(0) is False and not numbers[0] and len(own) > 1 and all(
+            v for s, v in own.items() if s):
+        historical[0] = True
     kept = {text: [o for o in occ if not historical[o[0]]] for text, occ in hits.items()}
     return {text: occ for text, occ in kept.items() if occ}
 
@@ -366,7 +363,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
             for s_idx, _, _ in occ:
                 weight[s_idx] += w
     figures = _figures(compiled, numbers, weight)
-    quantities = _quantities(doc, compiled, numbers, weight, {**anchors, **support})
+    quantities = read_quantities(doc, compiled, numbers, weight, {**anchors, **support},
+                                 _claim_figures(compiled).known)
     max_year = (now.year + 1) if now else NO_YEAR_AFTER
     later_years = sorted(y for y in numbers.year_values()
                          if compiled.year and compiled.year < y <= max_year)
@@ -388,7 +386,9 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         renames=renames, renames_reported=renames_reported,
         contradictions=disputes(doc, compiled, anchor_sentences),
         sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
-        own_words=quantities.own_words,
+        own_words=quantities.own_words, own_dispute=quantities.own_dispute,
+        # ... and none of its own words ("the only registered opposition party" restates it).
+        named_alone=bool(compiled.alone_names) and not support and _named_alone(doc, compiled),
         denied=denied_event(doc, compiled, anchors),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},

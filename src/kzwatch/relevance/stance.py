@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
     """The stance and a one-line reason, from the strongest signal down."""
-    if ev.renames:
-        return "updates", "renamed or replaced: " + "; ".join(ev.renames)
+    first = _alone_or_renamed(ev)
+    if first:
+        return first
     if ev.replaced and _news_possible(ev, compiled):
         replaced = _replaced(ev, compiled)
         if replaced:
@@ -46,13 +47,9 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
         # it only mentions the party.)
         return "updates", ("a later vote of the kind the claim reports; mentions "
                            + ", ".join(map(str, ev.later_years)))
-    if (compiled.kind == "state" and compiled.renames and _news_possible(ev, compiled)
-            and _names_unique(ev, compiled)):
-        # A body the claim describes (one with known successors: ``renames``) named by its own
-        # name, not before the claim, with no change or successor: it still stands (LABELLING:
-        # a later report that the state holds).  Not a person or party ("Mamay" is news of
-        # many kinds).
-        return "confirms", "named later, unchanged: " + ", ".join(list(ev.anchors)[:3])
+    decided = _named_later(ev, compiled)
+    if decided:
+        return decided
     placed = _placed(ev, compiled)
     decided = _from_terms(ev, compiled, placed)
     if decided:
@@ -66,6 +63,29 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
                 if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
         list(ev.anchors)[:3]) + unplaced
+
+
+def _named_later(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
+    """A body the claim describes (one with known successors: ``renames``) named by its own
+    name, not before the claim, with no change or successor: it still stands (LABELLING: a
+    later report that the state holds).  Not a person or party ("Mamay" is news of many
+    kinds).  Named only as someone's past seat on it ("who once sat on the council":
+    ``past_members``), it is a life story's mention of the body."""
+    if not (compiled.kind == "state" and compiled.renames and _news_possible(ev, compiled)
+            and _names_unique(ev, compiled)):
+        return None
+    if ev.past_member:
+        return "mentions", "named as someone's past seat on it: " + ", ".join(ev.past_member)
+    return "confirms", "named later, unchanged: " + ", ".join(list(ev.anchors)[:3])
+
+
+def _alone_or_renamed(ev: Evidence) -> tuple[str, str] | None:
+    if ev.named_alone:  # a change or a figure there is about something else
+        return "mentions", ("names the claim's subject with nothing of its topic: "
+                            + ", ".join(list(ev.anchors)[:3]))
+    if ev.renames:
+        return "updates", "renamed or replaced: " + "; ".join(ev.renames)
+    return None
 
 
 def _from_denial(ev: Evidence) -> tuple[str, str] | None:
@@ -181,8 +201,11 @@ def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
     newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
     if ev.updates and _words_may_be_news(ev, compiled) and not _aside(ev):
         return "updates", f"change reported: {', '.join(ev.updates)}{newer}"
-    if ev.contradictions or ev.denied:
-        words = [*ev.contradictions, *(f"not {w}" for w in ev.denied)]
+    # A claim that reports a dispute (a ``contested`` value) is restated, not disputed, by an
+    # item that tells that dispute again ("MISK's 35.10% still disputes the 63%").
+    contradictions = [] if ev.own_dispute else ev.contradictions
+    if contradictions or ev.denied:
+        words = [*contradictions, *(f"not {w}" for w in ev.denied)]
         return "contradicts", f"disputes it: {', '.join(words)}"
     changes = _news_of_change(ev, compiled)
     if changes and ev.confirms:

@@ -63,14 +63,22 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
         "update_sentences": {text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
+        "past_member": list(term_hits(doc, compiled.past_members)),
     }
 
 
 def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
     """Dispute words in an anchor's sentence, except inside one of the claim's restatement
-    markers: "denied registration" restates C8, it does not dispute it."""
+    markers ("denied registration" restates C8, it does not dispute it) and except the claim's
+    own supporting terms."""
+    found = term_hits(doc, compiled.contradict)
+    if not found:
+        return []
     restating = [occ for occs in term_hits(doc, compiled.confirm).values() for occ in occs]
-    return [text for text, occ in term_hits(doc, compiled.contradict).items()
+    # A dispute word that is one of the claim's own terms ("denied": C8's applications denied)
+    # tells what the claim says, in any of the forms the dispute list spells it.
+    restating += [occ for t in compiled.support if t.text in found for occ in found[t.text]]
+    return [text for text, occ in found.items()
             if any(s in anchor_sentences and not any(
                 c_s == s and c_start <= end and start <= c_end
                 for c_s, c_start, c_end in restating) for s, start, end in occ)]

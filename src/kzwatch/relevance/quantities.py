@@ -1,0 +1,142 @@
+"""The claim's measured quantities (``[[claim.quantity]]``) read in an item's numbers: each
+number in a cue's sentence filed as confirming, differing from, denying or replacing the
+claim's value."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from typing import Any
+
+from kzwatch.relevance.compiled import Compiled, other_place_sentences
+from kzwatch.relevance.numbers import (
+    Number,
+    SentenceNumbers,
+    changed_from,
+    consistent,
+    extract_numbers,
+    qualifier,
+)
+from kzwatch.relevance.text import Doc, term_hits
+
+
+def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbers,
+                    weight: dict[int, float], own_terms: dict[str, list[tuple[int, int, int]]],
+                    known: list[tuple[list[float], float]]) -> Quantities:
+    """The numbers of *doc* read as the claim's quantities; *weight* (by sentence) gains 2 for
+    each sentence with one.  *known*: every value the claim itself has (with tolerance): a
+    number equal to one is not a disagreement, even when it sits next to another quantity's
+    cue ("Ak Zhol ... cleared the 7% threshold")."""
+    found = Quantities()
+    # Numbers written inside the claim's own terms ("younger than 30") are its words, not a
+    # figure that could disagree with it.
+    in_terms: dict[int, set[float]] = defaultdict(set)
+    for text, occ in own_terms.items():
+        for value in _values_in_term(text):
+            in_terms.update({s: in_terms[s] | {value} for s, _, _ in occ})
+    for quantity in compiled.quantities:
+        cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
+        cue_sentences -= other_place_sentences(doc, quantity)
+        # Number words are never percentages: a "%" quantity needs only the digits.
+        read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
+        if quantity["unit"] != "%" and max(quantity["values"], default=0) >= 1000:
+            read = partial(_with_words, numbers_by_sentence)  # "сорока тысяч" may stand for it
+        for s_idx in sorted(cue_sentences):
+            for number in read(s_idx):
+                if (number.date or (number.year and quantity["unit"] != "%")
+                        or number.value < quantity.get("min", 0)):
+                    continue
+                if quantity["unit"] == "%" and not number.percent:
+                    continue
+                if quantity["unit"] == "" and number.percent:
+                    continue
+                if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
+                                  s_idx, in_terms[s_idx]):
+                    weight[s_idx] += 2
+    _own_dispute(found)
+    return found
+
+
+def _with_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
+    return numbers[s_idx] + numbers.in_words(s_idx)
+
+
+@lru_cache(maxsize=20_000)
+def _values_in_term(text: str) -> tuple[float, ...]:
+    """The values of the numbers a claim's term is written with (a term's text, not an
+    item's: read once per term)."""
+    return tuple(n.value for n in extract_numbers(text))
+
+
+@dataclass
+class Quantities:
+    """Numbers read as one of the claim's quantities, by what they say about it."""
+
+    confirmed: list[str] = field(default_factory=list)  # equal to the claim's (or a bound of it)
+    differing: list[str] = field(default_factory=list)
+    disputed: list[str] = field(default_factory=list)  # the claim's value denied: "а не 3,8%"
+    replaced: list[str] = field(default_factory=list)  # the claim's value as the old one
+    own_words: list[str] = field(default_factory=list)  # numbers of the claim's terms: "до 30 лет"
+    # The claim's own dispute told again: both sides of a quantity with ``contested`` values,
+    # the contested one (stated or denied) and another of its values stated ("35.10%, not
+    # 63%"; "63 percent, but MISK counted 35.10").  Empty unless both sides are told.
+    own_dispute: list[str] = field(default_factory=list)
+    contested_told: list[str] = field(default_factory=list)
+    other_side_told: list[str] = field(default_factory=list)
+    sentences: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
+                   known: list[tuple[list[float], float]], sentence: str, s_idx: int,
+                   in_terms: set[float]) -> bool:
+    """File *number* under confirmed, differing or disputed; False when it says nothing.  The
+    claim's value where a change starts ("с пяти до двух") is the value replaced."""
+    how = qualifier(sentence, number.text)
+    equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
+                for v in quantity["values"])
+    bound = not equal and how in ("over", "under", "about") and any(
+        consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
+    label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
+    how = "instead" if equal and not how and changed_from(sentence, number, known) else how
+    if equal and quantity["contested"]:
+        _file_side(found, quantity, number, how, label)
+    if equal and how == "not":
+        target = found.disputed
+    elif equal and how == "instead":
+        target = found.replaced
+    elif equal or bound:
+        target = found.confirmed
+    elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
+        return False
+    elif number.percent or number.value >= 10:
+        # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
+        target = found.own_words if number.value in in_terms else found.differing
+    else:
+        return False
+    target.append(label)
+    found.sentences[label].add(s_idx)
+    return True
+
+
+
+def _file_side(found: Quantities, quantity: dict[str, Any], number: Number, how: str,
+               label: str) -> None:
+    """File a value of a quantity the claim reports as disputed by the side it stands for: the
+    contested value (the official 63%), told or denied, or a value set against it (the
+    observers' 35.10%) when stated."""
+    if any(abs(number.value - v) <= quantity["tolerance"] + 1e-9 for v in quantity["contested"]):
+        found.contested_told.append(label)
+    elif how != "not":
+        found.other_side_told.append(label)
+
+
+def _own_dispute(found: Quantities) -> None:
+    """With both sides of the claim's dispute told, the contested value denied ("35.10%, not
+    63%") restates the claim: it moves from ``disputed`` to ``confirmed``."""
+    if not (found.contested_told and found.other_side_told):
+        return
+    found.own_dispute = [*found.contested_told, *found.other_side_told]
+    restated = [label for label in found.disputed if label in found.contested_told]
+    found.disputed = [label for label in found.disputed if label not in restated]
+    found.confirmed += restated
