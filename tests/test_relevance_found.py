@@ -1,0 +1,73 @@
+"""Terms found once per item for all claims (``ClaimSet.find_terms``, speed round 7): each
+shortcut must find exactly what the term-by-term lookup of a document read without the
+matcher finds."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from relevance_helpers import packaged_claims
+
+from kzwatch.model import FeedItem
+from kzwatch.relevance.claimset import ClaimSet, claim_set
+from kzwatch.relevance.scoring import prepare
+from kzwatch.relevance.text import Doc, find_term
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def compiled() -> ClaimSet:
+    return claim_set(packaged_claims())
+
+
+@pytest.fixture(scope="module")
+def docs(compiled: ClaimSet) -> list[tuple[Doc, Doc]]:
+    """(read by the matcher with its terms found, read without the matcher) per labelled
+    development and test item."""
+    rows = []
+    for name in ("labelled_items.toml", "labelled_items_test.toml"):
+        rows += tomllib.loads((DATA / name).read_text(encoding="utf-8"))["item"]
+    pairs = []
+    for row in rows:
+        item = FeedItem(url="https://example.org/x", title=row["title"], text=row["text"],
+                        lang=row.get("lang"))
+        prep = prepare(item, compiled.matcher)
+        assert prep is not None
+        compiled.find_terms(prep.doc)
+        pairs.append((prep.doc, Doc(prep.doc.sentences, latin_kazakh=bool(prep.doc.alts))))
+    return pairs
+
+
+def test_combined_terms_found_from_their_parts_equal_find_term(compiled, docs) -> None:
+    combined = [term for term in compiled.terms.values() if term.parts]
+    assert len(combined) > 20
+    found = 0
+    for fast, slow in docs:
+        assert fast.found is not None
+        for term in combined:
+            expected = find_term(slow, term)
+            assert fast.found.get(id(term), []) == expected, term.text
+            found += bool(expected)
+            for part in term.parts:  # what is left for later asks is unchanged too
+                assert fast.find(part) == slow.find(part), part.text
+    assert found > 100  # real occurrences were compared, not only empty lists
+
+
+def test_candidates_made_on_first_use_and_bits_by_token_equal_the_eager_ones(compiled,
+                                                                            docs) -> None:
+    for fast, _ in docs:
+        singles = {term_id for tok_id in fast.hits
+                   for term_id in compiled.single_terms.get(tok_id, ())}
+        longer = set(compiled._longer_candidates(fast))
+        assert fast.found is not None
+        eager_bits = 0
+        for term_id in singles:
+            eager_bits |= compiled.terms[term_id].bit
+        for term_id in fast.found:
+            eager_bits |= compiled.terms[term_id].bit
+        assert fast.found_bits == eager_bits
+        assert fast.candidates == singles | longer
+    assert sum(bool(fast.found) for fast, _ in docs) > 100
