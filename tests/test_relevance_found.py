@@ -12,8 +12,10 @@ from relevance_helpers import packaged_claims
 
 from kzwatch.model import FeedItem
 from kzwatch.relevance.claimset import ClaimSet, claim_set
+from kzwatch.relevance.numbers import SentenceNumbers, _fold_text, change_target, qualifier
 from kzwatch.relevance.scoring import prepare
 from kzwatch.relevance.text import Doc, find_term
+from kzwatch.relevance.translit import latin_in_cyrillic
 
 DATA = Path(__file__).parent / "data"
 
@@ -71,3 +73,23 @@ def test_candidates_made_on_first_use_and_bits_by_token_equal_the_eager_ones(com
         assert fast.found_bits == eager_bits
         assert fast.candidates == singles | longer
     assert sum(bool(fast.found) for fast, _ in docs) > 100
+
+
+def test_qualifiers_read_on_the_sentence_folded_once_are_as_before(docs) -> None:
+    """A quantity's numbers are qualified on the item's folded sentence
+    (``SentenceNumbers.folded_sentence``), Latin Kazakh included, as when each call folded
+    the sentence itself."""
+    read = 0
+    for fast, _ in docs:
+        for latin in (False, True):
+            numbers = SentenceNumbers(fast.sentences, latin_in_cyrillic if latin else None)
+            for s_idx, sentence in enumerate(fast.sentences):
+                folded = numbers.folded_sentence(s_idx)
+                assert folded == _fold_text(sentence)
+                for number in numbers[s_idx]:
+                    assert (qualifier(sentence, number.text, folded)
+                            == qualifier(sentence, number.text))
+                    assert (change_target(sentence, number.text, folded)
+                            == change_target(sentence, number.text))
+                    read += 1
+    assert read > 1000

@@ -190,6 +190,7 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._years_in: dict[int, frozenset[float]] = {}
         self._texts: dict[int, str] = {}
         self._folded: dict[int, str] = {}  # ``_fold_text`` of each text
+        self._folded_given: dict[int, str] = {}  # ``folded_sentence`` when it is another
         # Facts of the whole item every assessed claim reads: worked out once per item.
         self._year_values: frozenset[int] | None = None
         self._sentence_years: list[frozenset[int]] | None = None
@@ -233,6 +234,20 @@ class SentenceNumbers(Sequence[list[Number]]):
         if folded is None:
             folded = self._folded[index] = _fold_text(self.text(index))
         return any(word in folded for word in words)
+
+    def folded_sentence(self, index: int) -> str:
+        """``_fold_text`` of sentence *index* as given (not the text its numbers are read
+        from, which differs for Latin Kazakh), once per item: every quantity of every claim
+        whose cue is in the sentence reads its numbers' qualifiers there."""
+        if self._to_text is None:  # the same text: one fold serves both
+            folded = self._folded.get(index)
+            if folded is None:
+                folded = self._folded[index] = _fold_text(self.text(index))
+            return folded
+        folded = self._folded_given.get(index)
+        if folded is None:
+            folded = self._folded_given[index] = _fold_text(self._sentences[index])
+        return folded
 
     def digits(self, index: int) -> list[Number]:
         """The numbers written in digits in sentence *index* (first in ``self[index]``), and
@@ -406,10 +421,11 @@ def _written(number_text: str) -> re.Pattern[str]:
     return re.compile(edge + re.escape(number_text) + r"(?![\d\w])")
 
 
-def change_target(sentence: str, number_text: str) -> float | None:
+def change_target(sentence: str, number_text: str, folded: str | None = None) -> float | None:
     """The value a change goes to when *sentence* tells one starting at the number written
-    *number_text* ("с пяти до двух" → 2.0), else None."""
-    folded = _fold_text(sentence)
+    *number_text* ("с пяти до двух" → 2.0), else None.  *folded*: ``_fold_text(sentence)``
+    when the caller has it."""
+    folded = _fold_text(sentence) if folded is None else folded
     found = _written(number_text).search(folded)
     if found is None:
         return None
@@ -425,20 +441,22 @@ def change_target(sentence: str, number_text: str) -> float | None:
     return numbers[0].value if numbers else None
 
 
-def changed_from(sentence: str, number: Number, known: list[tuple[list[float], float]]) -> bool:
+def changed_from(sentence: str, number: Number, known: list[tuple[list[float], float]],
+                 folded: str | None = None) -> bool:
     """*number* starts a change told in *sentence* to a value not among *known* (value lists
     with their tolerance): "с пяти до двух"; "from 40,000 to 20,000" is a claim's own change
-    when it has both."""
-    to = change_target(sentence, number.text)
+    when it has both.  *folded*: ``_fold_text(sentence)`` when the caller has it."""
+    to = change_target(sentence, number.text, folded)
     return to is not None and not any(abs(to - v) <= tol + 1e-9 for vs, tol in known for v in vs)
 
 
-def qualifier(sentence: str, number_text: str) -> str:
+def qualifier(sentence: str, number_text: str, folded: str | None = None) -> str:
     """How *sentence* qualifies the number written *number_text* (as ``extract_numbers`` gave
     it): "over", "under", "about", "not", "instead" (the value replaced: "вместо пяти") or ""
     (a plain figure).  The first occurrence of the
-    number is read; the words must stand right before it (or, in Kazakh, right after)."""
-    folded = _fold_text(sentence)
+    number is read; the words must stand right before it (or, in Kazakh, right after).
+    *folded*: ``_fold_text(sentence)`` when the caller has it (read once per sentence)."""
+    folded = _fold_text(sentence) if folded is None else folded
     found = _written(number_text).search(folded)
     if found is None:
         return ""

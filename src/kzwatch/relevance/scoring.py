@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
@@ -41,7 +40,7 @@ from kzwatch.relevance.translit import (
     arabic_to_cyrillic,
     has_arabic,
     is_kazakh_latin,
-    latin_to_cyrillic,
+    latin_in_cyrillic,
 )
 from kzwatch.textnorm import detect_lang
 
@@ -119,7 +118,7 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
                 if quantity["unit"] == "" and number.percent:
                     continue
                 if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
-                                  s_idx, in_terms[s_idx]):
+                                  s_idx, in_terms[s_idx], numbers_by_sentence.folded_sentence):
                     weight[s_idx] += 2
     return found
 
@@ -145,16 +144,18 @@ class Quantities:
 
 def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
                    known: list[tuple[list[float], float]], sentence: str, s_idx: int,
-                   in_terms: set[float]) -> bool:
+                   in_terms: set[float], folded: Callable[[int], str]) -> bool:
     """File *number* under confirmed, differing or disputed; False when it says nothing.  The
-    claim's value where a change starts ("с пяти до двух") is the value replaced."""
-    how = qualifier(sentence, number.text)
+    claim's value where a change starts ("с пяти до двух") is the value replaced.  *folded*:
+    sentence index → its folded text (``SentenceNumbers.folded_sentence``)."""
+    how = qualifier(sentence, number.text, folded(s_idx))
     equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
                 for v in quantity["values"])
     bound = not equal and how in ("over", "under", "about") and any(
         consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
     label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
-    how = "instead" if equal and not how and changed_from(sentence, number, known) else how
+    if equal and not how and changed_from(sentence, number, known, folded(s_idx)):
+        how = "instead"
     if equal and how == "not":
         target = found.disputed
     elif equal and how == "instead":
@@ -504,24 +505,8 @@ def prepare(item: FeedItem, matcher: Matcher | None = None,
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
     votes = partial(vote_years, calendar=vote_days) if vote_days else None
-    numbers = SentenceNumbers(matched, _latin_in_cyrillic if latin_kazakh else None, votes)
+    numbers = SentenceNumbers(matched, latin_in_cyrillic if latin_kazakh else None, votes)
     return Prepared(shown, doc, numbers, lang, note, year)
-
-
-_LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
-_SPACE_SPLIT_RE = re.compile(r"(\s+)")
-
-
-def _latin_in_cyrillic(sentence: str) -> str:
-    """A Latin-Kazakh sentence with every letter run in Cyrillic, for reading its numbers.
-    By whitespace-separated chunk, cached per chunk (a letter run never spans whitespace, and
-    whitespace is kept as written): the Python callback runs once per new chunk, not per word."""
-    return "".join(map(_chunk_in_cyrillic, _SPACE_SPLIT_RE.split(sentence)))
-
-
-@lru_cache(maxsize=200_000)
-def _chunk_in_cyrillic(chunk: str) -> str:
-    return _LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), chunk)
 
 
 @dataclass

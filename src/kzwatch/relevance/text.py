@@ -120,8 +120,9 @@ class Doc:
         the term tokens it matches), in text order."""
         hits = self.hits
         for pos in compress(count(), ids):
+            occurrence = (s_idx, pos, pos)  # one tuple for every term token matched there
             for tok_id in ids[pos]:
-                hits[tok_id].append((s_idx, pos, pos))
+                hits[tok_id].append(occurrence)
 
     def _read_latin(self, s_idx: int, chunks: list[str], matcher: Matcher) -> bool:
         """A sentence of a Latin-Kazakh text, its Latin words matched in both scripts
