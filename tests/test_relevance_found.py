@@ -4,7 +4,9 @@ matcher finds."""
 
 from __future__ import annotations
 
+import gc
 import tomllib
+import weakref
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,22 @@ def test_qualifiers_read_on_the_sentence_folded_once_are_as_before(docs) -> None
                             == change_target(sentence, number.text))
                     read += 1
     assert read > 1000
+
+
+def test_a_scored_item_is_freed_without_the_cyclic_garbage_collector(compiled) -> None:
+    """A document holds no reference cycle (a closure over it did, in an earlier draft of
+    the lazy candidates): the cyclic collector would then have to free every item, and its
+    passes over the scorer's large caches cost more than the work saved."""
+    item = FeedItem(url="https://example.org/x", title="Явка на выборах в Мажилис 63,3%",
+                    text="ЦИК Казахстана сообщил, что явка составила 63,3 процента.")
+    prep = prepare(item, compiled.matcher)
+    assert prep is not None
+    compiled.find_terms(prep.doc)
+    assert prep.doc.candidates  # made on first use
+    held = [weakref.ref(prep.doc), weakref.ref(prep.numbers)]
+    gc.disable()
+    try:
+        del prep
+        assert [ref() for ref in held] == [None, None]
+    finally:
+        gc.enable()

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
-from itertools import repeat
 from operator import is_, or_
 
 from kzwatch.model import Claim
@@ -37,11 +36,6 @@ class ClaimSet:
     #: (day, month) → year of the country's national votes (the claims file's ``vote_days``)
     vote_days: dict[tuple[int, int], int]
 
-    def _single_candidates(self, doc: Doc) -> set[int]:
-        """ids of the candidate terms (every token of which occurs in *doc*) of one token."""
-        # The one-token terms by a union of (C-level) lookups, not a Python loop per token.
-        return set().union(*map(self.single_terms.get, doc.hits, repeat(())))
-
     def _longer_candidates(self, doc: Doc) -> list[int]:
         """ids of the other candidate terms (several tokens, or "a & b")."""
         present = doc.hits.keys()
@@ -55,7 +49,7 @@ class ClaimSet:
         set of candidate ids is put together only if a term is later looked up on its own;
         the one-token terms' bits come by token (``single_bits``)."""
         longer = self._longer_candidates(doc)
-        doc.candidates = lambda: self._single_candidates(doc).union(longer)
+        doc.candidates_from(self.single_terms, longer)
         doc.find_candidates(longer, self.terms,
                             reduce(or_, filter(None, map(self.single_bits.get, doc.hits)), 0))
 

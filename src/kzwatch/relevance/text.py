@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from itertools import chain, compress, count, repeat
@@ -67,7 +67,9 @@ class Doc:
         #: ids of the terms every token of which occurs in this document (set by the scorer
         #: from its claims' terms; other terms are then not found); None: check each term.
         self._candidates: set[int] | None = None
-        self._candidates_of: Callable[[], set[int]] | None = None  # ``candidates``, lazily
+        #: what ``candidates`` is made of on first use: id(token) → the terms made of it
+        #: alone, and the candidates of several tokens (``candidates_from``)
+        self._candidates_of: tuple[Mapping[int, Collection[int]], list[int]] | None = None
         #: id(term) → occurrences of the candidate terms that occur (``find_candidates``); None
         #: until the scorer sets the candidates.
         self.found: dict[int, list[tuple[int, int, int]]] | None = None
@@ -254,14 +256,23 @@ class Doc:
         Put together on first use: once the candidates are found (``find_candidates``), only
         a term looked up on its own (``find``) needs the set."""
         if self._candidates is None and self._candidates_of is not None:
-            self._candidates = self._candidates_of()
+            single_terms, longer = self._candidates_of
+            # The one-token terms by a union of (C-level) lookups, not a loop per token.
+            self._candidates = set().union(*map(single_terms.get, self.hits, repeat(())),
+                                           longer)
         return self._candidates
 
     @candidates.setter
-    def candidates(self, ids: set[int] | Callable[[], set[int]] | None) -> None:
-        """The candidate ids, or a function that makes them on first use."""
-        self._candidates, self._candidates_of = ((None, ids) if callable(ids)
-                                                 else (ids, None))
+    def candidates(self, ids: set[int] | None) -> None:
+        self._candidates, self._candidates_of = ids, None
+
+    def candidates_from(self, single_terms: Mapping[int, Collection[int]],
+                        longer: list[int]) -> None:
+        """Set ``candidates`` to the terms of one token that occurs (*single_terms*: id(token)
+        → ids of the terms made of it alone) and *longer* (the other candidates), made on
+        first use.  (Held as data, not as a closure over the document: a closure would make
+        each document a reference cycle, freed only by the cyclic garbage collector.)"""
+        self._candidates, self._candidates_of = None, (single_terms, longer)
 
     def find_candidates(self, ids: Iterable[int], terms: Mapping[int, "Term"],
                         single_bits: int = 0) -> None:
