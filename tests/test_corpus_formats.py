@@ -165,8 +165,8 @@ def test_cli_corpus_zero_citations_is_an_error_that_says_why(tmp_path: Path, cap
 def test_claims_draft_links_sentences_to_footnotes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     article = tmp_path / "a.txt"
     article.write_text(
-        "Turnout in Almaty was 30.6% according to the Central Election Commission.[1] The weather was cold.\n"
-        "Явка в Алматы составила 30,6 процента по данным Центральной Избирательной Комиссии.[2]\n\n"
+        "Turnout in Almaty was 30.6%, the Central Election Commission reported.[1] The weather was cold.\n"
+        "Явка в Алматы составила 30,6 процента, — так считает Центральная Избирательная Комиссия.[2]\n\n"
         "[1] CEC, “Results,” https://cec.example.kz/results.\n[2] “Явка,” https://news.example.kz/yavka.\n",
         encoding="utf-8")
     out = tmp_path / "claims.toml"

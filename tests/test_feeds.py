@@ -385,7 +385,7 @@ def test_cec_listing_page():
         "https://www.election.gov.kz/rus/news/releases/index.php?ID=8900&utm_source=x",
     ]
     first, second = feed.items
-    assert first.title == "Об итогах выборов депутатов Мажилиса Парламента Республики Казахстан"
+    assert first.title == "Итоги выборов в Мажилис 2023 года"
     assert second.title == "Заседание Центральной избирательной комиссии"
     assert first.published_at == datetime(2023, 3, 27, 5, 15, tzinfo=UTC)  # 10:15 in UTC+5
     assert second.published_at == datetime(2023, 3, 19, 19, 0, tzinfo=UTC)  # "20 марта 2023"

@@ -43,7 +43,7 @@ def test_a_vote_figure_with_no_year_published_later_is_the_later_vote(claims) ->
 
 
 def test_update_words_in_the_background_of_a_restatement_do_not_update(claims) -> None:
-    title = "Almaty police hold members of Mamay's unregistered Democratic Party of Kazakhstan"
+    title = "Members of the Democratic Party of Kazakhstan, Mamay's unregistered party, held in Almaty"
     text = ("Zhanbolat Mamay has tried to register the party for years. "
             "He says officials let only loyal parties be registered.")
     m = stance_of(claims, "C8", title, text, published="2022-03-01")
@@ -63,8 +63,8 @@ def test_update_words_with_the_claims_figure_still_update(claims) -> None:
 
 
 def test_a_negation_inside_an_update_phrase_reverses_it(claims) -> None:
-    m = stance_of(claims, "C3", "ОСДП не будет участвовать в выборах в Мажилис",
-                  "Съезд ОСДП принял решение не участвовать в выборах в Мажилис.")
+    m = stance_of(claims, "C3", "ОСДП: в выборах в Мажилис партия не будет участвовать",
+                  "Съезд ОСДП принял решение не участвовать в январском голосовании.")
     assert m.stance != "updates", m.reason
     assert "решение участвовать" not in m.reason
 
@@ -72,8 +72,8 @@ def test_a_negation_inside_an_update_phrase_reverses_it(claims) -> None:
 def test_said_drops_a_phrase_negated_inside_and_affirmed_keeps_it() -> None:
     # The score counts ``affirmed`` words, the stance ``said`` ones: flags stay put.
     from kzwatch.relevance.text import Doc, affirmed, negated_inside, said
-    doc = Doc(["ОСДП приняла решение не участвовать в выборах",
-               "ОСДП приняла решение участвовать в выборах"])
+    doc = Doc(["Съезд принял решение не участвовать в голосовании",
+               "Съезд принял решение участвовать в голосовании"])
     hits = {"решение участвовать": [(0, 2, 4)]}
     assert negated_inside(doc, 0, 2, 4) and not negated_inside(doc, 1, 2, 3)
     assert said(doc, hits) == [] and affirmed(doc, hits) == ["решение участвовать"]
@@ -174,7 +174,7 @@ def test_a_vote_claims_words_denied_outright_contradict_it(claims) -> None:
 
 def test_a_vote_claims_own_negative_words_are_no_denial(claims) -> None:
     m = stance_of(claims, "C3", "ОСДП Казахстана бойкотирует выборы в Мажилис",
-                  "ОСДП не будет участвовать в выборах в Мажилис 10 января 2021 года.",
+                  "В выборах в Мажилис 10 января 2021 года ОСДП не будет участвовать.",
                   published="2020-12-20")
     assert m.stance == "confirms", m.reason
 

@@ -135,7 +135,7 @@ def _clean_author(author: str) -> str | None:
     sentences = re.split(r"(?<=[a-z]{2}[.!?])\s+(?=[A-Z])", author)
     author = sentences[-1] if sentences else author
     author = _LEADING_SEE_RE.sub("", author)
-    # "the interview with Beate Eschment by Cyrus Salimi-Asl" -> "Cyrus Salimi-Asl"
+    # "an interview with A. Author by B. Reporter" -> "B. Reporter"
     by = re.search(r"\bby\s+([A-Z].*)$", author)
     if by:
         author = by.group(1)
