@@ -5,6 +5,7 @@ matcher finds."""
 from __future__ import annotations
 
 import gc
+import random
 import tomllib
 import weakref
 from pathlib import Path
@@ -13,8 +14,15 @@ import pytest
 from relevance_helpers import packaged_claims
 
 from kzwatch.model import FeedItem
+from kzwatch.relevance import numbers
 from kzwatch.relevance.claimset import ClaimSet, claim_set
-from kzwatch.relevance.numbers import SentenceNumbers, _fold_text, change_target, qualifier
+from kzwatch.relevance.numbers import (
+    SentenceNumbers,
+    _fold_text,
+    change_target,
+    extract_numbers,
+    qualifier,
+)
 from kzwatch.relevance.scoring import prepare
 from kzwatch.relevance.text import Doc, find_term
 from kzwatch.relevance.translit import latin_in_cyrillic
@@ -114,3 +122,44 @@ def test_a_scored_item_is_freed_without_the_cyclic_garbage_collector(compiled) -
         assert [ref() for ref in held] == [None, None]
     finally:
         gc.enable()
+
+
+def _qualifier_running_every_pattern(sentence: str, number_text: str) -> str:
+    """``numbers.qualifier`` as it was: the ten patterns run for every number."""
+    folded = _fold_text(sentence)
+    found = numbers._written(number_text).search(folded)
+    if found is None:
+        return ""
+    at = found.start()
+    before = folded[max(0, at - 24):at].rstrip(" ~≈-—–:")
+    for name, pattern in numbers._QUALIFIER_BEFORE:
+        if pattern.search(before):
+            return name
+    if folded[max(0, at - 1):at] in ("~", "≈"):
+        return "about"
+    after = folded[at + len(number_text):at + len(number_text) + 24]
+    for name, pattern in numbers._QUALIFIER_AFTER:
+        if pattern.search(after):
+            return name
+    return ""
+
+
+def test_qualifier_prefilter_finds_what_every_pattern_finds(docs) -> None:
+    rng = random.Random(7)
+    words = ["более", "не менее", "наиболее", "less than", "at most", "около", "some", "а не",
+             "не", "нет", "not", "rather than", "instead of", "up from", "вместо", "кем дегенде",
+             "астам", "аса", "кем", "аз", "азат", "жуык", "емес", "орнына", "пайыз", "%", "~",
+             "≈", "—", ":", "(", ",", "\n", "\t", " ", "  ", "x", "Более", "ОКОЛО"]
+    cases = [(s, n.text) for fast, _ in docs for s in fast.sentences[:4]
+             for n in extract_numbers(s)]
+    for _ in range(20_000):
+        number = rng.choice(["63,3", "5", "20 000", "7%", "12"])
+        text = "".join(rng.choice(words) + rng.choice(["", " "]) for _ in range(rng.randint(0, 6)))
+        tail = "".join(rng.choice(words) + rng.choice(["", " "]) for _ in range(rng.randint(0, 4)))
+        cases.append((f"{text}{number}{tail}", number))
+    named = 0
+    for sentence, number_text in cases:
+        expected = _qualifier_running_every_pattern(sentence, number_text)
+        assert qualifier(sentence, number_text) == expected, (sentence, number_text)
+        named += bool(expected)
+    assert named > 2000  # qualifiers were found, not only plain numbers compared
