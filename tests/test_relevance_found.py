@@ -8,6 +8,7 @@ import gc
 import random
 import tomllib
 import weakref
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,8 @@ from kzwatch.relevance.numbers import (
     extract_numbers,
     qualifier,
 )
-from kzwatch.relevance.scoring import prepare
-from kzwatch.relevance.text import Doc, find_term
+from kzwatch.relevance.scoring import _values_in_term, numbers_in_terms, prepare
+from kzwatch.relevance.text import Doc, find_term, term_hits
 from kzwatch.relevance.translit import latin_in_cyrillic
 
 DATA = Path(__file__).parent / "data"
@@ -163,3 +164,21 @@ def test_qualifier_prefilter_finds_what_every_pattern_finds(docs) -> None:
         assert qualifier(sentence, number_text) == expected, (sentence, number_text)
         named += bool(expected)
     assert named > 2000  # qualifiers were found, not only plain numbers compared
+
+
+def test_numbers_in_own_terms_are_those_of_every_own_term(compiled, docs) -> None:
+    """``scoring.numbers_in_terms`` looks only at the terms written with a number; it must
+    give what reading every found anchor and supporting term gives."""
+    seen = 0
+    for fast, _ in docs:
+        for claim_compiled in compiled.compiled:
+            own = {**term_hits(fast, claim_compiled.anchors),
+                   **term_hits(fast, claim_compiled.support)}
+            expected: dict[int, set[float]] = defaultdict(set)
+            for text, occ in own.items():
+                for value in _values_in_term(text):
+                    expected.update({s: expected[s] | {value} for s, _, _ in occ})
+            got = numbers_in_terms(claim_compiled, own)
+            assert {s: v for s, v in got.items() if v} == {s: v for s, v in expected.items() if v}
+            seen += bool(expected)
+    assert seen > 20

@@ -99,10 +99,7 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
     known = _claim_figures(compiled).known
     # Numbers written inside the claim's own terms ("younger than 30") are its words, not a
     # figure that could disagree with it.
-    in_terms: dict[int, set[float]] = defaultdict(set)
-    for text, occ in own_terms.items():
-        for value in _values_in_term(text):
-            in_terms.update({s: in_terms[s] | {value} for s, _, _ in occ})
+    in_terms = numbers_in_terms(compiled, own_terms)
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         cue_sentences -= other_place_sentences(doc, quantity)
@@ -121,6 +118,18 @@ def _quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbe
                                   s_idx, in_terms[s_idx], numbers_by_sentence.folded_sentence):
                     weight[s_idx] += 2
     return found
+
+
+def numbers_in_terms(compiled: Compiled, own_terms: Mapping[str, list[tuple[int, int, int]]]
+                     ) -> defaultdict[int, set[float]]:
+    """Sentence → the values of the numbers the claim's own terms found there (*own_terms*:
+    its anchors' and supporting terms' hits) are written with; only the terms written with
+    a number are looked up."""
+    in_terms: defaultdict[int, set[float]] = defaultdict(set)
+    for text, values in _claim_figures(compiled).numbered_terms:
+        for s, _, _ in own_terms.get(text, ()):
+            in_terms[s].update(values)
+    return in_terms
 
 
 @lru_cache(maxsize=20_000)
@@ -309,6 +318,8 @@ class _ClaimFigures:
     figures: list[tuple[Number, float, frozenset[str]]]
     known: list[tuple[list[float], float]]  # values (and tolerance) the claim itself has
     own_years: frozenset[float]  # the years among its figures
+    #: the anchors and supporting terms written with numbers, and their values
+    numbered_terms: tuple[tuple[str, tuple[float, ...]], ...]
 
 
 _CLAIM_FIGURES: dict[int, _ClaimFigures] = {}
@@ -323,8 +334,11 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
                    for f, tol in ((f, figure_tolerance(f)) for f in compiled.figures)]
         known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
         known += [([f.value], tol) for f, tol, _ in figures]
+        texts = dict.fromkeys(t.text for t in (*compiled.anchors, *compiled.support))
+        numbered = tuple((text, values) for text in texts if (values := _values_in_term(text)))
         cached = _CLAIM_FIGURES[id(compiled)] = _ClaimFigures(
-            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year))
+            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year),
+            numbered)
     return cached
 
 
