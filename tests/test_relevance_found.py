@@ -182,3 +182,23 @@ def test_numbers_in_own_terms_are_those_of_every_own_term(compiled, docs) -> Non
             assert {s: v for s, v in got.items() if v} == {s: v for s, v in expected.items() if v}
             seen += bool(expected)
     assert seen > 20
+
+
+def test_second_opinion_text_vector_counted_by_word_is_the_feature_count_to_the_last_bit(
+        docs) -> None:
+    """The second opinion's columns counted by ``Counter`` over cached per-word columns must
+    be the columns and weights of counting every feature, in the same (first-seen) order."""
+    import numpy as np
+
+    from kzwatch.relevance.learned import features, packaged
+
+    model = packaged()
+    compared = 0
+    for fast, _ in docs[::3]:
+        for lang in ("ru", None):
+            counted = model._vector(features(fast.sentences, lang))
+            cached = model.text_vector(fast.sentences, lang)
+            assert np.array_equal(counted[0], cached[0])
+            assert np.array_equal(counted[1], cached[1])  # to the last bit
+            compared += len(cached[0]) > 50
+    assert compared > 100
