@@ -89,7 +89,7 @@ def test_a_party_share_and_a_turnout_across_an_ellipsis_are_not_a_turnout_rule(c
     (350.0, 360.0, True),
 ])
 def test_a_lower_bound_agrees_only_near_the_claimed_value(value, claimed, agrees) -> None:
-    from kzwatch.relevance.numbers import consistent
+    from kzwatch.relevance.qualifiers import consistent
     assert consistent("over", value, claimed, 0.5) is agrees
 
 

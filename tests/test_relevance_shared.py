@@ -15,9 +15,9 @@ from kzwatch.model import FeedItem
 from kzwatch.relevance import days, stance_words
 from kzwatch.relevance.claimset import vote_days_of
 from kzwatch.relevance.compiled import compile_terms
-from kzwatch.relevance.scoring import _LATIN_WORD_RE, _latin_in_cyrillic, prepare
+from kzwatch.relevance.scoring import prepare
 from kzwatch.relevance.text import negated
-from kzwatch.relevance.translit import latin_to_cyrillic
+from kzwatch.relevance.translit import _LATIN_WORD_RE, latin_in_cyrillic, latin_to_cyrillic
 
 DATA = Path(__file__).parent / "data"
 
@@ -46,8 +46,8 @@ def test_latin_kazakh_numbers_text_by_chunk_is_the_whole_sentence_substitution(t
     alphabet = "aáǵıńóúýşğäöüñū jJ1 2\n\t\u00a0,.-%Ж ж"
     samples = texts + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
                        for _ in range(5000)]
-    assert all(_latin_in_cyrillic(s) == whole(s) for s in samples)
-    assert _latin_in_cyrillic("Saılau  2023\tjyly") == "сайлау  2023\tжылы"  # spacing kept
+    assert all(latin_in_cyrillic(s) == whole(s) for s in samples)
+    assert latin_in_cyrillic("Saılau  2023\tjyly") == "сайлау  2023\tжылы"  # spacing kept
 
 
 def test_proposal_search_is_the_per_token_test(texts) -> None:

@@ -8,7 +8,7 @@ from relevance_helpers import ARTICLE, packaged_claims, stance_of
 
 from kzwatch.model import Claim
 from kzwatch.relevance import load_claims
-from kzwatch.relevance.numbers import consistent, qualifier
+from kzwatch.relevance.qualifiers import consistent, qualifier
 
 
 @pytest.fixture(scope="module")

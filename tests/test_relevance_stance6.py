@@ -111,7 +111,7 @@ def test_a_figure_far_from_the_claims_words_does_not_decide_a_state_claim(claims
     ("from 2019 to 2021 the count was 254", "254", None),
 ])
 def test_change_target_reads_where_a_change_from_a_number_goes(sentence, number, to) -> None:
-    from kzwatch.relevance.numbers import change_target
+    from kzwatch.relevance.qualifiers import change_target
     assert change_target(sentence, number) == to
 
 

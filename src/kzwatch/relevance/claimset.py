@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
-from itertools import repeat
 from operator import is_, or_
 
 from kzwatch.model import Claim
@@ -28,6 +27,8 @@ class ClaimSet:
     #: id(token) → ids of the terms made of it alone
     single_terms: dict[int, frozenset[int]]
     bits: dict[int, int]  # id(term) → ``Term.bit``
+    #: id(token) → the OR of the bits of the terms made of it alone
+    single_bits: dict[int, int]
     #: id(token) → [(id of a longer or "a & b" term with it, ids of the other tokens of the
     #: term or of its first part)], keyed by the token fewest terms have (fewest checks)
     longer_terms: dict[int, list[tuple[int, frozenset[int]]]]
@@ -35,23 +36,22 @@ class ClaimSet:
     #: (day, month) → year of the country's national votes (the claims file's ``vote_days``)
     vote_days: dict[tuple[int, int], int]
 
-    def _candidates(self, doc: Doc) -> tuple[set[int], list[int]]:
-        """ids of the candidate terms (every token of which occurs in *doc*): those made of
-        one token, and the others."""
-        hits = doc.hits
-        # The one-token terms by a union of (C-level) lookups, not a Python loop per token.
-        singles: set[int] = set().union(*map(self.single_terms.get, hits, repeat(())))
-        present = hits.keys()
+    def _longer_candidates(self, doc: Doc) -> list[int]:
+        """ids of the other candidate terms (several tokens, or "a & b")."""
+        present = doc.hits.keys()
         longer = self.longer_terms
-        return singles, [term_id for tok_id in longer.keys() & present
-                         for term_id, rest in longer[tok_id] if present >= rest]
+        return [term_id for tok_id in longer.keys() & present
+                for term_id, rest in longer[tok_id] if present >= rest]
 
     def find_terms(self, doc: Doc) -> None:
         """Set *doc*'s candidate terms and find them: a one-token term occurs where its token
-        does, so only the others are looked for term by term (``Doc.find_candidates``)."""
-        singles, longer = self._candidates(doc)
-        doc.candidates = singles.union(longer)
-        doc.find_candidates(longer, self.terms, reduce(or_, map(self.bits.__getitem__, singles), 0))
+        does, so only the others are looked for term by term (``Doc.find_candidates``).  The
+        set of candidate ids is put together only if a term is later looked up on its own;
+        the one-token terms' bits come by token (``single_bits``)."""
+        longer = self._longer_candidates(doc)
+        doc.candidates_from(self.single_terms, longer)
+        doc.find_candidates(longer, self.terms,
+                            reduce(or_, filter(None, map(self.single_bits.get, doc.hits)), 0))
 
     def anchored(self, doc: Doc) -> list[Claim]:
         """The claims one of whose anchors occurs in *doc*, once its terms are found
@@ -70,8 +70,10 @@ _CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
 
 
 def _term_index(terms: dict[int, Term]) -> tuple[dict[int, frozenset[int]], dict[int, int],
+                                                 dict[int, int],
                                                  dict[int, list[tuple[int, frozenset[int]]]]]:
-    """``ClaimSet.single_terms``, ``bits`` and ``longer_terms`` of *terms* (id → term)."""
+    """``ClaimSet.single_terms``, ``bits``, ``single_bits`` and ``longer_terms`` of *terms*
+    (id → term)."""
     single_terms: dict[int, set[int]] = defaultdict(set)
     longer_terms: dict[int, list[tuple[int, frozenset[int]]]] = defaultdict(list)
     having: dict[int, int] = defaultdict(int)  # id(token) → how many terms have it
@@ -86,7 +88,9 @@ def _term_index(terms: dict[int, Term]) -> tuple[dict[int, frozenset[int]], dict
             key = min(tok_ids, key=having.__getitem__)
             longer_terms[key].append((term_id, frozenset(tok_ids) - {key}))
     return ({k: frozenset(v) for k, v in single_terms.items()},
-            {term_id: term.bit for term_id, term in terms.items()}, dict(longer_terms))
+            {term_id: term.bit for term_id, term in terms.items()},
+            {k: reduce(or_, (terms[t].bit for t in v), 0) for k, v in single_terms.items()},
+            dict(longer_terms))
 
 
 def claim_set(claims: Sequence[Claim]) -> ClaimSet:

@@ -114,7 +114,7 @@ class SecondOpinion:
         self.min_similarity = min_similarity
         self.margin = margin
         #: language → token → the columns of its features the vocabulary has
-        self._token_columns: dict[str, dict[str, np.ndarray]] = {}
+        self._token_columns: dict[str, dict[str, tuple[int, ...]]] = {}
         self._applies: dict[int, tuple[Claim, bool]] = {}  # id(claim) → (claim, applies_to)
         #: claim ids → their exemplar masks stacked (``opinions``; the claim lists are few)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
@@ -158,29 +158,26 @@ class SecondOpinion:
     def text_vector(self, sentences: Sequence[str], lang: str | None
                     ) -> tuple[np.ndarray, np.ndarray]:
         """``_vector(features(sentences, lang))`` without a Python step per feature: each
-        token's known columns are worked out once per model (cached by word), and a text's
-        counts come from NumPy.  The columns stay in the order ``features`` first meets them
-        (first occurrence), so the weights, their norm and every sum over them are added up
-        in the same order, to the last bit."""
+        token's known columns are worked out once per model (cached by word) and a text's
+        columns counted by ``Counter`` in C, which keeps them in the order ``features`` first
+        meets them (first occurrence), so the weights, their norm and every sum over them are
+        added up in the same order, to the last bit."""
         lang_key = lang or ""
         cache = self._token_columns.setdefault(lang_key, {})
         tokens = list(chain.from_iterable(map(fast_tokens, sentences)))
         per_token = list(map(cache.get, tokens))  # looked up in C; new words filled in below
         if any(map(is_, per_token, repeat(None))):
-            if len(cache) > 100_000:  # ~0.3 kB a word
+            if len(cache) > 100_000:  # ~0.2 kB a word
                 cache.clear()
             for n, token in enumerate(tokens):
                 if per_token[n] is None:
-                    per_token[n] = cache[token] = np.array(
-                        [self.vocab[f] for f in _token_features(token, lang_key)
-                         if f in self.vocab], dtype=np.int64)
-        found = (np.concatenate(cast(list[np.ndarray], per_token)) if per_token
-                 else np.zeros(0, dtype=np.int64))
-        if not len(found):
-            return found, np.zeros(0)
-        col, first, count = np.unique(found, return_index=True, return_counts=True)
-        order = np.argsort(first, kind="stable")
-        return self._weighted(col[order], count[order].astype(float))
+                    per_token[n] = cache[token] = tuple(
+                        self.vocab[f] for f in _token_features(token, lang_key) if f in self.vocab)
+        counts = Counter(chain.from_iterable(cast(list[tuple[int, ...]], per_token)))
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return self._weighted(np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)),
+                              np.fromiter(counts.values(), dtype=float, count=len(counts)))
 
     def similarities(self, sentences: Sequence[str], lang: str | None) -> np.ndarray:
         """Cosine similarity of a text with every exemplar."""

@@ -5,36 +5,30 @@ claim's value."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled, other_place_sentences
-from kzwatch.relevance.numbers import (
-    Number,
-    SentenceNumbers,
-    changed_from,
-    consistent,
-    extract_numbers,
-    qualifier,
-)
+from kzwatch.relevance.numbers import Number, SentenceNumbers, extract_numbers
+from kzwatch.relevance.qualifiers import changed_from, consistent, qualifier
 from kzwatch.relevance.text import Doc, term_hits
 
 
 def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbers,
                     weight: dict[int, float], own_terms: dict[str, list[tuple[int, int, int]]],
-                    known: list[tuple[list[float], float]]) -> Quantities:
+                    known: list[tuple[list[float], float]],
+                    numbered_terms: tuple[tuple[str, tuple[float, ...]], ...]) -> Quantities:
     """The numbers of *doc* read as the claim's quantities; *weight* (by sentence) gains 2 for
     each sentence with one.  *known*: every value the claim itself has (with tolerance): a
     number equal to one is not a disagreement, even when it sits next to another quantity's
-    cue ("Ak Zhol ... cleared the 7% threshold")."""
+    cue ("Ak Zhol ... cleared the 7% threshold").  *numbered_terms*: the claim's anchors and
+    supporting terms written with a number, with those numbers' values."""
     found = Quantities()
     # Numbers written inside the claim's own terms ("younger than 30") are its words, not a
     # figure that could disagree with it.
-    in_terms: dict[int, set[float]] = defaultdict(set)
-    for text, occ in own_terms.items():
-        for value in _values_in_term(text):
-            in_terms.update({s: in_terms[s] | {value} for s, _, _ in occ})
+    in_terms = numbers_in_terms(numbered_terms, own_terms)
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         cue_sentences -= other_place_sentences(doc, quantity)
@@ -52,7 +46,7 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
                 if quantity["unit"] == "" and number.percent:
                     continue
                 if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
-                                  s_idx, in_terms[s_idx]):
+                                  s_idx, in_terms[s_idx], numbers_by_sentence.folded_sentence):
                     weight[s_idx] += 2
     _own_dispute(found)
     return found
@@ -62,8 +56,21 @@ def _with_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
     return numbers[s_idx] + numbers.in_words(s_idx)
 
 
+def numbers_in_terms(numbered_terms: tuple[tuple[str, tuple[float, ...]], ...],
+                     own_terms: Mapping[str, list[tuple[int, int, int]]]
+                     ) -> defaultdict[int, set[float]]:
+    """Sentence → the values of the numbers the claim's own terms found there (*own_terms*:
+    its anchors' and supporting terms' hits) are written with; only the terms written with
+    a number (*numbered_terms*, listed once per claim) are looked up."""
+    in_terms: defaultdict[int, set[float]] = defaultdict(set)
+    for text, values in numbered_terms:
+        for s, _, _ in own_terms.get(text, ()):
+            in_terms[s].update(values)
+    return in_terms
+
+
 @lru_cache(maxsize=20_000)
-def _values_in_term(text: str) -> tuple[float, ...]:
+def values_in_term(text: str) -> tuple[float, ...]:
     """The values of the numbers a claim's term is written with (a term's text, not an
     item's: read once per term)."""
     return tuple(n.value for n in extract_numbers(text))
@@ -89,16 +96,18 @@ class Quantities:
 
 def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
                    known: list[tuple[list[float], float]], sentence: str, s_idx: int,
-                   in_terms: set[float]) -> bool:
+                   in_terms: set[float], folded: Callable[[int], str]) -> bool:
     """File *number* under confirmed, differing or disputed; False when it says nothing.  The
-    claim's value where a change starts ("с пяти до двух") is the value replaced."""
-    how = qualifier(sentence, number.text)
+    claim's value where a change starts ("с пяти до двух") is the value replaced.  *folded*:
+    sentence index → its folded text (``SentenceNumbers.folded_sentence``)."""
+    how = qualifier(sentence, number.text, folded(s_idx))
     equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
                 for v in quantity["values"])
     bound = not equal and how in ("over", "under", "about") and any(
         consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
     label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
-    how = "instead" if equal and not how and changed_from(sentence, number, known) else how
+    if equal and not how and changed_from(sentence, number, known, folded(s_idx)):
+        how = "instead"
     if equal and quantity["contested"]:
         _file_side(found, quantity, number, how, label)
     if equal and how == "not":

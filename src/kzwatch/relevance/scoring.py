@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache, partial
+from functools import partial
 from typing import TYPE_CHECKING
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
@@ -20,7 +19,7 @@ from kzwatch.relevance.numbers import (
     figure_tolerance,
     number_words_near,
 )
-from kzwatch.relevance.quantities import read_quantities
+from kzwatch.relevance.quantities import read_quantities, values_in_term
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
@@ -38,7 +37,7 @@ from kzwatch.relevance.translit import (
     arabic_to_cyrillic,
     has_arabic,
     is_kazakh_latin,
-    latin_to_cyrillic,
+    latin_in_cyrillic,
 )
 from kzwatch.textnorm import detect_lang
 
@@ -275,6 +274,8 @@ class _ClaimFigures:
     own_years: frozenset[float]  # the years among its figures
     counts: list[tuple[Number, float]]  # its figures that are not years, with tolerance
     large: bool  # one of them is a thousand or more (may be written "forty thousand")
+    #: the anchors and supporting terms written with numbers, and their values
+    numbered_terms: tuple[tuple[str, tuple[float, ...]], ...]
 
 
 _CLAIM_FIGURES: dict[int, _ClaimFigures] = {}
@@ -290,9 +291,11 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
         known = [(q["values"], q["tolerance"]) for q in compiled.quantities]
         known += [([f.value], tol) for f, tol, _ in figures]
         counts = [(f, tol) for f, tol, _ in figures if not f.year]
+        texts = dict.fromkeys(t.text for t in (*compiled.anchors, *compiled.support))
+        numbered = tuple((text, values) for text in texts if (values := values_in_term(text)))
         cached = _CLAIM_FIGURES[id(compiled)] = _ClaimFigures(
             compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year),
-            counts, any(f.value >= 1000 for f, _ in counts))
+            counts, any(f.value >= 1000 for f, _ in counts), numbered)
     return cached
 
 
@@ -363,8 +366,9 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
             for s_idx, _, _ in occ:
                 weight[s_idx] += w
     figures = _figures(compiled, numbers, weight)
+    own_figures = _claim_figures(compiled)
     quantities = read_quantities(doc, compiled, numbers, weight, {**anchors, **support},
-                                 _claim_figures(compiled).known)
+                                 own_figures.known, own_figures.numbered_terms)
     max_year = (now.year + 1) if now else NO_YEAR_AFTER
     later_years = sorted(y for y in numbers.year_values()
                          if compiled.year and compiled.year < y <= max_year)
@@ -504,24 +508,8 @@ def prepare(item: FeedItem, matcher: Matcher | None = None,
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
     votes = partial(vote_years, calendar=vote_days) if vote_days else None
-    numbers = SentenceNumbers(matched, _latin_in_cyrillic if latin_kazakh else None, votes)
+    numbers = SentenceNumbers(matched, latin_in_cyrillic if latin_kazakh else None, votes)
     return Prepared(shown, doc, numbers, lang, note, year)
-
-
-_LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
-_SPACE_SPLIT_RE = re.compile(r"(\s+)")
-
-
-def _latin_in_cyrillic(sentence: str) -> str:
-    """A Latin-Kazakh sentence with every letter run in Cyrillic, for reading its numbers.
-    By whitespace-separated chunk, cached per chunk (a letter run never spans whitespace, and
-    whitespace is kept as written): the Python callback runs once per new chunk, not per word."""
-    return "".join(map(_chunk_in_cyrillic, _SPACE_SPLIT_RE.split(sentence)))
-
-
-@lru_cache(maxsize=200_000)
-def _chunk_in_cyrillic(chunk: str) -> str:
-    return _LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), chunk)
 
 
 @dataclass

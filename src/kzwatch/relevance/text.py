@@ -66,7 +66,10 @@ class Doc:
         self.hits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         #: ids of the terms every token of which occurs in this document (set by the scorer
         #: from its claims' terms; other terms are then not found); None: check each term.
-        self.candidates: set[int] | None = None
+        self._candidates: set[int] | None = None
+        #: what ``candidates`` is made of on first use: id(token) → the terms made of it
+        #: alone, and the candidates of several tokens (``candidates_from``)
+        self._candidates_of: tuple[Mapping[int, Collection[int]], list[int]] | None = None
         #: id(term) → occurrences of the candidate terms that occur (``find_candidates``); None
         #: until the scorer sets the candidates.
         self.found: dict[int, list[tuple[int, int, int]]] | None = None
@@ -119,8 +122,9 @@ class Doc:
         the term tokens it matches), in text order."""
         hits = self.hits
         for pos in compress(count(), ids):
+            occurrence = (s_idx, pos, pos)  # one tuple for every term token matched there
             for tok_id in ids[pos]:
-                hits[tok_id].append((s_idx, pos, pos))
+                hits[tok_id].append(occurrence)
 
     def _read_latin(self, s_idx: int, chunks: list[str], matcher: Matcher) -> bool:
         """A sentence of a Latin-Kazakh text, its Latin words matched in both scripts
@@ -245,6 +249,31 @@ class Doc:
         index = self.index
         return any(k in index for k in tok.keys)
 
+    @property
+    def candidates(self) -> set[int] | None:
+        """ids of the terms every token of which occurs in this document (set by the scorer
+        from its claims' terms; other terms are then not found); None: check each term.
+        Put together on first use: once the candidates are found (``find_candidates``), only
+        a term looked up on its own (``find``) needs the set."""
+        if self._candidates is None and self._candidates_of is not None:
+            single_terms, longer = self._candidates_of
+            # The one-token terms by a union of (C-level) lookups, not a loop per token.
+            self._candidates = set().union(*map(single_terms.get, self.hits, repeat(())),
+                                           longer)
+        return self._candidates
+
+    @candidates.setter
+    def candidates(self, ids: set[int] | None) -> None:
+        self._candidates, self._candidates_of = ids, None
+
+    def candidates_from(self, single_terms: Mapping[int, Collection[int]],
+                        longer: list[int]) -> None:
+        """Set ``candidates`` to the terms of one token that occurs (*single_terms*: id(token)
+        → ids of the terms made of it alone) and *longer* (the other candidates), made on
+        first use.  (Held as data, not as a closure over the document: a closure would make
+        each document a reference cycle, freed only by the cyclic garbage collector.)"""
+        self._candidates, self._candidates_of = None, (single_terms, longer)
+
     def find_candidates(self, ids: Iterable[int], terms: Mapping[int, "Term"],
                         single_bits: int = 0) -> None:
         """Find the candidate terms *ids* (*terms*: id → term) once, for all claims: a term
@@ -271,11 +300,33 @@ class Doc:
                 found[term_id] = occurrences
                 bits |= term.bit
         for term in combined:
-            if occurrences := find_term(self, term):
+            if occurrences := self._find_combined(term):
                 found[id(term)] = occurrences
                 bits |= term.bit
         self.found = found
         self.found_bits = bits
+
+    def _find_combined(self, term: "Term") -> list[tuple[int, int, int]]:
+        """``find_term`` of a candidate "a & b" term once ``find_candidates`` has found the
+        candidates of several tokens: a part that is no candidate occurs nowhere (the term
+        then neither), a part of one token occurs where its token does (``hits``, in text
+        order: what ``_find`` returns; it is a candidate when its token occurs), a longer part
+        was found already if it is a candidate (``_found``: every candidate of several tokens
+        is, before the "a & b" terms)."""
+        cache, hits = self._found, self.hits
+        per_part = []
+        for part in term.parts:
+            occurrences = cache.get(id(part))
+            if occurrences is None:
+                occurrences = (hits.get(id(part.toks[0])) if len(part.toks) == 1
+                               and not part.parts else None)
+                if occurrences is None:  # no candidate
+                    return []
+            per_part.append(occurrences)
+        shared = {s for s, _, _ in per_part[0]}
+        for occurrences in per_part[1:]:
+            shared.intersection_update([s for s, _, _ in occurrences])
+        return [occ for occ in per_part[0] if occ[0] in shared] if shared else []
 
     def _find(self, term: "Term") -> list[tuple[int, int, int]]:
         if not term.toks:

@@ -162,3 +162,24 @@ def arabic_to_cyrillic(text: str) -> str:
     if _ARABIC_DIGIT_RE.search(text):
         text = text.translate(_ARABIC_DIGITS)
     return _ARABIC_WORD_RE.sub(_arabic_word, text)
+
+
+# --- numbers of a Latin-Kazakh text --------------------------------------------------------
+
+_LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
+_SPACE_SPLIT_RE = re.compile(r"(\s+)")
+
+
+def latin_in_cyrillic(sentence: str) -> str:
+    """A Latin-Kazakh sentence with every letter run in Cyrillic, for reading its numbers.
+    By whitespace-separated chunk, cached per chunk (a letter run never spans whitespace, and
+    whitespace is kept as written): the Python callback runs once per new chunk, not per word.
+    """
+    parts = _SPACE_SPLIT_RE.split(sentence)  # odd parts: the whitespace between chunks
+    parts[::2] = map(_chunk_in_cyrillic, parts[::2])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=200_000)
+def _chunk_in_cyrillic(chunk: str) -> str:
+    return _LATIN_WORD_RE.sub(lambda m: latin_to_cyrillic(m.group(0)), chunk)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -133,10 +134,7 @@ def fast_tokens(text: str) -> list[str]:
     whole sentence (Latin-diacritic folding looks at every character) cost more than all the
     matching.  Tokens never span whitespace and normalisation never joins chunks, so the
     result is the same list."""
-    out: list[str] = []
-    for chunk in text.split():
-        out += _chunk_tokens(chunk)
-    return out
+    return list(chain.from_iterable(map(_chunk_tokens, text.split())))  # joined in C
 
 
 @lru_cache(maxsize=200_000)
