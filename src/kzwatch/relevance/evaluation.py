@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from kzwatch.relevance.learned import SecondOpinion
 
 #: The split rule the labelled files follow (see their headers): development items are dated
-#: on or before SPLIT_DATE, test items after it; each later held-out set ("test 2" .. "test 10")
+#: on or before SPLIT_DATE, test items after it; each later held-out set ("test 2" .. "test 11")
 #: is dated after its own split date, and every item of an earlier set on or before the next
 #: set's split date.  No two sets share a source.
 SPLIT_DATE = "2024-06-30"
@@ -31,6 +31,7 @@ TEST7_SPLIT_DATE = "2026-12-28"
 TEST8_SPLIT_DATE = "2027-01-08"
 TEST9_SPLIT_DATE = "2027-01-20"
 TEST10_SPLIT_DATE = "2027-02-01"
+TEST11_SPLIT_DATE = "2027-02-13"
 
 #: The held-out sets in the order ``split_problems`` takes them, each with the date its items
 #: come after.  A new set is one more entry here (and its date after every earlier item's).
@@ -38,7 +39,8 @@ HELD_OUT_SPLITS: tuple[tuple[str, str], ...] = (
     ("test", SPLIT_DATE), ("test 2", TEST2_SPLIT_DATE), ("test 3", TEST3_SPLIT_DATE),
     ("test 4", TEST4_SPLIT_DATE), ("test 5", TEST5_SPLIT_DATE),
     ("test 6", TEST6_SPLIT_DATE), ("test 7", TEST7_SPLIT_DATE), ("test 8", TEST8_SPLIT_DATE),
-    ("test 9", TEST9_SPLIT_DATE), ("test 10", TEST10_SPLIT_DATE))
+    ("test 9", TEST9_SPLIT_DATE), ("test 10", TEST10_SPLIT_DATE),
+    ("test 11", TEST11_SPLIT_DATE))
 
 METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
            "stance_accuracy", "near_miss_flagged")
