@@ -159,7 +159,18 @@ def load_claims(toml_text: str, article_id: str) -> list[Claim]:
         if claim.id in seen:
             raise ValueError(f"claim {claim.id}: duplicate id")
         seen.add(claim.id)
+    _check_yields_to(claims)
     return claims
+
+
+def _check_yields_to(claims: list[Claim]) -> None:
+    """Each ``yields_to`` names another claim of the same file."""
+    ids = {claim.id for claim in claims}
+    for claim in claims:
+        other = claim.extra.get("yields_to", {}).get("claim")
+        if other is not None and (other not in ids or other == claim.id):
+            raise ValueError(f"claim {claim.id}: yields_to names {other!r}, not another claim "
+                             "of this file")
 
 
 def _term_list(value: Any, groups: Mapping[str, list[str]], where: str) -> list[str]:
@@ -219,6 +230,15 @@ def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dic
     return {key: _expand(value.get(key, []), groups, f"{where}.{key}") for key in ("names", "unless")}
 
 
+def _yields_to(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+    """{ claim, unless }: see the claims file header; *claim* is checked against the file's
+    ids once every claim is read."""
+    if not isinstance(value, dict) or not isinstance(value.get("claim"), str):
+        raise ValueError(f"{where}: must be a table {{claim, unless}} with a claim id")
+    return {"claim": value["claim"], "unless": _expand(value.get("unless", []), groups,
+                                                       f"{where}.unless")}
+
+
 def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:
     if value not in CLAIM_KINDS:
         raise ValueError(f"{where}: must be one of {', '.join(CLAIM_KINDS)}, got {value!r}")
@@ -264,4 +284,5 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "kind": _kind,
     "counts_only": _flag,
     "named_alone": _named_alone,
+    "yields_to": _yields_to,
 }

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from kzwatch.model import Claim
+from kzwatch.model import Claim, ClaimMatch
 from kzwatch.relevance.days import named_days, parse_days
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
 from kzwatch.relevance.text import Doc, Term, TermList, any_hits, term_hits
@@ -65,6 +65,10 @@ class Compiled:
     alone_names: list[Term] = field(default_factory=list)
     alone_unless: list[Term] = field(default_factory=list)
     past_members: list[Term] = field(default_factory=list)  # "sat on": a person's past seat
+    #: Another claim whose subject alone a later report of this claim's kind may be about
+    #: (``yields_to``: C2 yields a lone OSDP result to C3) and the words that keep this one.
+    yields_to: str = ""
+    yields_unless: list[Term] = field(default_factory=list)
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -73,6 +77,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
                                c.denial_critics, c.alone_names, c.alone_unless, c.past_members,
+                               c.yields_unless,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
@@ -179,6 +184,8 @@ def compile_claim(claim: Claim) -> Compiled:
         alone_names=compile_terms(extra.get("named_alone", {}).get("names", [])),
         alone_unless=compile_terms(extra.get("named_alone", {}).get("unless", [])),
         past_members=compile_terms(extra.get("past_members", [])),
+        yields_to=extra.get("yields_to", {}).get("claim", ""),
+        yields_unless=compile_terms(extra.get("yields_to", {}).get("unless", [])),
     )
 
 
@@ -204,3 +211,21 @@ def compiled_claim(claim: Claim) -> Compiled:
         cached = _COMPILED_CACHE[id(claim)] = compile_claim(claim)
     return cached
 
+
+
+def drop_yielded(doc: Doc, matches: list[ClaimMatch],
+                 claims: Iterable[Claim]) -> list[ClaimMatch]:
+    """*matches* without a later report (`updates`) that its claim ``yields_to`` another
+    claim also matched, none of its ``unless`` words in the item: a later vote's result told of
+    one party alone is news of that party's claim, not of the whole result's."""
+    if len(matches) < 2:
+        return matches
+    found = {m.claim_id for m in matches}
+    by_id = {c.id: c for c in claims if c.id in found}
+    kept = []
+    for match in matches:
+        c = compiled_claim(by_id[match.claim_id])
+        if not (c.yields_to in found and match.stance == "updates"
+                and not any_hits(doc, c.yields_unless)):
+            kept.append(match)
+    return kept

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.claimset import claim_set
-from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing
+from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing, drop_yielded
 from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.numbers import (
     Number,
@@ -583,5 +583,6 @@ def score_item(
     if second_opinion is not None:
         matches += second_opinion.matches(prep, claims, {m.claim_id for m in matches}, now=now,
                                           settings=settings)
+    matches = drop_yielded(doc, matches, claims)
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches

@@ -1,0 +1,50 @@
+"""Rules of round 15 (mechanisms that recur across the development sets, docs/LABELLING.md).
+Each test can fail: it names the rule's input and the answer the rule gives.  The texts are our
+own."""
+
+from __future__ import annotations
+
+import pytest
+from relevance_helpers import ARTICLE, matches, packaged_claims
+
+from kzwatch.model import Claim
+from kzwatch.relevance import load_claims
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    return packaged_claims()
+
+
+# --- a later result of one party alone (C2 ``yields_to`` C3) -------------------------------------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Social democrats count their votes", "With its own list at the Majilis election, the OSDP "
+     "won 4.6% of the votes and stayed below the threshold."),
+    ("ОСДП осталась за порогом", "С собственным списком на выборах в Мажилис ОСДП набрала "
+     "4,7% голосов и до барьера не дотянула."),
+])
+def test_one_partys_later_result_is_c3s_news_not_c2s(claims, title, text) -> None:
+    found = matches(claims, title, text, "2027-05-01")
+    assert "C3" in found
+    assert "C2" not in found
+
+
+def test_a_later_result_naming_the_claims_own_parties_keeps_c2(claims) -> None:
+    found = matches(claims, "Six parties in", "In the 2027 Majilis election Amanat won 48% of "
+                    "the votes and the OSDP 6.1%, so six parties took seats.", "2027-05-01")
+    assert {"C2", "C3"} <= set(found)
+
+
+def test_yields_to_must_name_another_claim_of_the_file() -> None:
+    bad = ('[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\n'
+           'yields_to = { claim = "X9", unless = ["b"] }\n')
+    with pytest.raises(ValueError, match=r"claim X1: yields_to names 'X9', not another claim"):
+        load_claims(bad, ARTICLE)
+
+
+def test_yields_to_must_be_a_table_with_a_claim() -> None:
+    bad = '[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\nyields_to = "X2"\n'
+    with pytest.raises(ValueError, match=r"claim X1: yields_to: must be a table"):
+        load_claims(bad, ARTICLE)
