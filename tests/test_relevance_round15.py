@@ -48,3 +48,37 @@ def test_yields_to_must_be_a_table_with_a_claim() -> None:
     bad = '[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\nyields_to = "X2"\n'
     with pytest.raises(ValueError, match=r"claim X1: yields_to: must be a table"):
         load_claims(bad, ARTICLE)
+
+
+# --- an event claim's vote dated only as "the latest" (``scope.latest``) -------------------------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Monitors speak", "Observers from the OSCE wrote that the most recent Majilis ballot offered "
+     "no genuine competition."),
+    ("Наблюдатели недовольны", "Независимые наблюдатели рассказали, что на минувших выборах в "
+     "Мажилис их не пускали к протоколам."),
+])
+def test_the_latest_vote_told_after_a_later_one_is_another_event(claims, title, text) -> None:
+    found = matches(claims, title, text, "2027-04-02")
+    assert not {"C9", "C15"} & set(found)
+
+
+def test_the_latest_vote_told_before_any_later_one_is_the_claims(claims) -> None:
+    found = matches(claims, "Monitors speak", "Observers from the OSCE wrote that the most "
+                    "recent Majilis ballot offered no genuine competition.", "2021-03-02")
+    assert "C15" in found
+
+
+def test_the_claims_year_beside_the_latest_words_keeps_the_claim(claims) -> None:
+    found = matches(claims, "Monitors speak", "Observers from the OSCE wrote that the most "
+                    "recent Majilis ballot, in 2021, offered no genuine competition.",
+                    "2027-04-02")
+    assert "C15" in found
+
+
+def test_scope_latest_needs_terms_and_a_year() -> None:
+    bad = ('[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\n'
+           'scope = { years = [2021], latest = { terms = ["latest vote"] } }\n')
+    with pytest.raises(ValueError, match=r"claim X1: scope.latest.after: must be an integer"):
+        load_claims(bad, ARTICLE)

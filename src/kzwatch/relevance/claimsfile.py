@@ -220,7 +220,18 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
         raise ValueError(f"{where}.days: must be a list of days of a month (\"10 January\")")
     if days:
         parsed["days"] = days
+    if "latest" in value:
+        parsed["latest"] = _latest(value["latest"], groups, f"{where}.latest")
     return parsed
+
+
+def _latest(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+    """{ terms, after }: words naming "the latest vote" and the year from which they mean a
+    later vote than the claim's."""
+    if not isinstance(value, dict) or not value.get("terms"):
+        raise ValueError(f"{where}: must be a table {{terms, after}} with terms")
+    return {"terms": _expand(value["terms"], groups, f"{where}.terms"),
+            "after": _year(value.get("after"), groups, f"{where}.after")}
 
 
 def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, list[str]]:

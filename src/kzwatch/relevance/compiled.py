@@ -44,6 +44,10 @@ class Compiled:
     #: An event claim's day(s), (day, month): an item dated to other days only, naming neither
     #: these nor the claim's vote (``scope_own``), is about another event (``days``).
     scope_days: set[tuple[int, int]] = field(default_factory=set)
+    #: Words naming "the latest vote" and the year from which they mean a later one than the
+    #: claim's (``scope.latest``: an item published then that dates its vote by them alone).
+    scope_latest: list[Term] = field(default_factory=list)
+    scope_latest_after: int | None = None
     #: What the claim states, for the stance: "vote" (a quantity each Majilis vote reports
     #: anew), "event" (what happened at one vote), "state" (a standing rule or state of
     #: affairs); "" when the claims file does not say.
@@ -77,7 +81,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
                                c.denial_critics, c.alone_names, c.alone_unless, c.past_members,
-                               c.yields_unless,
+                               c.yields_unless, c.scope_latest,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
@@ -175,6 +179,8 @@ def compile_claim(claim: Claim) -> Compiled:
         # The days the claim itself names ("founded 5 June 2019") are in its scope too.
         scope_days=parse_days(scope.get("days", [])) | named_days([claim.text])
         if scope.get("days") else set(),
+        scope_latest=compile_terms(scope.get("latest", {}).get("terms", [])),
+        scope_latest_after=scope.get("latest", {}).get("after"),
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
         counts_only=extra.get("counts_only", False),
@@ -229,3 +235,15 @@ def drop_yielded(doc: Doc, matches: list[ClaimMatch],
                 and not any_hits(doc, c.yields_unless)):
             kept.append(match)
     return kept
+
+
+def latest_vote_only(doc: Doc, c: Compiled, published: int | None,
+                     years: frozenset[int]) -> str:
+    """Why the item's vote is a later one than the claim's: it is dated only as "the latest
+    vote" (``scope.latest``), names none of the claim's years, and was published when that
+    meant a later vote ("" when not)."""
+    if (c.scope_latest_after is None or published is None or published < c.scope_latest_after
+            or years & set(c.scope_years)):
+        return ""
+    latest = term_hits(doc, c.scope_latest)
+    return f"out of scope: {', '.join(list(latest)[:2])} in {published}" if latest else ""

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.claimset import claim_set
-from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing, drop_yielded
+from kzwatch.relevance.compiled import (
+    Compiled,
+    compiled_claim,
+    country_missing,
+    drop_yielded,
+    latest_vote_only,
+)
 from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.numbers import (
     Number,
@@ -198,6 +204,8 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         if before or (years and until is not None and min(named, default=0) > until):
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
                     f"about {', '.join(map(str, compiled.scope_years))}")
+        return "" if days & compiled.scope_days else latest_vote_only(doc, compiled, published,
+                                                                       named)
     return ""
 
 
