@@ -4,11 +4,13 @@ own."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from relevance_helpers import ARTICLE, matches, packaged_claims
 
-from kzwatch.model import Claim
-from kzwatch.relevance import load_claims
+from kzwatch.model import Claim, FeedItem
+from kzwatch.relevance import load_claims, score_item, second_opinion_model
 
 
 @pytest.fixture(scope="module")
@@ -81,4 +83,31 @@ def test_scope_latest_needs_terms_and_a_year() -> None:
     bad = ('[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\n'
            'scope = { years = [2021], latest = { terms = ["latest vote"] } }\n')
     with pytest.raises(ValueError, match=r"claim X1: scope.latest.after: must be an integer"):
+        load_claims(bad, ARTICLE)
+
+
+# --- the second opinion needs one of the claim's words (C5 ``opinion_needs``) --------------------
+
+
+def _with_model(claims: list[Claim], title: str, text: str) -> set[str]:
+    item = FeedItem(url="https://example.org/x", title=title, text=text,
+                    published_at=datetime(2027, 3, 1, tzinfo=UTC))
+    return {m.claim_id for m in score_item(item, claims, second_opinion=second_opinion_model(True))}
+
+
+def test_a_by_election_turnout_without_a_ballot_is_not_c5(claims) -> None:
+    found = _with_model(claims, "Қалалық мәслихатқа қосымша сайлау", "Қалалық мәслихатқа өткен "
+                        "қосымша сайлауда сайлаушылардың 41 пайызы дауыс берді.")
+    assert "C5" not in found
+
+
+def test_a_ballot_without_the_option_is_still_open_to_the_model(claims) -> None:
+    found = _with_model(claims, "Нет строки для отказа", "В бюллетене нет строки, где можно "
+                        "отвергнуть сразу всех кандидатов: её убрали в 2005 году.")
+    assert "C5" in found
+
+
+def test_opinion_needs_must_be_a_list_of_terms() -> None:
+    bad = '[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\nopinion_needs = 5\n'
+    with pytest.raises(ValueError, match=r"claim X1: opinion_needs: expected a list of strings"):
         load_claims(bad, ARTICLE)

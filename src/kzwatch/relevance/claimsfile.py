@@ -281,6 +281,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "denial_terms": _term_list,
     "denial_critics": _term_list,
     "past_members": _term_list,
+    "opinion_needs": _term_list,
     "negative_terms": _term_list,
     "unique_anchors": _term_list,
     "confirm_terms": _term_list,

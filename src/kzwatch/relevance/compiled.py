@@ -59,6 +59,9 @@ class Compiled:
     #: The claim is its counts (a population, a number of students abroad): its terms named
     #: restate nothing; only its figures, or a change, decide (``counts_only``).
     counts_only: bool = False
+    #: Words one of which an item must hold for the second opinion to add the claim (C5: its
+    #: option's names and the ballot it is on; ``opinion_needs``).
+    opinion_needs: list[Term] = field(default_factory=list)
     #: Who speaks for the state and the words that call a statement untrue: an official
     #: dismissing what the claim says (``denial_speakers``, ``denial_terms``; ``denials``).
     denial_speakers: list[Term] = field(default_factory=list)
@@ -81,7 +84,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
                                c.denial_critics, c.alone_names, c.alone_unless, c.past_members,
-                               c.yields_unless, c.scope_latest,
+                               c.yields_unless, c.scope_latest, c.opinion_needs,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
@@ -184,6 +187,7 @@ def compile_claim(claim: Claim) -> Compiled:
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
         counts_only=extra.get("counts_only", False),
+        opinion_needs=compile_terms(extra.get("opinion_needs", [])),
         denial_speakers=compile_terms(extra.get("denial_speakers", [])),
         denial_terms=compile_terms(extra.get("denial_terms", [])),
         denial_critics=compile_terms(extra.get("denial_critics", [])),

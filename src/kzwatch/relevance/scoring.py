@@ -422,6 +422,8 @@ def veto(prep: Prepared, claim: Claim) -> str:
     empty."""
     compiled = compiled_claim(claim)
     doc = prep.doc
+    if compiled.opinion_needs and not any_hits(doc, compiled.opinion_needs):
+        return "none of the words the claim needs (opinion_needs)"
     country = "" if term_hits(doc, compiled.unique) else country_missing(doc, compiled)
     return (country or _excluded(doc, compiled)
             or _out_of_scope(doc, compiled, prep.numbers, prep.published_year))
