@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from relevance_helpers import ARTICLE, matches, packaged_claims
+from relevance_helpers import ARTICLE, matches, packaged_claims, stance_of
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import load_claims, score_item, second_opinion_model
@@ -110,4 +110,31 @@ def test_a_ballot_without_the_option_is_still_open_to_the_model(claims) -> None:
 def test_opinion_needs_must_be_a_list_of_terms() -> None:
     bad = '[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\nopinion_needs = 5\n'
     with pytest.raises(ValueError, match=r"claim X1: opinion_needs: expected a list of strings"):
+        load_claims(bad, ARTICLE)
+
+
+# --- a share cast for an absent option is the option on a ballot (C5 quantity, ``max``) ----------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Aktobe count", "At the Aktobe city maslikhat vote, 'against all' took 2.9%."),
+    ("Итоги в Костанае", "В Костанае на выборах в городской маслихат за вариант «против "
+     "всех» было подано 5,1% голосов."),
+])
+def test_a_share_for_against_all_updates_c5(claims, title, text) -> None:
+    assert stance_of(claims, "C5", title, text, "2027-04-02").stance == "updates"
+
+
+def test_a_half_beside_the_option_is_not_its_share(claims) -> None:
+    found = stance_of(claims, "C5", "Rules unchanged", "Kazakh voters still find no 'against "
+                      "all' box on the ballot, and a 50 per cent quorum for referendums stays.",
+                      "2027-04-02")
+    assert found.stance != "contradicts"
+    assert "against-all share" not in found.reason
+
+
+def test_quantity_max_below_min_is_an_error() -> None:
+    bad = ('[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\n[[claim.quantity]]\n'
+           'name = "q"\ncues = ["a"]\nvalues = [5]\nunit = "%"\nmin = 10\nmax = 2\n')
+    with pytest.raises(ValueError, match=r"key 'max' must be a number no smaller than 'min'"):
         load_claims(bad, ARTICLE)

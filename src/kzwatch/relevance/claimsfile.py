@@ -105,6 +105,9 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     smallest = raw.get("min", 0)
     if not isinstance(smallest, (int, float)) or isinstance(smallest, bool):
         raise ValueError(f"{where}: key 'min' must be a number")
+    largest = raw.get("max", float("inf"))
+    if not isinstance(largest, (int, float)) or isinstance(largest, bool) or largest < smallest:
+        raise ValueError(f"{where}: key 'max' must be a number no smaller than 'min'")
     contested = raw.get("contested", [])
     if not isinstance(contested, list) or not all(
             any(v == c for v in values) for c in contested):
@@ -118,6 +121,7 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
         "unit": unit,
         "tolerance": float(tolerance),
         "min": float(smallest),
+        "max": float(largest),
         "contested": [float(c) for c in contested],
     }
 
