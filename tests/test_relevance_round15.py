@@ -138,3 +138,16 @@ def test_quantity_max_below_min_is_an_error() -> None:
            'name = "q"\ncues = ["a"]\nvalues = [5]\nunit = "%"\nmin = 10\nmax = 2\n')
     with pytest.raises(ValueError, match=r"key 'max' must be a number no smaller than 'min'"):
         load_claims(bad, ARTICLE)
+
+
+# --- C8's refusal told as a noun, and no new party since (``confirm_terms``) ---------------------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Ещё один отказ", "Инициативная группа из Шымкента получила отказ в регистрации партии в "
+     "Министерстве юстиции Казахстана."),
+    ("Still none", "No new party has been registered in Kazakhstan, the Justice Ministry's "
+     "party registration list shows."),
+])
+def test_a_refusal_as_a_noun_or_no_new_party_confirms_c8(claims, title, text) -> None:
+    assert stance_of(claims, "C8", title, text, "2027-04-02").stance == "confirms"
