@@ -151,3 +151,31 @@ def test_quantity_max_below_min_is_an_error() -> None:
 ])
 def test_a_refusal_as_a_noun_or_no_new_party_confirms_c8(claims, title, text) -> None:
     assert stance_of(claims, "C8", title, text, "2027-04-02").stance == "confirms"
+
+
+# --- the second opinion's flag dated by the item's years (``learned._dated``) --------------------
+
+
+def _model_stance(claims: list[Claim], claim_id: str, title: str, text: str) -> str:
+    item = FeedItem(url="https://example.org/x", title=title, text=text,
+                    published_at=datetime(2028, 3, 1, tzinfo=UTC))
+    found = {m.claim_id: m for m in score_item(item, claims,
+                                                second_opinion=second_opinion_model(True))}
+    assert claim_id in found and found[claim_id].matched[0].startswith("~"), sorted(found)
+    return found[claim_id].stance
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Only a third showed up", "Volunteer monitors in 2021 put the real count at barely a third "
+     "of the electorate, against nearly two thirds in the official tally."),
+    ("Едва треть", "В 2021 году волонтёры насчитали на участках едва ли треть избирателей, а "
+     "официально объявили почти две трети."),
+])
+def test_a_model_flag_dated_to_the_claims_year_confirms(claims, title, text) -> None:
+    assert _model_stance(claims, "C1", title, text) == "confirms"
+
+
+def test_a_model_flag_dated_only_later_updates(claims) -> None:
+    assert _model_stance(claims, "C10", "Акций стало больше", "Исследователи насчитали 171 "
+                         "уличную акцию в Казахстане за 2027 год, в основном из-за зарплат.") \
+        == "updates"
