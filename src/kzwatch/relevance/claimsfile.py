@@ -105,6 +105,9 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     smallest = raw.get("min", 0)
     if not isinstance(smallest, (int, float)) or isinstance(smallest, bool):
         raise ValueError(f"{where}: key 'min' must be a number")
+    largest = raw.get("max", float("inf"))
+    if not isinstance(largest, (int, float)) or isinstance(largest, bool) or largest < smallest:
+        raise ValueError(f"{where}: key 'max' must be a number no smaller than 'min'")
     contested = raw.get("contested", [])
     if not isinstance(contested, list) or not all(
             any(v == c for v in values) for c in contested):
@@ -118,6 +121,7 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
         "unit": unit,
         "tolerance": float(tolerance),
         "min": float(smallest),
+        "max": float(largest),
         "contested": [float(c) for c in contested],
     }
 
@@ -159,7 +163,18 @@ def load_claims(toml_text: str, article_id: str) -> list[Claim]:
         if claim.id in seen:
             raise ValueError(f"claim {claim.id}: duplicate id")
         seen.add(claim.id)
+    _check_yields_to(claims)
     return claims
+
+
+def _check_yields_to(claims: list[Claim]) -> None:
+    """Each ``yields_to`` names another claim of the same file."""
+    ids = {claim.id for claim in claims}
+    for claim in claims:
+        other = claim.extra.get("yields_to", {}).get("claim")
+        if other is not None and (other not in ids or other == claim.id):
+            raise ValueError(f"claim {claim.id}: yields_to names {other!r}, not another claim "
+                             "of this file")
 
 
 def _term_list(value: Any, groups: Mapping[str, list[str]], where: str) -> list[str]:
@@ -209,7 +224,18 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
         raise ValueError(f"{where}.days: must be a list of days of a month (\"10 January\")")
     if days:
         parsed["days"] = days
+    if "latest" in value:
+        parsed["latest"] = _latest(value["latest"], groups, f"{where}.latest")
     return parsed
+
+
+def _latest(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+    """{ terms, after }: words naming "the latest vote" and the year from which they mean a
+    later vote than the claim's."""
+    if not isinstance(value, dict) or not value.get("terms"):
+        raise ValueError(f"{where}: must be a table {{terms, after}} with terms")
+    return {"terms": _expand(value["terms"], groups, f"{where}.terms"),
+            "after": _year(value.get("after"), groups, f"{where}.after")}
 
 
 def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, list[str]]:
@@ -217,6 +243,15 @@ def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dic
     if not isinstance(value, dict) or not value.get("names"):
         raise ValueError(f"{where}: must be a table {{names, unless}} with names")
     return {key: _expand(value.get(key, []), groups, f"{where}.{key}") for key in ("names", "unless")}
+
+
+def _yields_to(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+    """{ claim, unless }: see the claims file header; *claim* is checked against the file's
+    ids once every claim is read."""
+    if not isinstance(value, dict) or not isinstance(value.get("claim"), str):
+        raise ValueError(f"{where}: must be a table {{claim, unless}} with a claim id")
+    return {"claim": value["claim"], "unless": _expand(value.get("unless", []), groups,
+                                                       f"{where}.unless")}
 
 
 def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:
@@ -250,6 +285,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "denial_terms": _term_list,
     "denial_critics": _term_list,
     "past_members": _term_list,
+    "opinion_needs": _term_list,
     "negative_terms": _term_list,
     "unique_anchors": _term_list,
     "confirm_terms": _term_list,
@@ -264,4 +300,5 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "kind": _kind,
     "counts_only": _flag,
     "named_alone": _named_alone,
+    "yields_to": _yields_to,
 }

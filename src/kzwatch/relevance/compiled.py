@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from kzwatch.model import Claim
+from kzwatch.model import Claim, ClaimMatch
 from kzwatch.relevance.days import named_days, parse_days
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
 from kzwatch.relevance.text import Doc, Term, TermList, any_hits, term_hits
@@ -44,6 +44,10 @@ class Compiled:
     #: An event claim's day(s), (day, month): an item dated to other days only, naming neither
     #: these nor the claim's vote (``scope_own``), is about another event (``days``).
     scope_days: set[tuple[int, int]] = field(default_factory=set)
+    #: Words naming "the latest vote" and the year from which they mean a later one than the
+    #: claim's (``scope.latest``: an item published then that dates its vote by them alone).
+    scope_latest: list[Term] = field(default_factory=list)
+    scope_latest_after: int | None = None
     #: What the claim states, for the stance: "vote" (a quantity each Majilis vote reports
     #: anew), "event" (what happened at one vote), "state" (a standing rule or state of
     #: affairs); "" when the claims file does not say.
@@ -55,6 +59,9 @@ class Compiled:
     #: The claim is its counts (a population, a number of students abroad): its terms named
     #: restate nothing; only its figures, or a change, decide (``counts_only``).
     counts_only: bool = False
+    #: Words one of which an item must hold for the second opinion to add the claim (C5: its
+    #: option's names and the ballot it is on; ``opinion_needs``).
+    opinion_needs: list[Term] = field(default_factory=list)
     #: Who speaks for the state and the words that call a statement untrue: an official
     #: dismissing what the claim says (``denial_speakers``, ``denial_terms``; ``denials``).
     denial_speakers: list[Term] = field(default_factory=list)
@@ -65,6 +72,10 @@ class Compiled:
     alone_names: list[Term] = field(default_factory=list)
     alone_unless: list[Term] = field(default_factory=list)
     past_members: list[Term] = field(default_factory=list)  # "sat on": a person's past seat
+    #: Another claim whose subject alone a later report of this claim's kind may be about
+    #: (``yields_to``: C2 yields a lone OSDP result to C3) and the words that keep this one.
+    yields_to: str = ""
+    yields_unless: list[Term] = field(default_factory=list)
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -73,6 +84,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
                                c.denial_critics, c.alone_names, c.alone_unless, c.past_members,
+                               c.yields_unless, c.scope_latest, c.opinion_needs,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
@@ -170,15 +182,20 @@ def compile_claim(claim: Claim) -> Compiled:
         # The days the claim itself names ("founded 5 June 2019") are in its scope too.
         scope_days=parse_days(scope.get("days", [])) | named_days([claim.text])
         if scope.get("days") else set(),
+        scope_latest=compile_terms(scope.get("latest", {}).get("terms", [])),
+        scope_latest_after=scope.get("latest", {}).get("after"),
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
         counts_only=extra.get("counts_only", False),
+        opinion_needs=compile_terms(extra.get("opinion_needs", [])),
         denial_speakers=compile_terms(extra.get("denial_speakers", [])),
         denial_terms=compile_terms(extra.get("denial_terms", [])),
         denial_critics=compile_terms(extra.get("denial_critics", [])),
         alone_names=compile_terms(extra.get("named_alone", {}).get("names", [])),
         alone_unless=compile_terms(extra.get("named_alone", {}).get("unless", [])),
         past_members=compile_terms(extra.get("past_members", [])),
+        yields_to=extra.get("yields_to", {}).get("claim", ""),
+        yields_unless=compile_terms(extra.get("yields_to", {}).get("unless", [])),
     )
 
 
@@ -204,3 +221,33 @@ def compiled_claim(claim: Claim) -> Compiled:
         cached = _COMPILED_CACHE[id(claim)] = compile_claim(claim)
     return cached
 
+
+
+def drop_yielded(doc: Doc, matches: list[ClaimMatch],
+                 claims: Iterable[Claim]) -> list[ClaimMatch]:
+    """*matches* without a later report (`updates`) that its claim ``yields_to`` another
+    claim also matched, none of its ``unless`` words in the item: a later vote's result told of
+    one party alone is news of that party's claim, not of the whole result's."""
+    if len(matches) < 2:
+        return matches
+    found = {m.claim_id for m in matches}
+    by_id = {c.id: c for c in claims if c.id in found}
+    kept = []
+    for match in matches:
+        c = compiled_claim(by_id[match.claim_id])
+        if not (c.yields_to in found and match.stance == "updates"
+                and not any_hits(doc, c.yields_unless)):
+            kept.append(match)
+    return kept
+
+
+def latest_vote_only(doc: Doc, c: Compiled, published: int | None,
+                     years: frozenset[int]) -> str:
+    """Why the item's vote is a later one than the claim's: it is dated only as "the latest
+    vote" (``scope.latest``), names none of the claim's years, and was published when that
+    meant a later vote ("" when not)."""
+    if (c.scope_latest_after is None or published is None or published < c.scope_latest_after
+            or years & set(c.scope_years)):
+        return ""
+    latest = term_hits(doc, c.scope_latest)
+    return f"out of scope: {', '.join(list(latest)[:2])} in {published}" if latest else ""

@@ -14,7 +14,8 @@ it adds the claim when ``pos >= min_similarity`` and ``pos - neg >= margin``.  I
 and only to items the rules flagged for nothing: the rules stay in charge of scope and
 precision — what they flagged is left as it is, and a claim their vetoes forbid (no word for the country, a near-miss guard, another vote or
 period: ``scoring.veto``) is never added.  The stance of an added claim is the rules' own
-(``scoring.ungated_stance``; ``mentions`` when the evidence has nothing).
+(``scoring.ungated_stance``); where the rules find nothing (``mentions``), the item's years
+decide: the claim's own year named restates it, only later years a later state (``_dated``).
 
 It applies only to the article and claims it was trained for (claim texts are checked).  Pure
 NumPy; nothing is downloaded.
@@ -261,7 +262,8 @@ class SecondOpinion:
         for claim, opinion in zip(applicable, self.opinions(sims, [c.id for c in applicable])):
             if opinion is None or not self.agrees(opinion) or not open_to_model(claim):
                 continue
-            stance, reason = ungated_stance(prep, claim, now, settings or DEFAULT_SETTINGS)
+            stance, reason = _dated(prep, claim, *ungated_stance(prep, claim, now,
+                                                                 settings or DEFAULT_SETTINGS))
             added.append(ClaimMatch(
                 claim_id=claim.id, score=opinion.similarity, stance=stance,
                 reason=f"{opinion.describe()}; {reason}", matched=(f"~{opinion.exemplar}",),
@@ -318,3 +320,21 @@ def load(path: Path | None = None) -> SecondOpinion:
 def packaged() -> SecondOpinion:
     """The packaged model, built once per process."""
     return load()
+
+
+def _dated(prep: Prepared, claim: Claim, stance: str, reason: str) -> tuple[str, str]:
+    """The rules' stance on a claim the model adds; where they read nothing (``mentions``),
+    the years the item names: the claim's own year is the claim told again (`confirms`), later
+    years only are a later state of it (`updates`; docs/LABELLING.md).  Years are what the
+    rules lack here: the model adds claims to items that paraphrase them."""
+    from kzwatch.relevance.compiled import compiled_claim
+
+    year = compiled_claim(claim).year
+    years = prep.numbers.year_values()
+    if stance != "mentions" or year is None or not years:
+        return stance, reason
+    if max(years) > year:  # a later year, alone or beside the claim's: told since then
+        return "updates", f"{reason}; dated after the claim ({', '.join(map(str, sorted(years)))})"
+    if year in years:
+        return "confirms", f"{reason}; dated to the claim's year {year}"
+    return stance, reason

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from math import inf
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled, other_place_sentences
@@ -39,7 +40,7 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
         for s_idx in sorted(cue_sentences):
             for number in read(s_idx):
                 if (number.date or (number.year and quantity["unit"] != "%")
-                        or number.value < quantity.get("min", 0)):
+                        or not quantity.get("min", 0) <= number.value <= quantity.get("max", inf)):
                     continue
                 if quantity["unit"] == "%" and not number.percent:
                     continue

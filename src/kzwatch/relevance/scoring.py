@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.claimset import claim_set
-from kzwatch.relevance.compiled import Compiled, compiled_claim, country_missing
+from kzwatch.relevance.compiled import (
+    Compiled,
+    compiled_claim,
+    country_missing,
+    drop_yielded,
+    latest_vote_only,
+)
 from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.numbers import (
     Number,
@@ -198,6 +204,8 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         if before or (years and until is not None and min(named, default=0) > until):
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
                     f"about {', '.join(map(str, compiled.scope_years))}")
+        return "" if days & compiled.scope_days else latest_vote_only(doc, compiled, published,
+                                                                       named)
     return ""
 
 
@@ -414,6 +422,8 @@ def veto(prep: Prepared, claim: Claim) -> str:
     empty."""
     compiled = compiled_claim(claim)
     doc = prep.doc
+    if compiled.opinion_needs and not any_hits(doc, compiled.opinion_needs):
+        return "none of the words the claim needs (opinion_needs)"
     country = "" if term_hits(doc, compiled.unique) else country_missing(doc, compiled)
     return (country or _excluded(doc, compiled)
             or _out_of_scope(doc, compiled, prep.numbers, prep.published_year))
@@ -583,5 +593,6 @@ def score_item(
     if second_opinion is not None:
         matches += second_opinion.matches(prep, claims, {m.claim_id for m in matches}, now=now,
                                           settings=settings)
+    matches = drop_yielded(doc, matches, claims)
     matches.sort(key=lambda m: (-m.score, m.claim_id))
     return matches
