@@ -21,7 +21,8 @@ DATA = Path(__file__).parent / "data"
 REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml", "real_items_4.toml",
               "real_items_5.toml", "real_items_6.toml", "real_items_7.toml",
               "real_items_8.toml", "real_items_9.toml", "real_items_10.toml",
-              "real_items_11.toml", "real_items_12.toml", "real_items_13.toml"]
+              "real_items_11.toml", "real_items_12.toml", "real_items_13.toml",
+              "real_items_14.toml"]
 ALLOWED_KEYS = {"id", "url", "lang", "script", "date", "title", "claims", "stance", "note"}
 STANCES = {"confirms", "updates", "contradicts", "mentions"}
 
@@ -84,6 +85,7 @@ LATER_SETS = [
     ("real_items_11.toml", "r11-", (17, 11, 17), 0.30),
     ("real_items_12.toml", "r12-", (25, 18, 22), 0.30),
     ("real_items_13.toml", "r13-", (20, 10, 27), 0.30),
+    ("real_items_14.toml", "r14-", (28, 24, 54), 0.30),
 ]
 
 
