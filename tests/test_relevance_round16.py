@@ -5,7 +5,10 @@ own."""
 from __future__ import annotations
 
 import pytest
+from relevance_helpers import ARTICLE, packaged_claims, stance_of
 
+from kzwatch.model import Claim
+from kzwatch.relevance import load_claims
 from kzwatch.relevance.translit import arabic_to_cyrillic
 
 # --- the hamza joined to its letter in Arabic-script Kazakh (ٸ = і) -----------------------------
@@ -17,3 +20,44 @@ from kzwatch.relevance.translit import arabic_to_cyrillic
 ])
 def test_high_hamza_yeh_reads_as_i(arabic, cyrillic) -> None:
     assert arabic_to_cyrillic(arabic) == cyrillic
+
+
+# --- disputes: the state's side with more dismissal words, and anyone else contesting -----------
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    return packaged_claims()
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Комиссия ответила", "В Центризбиркоме назвали несостоятельными выкладки наблюдателей, по "
+     "которым явка на выборах в Мажилис 2021 года была около 35 процентов."),
+    ("Комиссия не согласна", "Член ЦИК заявил, что 35,10% наблюдателей по выборам в Мажилис 2021 "
+     "года посчитаны по малой выборке и не отражает реальную явку эта цифра."),
+    ("ОСК жауап берді", "ОСК мүшесі 2021 жылғы Мәжіліс сайлауына қатысу туралы бақылаушылардың "
+     "35 пайыз деген санын негізсіз деп атады."),
+])
+def test_the_state_calling_the_observers_count_unfounded_contradicts_c1(claims, title,
+                                                                         text) -> None:
+    assert stance_of(claims, "C1", title, text, "2021-02-01").stance == "contradicts"
+
+
+def test_anyone_but_a_critic_contesting_the_claim_contradicts_it(claims) -> None:
+    found = stance_of(claims, "C6", "A veteran of the council speaks",
+                      "One of its past members says calling the National Council of Public "
+                      "Trust merely advisory was wrong.", "2021-03-01")
+    assert found.stance == "contradicts"
+
+
+def test_a_contest_in_a_sentence_naming_the_critics_is_not_read_as_theirs_disputed(claims) -> None:
+    found = stance_of(claims, "C1", "Two numbers for one Sunday",
+                      "The 63 percent turnout of the 2021 Majilis vote is still disputed: "
+                      "observers of MISK counted 35 percent.", "2021-02-01")
+    assert found.stance != "contradicts"
+
+
+def test_dispute_terms_must_be_a_term_list() -> None:
+    bad = '[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\ndispute_terms = 3\n'
+    with pytest.raises(ValueError, match=r"claim X1: dispute_terms"):
+        load_claims(bad, ARTICLE)

@@ -284,6 +284,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "denial_speakers": _term_list,
     "denial_terms": _term_list,
     "denial_critics": _term_list,
+    "dispute_terms": _term_list,
     "past_members": _term_list,
     "opinion_needs": _term_list,
     "negative_terms": _term_list,

@@ -67,6 +67,9 @@ class Compiled:
     denial_speakers: list[Term] = field(default_factory=list)
     denial_terms: list[Term] = field(default_factory=list)
     denial_critics: list[Term] = field(default_factory=list)  # whose dismissals are no denial
+    #: Words of contesting a statement that need no official to say them ("оспорил", "disputed
+    #: the description"): anyone but a critic speaking first disputes the claim (``denials``).
+    dispute_terms: list[Term] = field(default_factory=list)
     #: The claim's subject by its own names, and the words of the claim's topic: the names in
     #: an item with no topic word need only the country (``named_alone``: a `mentions`).
     alone_names: list[Term] = field(default_factory=list)
@@ -83,7 +86,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
     lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
-                               c.denial_critics, c.alone_names, c.alone_unless, c.past_members,
+                               c.denial_critics, c.dispute_terms, c.alone_names, c.alone_unless, c.past_members,
                                c.yields_unless, c.scope_latest, c.opinion_needs,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
@@ -191,6 +194,7 @@ def compile_claim(claim: Claim) -> Compiled:
         denial_speakers=compile_terms(extra.get("denial_speakers", [])),
         denial_terms=compile_terms(extra.get("denial_terms", [])),
         denial_critics=compile_terms(extra.get("denial_critics", [])),
+        dispute_terms=compile_terms(extra.get("dispute_terms", [])),
         alone_names=compile_terms(extra.get("named_alone", {}).get("names", [])),
         alone_unless=compile_terms(extra.get("named_alone", {}).get("unless", [])),
         past_members=compile_terms(extra.get("past_members", [])),
