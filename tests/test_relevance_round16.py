@@ -61,3 +61,22 @@ def test_dispute_terms_must_be_a_term_list() -> None:
     bad = '[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\ndispute_terms = 3\n'
     with pytest.raises(ValueError, match=r"claim X1: dispute_terms"):
         load_claims(bad, ARTICLE)
+
+
+# --- a page that tells the claim in its title reports an official's denial in its body ---------
+
+
+def test_an_officials_denial_under_a_title_telling_the_claim_is_reported_not_the_pages(
+        claims) -> None:
+    found = stance_of(claims, "C12", "Two more activists join the list of political prisoners",
+                      "Rights groups named two more political prisoners in Kazakhstan in 2020. "
+                      "A ministry spokesman said there are no political prisoners in the "
+                      "country.", "2020-06-01")
+    assert found.stance == "confirms"
+
+
+def test_an_officials_denial_under_the_officials_title_still_contradicts(claims) -> None:
+    found = stance_of(claims, "C12", "Ministry: the list of political prisoners is untrue",
+                      "A ministry spokesman said there are no political prisoners in Kazakhstan "
+                      "in 2020.", "2020-06-01")
+    assert found.stance == "contradicts"

@@ -35,7 +35,7 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
     if not (dismissals or restated):
         return contested
     first_speaker = _first_in_sentence(doc, compiled.denial_speakers)
-    if not first_speaker:
+    if not first_speaker or _title_tells_claim(doc, restated, dismissals, first_speaker):
         return contested
     first_critic = _first_in_sentence(doc, compiled.denial_critics)
 
@@ -64,6 +64,19 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
     return contested + found + [f"not {text}" for text, occ in restated.items()
                     if any(denied(s, start) and _negated(doc, s, start, end, restated)
                            for s, start, end in occ)]
+
+
+def _title_tells_claim(doc: Doc, restated: dict[str, list[tuple[int, int, int]]],
+                       dismissals: dict[str, list[tuple[int, int, int]]],
+                       first_speaker: dict[int, int]) -> bool:
+    """The title restates the claim in the page's own voice (a restatement marker, not
+    negated; no official and no dismissal in it): an official's denial in the body is one the
+    page reports and answers ("a new name on the list of political prisoners" over a minister's
+    "there are none"), not the page's dispute."""
+    if 0 in first_speaker or any(s == 0 for occ in dismissals.values() for s, _, _ in occ):
+        return False
+    return any(s == 0 and not _negated(doc, s, start, end, restated)
+               for occ in restated.values() for s, start, end in occ)
 
 
 def disputed_by_anyone(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
