@@ -80,3 +80,14 @@ def test_an_officials_denial_under_the_officials_title_still_contradicts(claims)
                       "A ministry spokesman said there are no political prisoners in Kazakhstan "
                       "in 2020.", "2020-06-01")
     assert found.stance == "contradicts"
+
+
+# --- the single-mandate seats spelt as English wire services spell them (C14) -------------------
+
+
+@pytest.mark.parametrize("seats", ["single-member districts", "one-mandate districts"])
+def test_single_member_districts_for_the_majilis_update_c14(claims, seats) -> None:
+    found = stance_of(claims, "C14", "New rules for the lower house",
+                      f"From 2023 part of the Majilis is to be elected in {seats}, the rest by "
+                      "party lists.", "2023-02-01")
+    assert found.stance == "updates"
