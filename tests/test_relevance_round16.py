@@ -5,7 +5,7 @@ own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import ARTICLE, packaged_claims, stance_of
+from relevance_helpers import ARTICLE, matches, packaged_claims, stance_of
 
 from kzwatch.model import Claim
 from kzwatch.relevance import load_claims
@@ -90,4 +90,22 @@ def test_single_member_districts_for_the_majilis_update_c14(claims, seats) -> No
     found = stance_of(claims, "C14", "New rules for the lower house",
                       f"From 2023 part of the Majilis is to be elected in {seats}, the rest by "
                       "party lists.", "2023-02-01")
+    assert found.stance == "updates"
+
+
+# --- a vote's day dates its own sentence when other sentences name years ------------------------
+
+_RECALLS_2019 = " Back in June 2019 the presidential vote drew street protests."
+
+
+def test_a_vote_day_dates_its_sentence_beside_an_earlier_year(claims) -> None:
+    found = matches(claims, "Parties of one side", "In the parliamentary election on January "
+                    "10 only pro-government parties ran, and Nur Otan took 71% of the votes."
+                    + _RECALLS_2019)
+    assert "C2" in found
+
+
+def test_an_earlier_votes_day_in_a_later_story_is_the_storys_own_day(claims) -> None:
+    found = stance_of(claims, "C1", "Turnout is in", "The 2027 Majilis election is over. On "
+                      "March 20 the election commission said turnout was 54%.", "2027-03-21")
     assert found.stance == "updates"

@@ -87,10 +87,11 @@ def disputed_by_anyone(doc: Doc, compiled: Compiled, anchor_sentences: set[int])
     A critic named in the sentence may be the one contesting the state's side, which restates
     the claim ("the figure is still disputed: observers counted a third"); a contesting word
     negated is none."""
-    if not compiled.dispute_terms:
+    hits = term_hits(doc, compiled.dispute_terms) if compiled.dispute_terms else {}
+    if not hits:
         return []
     first_critic = _first_in_sentence(doc, compiled.denial_critics)
-    return [text for text, occ in term_hits(doc, compiled.dispute_terms).items()
+    return [text for text, occ in hits.items()
             if any((s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences))
                    and s not in first_critic
                    and not negated(doc, s, start, end) for s, start, end in occ)]
