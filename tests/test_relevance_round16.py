@@ -109,3 +109,31 @@ def test_an_earlier_votes_day_in_a_later_story_is_the_storys_own_day(claims) -> 
     found = stance_of(claims, "C1", "Turnout is in", "The 2027 Majilis election is over. On "
                       "March 20 the election commission said turnout was 54%.", "2027-03-21")
     assert found.stance == "updates"
+
+
+# --- observers' turnout count against the protocols is C1's, not C9's (``yields_to.stances``) ---
+
+
+def test_observers_count_against_the_protocols_is_the_turnout_claims(claims) -> None:
+    found = matches(claims, "Commission answers the observers", "The Central Election "
+                    "Commission said the protocols show a 63% turnout in the January 2021 "
+                    "Majilis election, not the third that independent observers counted.",
+                    "2021-02-01")
+    assert "C1" in found
+    assert "C9" not in found
+
+
+def test_observers_removed_beside_the_turnout_keep_c9(claims) -> None:
+    found = matches(claims, "Two complaints", "Independent observers said they were removed "
+                    "from polling stations before the protocols were signed, and counted a "
+                    "turnout of a third at the January 2021 Majilis election, not 63%.",
+                    "2021-02-01")
+    assert {"C1", "C9"} <= set(found)
+
+
+def test_yields_to_stances_must_be_stances() -> None:
+    bad = ('[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\n'
+           'yields_to = { claim = "X2", stances = ["agrees"] }\n'
+           '[[claim]]\nid = "X2"\ntext = "t"\nanchors = ["b"]\n')
+    with pytest.raises(ValueError, match=r"claim X1: yields_to.stances: must be a list of stances"):
+        load_claims(bad, ARTICLE)

@@ -250,8 +250,12 @@ def _yields_to(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[
     ids once every claim is read."""
     if not isinstance(value, dict) or not isinstance(value.get("claim"), str):
         raise ValueError(f"{where}: must be a table {{claim, unless}} with a claim id")
-    return {"claim": value["claim"], "unless": _expand(value.get("unless", []), groups,
-                                                       f"{where}.unless")}
+    stances = value.get("stances", ["updates"])
+    if (not isinstance(stances, list) or not stances
+            or any(s not in ("confirms", "updates", "contradicts", "mentions") for s in stances)):
+        raise ValueError(f"{where}.stances: must be a list of stances, got {stances!r}")
+    return {"claim": value["claim"], "stances": list(stances),
+            "unless": _expand(value.get("unless", []), groups, f"{where}.unless")}
 
 
 def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:

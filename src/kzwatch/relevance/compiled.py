@@ -79,6 +79,7 @@ class Compiled:
     #: (``yields_to``: C2 yields a lone OSDP result to C3) and the words that keep this one.
     yields_to: str = ""
     yields_unless: list[Term] = field(default_factory=list)
+    yields_stances: tuple[str, ...] = ("updates",)  # which of its stances yield
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -200,6 +201,7 @@ def compile_claim(claim: Claim) -> Compiled:
         past_members=compile_terms(extra.get("past_members", [])),
         yields_to=extra.get("yields_to", {}).get("claim", ""),
         yields_unless=compile_terms(extra.get("yields_to", {}).get("unless", [])),
+        yields_stances=tuple(extra.get("yields_to", {}).get("stances", ["updates"])),
     )
 
 
@@ -229,9 +231,11 @@ def compiled_claim(claim: Claim) -> Compiled:
 
 def drop_yielded(doc: Doc, matches: list[ClaimMatch],
                  claims: Iterable[Claim]) -> list[ClaimMatch]:
-    """*matches* without a later report (`updates`) that its claim ``yields_to`` another
-    claim also matched, none of its ``unless`` words in the item: a later vote's result told of
-    one party alone is news of that party's claim, not of the whole result's."""
+    """*matches* without a later report (`updates`, or the ``stances`` its ``yields_to``
+    names) that its claim yields to another claim also matched, none of its ``unless`` words
+    in the item: a later vote's result told of one party alone is news of that party's claim,
+    not of the whole result's; observers' turnout count checked against the protocols is the
+    turnout claim's, not the claim of observers kept from them."""
     if len(matches) < 2:
         return matches
     found = {m.claim_id for m in matches}
@@ -239,7 +243,7 @@ def drop_yielded(doc: Doc, matches: list[ClaimMatch],
     kept = []
     for match in matches:
         c = compiled_claim(by_id[match.claim_id])
-        if not (c.yields_to in found and match.stance == "updates"
+        if not (c.yields_to in found and match.stance in c.yields_stances
                 and not any_hits(doc, c.yields_unless)):
             kept.append(match)
     return kept
