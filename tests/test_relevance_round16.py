@@ -70,14 +70,14 @@ def test_an_officials_denial_under_a_title_telling_the_claim_is_reported_not_the
         claims) -> None:
     found = stance_of(claims, "C12", "Two more activists join the list of political prisoners",
                       "Rights groups named two more political prisoners in Kazakhstan in 2020. "
-                      "A ministry spokesman said there are no political prisoners in the "
-                      "country.", "2020-06-01")
+                      "A ministry spokesman said the country holds no political prisoners "
+                      "at all.", "2020-06-01")
     assert found.stance == "confirms"
 
 
 def test_an_officials_denial_under_the_officials_title_still_contradicts(claims) -> None:
     found = stance_of(claims, "C12", "Ministry: the list of political prisoners is untrue",
-                      "A ministry spokesman said there are no political prisoners in Kazakhstan "
+                      "A ministry spokesman said Kazakhstan holds no political prisoners "
                       "in 2020.", "2020-06-01")
     assert found.stance == "contradicts"
 
