@@ -137,3 +137,24 @@ def test_yields_to_stances_must_be_stances() -> None:
            '[[claim]]\nid = "X2"\ntext = "t"\nanchors = ["b"]\n')
     with pytest.raises(ValueError, match=r"claim X1: yields_to.stances: must be a list of stances"):
         load_claims(bad, ARTICLE)
+
+
+# --- C7: the law by its short name, and the state's side saying it leaves no room to refuse -----
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("City hall answers", "An Almaty city hall spokesperson said the 2020 assembly law gives "
+     "officials no power to refuse a notified rally in Kazakhstan."),
+    ("В акимате ответили", "В акимате Шымкента заявили, что закон о собраниях 2020 года не "
+     "даёт чиновникам права отказывать организаторам митинга."),
+])
+def test_the_state_saying_the_assembly_law_leaves_no_room_to_refuse_contradicts_c7(
+        claims, title, text) -> None:
+    assert stance_of(claims, "C7", title, text, "2021-04-01").stance == "contradicts"
+
+
+def test_a_refusal_under_the_assembly_law_restates_c7(claims) -> None:
+    found = stance_of(claims, "C7", "Rally refused", "Under the 2020 assembly law the akimat of "
+                      "Almaty refused a rally notified by activists in Kazakhstan.",
+                      "2021-04-01")
+    assert found.stance == "confirms"
