@@ -250,8 +250,12 @@ def _yields_to(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[
     ids once every claim is read."""
     if not isinstance(value, dict) or not isinstance(value.get("claim"), str):
         raise ValueError(f"{where}: must be a table {{claim, unless}} with a claim id")
-    return {"claim": value["claim"], "unless": _expand(value.get("unless", []), groups,
-                                                       f"{where}.unless")}
+    stances = value.get("stances", ["updates"])
+    if (not isinstance(stances, list) or not stances
+            or any(s not in ("confirms", "updates", "contradicts", "mentions") for s in stances)):
+        raise ValueError(f"{where}.stances: must be a list of stances, got {stances!r}")
+    return {"claim": value["claim"], "stances": list(stances),
+            "unless": _expand(value.get("unless", []), groups, f"{where}.unless")}
 
 
 def _kind(value: Any, groups: Mapping[str, list[str]], where: str) -> str:
@@ -284,6 +288,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "denial_speakers": _term_list,
     "denial_terms": _term_list,
     "denial_critics": _term_list,
+    "dispute_terms": _term_list,
     "past_members": _term_list,
     "opinion_needs": _term_list,
     "negative_terms": _term_list,

@@ -67,6 +67,9 @@ class Compiled:
     denial_speakers: list[Term] = field(default_factory=list)
     denial_terms: list[Term] = field(default_factory=list)
     denial_critics: list[Term] = field(default_factory=list)  # whose dismissals are no denial
+    #: Words of contesting a statement that need no official to say them ("оспорил", "disputed
+    #: the description"): anyone but a critic speaking first disputes the claim (``denials``).
+    dispute_terms: list[Term] = field(default_factory=list)
     #: The claim's subject by its own names, and the words of the claim's topic: the names in
     #: an item with no topic word need only the country (``named_alone``: a `mentions`).
     alone_names: list[Term] = field(default_factory=list)
@@ -76,6 +79,7 @@ class Compiled:
     #: (``yields_to``: C2 yields a lone OSDP result to C3) and the words that keep this one.
     yields_to: str = ""
     yields_unless: list[Term] = field(default_factory=list)
+    yields_stances: tuple[str, ...] = ("updates",)  # which of its stances yield
 
 
 def all_terms(c: Compiled) -> Iterator[Term]:
@@ -83,7 +87,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
     lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
-                               c.denial_critics, c.alone_names, c.alone_unless, c.past_members,
+                               c.denial_critics, c.dispute_terms, c.alone_names, c.alone_unless, c.past_members,
                                c.yields_unless, c.scope_latest, c.opinion_needs,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
@@ -191,11 +195,13 @@ def compile_claim(claim: Claim) -> Compiled:
         denial_speakers=compile_terms(extra.get("denial_speakers", [])),
         denial_terms=compile_terms(extra.get("denial_terms", [])),
         denial_critics=compile_terms(extra.get("denial_critics", [])),
+        dispute_terms=compile_terms(extra.get("dispute_terms", [])),
         alone_names=compile_terms(extra.get("named_alone", {}).get("names", [])),
         alone_unless=compile_terms(extra.get("named_alone", {}).get("unless", [])),
         past_members=compile_terms(extra.get("past_members", [])),
         yields_to=extra.get("yields_to", {}).get("claim", ""),
         yields_unless=compile_terms(extra.get("yields_to", {}).get("unless", [])),
+        yields_stances=tuple(extra.get("yields_to", {}).get("stances", ["updates"])),
     )
 
 
@@ -225,9 +231,11 @@ def compiled_claim(claim: Claim) -> Compiled:
 
 def drop_yielded(doc: Doc, matches: list[ClaimMatch],
                  claims: Iterable[Claim]) -> list[ClaimMatch]:
-    """*matches* without a later report (`updates`) that its claim ``yields_to`` another
-    claim also matched, none of its ``unless`` words in the item: a later vote's result told of
-    one party alone is news of that party's claim, not of the whole result's."""
+    """*matches* without a later report (`updates`, or the ``stances`` its ``yields_to``
+    names) that its claim yields to another claim also matched, none of its ``unless`` words
+    in the item: a later vote's result told of one party alone is news of that party's claim,
+    not of the whole result's; observers' turnout count checked against the protocols is the
+    turnout claim's, not the claim of observers kept from them."""
     if len(matches) < 2:
         return matches
     found = {m.claim_id for m in matches}
@@ -235,7 +243,7 @@ def drop_yielded(doc: Doc, matches: list[ClaimMatch],
     kept = []
     for match in matches:
         c = compiled_claim(by_id[match.claim_id])
-        if not (c.yields_to in found and match.stance == "updates"
+        if not (c.yields_to in found and match.stance in c.yields_stances
                 and not any_hits(doc, c.yields_unless)):
             kept.append(match)
     return kept

@@ -27,15 +27,16 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
     the title, the sentence before, or earlier in the same sentence ("the ministry called the
     figure an invention"; not "observers rejected the CEC's figure", where the dismissal is
     the critics').  A dismissal word negated is none ("did not call it untrue")."""
+    contested = disputed_by_anyone(doc, compiled, anchor_sentences)
     if not compiled.denial_terms or not compiled.denial_speakers:
-        return []
+        return contested
     dismissals = term_hits(doc, compiled.denial_terms)
     restated = term_hits(doc, compiled.confirm)
     if not (dismissals or restated):
-        return []
+        return contested
     first_speaker = _first_in_sentence(doc, compiled.denial_speakers)
-    if not first_speaker:
-        return []
+    if not first_speaker or _title_tells_claim(doc, restated, dismissals, first_speaker):
+        return contested
     first_critic = _first_in_sentence(doc, compiled.denial_critics)
 
     def told(s: int, start: int) -> bool:
@@ -60,9 +61,40 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
 
     found = [text for text, occ in dismissals.items()
              if any(told(s, start) and not negated(doc, s, start, end) for s, start, end in occ)]
-    return found + [f"not {text}" for text, occ in restated.items()
+    return contested + found + [f"not {text}" for text, occ in restated.items()
                     if any(denied(s, start) and _negated(doc, s, start, end, restated)
                            for s, start, end in occ)]
+
+
+def _title_tells_claim(doc: Doc, restated: dict[str, list[tuple[int, int, int]]],
+                       dismissals: dict[str, list[tuple[int, int, int]]],
+                       first_speaker: dict[int, int]) -> bool:
+    """The title restates the claim in the page's own voice (a restatement marker, not
+    negated; no official and no dismissal in it): an official's denial in the body is one the
+    page reports and answers ("a new name on the list of political prisoners" over a minister's
+    "there are none"), not the page's dispute."""
+    if 0 in first_speaker or any(s == 0 for occ in dismissals.values() for s, _, _ in occ):
+        return False
+    return any(s == 0 and not _negated(doc, s, start, end, restated)
+               for occ in restated.values() for s, start, end in occ)
+
+
+def disputed_by_anyone(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
+    """Words of contesting a statement (``dispute_terms``: "оспорил", "disputed the
+    description") in the title or within one sentence of the claim's anchors, said by anyone
+    but the claim's critics: a former member or a party's deputy contesting what the claim says
+    disputes it as an official does ("a former member disputed that the council only advised").
+    A critic named in the sentence may be the one contesting the state's side, which restates
+    the claim ("the figure is still disputed: observers counted a third"); a contesting word
+    negated is none."""
+    hits = term_hits(doc, compiled.dispute_terms) if compiled.dispute_terms else {}
+    if not hits:
+        return []
+    first_critic = _first_in_sentence(doc, compiled.denial_critics)
+    return [text for text, occ in hits.items()
+            if any((s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences))
+                   and s not in first_critic
+                   and not negated(doc, s, start, end) for s, start, end in occ)]
 
 
 def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:

@@ -355,13 +355,21 @@ class SentenceNumbers(Sequence[list[Number]]):
 
     def voted(self) -> dict[int, list[Number]]:
         """Sentence index → the years of the votes it names by their day alone (empty unless
-        the text names no year and a ``vote_years`` reader was given)."""
+        a ``vote_years`` reader was given).  A sentence that names a year is dated by it; one
+        that names none is dated by its vote's day even when other sentences name years ("the
+        parliamentary election on January 10" in a story that recalls a 2019 vote), but not
+        by an earlier vote's day than the latest year the text names: there the day is the
+        story's own ("results announced on March 20" in a 2023 story is not the 2016 vote)."""
         if self._voted is None:
             self._voted = {}
-            if self._vote_years is not None and not any(
-                    n.year for i in self._digit_sentences() for n in self._written(i)):
+            if self._vote_years is not None:
+                named = {i: [int(n.value) for n in self._written(i) if n.year]
+                         for i in self._digit_sentences()}
+                latest = max((y for ys in named.values() for y in ys), default=0)
+                undated = ["" if named.get(i) else s for i, s in enumerate(self._sentences)]
                 self._voted = {i: [Number(float(y), False, True, str(y)) for y in sorted(ys)]
-                               for i, ys in enumerate(self._vote_years(self._sentences)) if ys}
+                               for i, ys in enumerate(self._vote_years(undated))
+                               if ys and max(ys) >= latest}
         return self._voted
 
     def _digit_sentences(self) -> list[int]:

@@ -118,14 +118,15 @@ _ARABIC = {
     "ا": "а", "ٵ": "ә", "ب": "б", "ۆ": "в", "گ": "г", "ع": "ғ", "د": "д", "ە": "е", "ج": "ж",
     "ز": "з", "ك": "к", "ق": "қ", "ل": "л", "م": "м", "ن": "н", "ڭ": "ң", "و": "о", "ٶ": "ө",
     "پ": "п", "ر": "р", "س": "с", "ت": "т", "ۋ": "у", "ۇ": "ұ", "ٷ": "ү", "ف": "ф", "ح": "х",
-    "ھ": "һ", "چ": "ч", "ش": "ш", "ى": "ы", "ي": "и", "ء": "", "ٴ": "",
+    "ھ": "һ", "چ": "ч", "ش": "ш", "ى": "ы", "ي": "и", "ٸ": "і", "ء": "", "ٴ": "",
     "،": ",", "؛": ";", "؟": "?", "٪": "%",
 }  # fmt: skip
 #: ى is ы in back-vowel words and і in front ones (marked by a hamza, or holding е/к/г).  The
 #: other front/back pairs (а/ә, о/ө, ұ/ү) fold together under ``normalize`` anyway, and loan
-#: words ("كوميسسيا") break the marker rule, so only ы/і is decided.
+#: words ("كوميسسيا") break the marker rule, so only ы/і is decided.  The hamza written joined
+#: to its letter (ٵ ٶ ٷ ٸ: ә ө ү і, as some typesetters write it) marks a front word too.
 _FRONT = {"ы": "і"}
-_FRONT_MARKERS = frozenset("ٴءەكگ")
+_FRONT_MARKERS = frozenset("ٴءٸٵٶٷەكگ")
 _ARABIC_WORD_RE = re.compile(r"[\u0600-\u06ff]+")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _ARABIC_DIGIT_RE = re.compile("[٠-٩۰-۹]")
