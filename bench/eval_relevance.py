@@ -8,8 +8,9 @@ Usage (from the repository root):
         [--test3 tests/data/labelled_items_test3.toml] [--test4 [FILE]] [--test5 [FILE]]
         [--test6 [FILE]] [--test7 [FILE]] [--test8 [FILE]]
         [--test9 [FILE]] [--test10 [FILE]] [--test11 [FILE]] [--test12 [FILE]]
+        [--test13 [FILE]]
         [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021] [--threshold 0.55]
-        [--errors dev|test|test2|...|test12] [--second-opinion]
+        [--errors dev|test|test2|...|test13] [--second-opinion]
         [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
@@ -17,9 +18,9 @@ claim) pairs.  Stance accuracy: over correctly found pairs with a stance label. 
 flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
 set; report the figures of the test sets.  The computation is ``kzwatch.relevance.evaluation``.
 
-Test 4 to test 12 (``tests/data/labelled_items_test4.toml`` .. ``..._test12.toml``, each
+Test 4 to test 13 (``tests/data/labelled_items_test4.toml`` .. ``..._test13.toml``, each
 committed before any scorer saw it) are loaded, checked against the split rule and scored only
-with ``--test4`` .. ``--test12`` (the default file when no FILE is given), so that a
+with ``--test4`` .. ``--test13`` (the default file when no FILE is given), so that a
 routine run while tuning does not show their figures.
 
 ``--decisions-out FILE`` writes every decision (claim, score, stance, reason, matched terms,
@@ -49,7 +50,7 @@ from kzwatch.relevance.evaluation import (
 ROOT = Path(__file__).resolve().parent.parent
 #: The held-out sets scored only when asked for (option name -> default file).
 OPT_IN = {f"test{n}": ROOT / f"tests/data/labelled_items_test{n}.toml"
-          for n in (4, 5, 6, 7, 8, 9, 10, 11, 12)}
+          for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13)}
 #: The labelled sets in the order ``split_problems`` takes them (names as in ``sets``).
 SPLIT_ORDER = ("development", "test (held out)", "test2 (held out)", "test3 (held out)",
                *(f"{name} (held out)" for name in OPT_IN))

@@ -45,7 +45,7 @@ def _held_out_fixture(n: int):
 
 
 (held_out_2, held_out_3, held_out_4, held_out_5, held_out_6, held_out_7, held_out_8, held_out_9,
- held_out_10, held_out_11, held_out_12) = map(_held_out_fixture, range(2, 13))
+ held_out_10, held_out_11, held_out_12, held_out_13) = map(_held_out_fixture, range(2, 14))
 
 
 def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
@@ -211,7 +211,7 @@ def _assert_split_is_kept_and_checked(earlier: tuple, rows: list[dict], name: st
     *split_date*, an item of it in the set before."""
     assert split_problems(*earlier, rows) == []
     names = ("dev", "test", "test 2", "test 3", "test 4", "test 5", "test 6", "test 7",
-             "test 8", "test 9", "test 10", "test 11")[:len(earlier)]
+             "test 8", "test 9", "test 10", "test 11", "test 12")[:len(earlier)]
     for earlier_name, earlier_rows in zip(names, earlier, strict=True):
         moved = {**rows[0], "source": earlier_rows[0]["source"]}
         problems = split_problems(*earlier, [moved, *rows[1:]])
@@ -359,9 +359,25 @@ def test_twelfth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, he
     _assert_split_is_kept_and_checked(earlier, held_out_12, "test 12", "2027-02-25")
     assert {item["date"] for item in held_out_12} <= (
         {f"2027-02-{d}" for d in range(26, 29)} | {f"2027-03-{d:02}" for d in range(1, 9)})
-    # A thirteenth held-out set has no split date yet: an error, not a silent pass.
-    with pytest.raises(ValueError, match="split rule has dates for 13"):
-        split_problems(*earlier, held_out_12, held_out_12)
+
+
+def test_thirteenth_held_out_set_loads_and_meets_its_quotas(held_out_13) -> None:
+    _assert_written_set_quotas(held_out_13, least_latin=16)
+    _assert_converted_kazakh(held_out_13)
+
+
+def test_thirteenth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
+                                                 held_out_4, held_out_5, held_out_6,
+                                                 held_out_7, held_out_8, held_out_9,
+                                                 held_out_10, held_out_11, held_out_12,
+                                                 held_out_13) -> None:
+    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6,
+               held_out_7, held_out_8, held_out_9, held_out_10, held_out_11, held_out_12)
+    _assert_split_is_kept_and_checked(earlier, held_out_13, "test 13", "2027-03-09")
+    assert {item["date"] for item in held_out_13} <= {f"2027-03-{d}" for d in range(10, 21)}
+    # A fourteenth held-out set has no split date yet: an error, not a silent pass.
+    with pytest.raises(ValueError, match="split rule has dates for 14"):
+        split_problems(*earlier, held_out_13, held_out_13)
 
 
 def test_development_set_meets_targets(claims, labelled) -> None:

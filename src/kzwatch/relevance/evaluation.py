@@ -33,6 +33,7 @@ TEST9_SPLIT_DATE = "2027-01-20"
 TEST10_SPLIT_DATE = "2027-02-01"
 TEST11_SPLIT_DATE = "2027-02-13"
 TEST12_SPLIT_DATE = "2027-02-25"
+TEST13_SPLIT_DATE = "2027-03-09"
 
 #: The held-out sets in the order ``split_problems`` takes them, each with the date its items
 #: come after.  A new set is one more entry here (and its date after every earlier item's).
@@ -41,7 +42,8 @@ HELD_OUT_SPLITS: tuple[tuple[str, str], ...] = (
     ("test 4", TEST4_SPLIT_DATE), ("test 5", TEST5_SPLIT_DATE),
     ("test 6", TEST6_SPLIT_DATE), ("test 7", TEST7_SPLIT_DATE), ("test 8", TEST8_SPLIT_DATE),
     ("test 9", TEST9_SPLIT_DATE), ("test 10", TEST10_SPLIT_DATE),
-    ("test 11", TEST11_SPLIT_DATE), ("test 12", TEST12_SPLIT_DATE))
+    ("test 11", TEST11_SPLIT_DATE), ("test 12", TEST12_SPLIT_DATE),
+    ("test 13", TEST13_SPLIT_DATE))
 
 METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
            "stance_accuracy", "near_miss_flagged")
