@@ -5,6 +5,9 @@ own."""
 from __future__ import annotations
 
 import pytest
+from relevance_helpers import matches, packaged_claims
+
+from kzwatch.model import Claim
 
 from kzwatch.relevance.translit import is_kazakh_latin
 
@@ -30,3 +33,26 @@ def test_english_page_is_not_latin_kazakh(text) -> None:
 ])
 def test_latin_kazakh_still_read(text, lang) -> None:
     assert is_kazakh_latin(text, lang)
+
+
+# --- C8: a seat on a body ("a CEC member", "members of the chamber") is not party membership ----
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    return packaged_claims()
+
+
+def test_member_of_a_body_is_not_party_membership(claims) -> None:
+    found = matches(claims, "Commission closes list nominations in Kazakhstan",
+                    "In Kazakhstan the five registered political parties filed their lists of "
+                    "candidates for the local councils. A commission member said it was the "
+                    "first such vote held by party lists alone.")
+    assert "C8" not in found
+
+
+def test_party_membership_floor_still_read(claims) -> None:
+    found = matches(claims, "Kazakhstan halves the membership a party needs",
+                    "Political parties in Kazakhstan will now need 20,000 members instead of "
+                    "40,000 to register, the justice ministry said.")
+    assert "C8" in found
