@@ -7,8 +7,11 @@ from __future__ import annotations
 import pytest
 from relevance_helpers import matches, packaged_claims
 
-from kzwatch.model import Claim
-
+from kzwatch.model import Claim, FeedItem
+from kzwatch.relevance.claimset import claim_set
+from kzwatch.relevance.compiled import compiled_claim
+from kzwatch.relevance.renames import reported_renames
+from kzwatch.relevance.scoring import prepare
 from kzwatch.relevance.translit import is_kazakh_latin
 
 # --- English pages are not Latin-script Kazakh on the chamber's name alone --------------------
@@ -56,3 +59,34 @@ def test_party_membership_floor_still_read(claims) -> None:
                     "Political parties in Kazakhstan will now need 20,000 members instead of "
                     "40,000 to register, the justice ministry said.")
     assert "C8" in found
+
+
+# --- a rename is reported only when the new name and the old one (or a change word) meet ------
+
+
+def _reported(claims: list[Claim], text: str) -> list[str]:
+    c2 = next(c for c in claims if c.id == "C2")
+    prepared = prepare(FeedItem(url="https://example.org/x", title="", text=text),
+                       claim_set(claims).matcher)
+    assert prepared is not None
+    return reported_renames(prepared.doc, compiled_claim(c2))
+
+
+def test_new_name_far_from_a_change_word_reports_no_rename(claims) -> None:
+    assert _reported(claims, "Amanat's pollsters gave the incumbent 81% in Kazakhstan. Turnout "
+                             "was high. Observers watched the count. Two years earlier the "
+                             "threshold was lowered to five percent.") == []
+
+
+def test_new_name_far_from_the_old_one_reports_no_rename(claims) -> None:
+    assert _reported(claims, "Amanat's pollsters gave the incumbent 81% in Kazakhstan. Turnout "
+                             "was high. Observers watched the count. Nur Otan once held every "
+                             "seat.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Nur Otan was renamed Amanat.",  # one sentence
+    "The ruling party's congress met in Astana. It renamed itself Amanat.",  # the next sentence
+])
+def test_rename_told_beside_the_new_name(claims, text) -> None:
+    assert _reported(claims, text)
