@@ -5,7 +5,7 @@ own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import matches, packaged_claims
+from relevance_helpers import matches, packaged_claims, stance_of
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance.claimset import claim_set
@@ -90,3 +90,19 @@ def test_new_name_far_from_the_old_one_reports_no_rename(claims) -> None:
 ])
 def test_rename_told_beside_the_new_name(claims, text) -> None:
     assert _reported(claims, text)
+
+
+# --- a small plain count the claim's quantity reads with its cue is not read bare ---------------
+
+
+def test_five_activists_are_not_five_days_notice(claims) -> None:
+    found = matches(claims, "Five activists fined in Almaty", "A court in Almaty, Kazakhstan, "
+                    "fined 5 activists under the article on breaking the rules of peaceful "
+                    "assemblies.")
+    assert "C7" not in found
+
+
+def test_five_days_notice_still_confirms(claims) -> None:
+    match = stance_of(claims, "C7", "Kazakhstan rally rules", "Under Kazakhstan's law on "
+                      "peaceful assemblies organisers must give 5 days' notice to the akimat.")
+    assert (match.stance, match.reason) == ("confirms", "same figures as the claim: notice days 5")
