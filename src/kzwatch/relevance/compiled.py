@@ -149,6 +149,20 @@ def compile_terms(values: Iterable[str]) -> TermList:
 _TERM_LISTS: dict[tuple[int, ...], TermList] = {}
 
 
+#: A plain count below this ("5") is in most long pages (five activists, five years): when the
+#: claim's quantity reads it with its cue ("5 days"), it is not read bare as well.
+SMALL_FIGURE = 100
+
+
+def _bare_figures(claim: Claim) -> list[Number]:
+    """The claim's figures read anywhere, bare: not a small plain count its quantities read."""
+    quantity_values = {v for q in claim.extra.get("quantity", []) if q.get("cues")
+                       for v in q.get("values", [])}
+    figures = [f for f in map(parse_figure, claim.figures) if f is not None]
+    return [f for f in figures if f.percent or f.year or f.date
+            or f.value >= SMALL_FIGURE or f.value not in quantity_values]
+
+
 def compile_claim(claim: Claim) -> Compiled:
     extra = claim.extra
     all_terms = [t for lang_terms in claim.terms.values() for t in lang_terms]
@@ -170,7 +184,7 @@ def compile_claim(claim: Claim) -> Compiled:
         quantities=[dict(q, cues=compile_terms(q["cues"]), places=compile_terms(q.get("places", [])),
                          places_unless=compile_terms(q.get("places_unless", [])))
                     for q in extra.get("quantity", [])],
-        figures=[f for f in (parse_figure(x) for x in claim.figures) if f is not None],
+        figures=_bare_figures(claim),
         year=extra.get("year"),
         contradict=compile_terms(extra.get("contradict_terms", DEFAULT_CONTRADICT_TERMS)),
         negative=compile_terms(extra.get("negative_terms", [])),

@@ -26,6 +26,8 @@ from kzwatch.relevance.numbers import (
     number_words_near,
 )
 from kzwatch.relevance.quantities import read_quantities, values_in_term
+from kzwatch.relevance.renames import renames_named as _renames
+from kzwatch.relevance.renames import reported_renames as _reported_renames
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
@@ -438,27 +440,6 @@ def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
     renames = _reported_renames(doc, compiled)
     ev = _collect(doc, compiled, prep.numbers, now, renames, settings, prep.published_year)
     return choose_stance(ev, compiled)
-
-
-def _reported_renames(doc: Doc, compiled: Compiled) -> list[str]:
-    """The renames the item reports: a successor's name with the old name or a change word."""
-    if not compiled.renames:
-        return []
-    return _renames(doc, compiled, affirmed(doc, term_hits(doc, compiled.change)),
-                    require_old=True)
-
-
-def _renames(doc: Doc, compiled: Compiled, changes: list[str], *, require_old: bool) -> list[str]:
-    """Renames/replacements the item names: a new name (with the old one or a change word when
-    *require_old*)."""
-    found = []
-    for old_terms, new_terms, note in compiled.renames:
-        new_hits = term_hits(doc, new_terms)
-        old_hits = term_hits(doc, old_terms)
-        if new_hits and (old_hits or changes or not require_old):
-            old = next(iter(old_hits), old_terms[0].text if old_terms else "?")
-            found.append(f"{old} → {next(iter(new_hits))}" + (f" ({note})" if note else ""))
-    return found
 
 
 def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS) -> float:

@@ -1,0 +1,108 @@
+"""Rules of round 17 (mechanisms that recur across the development sets' real pages).  Each
+test can fail: it names the rule's input and the answer the rule gives.  The texts are our
+own."""
+
+from __future__ import annotations
+
+import pytest
+from relevance_helpers import matches, packaged_claims, stance_of
+
+from kzwatch.model import Claim, FeedItem
+from kzwatch.relevance.claimset import claim_set
+from kzwatch.relevance.compiled import compiled_claim
+from kzwatch.relevance.renames import reported_renames
+from kzwatch.relevance.scoring import prepare
+from kzwatch.relevance.translit import is_kazakh_latin
+
+# --- English pages are not Latin-script Kazakh on the chamber's name alone --------------------
+
+
+@pytest.mark.parametrize("text", [
+    # The chamber's Kazakh name twice, as English reports write it.
+    "The Majilis met on Monday. Deputies of the Majilis then voted on the budget.",
+    "Men queued outside the Mazhilis while the Mazhilis debated the bill.",
+    # A German name's umlaut in a long English page.
+    "Observer Jürgen Weber said the count in the capital went slowly and that the commission "
+    "kept the room open to the press for the whole night of the vote.",
+])
+def test_english_page_is_not_latin_kazakh(text) -> None:
+    assert not is_kazakh_latin(text, "en")
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Mazhilis sailauy jyly otti, partiasy dauys jinady", None),  # Kazakh words beside the name
+    ("Mäjılıs saılauy bıyl ötedı", "en"),  # a mislabelled item: marks in most words still count
+    ("Jürgen", None),  # no language said: one mark is enough, as before
+])
+def test_latin_kazakh_still_read(text, lang) -> None:
+    assert is_kazakh_latin(text, lang)
+
+
+# --- C8: a seat on a body ("a CEC member", "members of the chamber") is not party membership ----
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    return packaged_claims()
+
+
+def test_member_of_a_body_is_not_party_membership(claims) -> None:
+    found = matches(claims, "Commission closes list nominations in Kazakhstan",
+                    "In Kazakhstan the five registered political parties filed their lists of "
+                    "candidates for the local councils. A commission member said it was the "
+                    "first such vote held by party lists alone.")
+    assert "C8" not in found
+
+
+def test_party_membership_floor_still_read(claims) -> None:
+    found = matches(claims, "Kazakhstan halves the membership a party needs",
+                    "Political parties in Kazakhstan will now need 20,000 members instead of "
+                    "40,000 to register, the justice ministry said.")
+    assert "C8" in found
+
+
+# --- a rename is reported only when the new name and the old one (or a change word) meet ------
+
+
+def _reported(claims: list[Claim], text: str) -> list[str]:
+    c2 = next(c for c in claims if c.id == "C2")
+    prepared = prepare(FeedItem(url="https://example.org/x", title="", text=text),
+                       claim_set(claims).matcher)
+    assert prepared is not None
+    return reported_renames(prepared.doc, compiled_claim(c2))
+
+
+def test_new_name_far_from_a_change_word_reports_no_rename(claims) -> None:
+    assert _reported(claims, "Amanat's pollsters gave the incumbent 81% in Kazakhstan. Turnout "
+                             "was high. Observers watched the count. Two years earlier the "
+                             "threshold was lowered to five percent.") == []
+
+
+def test_new_name_far_from_the_old_one_reports_no_rename(claims) -> None:
+    assert _reported(claims, "Amanat's pollsters gave the incumbent 81% in Kazakhstan. Turnout "
+                             "was high. Observers watched the count. Nur Otan once held every "
+                             "seat.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Nur Otan was renamed Amanat.",  # one sentence
+    "The ruling party's congress met in Astana. It renamed itself Amanat.",  # the next sentence
+])
+def test_rename_told_beside_the_new_name(claims, text) -> None:
+    assert _reported(claims, text)
+
+
+# --- a small plain count the claim's quantity reads with its cue is not read bare ---------------
+
+
+def test_five_activists_are_not_five_days_notice(claims) -> None:
+    found = matches(claims, "Five activists fined in Almaty", "A court in Almaty, Kazakhstan, "
+                    "fined 5 activists under the article on breaking the rules of peaceful "
+                    "assemblies.")
+    assert "C7" not in found
+
+
+def test_five_days_notice_still_confirms(claims) -> None:
+    match = stance_of(claims, "C7", "Kazakhstan rally rules", "Under Kazakhstan's law on "
+                      "peaceful assemblies organisers must give 5 days' notice to the akimat.")
+    assert (match.stance, match.reason) == ("confirms", "same figures as the claim: notice days 5")
