@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pytest
 
 from kzwatch.model import STANCES, Claim, FeedItem
 from kzwatch.relevance import evaluate, extract_numbers, load_claims, score_item
-from kzwatch.relevance.evaluation import load_labelled, split_problems
+from kzwatch.relevance.evaluation import HELD_OUT_SPLITS, load_labelled, split_problems
 
 ARTICLE = "beimenbetov-2021"
 LABELLED = Path(__file__).parent / "data" / "labelled_items.toml"
@@ -224,30 +224,48 @@ def _assert_split_is_kept_and_checked(earlier: tuple, rows: list[dict], name: st
     assert any(f"(after {split_date})" in p for p in problems)
 
 
-def test_fourth_held_out_set_loads_and_meets_its_quotas(held_out_4) -> None:
-    _assert_written_set_quotas(held_out_4)
+#: The later written sets (tests 4 to 13) and what each one's quotas ask beyond the common
+#: ones: test 6 was written with ten Arabic-script items, test 7 with 14 Latin-script items,
+#: tests 8 on with 16.  Tests 5 on were written in Cyrillic and converted by letter tables.
+LATER_WRITTEN_SETS = {4: {}, 5: {}, 6: {"least_arabic": 10}, 7: {"least_latin": 14},
+                      **{n: {"least_latin": 16} for n in range(8, 14)}}
 
 
-def test_fourth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                             held_out_4) -> None:
-    _assert_split_is_kept_and_checked((labelled, held_out, held_out_2, held_out_3), held_out_4,
-                                      "test 4", "2026-12-06")
+def _written_sets(request: pytest.FixtureRequest, up_to: int) -> list[list[dict]]:
+    """The development set and the written test sets 1 .. *up_to*, in split order."""
+    return [request.getfixturevalue("labelled"), request.getfixturevalue("held_out"),
+            *(request.getfixturevalue(f"held_out_{n}") for n in range(2, up_to + 1))]
 
 
-def test_fifth_held_out_set_loads_and_meets_its_quotas(held_out_5) -> None:
-    _assert_written_set_quotas(held_out_5)
-    _assert_converted_kazakh(held_out_5)
+@pytest.mark.parametrize("n", sorted(LATER_WRITTEN_SETS))
+def test_later_held_out_set_loads_and_meets_its_quotas(request, n: int) -> None:
+    rows = request.getfixturevalue(f"held_out_{n}")
+    _assert_written_set_quotas(rows, **LATER_WRITTEN_SETS[n])
+    if n >= 5:
+        _assert_converted_kazakh(rows)
 
 
-def test_fifth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                            held_out_4, held_out_5) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4)
-    _assert_split_is_kept_and_checked(earlier, held_out_5, "test 5", "2026-12-12")
-    assert {item["date"] for item in held_out_5} <= {f"2026-12-{d}" for d in range(13, 19)}
+@pytest.mark.parametrize("n", sorted(LATER_WRITTEN_SETS))
+def test_later_held_out_set_keeps_the_split(request, n: int) -> None:
+    """Test *n* keeps the split after every earlier set, the check can fail, and the set was
+    written for one window: every date in the twelve days after its split date."""
+    *earlier, rows = _written_sets(request, n)
+    split_date = dict(HELD_OUT_SPLITS)[f"test {n}"]
+    _assert_split_is_kept_and_checked(tuple(earlier), rows, f"test {n}", split_date)
+    after = date.fromisoformat(split_date)
+    assert all(0 < (date.fromisoformat(item["date"]) - after).days <= 12 for item in rows), n
+
+
+def test_a_set_not_loaded_is_skipped_and_a_set_without_a_split_date_is_an_error(request) -> None:
+    *earlier, test_4, test_5 = _written_sets(request, 5)
     # Test 5 without test 4 (not loaded: an empty set) is still checked against the rest.
-    assert split_problems(*earlier[:4], [], held_out_5) == []
-    problems = split_problems(*earlier[:4], [], [{**held_out_5[0], "date": "2026-12-01"}])
+    assert split_problems(*earlier, [], test_5) == []
+    problems = split_problems(*earlier, [], [{**test_5[0], "date": "2026-12-01"}])
     assert any("not after 2026-12-12" in p for p in problems)
+    # One set more than HELD_OUT_SPLITS has dates for: an error, not a silent pass.
+    every = _written_sets(request, max(LATER_WRITTEN_SETS))
+    with pytest.raises(ValueError, match=f"split rule has dates for {len(HELD_OUT_SPLITS) + 1}"):
+        split_problems(*every, every[-1])
 
 
 def _assert_converted_kazakh(rows: list[dict]) -> None:
@@ -260,124 +278,6 @@ def _assert_converted_kazakh(rows: list[dict]) -> None:
     for item in kk:
         if item["script"] == "arab":
             assert sum("\u0600" <= c <= "\u06ff" for c in item["text"]) > len(item["text"]) / 2
-
-
-def test_sixth_held_out_set_loads_and_meets_its_quotas(held_out_6) -> None:
-    _assert_written_set_quotas(held_out_6, least_arabic=10)
-    _assert_converted_kazakh(held_out_6)
-
-
-def test_sixth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                            held_out_4, held_out_5, held_out_6) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5)
-    _assert_split_is_kept_and_checked(earlier, held_out_6, "test 6", "2026-12-18")
-    assert {item["date"] for item in held_out_6} <= {f"2026-12-{d}" for d in range(19, 29)}
-
-
-def test_seventh_held_out_set_loads_and_meets_its_quotas(held_out_7) -> None:
-    _assert_written_set_quotas(held_out_7, least_latin=14)
-    _assert_converted_kazakh(held_out_7)
-
-
-def test_seventh_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                              held_out_4, held_out_5, held_out_6,
-                                              held_out_7) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6)
-    _assert_split_is_kept_and_checked(earlier, held_out_7, "test 7", "2026-12-28")
-    days = {f"2026-12-{d}" for d in range(29, 32)} | {f"2027-01-0{d}" for d in range(1, 9)}
-    assert {item["date"] for item in held_out_7} <= days
-
-
-def test_eighth_held_out_set_loads_and_meets_its_quotas(held_out_8) -> None:
-    _assert_written_set_quotas(held_out_8, least_latin=16)
-    _assert_converted_kazakh(held_out_8)
-
-
-def test_eighth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                             held_out_4, held_out_5, held_out_6, held_out_7,
-                                             held_out_8) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6,
-               held_out_7)
-    _assert_split_is_kept_and_checked(earlier, held_out_8, "test 8", "2027-01-08")
-    assert {item["date"] for item in held_out_8} <= {f"2027-01-{d:02}" for d in range(9, 21)}
-
-
-def test_ninth_held_out_set_loads_and_meets_its_quotas(held_out_9) -> None:
-    _assert_written_set_quotas(held_out_9, least_latin=16)
-    _assert_converted_kazakh(held_out_9)
-
-
-def test_ninth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                            held_out_4, held_out_5, held_out_6, held_out_7,
-                                            held_out_8, held_out_9) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6,
-               held_out_7, held_out_8)
-    _assert_split_is_kept_and_checked(earlier, held_out_9, "test 9", "2027-01-20")
-    assert {item["date"] for item in held_out_9} <= {f"2027-01-{d}" for d in range(21, 32)}
-
-
-def test_tenth_held_out_set_loads_and_meets_its_quotas(held_out_10) -> None:
-    _assert_written_set_quotas(held_out_10, least_latin=16)
-    _assert_converted_kazakh(held_out_10)
-
-
-def test_tenth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                            held_out_4, held_out_5, held_out_6, held_out_7,
-                                            held_out_8, held_out_9, held_out_10) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6,
-               held_out_7, held_out_8, held_out_9)
-    _assert_split_is_kept_and_checked(earlier, held_out_10, "test 10", "2027-02-01")
-    assert {item["date"] for item in held_out_10} <= {f"2027-02-{d:02}" for d in range(2, 13)}
-
-
-def test_eleventh_held_out_set_loads_and_meets_its_quotas(held_out_11) -> None:
-    _assert_written_set_quotas(held_out_11, least_latin=16)
-    _assert_converted_kazakh(held_out_11)
-
-
-def test_eleventh_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                               held_out_4, held_out_5, held_out_6, held_out_7,
-                                               held_out_8, held_out_9, held_out_10,
-                                               held_out_11) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6,
-               held_out_7, held_out_8, held_out_9, held_out_10)
-    _assert_split_is_kept_and_checked(earlier, held_out_11, "test 11", "2027-02-13")
-    assert {item["date"] for item in held_out_11} <= {f"2027-02-{d}" for d in range(14, 25)}
-
-
-def test_twelfth_held_out_set_loads_and_meets_its_quotas(held_out_12) -> None:
-    _assert_written_set_quotas(held_out_12, least_latin=16)
-    _assert_converted_kazakh(held_out_12)
-
-
-def test_twelfth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                              held_out_4, held_out_5, held_out_6, held_out_7,
-                                              held_out_8, held_out_9, held_out_10, held_out_11,
-                                              held_out_12) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6,
-               held_out_7, held_out_8, held_out_9, held_out_10, held_out_11)
-    _assert_split_is_kept_and_checked(earlier, held_out_12, "test 12", "2027-02-25")
-    assert {item["date"] for item in held_out_12} <= (
-        {f"2027-02-{d}" for d in range(26, 29)} | {f"2027-03-{d:02}" for d in range(1, 9)})
-
-
-def test_thirteenth_held_out_set_loads_and_meets_its_quotas(held_out_13) -> None:
-    _assert_written_set_quotas(held_out_13, least_latin=16)
-    _assert_converted_kazakh(held_out_13)
-
-
-def test_thirteenth_held_out_set_keeps_the_split(labelled, held_out, held_out_2, held_out_3,
-                                                 held_out_4, held_out_5, held_out_6,
-                                                 held_out_7, held_out_8, held_out_9,
-                                                 held_out_10, held_out_11, held_out_12,
-                                                 held_out_13) -> None:
-    earlier = (labelled, held_out, held_out_2, held_out_3, held_out_4, held_out_5, held_out_6,
-               held_out_7, held_out_8, held_out_9, held_out_10, held_out_11, held_out_12)
-    _assert_split_is_kept_and_checked(earlier, held_out_13, "test 13", "2027-03-09")
-    assert {item["date"] for item in held_out_13} <= {f"2027-03-{d}" for d in range(10, 21)}
-    # A fourteenth held-out set has no split date yet: an error, not a silent pass.
-    with pytest.raises(ValueError, match="split rule has dates for 14"):
-        split_problems(*earlier, held_out_13, held_out_13)
 
 
 def test_development_set_meets_targets(claims, labelled) -> None:
