@@ -64,12 +64,12 @@ def test_party_membership_floor_still_read(claims) -> None:
 # --- a rename is reported only when the new name and the old one (or a change word) meet ------
 
 
-def _reported(claims: list[Claim], text: str) -> list[str]:
-    c2 = next(c for c in claims if c.id == "C2")
+def _reported(claims: list[Claim], text: str, claim_id: str = "C2") -> list[str]:
+    claim = next(c for c in claims if c.id == claim_id)
     prepared = prepare(FeedItem(url="https://example.org/x", title="", text=text),
                        claim_set(claims).matcher)
     assert prepared is not None
-    return reported_renames(prepared.doc, compiled_claim(c2))
+    return reported_renames(prepared.doc, compiled_claim(claim))
 
 
 def test_new_name_far_from_a_change_word_reports_no_rename(claims) -> None:
@@ -86,10 +86,21 @@ def test_new_name_far_from_the_old_one_reports_no_rename(claims) -> None:
 
 @pytest.mark.parametrize("text", [
     "Nur Otan was renamed Amanat.",  # one sentence
-    "The ruling party's congress met in Astana. It renamed itself Amanat.",  # the next sentence
+    "The ruling party was renamed at its congress in Astana. Its new name is Amanat.",  # next
 ])
 def test_rename_told_beside_the_new_name(claims, text) -> None:
     assert _reported(claims, text)
+
+
+def test_a_later_rename_is_read_after_an_earlier_one_told_far_from_its_change_word(
+        claims) -> None:
+    """C6 lists two renames; the first one's new name far from the change word must not take
+    the change word from the second (a loop once overwrote it)."""
+    assert _reported(claims, "The National Kurultai met in Atyrau. Its members spoke for hours. "
+                             "The hall was cold. The People's Council of Kazakhstan was set up "
+                             "as the old body was abolished.", "C6") == [
+        "Национальный курултай → People's Council of Kazakhstan (the People's Council was "
+        "proposed in 2025 to replace the National Kurultai)"]  # the old name as the claim lists it
 
 
 # --- a small plain count the claim's quantity reads with its cue is not read bare ---------------

@@ -36,8 +36,10 @@ def renames_named(doc: Doc, compiled: Compiled, changes: list[str], *, require_o
             new_at = {s for occ in new_hits.values() for s, _, _ in occ}
             old_near = _around({s for occ in old_hits.values() for s, _, _ in occ})
             old_hits = old_hits if new_at & old_near else {}
-            changes = changes if new_at & near else []
-        if new_hits and (old_hits or changes or not require_old):
+            changes_here = changes if new_at & near else []
+        else:
+            changes_here = changes
+        if new_hits and (old_hits or changes_here or not require_old):
             old = next(iter(old_hits), old_terms[0].text if old_terms else "?")
             found.append(f"{old} → {next(iter(new_hits))}" + (f" ({note})" if note else ""))
     return found
