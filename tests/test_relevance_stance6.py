@@ -107,6 +107,7 @@ def test_a_figure_far_from_the_claims_words_does_not_decide_a_state_claim(claims
     ("Поправки сократили срок уведомления с пяти до двух рабочих дней", "пяти", 2.0),
     ("хабарлама беру мерзімі бес жұмыс күнінен үш күнге қысқарды", "бес", 3.0),
     ("the bar was lowered from 20,000 members to 5,000", "20,000", 5000.0),
+    ("the bar was lowered from 40,000 to five thousand", "40,000", 5000.0),  # whole, not "five"
     ("235 протестов в 2019 году", "235", None),
     ("from 2019 to 2021 the count was 254", "254", None),
 ])

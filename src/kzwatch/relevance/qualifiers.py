@@ -79,8 +79,15 @@ def change_target(sentence: str, number_text: str, folded: str | None = None) ->
         to = _KK_FROM_AFTER.match(after)
     if to is None:
         return None
-    numbers = [n for n in extract_numbers(after[to.end():to.end() + 20]) if not n.year]
-    return numbers[0].value if numbers else None
+    window = after[to.end():to.end() + 20]
+    numbers = [n for n in extract_numbers(window) if not n.year]
+    if not numbers:
+        return None
+    # The first number written there, whole: "to five thousand" is 5,000, not its first word.
+    def place(number: Number) -> tuple[int, int]:
+        at = window.find(number.text)
+        return (at if at >= 0 else len(window), -len(number.text))
+    return min(numbers, key=place).value
 
 
 def changed_from(sentence: str, number: Number, known: list[tuple[list[float], float]],
