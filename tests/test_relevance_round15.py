@@ -179,3 +179,10 @@ def test_a_model_flag_dated_only_later_updates(claims) -> None:
     assert _model_stance(claims, "C10", "Акций стало больше", "Исследователи насчитали 171 "
                          "уличную акцию в Казахстане за 2027 год, в основном из-за зарплат.") \
         == "updates"
+
+
+def test_a_model_flag_dated_only_by_a_target_year_is_no_later_state(claims) -> None:
+    """A year after the publication year plus one is a target ("к 2035 году"), not news."""
+    assert _model_stance(claims, "C10", "Акций стало больше", "Исследователи насчитали 171 "
+                         "уличную акцию в Казахстане, в основном из-за зарплат, и ждут роста к "
+                         "2035 году.") == "mentions"

@@ -15,7 +15,8 @@ and only to items the rules flagged for nothing: the rules stay in charge of sco
 precision — what they flagged is left as it is, and a claim their vetoes forbid (no word for the country, a near-miss guard, another vote or
 period: ``scoring.veto``) is never added.  The stance of an added claim is the rules' own
 (``scoring.ungated_stance``); where the rules find nothing (``mentions``), the item's years
-decide: the claim's own year named restates it, only later years a later state (``_dated``).
+decide: a year after the claim's (up to the year after publication) is a later state, the
+claim's own year alone restates it (``_dated``).
 
 It applies only to the article and claims it was trained for (claim texts are checked).  Pure
 NumPy; nothing is downloaded.
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from kzwatch.model import Claim, ClaimMatch
+from kzwatch.relevance.compiled import compiled_claim
 from kzwatch.relevance.text import fast_tokens
 from kzwatch.textnorm import stem
 
@@ -324,13 +326,13 @@ def packaged() -> SecondOpinion:
 
 def _dated(prep: Prepared, claim: Claim, stance: str, reason: str) -> tuple[str, str]:
     """The rules' stance on a claim the model adds; where they read nothing (``mentions``),
-    the years the item names: the claim's own year is the claim told again (`confirms`), later
-    years only are a later state of it (`updates`; docs/LABELLING.md).  Years are what the
-    rules lack here: the model adds claims to items that paraphrase them."""
-    from kzwatch.relevance.compiled import compiled_claim
-
+    the years the item names: a year after the claim's, alone or beside it, is a later state
+    of it (`updates`: told since then; docs/LABELLING.md), the claim's own year alone the claim
+    told again (`confirms`).  A year after the item's publication year plus one is a target
+    ("by 2030"), not news, and is not counted.  Years are what the rules lack here: the model
+    adds claims to items that paraphrase them."""
     year = compiled_claim(claim).year
-    years = prep.numbers.year_values()
+    years = [y for y in prep.numbers.year_values() if prep.published_year is None or y <= prep.published_year + 1]
     if stance != "mentions" or year is None or not years:
         return stance, reason
     if max(years) > year:  # a later year, alone or beside the claim's: told since then
