@@ -46,6 +46,13 @@ def test_yields_to_must_name_another_claim_of_the_file() -> None:
         load_claims(bad, ARTICLE)
 
 
+def test_two_claims_may_not_yield_to_each_other() -> None:
+    bad = ('[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\nyields_to = { claim = "X2" }\n'
+           '[[claim]]\nid = "X2"\ntext = "u"\nanchors = ["b"]\nyields_to = { claim = "X1" }\n')
+    with pytest.raises(ValueError, match=r"claim X1: yields_to names 'X2', which yields to X1"):
+        load_claims(bad, ARTICLE)
+
+
 def test_yields_to_must_be_a_table_with_a_claim() -> None:
     bad = '[[claim]]\nid = "X1"\ntext = "t"\nanchors = ["a"]\nyields_to = "X2"\n'
     with pytest.raises(ValueError, match=r"claim X1: yields_to: must be a table"):

@@ -168,13 +168,16 @@ def load_claims(toml_text: str, article_id: str) -> list[Claim]:
 
 
 def _check_yields_to(claims: list[Claim]) -> None:
-    """Each ``yields_to`` names another claim of the same file."""
-    ids = {claim.id for claim in claims}
-    for claim in claims:
-        other = claim.extra.get("yields_to", {}).get("claim")
-        if other is not None and (other not in ids or other == claim.id):
-            raise ValueError(f"claim {claim.id}: yields_to names {other!r}, not another claim "
+    """Each ``yields_to`` names another claim of the same file that does not yield back (two
+    claims yielding to each other would both be dropped when both are found)."""
+    yields = {claim.id: claim.extra.get("yields_to", {}).get("claim") for claim in claims}
+    for claim_id, other in yields.items():
+        if other is not None and (other not in yields or other == claim_id):
+            raise ValueError(f"claim {claim_id}: yields_to names {other!r}, not another claim "
                              "of this file")
+        if other is not None and yields[other] == claim_id:
+            raise ValueError(f"claim {claim_id}: yields_to names {other!r}, which yields to "
+                             f"{claim_id}: one of them must not yield")
 
 
 def _term_list(value: Any, groups: Mapping[str, list[str]], where: str) -> list[str]:
@@ -208,9 +211,9 @@ def _year(value: Any, groups: Mapping[str, list[str]], where: str) -> int:
 
 
 def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
-    """{ own, other, years, until, days }: see the claims file header."""
+    """{ own, other, years, until, days, latest }: see the claims file header."""
     if not isinstance(value, dict):
-        raise ValueError(f"{where}: must be a table {{own, other, years, until}}")
+        raise ValueError(f"{where}: must be a table {{own, other, years, until, days, latest}}")
     years = value.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise ValueError(f"{where}.years: must be a list of integers")
@@ -246,10 +249,10 @@ def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dic
 
 
 def _yields_to(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
-    """{ claim, unless }: see the claims file header; *claim* is checked against the file's
-    ids once every claim is read."""
+    """{ claim, unless, stances }: see the claims file header; *claim* is checked against the
+    file's ids once every claim is read."""
     if not isinstance(value, dict) or not isinstance(value.get("claim"), str):
-        raise ValueError(f"{where}: must be a table {{claim, unless}} with a claim id")
+        raise ValueError(f"{where}: must be a table {{claim, unless, stances}} with a claim id")
     stances = value.get("stances", ["updates"])
     if (not isinstance(stances, list) or not stances
             or any(s not in ("confirms", "updates", "contradicts", "mentions") for s in stances)):
