@@ -245,8 +245,10 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     return why, renames
 
 
-def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, float]
-             ) -> list[str]:
+def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, float],
+             sentence_weight: float) -> list[str]:
+    """The claim's figures the item names; the first sentence with each gains
+    *sentence_weight* (``RelevanceSettings.sentence_weight_figure``)."""
     figures = []
     for figure, tolerance, words in _claim_figures(compiled).figures:
         first = numbers.first_near(figure, tolerance)  # the first sentence with it in digits
@@ -260,7 +262,7 @@ def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, flo
                 break
         if first is not None:
             figures.append(figure.text)
-            weight[first] += 2
+            weight[first] += sentence_weight
     return figures
 
 
@@ -371,14 +373,15 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     weight: dict[int, float] = defaultdict(float)
     anchor_sentences = {s for occ in anchors.values() for s, _, _ in occ}
     support = term_hits(doc, compiled.support)
-    for occurrences, w in ((anchors, 3.0), (support, 1.0)):
+    for occurrences, w in ((anchors, settings.sentence_weight_anchor),
+                           (support, settings.sentence_weight_term)):
         for occ in occurrences.values():
             for s_idx, _, _ in occ:
                 weight[s_idx] += w
-    figures = _figures(compiled, numbers, weight)
+    figures = _figures(compiled, numbers, weight, settings.sentence_weight_figure)
     own_figures = _claim_figures(compiled)
     quantities = read_quantities(doc, compiled, numbers, weight, {**anchors, **support},
-                                 own_figures.known, own_figures.numbered_terms)
+                                 own_figures.known, own_figures.numbered_terms, settings)
     max_year = (now.year + 1) if now else NO_YEAR_AFTER
     later_years = sorted(y for y in numbers.year_values()
                          if compiled.year and compiled.year < y <= max_year)
@@ -403,7 +406,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         own_words=quantities.own_words, own_dispute=quantities.own_dispute,
         # ... and none of its own words ("the only registered opposition party" restates it).
         named_alone=bool(compiled.alone_names) and not support and _named_alone(doc, compiled),
-        denied=denied_event(doc, compiled, anchors),
+        denied=denied_event(doc, compiled, anchors, settings),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,
@@ -411,7 +414,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         sentence_years=numbers.sentence_years(),
         result_sentences=set(numbers.percent_sentences()),
         own_scope=bool(term_hits(doc, compiled.scope_own)),
-        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences),
+        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences, settings),
         published_year=published, max_year=max_year,
     )
 
@@ -439,7 +442,7 @@ def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
     doc = prep.doc
     renames = _reported_renames(doc, compiled)
     ev = _collect(doc, compiled, prep.numbers, now, renames, settings, prep.published_year)
-    return choose_stance(ev, compiled)
+    return choose_stance(ev, compiled, settings)
 
 
 def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS) -> float:
@@ -449,9 +452,9 @@ def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS)
         score += w.w_anchor_in_title
     # Distinct places, not distinct spellings: "Amanat" and "Аманат" on one token count once.
     anchor_places = {(s, start) for occ in ev.anchors.values() for s, start, _ in occ}
-    score += w.w_extra_anchor * min(2, len(anchor_places) - 1)
-    score += w.w_term * min(2, len(ev.support))
-    score += w.w_figure * min(2, len(ev.figures))
+    score += w.w_extra_anchor * min(w.max_extra_anchors, len(anchor_places) - 1)
+    score += w.w_term * min(w.max_terms, len(ev.support))
+    score += w.w_figure * min(w.max_figures, len(ev.figures))
     if ev.confirmed or ev.differing or ev.disputed or ev.replaced or ev.own_words:
         score += w.w_quantity
     if ev.renames_reported or ev.updates or ev.changes or ev.change_words_scored:
@@ -527,7 +530,7 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
     if ev is None:
         return Assessment(claim.id, rejected=why)
     score = score_evidence(ev, settings)
-    stance, reason = choose_stance(ev, compiled)
+    stance, reason = choose_stance(ev, compiled, settings)
     assert stance in STANCES
     result = Assessment(claim.id, score=score, stance=stance, reason=reason, evidence=ev)
     if score >= (settings.threshold if threshold is None else threshold):
