@@ -11,10 +11,11 @@ from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import RelevanceSettings, load_claims, score_item
 from kzwatch.relevance.compiled import compiled_claim
 from kzwatch.relevance.denials import disputed_by_anyone, official_denials
+from kzwatch.relevance.renames import reported_renames
 from kzwatch.relevance.scoring import assess, prepare
 from kzwatch.relevance.settings import DEFAULT_SETTINGS
 from kzwatch.relevance.stance_words import denied_event
-from kzwatch.relevance.text import Doc, term_hits
+from kzwatch.relevance.text import Doc, affirmed, said, term_hits
 
 #: An invented standing state: "Zorblat" holds a 42% share (figures 42%, 17%, 88%), with a
 #: count of 42 members; its words are widget, gizmo and sprocket.
@@ -54,6 +55,17 @@ footnotes = []
 anchors = ["blorp", "detained"]
 kind = "event"
 year = 2020
+'''
+
+#: An invented party renamed: "Fooparty" became "Quuxcorp".
+_RENAMED = '''
+[[claim]]
+id = "X3"
+text = "Fooparty is the ruling party."
+footnotes = []
+anchors = ["fooparty", "quuxcorp"]
+kind = "state"
+renames = [{ old = ["Fooparty"], new = ["Quuxcorp"] }]
 '''
 
 #: Only the part under test scores: the caps are read off the score itself.
@@ -147,10 +159,35 @@ def test_how_far_back_nobody_denies_an_event() -> None:
     assert denied_event(doc, compiled, {"detained": anchors["detained"]}, wider) == ["detained"]
 
 
+def test_how_far_back_a_negation_reaches() -> None:
+    doc = Doc(["Not one of these new parties registered."])  # "not" six tokens back
+    hits = {"registered": [(0, 6, 6)]}
+    assert affirmed(doc, hits) == ["registered"] and said(doc, hits) == ["registered"]
+    wider = replace(DEFAULT_SETTINGS, negation_before_tokens=6)
+    assert affirmed(doc, hits, wider) == [] and said(doc, hits, wider) == []
+
+
+def test_how_far_on_a_kazakh_negation_reaches() -> None:
+    doc = Doc(["Партия тіркелген әлі де жоқ."])  # "жоқ" three tokens after
+    hits = {"тіркелген": [(0, 1, 1)]}
+    assert affirmed(doc, hits) == ["тіркелген"]
+    assert affirmed(doc, hits, replace(DEFAULT_SETTINGS, negation_after_tokens=3)) == []
+
+
+def test_how_near_the_old_name_reports_a_rename() -> None:
+    claim = load_claims(_RENAMED, "invented")[0]
+    doc = Doc(["Quuxcorp opened an office.", "It hired staff.", "Fooparty members came."])
+    assert reported_renames(doc, compiled_claim(claim)) == []
+    wider = replace(DEFAULT_SETTINGS, rename_near_sentences=2)
+    assert reported_renames(doc, compiled_claim(claim), wider) == ["Fooparty → Quuxcorp"]
+
+
 def test_every_field_is_tested_here() -> None:
     """A new policy number gets its test above (the weights and threshold: test_relevance_matcher)."""
     tested = {"max_extra_anchors", "max_terms", "max_figures", "sentence_weight_anchor",
               "sentence_weight_term", "sentence_weight_figure", "sentence_weight_quantity",
               "figure_near_sentences", "denial_near_sentences", "differing_count_floor",
-              "denial_negation_tokens", "nobody_tokens", "change_near_sentences", "threshold"}
+              "denial_negation_tokens", "nobody_tokens", "negation_before_tokens",
+              "negation_after_tokens", "rename_near_sentences", "change_near_sentences",
+              "threshold"}
     assert {f.name for f in fields(RelevanceSettings) if not f.name.startswith("w_")} <= tested

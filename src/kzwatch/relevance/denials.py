@@ -64,7 +64,8 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
         return told(s, start) or (official_title and near)
 
     found = [text for text, occ in dismissals.items()
-             if any(told(s, start) and not negated(doc, s, start, end) for s, start, end in occ)]
+             if any(told(s, start) and not negated(doc, s, start, end, settings)
+                    for s, start, end in occ)]
     return contested + found + [f"not {text}" for text, occ in restated.items()
                     if any(denied(s, start) and _negated(doc, s, start, end, restated, lookback)
                            for s, start, end in occ)]
@@ -100,7 +101,7 @@ def disputed_by_anyone(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
     return [text for text, occ in hits.items()
             if any((s == 0 or any(abs(s - a) <= near_by for a in anchor_sentences))
                    and s not in first_critic
-                   and not negated(doc, s, start, end) for s, start, end in occ)]
+                   and not negated(doc, s, start, end, settings) for s, start, end in occ)]
 
 
 def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:

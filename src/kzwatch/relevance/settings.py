@@ -53,6 +53,15 @@ class RelevanceSettings:
     denial_negation_tokens: int = 3
     #: How many tokens before an event's anchor a "nobody" ("никого не задержали") denies it.
     nobody_tokens: int = 5
+    #: A change, update or negative term is negated by a negation up to this many tokens
+    #: before it ("no new party has been registered": five spans a short noun phrase) ...
+    negation_before_tokens: int = 5
+    #: ... or by a Kazakh negation this many tokens after it ("тіркелген жоқ", two: the verb's
+    #: auxiliary may stand between).
+    negation_after_tokens: int = 2
+    #: A rename is reported when the new name and the old name or a change word stand in the
+    #: same sentence or up to this many apart (one: apart further, they are two mentions).
+    rename_near_sentences: int = 1
 
 
 DEFAULT_SETTINGS = RelevanceSettings()

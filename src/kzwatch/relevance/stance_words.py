@@ -103,7 +103,7 @@ def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int
 
     def denied(s: int, start: int, end: int) -> bool:
         before = doc.toks[s][max(0, start - lookback):start]
-        return negated(doc, s, start, end) or any(t.norm in _NOBODY for t in before)
+        return negated(doc, s, start, end, settings) or any(t.norm in _NOBODY for t in before)
 
     return [text for text, occ in anchors.items()
             if occ and all(denied(s, start, end) for s, start, end in occ)]
