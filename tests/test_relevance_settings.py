@@ -11,6 +11,7 @@ from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import RelevanceSettings, load_claims, score_item
 from kzwatch.relevance.compiled import compiled_claim
 from kzwatch.relevance.denials import disputed_by_anyone, official_denials
+from kzwatch.relevance.qualifiers import consistent
 from kzwatch.relevance.renames import reported_renames
 from kzwatch.relevance.scoring import assess, prepare
 from kzwatch.relevance.settings import DEFAULT_SETTINGS
@@ -182,12 +183,24 @@ def test_how_near_the_old_name_reports_a_rename() -> None:
     assert reported_renames(doc, compiled_claim(claim), wider) == ["Fooparty → Quuxcorp"]
 
 
+def test_how_near_a_bound_must_be_to_agree() -> None:
+    assert not consistent("over", 10, 63.25, 0.5)  # true of 63.25, but 53 points away
+    assert consistent("over", 10, 63.25, 0.5, replace(DEFAULT_SETTINGS, bound_near_fraction=0.9))
+
+
+def test_how_much_rounding_about_allows() -> None:
+    assert not consistent("about", 21.5, 20, 0.5)  # one point (or 3%) allowed, 1.5 off
+    assert consistent("about", 21.5, 20, 0.5, replace(DEFAULT_SETTINGS, about_points=2.0))
+    assert not consistent("about", 207, 200, 0.5)  # 3% of 200 is 6, and 7 off
+    assert consistent("about", 207, 200, 0.5, replace(DEFAULT_SETTINGS, about_fraction=0.04))
+
+
 def test_every_field_is_tested_here() -> None:
     """A new policy number gets its test above (the weights and threshold: test_relevance_matcher)."""
     tested = {"max_extra_anchors", "max_terms", "max_figures", "sentence_weight_anchor",
               "sentence_weight_term", "sentence_weight_figure", "sentence_weight_quantity",
               "figure_near_sentences", "denial_near_sentences", "differing_count_floor",
               "denial_negation_tokens", "nobody_tokens", "negation_before_tokens",
-              "negation_after_tokens", "rename_near_sentences", "change_near_sentences",
-              "threshold"}
+              "negation_after_tokens", "rename_near_sentences", "bound_near_fraction",
+              "about_points", "about_fraction", "change_near_sentences", "threshold"}
     assert {f.name for f in fields(RelevanceSettings) if not f.name.startswith("w_")} <= tested

@@ -29,7 +29,7 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
     cue ("Ak Zhol ... cleared the 7% threshold").  *numbered_terms*: the claim's anchors and
     supporting terms written with a number, with those numbers' values."""
     found = Quantities()
-    floor, gain = settings.differing_count_floor, settings.sentence_weight_quantity
+    gain = settings.sentence_weight_quantity
     # Numbers written inside the claim's own terms ("younger than 30") are its words, not a
     # figure that could disagree with it.
     in_terms = numbers_in_terms(numbered_terms, own_terms)
@@ -51,7 +51,7 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
                     continue
                 if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
                                   s_idx, in_terms[s_idx], numbers_by_sentence.folded_sentence,
-                                  floor):
+                                  settings):
                     weight[s_idx] += gain
     _own_dispute(found)
     return found
@@ -101,16 +101,18 @@ class Quantities:
 
 def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
                    known: list[tuple[list[float], float]], sentence: str, s_idx: int,
-                   in_terms: set[float], folded: Callable[[int], str], floor: float) -> bool:
+                   in_terms: set[float], folded: Callable[[int], str],
+                   settings: RelevanceSettings) -> bool:
     """File *number* under confirmed, differing or disputed; False when it says nothing.  The
     claim's value where a change starts ("с пяти до двух") is the value replaced.  *folded*:
-    sentence index → its folded text (``SentenceNumbers.folded_sentence``); *floor*: the
-    smallest bare count that may differ (``RelevanceSettings.differing_count_floor``)."""
+    sentence index → its folded text (``SentenceNumbers.folded_sentence``); *settings*: how near
+    a bound must be, and the smallest bare count that may differ (``differing_count_floor``)."""
     how = qualifier(sentence, number.text, folded(s_idx))
     equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
                 for v in quantity["values"])
     bound = not equal and how in ("over", "under", "about") and any(
-        consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
+        consistent(how, number.value, v, quantity["tolerance"], settings)
+        for v in quantity["values"])
     label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
     if equal and not how and changed_from(sentence, number, known, folded(s_idx)):
         how = "instead"
@@ -124,7 +126,7 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
         target = found.confirmed
     elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
         return False
-    elif number.percent or number.value >= floor:
+    elif number.percent or number.value >= settings.differing_count_floor:
         # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
         target = found.own_words if number.value in in_terms else found.differing
     else:

@@ -62,6 +62,13 @@ class RelevanceSettings:
     #: A rename is reported when the new name and the old name or a change word stand in the
     #: same sentence or up to this many apart (one: apart further, they are two mentions).
     rename_near_sentences: int = 1
+    #: A bound ("over 60%", "under 70%") agrees with a claimed value only within this fraction
+    #: of it: "over 10%" is true of 63% but says nothing about it.
+    bound_near_fraction: float = 0.10
+    #: "About X" agrees with a claimed value within the rounding a writer does: this many
+    #: points (for values under 100) or this fraction of the value, whichever is larger.
+    about_points: float = 1.0
+    about_fraction: float = 0.03
 
 
 DEFAULT_SETTINGS = RelevanceSettings()
