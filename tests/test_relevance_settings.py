@@ -4,6 +4,7 @@ what the scorer decides on a small invented claim and item (none of the packaged
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -195,6 +196,18 @@ def test_how_much_rounding_about_allows() -> None:
     assert consistent("about", 207, 200, 0.5, replace(DEFAULT_SETTINGS, about_fraction=0.04))
 
 
+def test_how_many_years_ahead_a_number_is_a_year(state) -> None:
+    item = FeedItem(url="https://example.org/x", title="News",
+                    text="Zorblat plans a widget for 2026.")
+    prep = prepare(item)
+    assert prep is not None
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    settings = RelevanceSettings(threshold=0.0)
+    assert assess(prep, state, now=now, settings=settings).evidence.later_years == []
+    ahead = replace(settings, years_ahead=2)
+    assert assess(prep, state, now=now, settings=ahead).evidence.later_years == [2026]
+
+
 def test_every_field_is_tested_here() -> None:
     """A new policy number gets its test above (the weights and threshold: test_relevance_matcher)."""
     tested = {"max_extra_anchors", "max_terms", "max_figures", "sentence_weight_anchor",
@@ -202,5 +215,6 @@ def test_every_field_is_tested_here() -> None:
               "figure_near_sentences", "denial_near_sentences", "differing_count_floor",
               "denial_negation_tokens", "nobody_tokens", "negation_before_tokens",
               "negation_after_tokens", "rename_near_sentences", "bound_near_fraction",
-              "about_points", "about_fraction", "change_near_sentences", "threshold"}
+              "about_points", "about_fraction", "years_ahead", "change_near_sentences",
+              "threshold"}
     assert {f.name for f in fields(RelevanceSettings) if not f.name.startswith("w_")} <= tested

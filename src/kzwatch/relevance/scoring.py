@@ -384,7 +384,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     own_figures = _claim_figures(compiled)
     quantities = read_quantities(doc, compiled, numbers, weight, {**anchors, **support},
                                  own_figures.known, own_figures.numbered_terms, settings)
-    max_year = (now.year + 1) if now else NO_YEAR_AFTER
+    max_year = (now.year + settings.years_ahead) if now else NO_YEAR_AFTER
     later_years = sorted(y for y in numbers.year_values()
                          if compiled.year and compiled.year < y <= max_year)
     update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
@@ -559,8 +559,9 @@ def score_item(
     """The claims *item* bears on, best first, each with score, stance, reason and evidence.
 
     *threshold* (default ``settings.threshold``) is the minimum score reported; *settings*
-    holds the weights (``RelevanceSettings``).  *now*, when
-    given, caps which four-digit numbers count as years (no later than next year).
+    holds the weights and the rules' other policy numbers (``RelevanceSettings``).  *now*, when
+    given, caps which four-digit numbers count as years (``settings.years_ahead``: no later
+    than next year).
     *second_opinion* (``learned.SecondOpinion``): a model that may add claims the rules did
     not flag and their vetoes allow (``[relevance] second_opinion``); off when None.
     """

@@ -69,6 +69,9 @@ class RelevanceSettings:
     #: points (for values under 100) or this fraction of the value, whichever is larger.
     about_points: float = 1.0
     about_fraction: float = 0.03
+    #: With *now* given, a four-digit number up to this many years after it counts as a year
+    #: the item names (one: next year's scheduled vote); a larger one is not a year.
+    years_ahead: int = 1
 
 
 DEFAULT_SETTINGS = RelevanceSettings()
