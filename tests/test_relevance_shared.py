@@ -16,6 +16,7 @@ from kzwatch.relevance import days, stance_words
 from kzwatch.relevance.claimset import vote_days_of
 from kzwatch.relevance.compiled import compile_terms
 from kzwatch.relevance.scoring import prepare
+from kzwatch.relevance.settings import DEFAULT_SETTINGS
 from kzwatch.relevance.text import negated
 from kzwatch.relevance.translit import _LATIN_WORD_RE, latin_in_cyrillic, latin_to_cyrillic
 
@@ -96,7 +97,8 @@ def test_negation_is_cached_per_document_and_occurrence() -> None:
     assert prep is not None
     doc = prep.doc
     assert negated(doc, 0, 2, 3) and not negated(doc, 1, 1, 2)
-    assert doc.negations == {(0, 2, 3): True, (1, 1, 2): False}
+    windows = (DEFAULT_SETTINGS.negation_before_tokens, DEFAULT_SETTINGS.negation_after_tokens)
+    assert doc.negations == {(0, 2, 3, *windows): True, (1, 1, 2, *windows): False}
     assert negated(doc, 0, 2, 3)  # answered from the cache
 
 

@@ -13,6 +13,7 @@ speakers and dismissal words is never read this way."""
 from __future__ import annotations
 
 from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import NEGATIONS_BEFORE, Doc, Term, negated, negated_inside, term_hits
 
 #: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
@@ -20,14 +21,15 @@ from kzwatch.relevance.text import NEGATIONS_BEFORE, Doc, Term, negated, negated
 _CANNOT = frozenset({"cannot", "can't"})
 
 
-def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
+def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
+                     settings: RelevanceSettings = DEFAULT_SETTINGS) -> list[str]:
     """What an official says is untrue about the claim: dismissal words (``denial_terms``)
     and the claim's restatement markers negated (``confirm_terms``: "not removed"), each in
-    the title or within one sentence of the claim's anchors, with a speaker for the state in
+    the title or near the claim's anchors (``settings.denial_near_sentences``), with a speaker for the state in
     the title, the sentence before, or earlier in the same sentence ("the ministry called the
     figure an invention"; not "observers rejected the CEC's figure", where the dismissal is
     the critics').  A dismissal word negated is none ("did not call it untrue")."""
-    contested = disputed_by_anyone(doc, compiled, anchor_sentences)
+    contested = disputed_by_anyone(doc, compiled, anchor_sentences, settings)
     if not compiled.denial_terms or not compiled.denial_speakers:
         return contested
     dismissals = term_hits(doc, compiled.denial_terms)
@@ -35,16 +37,18 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
     if not (dismissals or restated):
         return contested
     first_speaker = _first_in_sentence(doc, compiled.denial_speakers)
-    if not first_speaker or _title_tells_claim(doc, restated, dismissals, first_speaker):
+    if not first_speaker or _title_tells_claim(doc, restated, dismissals, first_speaker,
+                                               settings.denial_negation_tokens):
         return contested
     first_critic = _first_in_sentence(doc, compiled.denial_critics)
+    near_by, lookback = settings.denial_near_sentences, settings.denial_negation_tokens
 
     def told(s: int, start: int) -> bool:
         """Near the claim's words, by an official: one named earlier in the sentence and before
         any critic ("the ministry called the activists' count an invention"), or in the title
         or the sentence before when no critic speaks first in this one ("activists said the
         ministry's figure was an invention" is the critics' dismissal)."""
-        if not (s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences)):
+        if not (s == 0 or any(abs(s - a) <= near_by for a in anchor_sentences)):
             return False
         critic = first_critic.get(s, start)
         if first_speaker.get(s, start) < min(start, critic):
@@ -56,32 +60,34 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -
     official_title = 0 in first_speaker and 0 not in first_critic
 
     def denied(s: int, start: int) -> bool:
-        near = s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences)
+        near = s == 0 or any(abs(s - a) <= near_by for a in anchor_sentences)
         return told(s, start) or (official_title and near)
 
     found = [text for text, occ in dismissals.items()
-             if any(told(s, start) and not negated(doc, s, start, end) for s, start, end in occ)]
+             if any(told(s, start) and not negated(doc, s, start, end, settings)
+                    for s, start, end in occ)]
     return contested + found + [f"not {text}" for text, occ in restated.items()
-                    if any(denied(s, start) and _negated(doc, s, start, end, restated)
+                    if any(denied(s, start) and _negated(doc, s, start, end, restated, lookback)
                            for s, start, end in occ)]
 
 
 def _title_tells_claim(doc: Doc, restated: dict[str, list[tuple[int, int, int]]],
                        dismissals: dict[str, list[tuple[int, int, int]]],
-                       first_speaker: dict[int, int]) -> bool:
+                       first_speaker: dict[int, int], lookback: int) -> bool:
     """The title restates the claim in the page's own voice (a restatement marker, not
     negated; no official and no dismissal in it): an official's denial in the body is one the
     page reports and answers ("a new name on the list of political prisoners" over a minister's
     "there are none"), not the page's dispute."""
     if 0 in first_speaker or any(s == 0 for occ in dismissals.values() for s, _, _ in occ):
         return False
-    return any(s == 0 and not _negated(doc, s, start, end, restated)
+    return any(s == 0 and not _negated(doc, s, start, end, restated, lookback)
                for occ in restated.values() for s, start, end in occ)
 
 
-def disputed_by_anyone(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
+def disputed_by_anyone(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
+                       settings: RelevanceSettings = DEFAULT_SETTINGS) -> list[str]:
     """Words of contesting a statement (``dispute_terms``: "оспорил", "disputed the
-    description") in the title or within one sentence of the claim's anchors, said by anyone
+    description") in the title or near the claim's anchors (``denial_near_sentences``), by anyone
     but the claim's critics: a former member or a party's deputy contesting what the claim says
     disputes it as an official does ("a former member disputed that the council only advised").
     A critic named in the sentence may be the one contesting the state's side, which restates
@@ -91,10 +97,11 @@ def disputed_by_anyone(doc: Doc, compiled: Compiled, anchor_sentences: set[int])
     if not hits:
         return []
     first_critic = _first_in_sentence(doc, compiled.denial_critics)
+    near_by = settings.denial_near_sentences
     return [text for text, occ in hits.items()
-            if any((s == 0 or any(abs(s - a) <= 1 for a in anchor_sentences))
+            if any((s == 0 or any(abs(s - a) <= near_by for a in anchor_sentences))
                    and s not in first_critic
-                   and not negated(doc, s, start, end) for s, start, end in occ)]
+                   and not negated(doc, s, start, end, settings) for s, start, end in occ)]
 
 
 def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
@@ -107,14 +114,15 @@ def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
 
 
 def _negated(doc: Doc, s: int, start: int, end: int,
-             restated: dict[str, list[tuple[int, int, int]]]) -> bool:
+             restated: dict[str, list[tuple[int, int, int]]], lookback: int) -> bool:
     """A restatement marker said not to hold: a negation right before it ("не был удалён",
     "was not removed", "cannot be refused") or inside it, and no other marker over that
     negation (C15's "no genuine" is itself a marker: "no genuine competition" restates it).
-    Only the three words before count ("no party was refused"): "самовыдвиженцы не могут
+    Only the *lookback* words before count (``denial_negation_tokens``, three: "no party was
+    refused"): "самовыдвиженцы не могут
     баллотироваться в Мажилис: только по партийным спискам" negates "могут", not the list
     rule."""
-    before = doc.toks[s][max(0, start - 3):start]
+    before = doc.toks[s][max(0, start - lookback):start]
     near = (any(t.norm in NEGATIONS_BEFORE or t.norm in _CANNOT for t in before)
             or negated_inside(doc, s, start, end))
     if not near:

@@ -246,6 +246,7 @@ class SecondOpinion:
 
         if flagged:
             return []
+        settings = settings or DEFAULT_SETTINGS
         # The rules' vetoes are asked lazily (each costs a gate's checks): up to the first
         # claim open to the model (none open: no similarities at all), then only for the
         # claims the model agrees on.  The same claims, in the same order, as vetoing first.
@@ -254,7 +255,7 @@ class SecondOpinion:
 
         def open_to_model(claim: Claim) -> bool:
             if id(claim) not in vetoes:
-                vetoes[id(claim)] = bool(veto(prep, claim))
+                vetoes[id(claim)] = bool(veto(prep, claim, settings))
             return not vetoes[id(claim)]
 
         if not any(map(open_to_model, applicable)):
@@ -264,8 +265,7 @@ class SecondOpinion:
         for claim, opinion in zip(applicable, self.opinions(sims, [c.id for c in applicable])):
             if opinion is None or not self.agrees(opinion) or not open_to_model(claim):
                 continue
-            stance, reason = _dated(prep, claim, *ungated_stance(prep, claim, now,
-                                                                 settings or DEFAULT_SETTINGS))
+            stance, reason = _dated(prep, claim, *ungated_stance(prep, claim, now, settings))
             added.append(ClaimMatch(
                 claim_id=claim.id, score=opinion.similarity, stance=stance,
                 reason=f"{opinion.describe()}; {reason}", matched=(f"~{opinion.exemplar}",),

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from kzwatch.relevance.numbers import Number, extract_numbers, fold_text
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 
 #: Words that make a number a bound or an approximation, or deny it, in the folded text just
 #: before it (`fold_text`: casefolded, Kazakh letters folded).  "more than 60%" is a lower
@@ -127,17 +128,18 @@ def qualifier(sentence: str, number_text: str, folded: str | None = None) -> str
     return ""
 
 
-def consistent(kind: str, value: float, claimed: float, tolerance: float) -> bool:
+def consistent(kind: str, value: float, claimed: float, tolerance: float,
+               settings: RelevanceSettings = DEFAULT_SETTINGS) -> bool:
     """Whether a qualified figure (``qualifier``) agrees with a claimed value: a bound holds
-    it and lies near it (within 10%: "over 10%" says nothing about 63%, nor "over 54%", a
-    rounded 54.x%, about 63.25%); "about" allows the rounding a writer does (one point, or 3%
-    of the value)."""
-    near = abs(value - claimed) <= 0.10 * max(abs(claimed), 1e-9)
+    it and lies near it (within ``settings.bound_near_fraction``, 10%: "over 10%" says nothing
+    about 63%, nor "over 54%", a rounded 54.x%, about 63.25%); "about" allows the rounding a
+    writer does (``about_points``, one point, or ``about_fraction``, 3% of the value)."""
+    near = abs(value - claimed) <= settings.bound_near_fraction * max(abs(claimed), 1e-9)
     if kind == "over":
         return value <= claimed + tolerance and near
     if kind == "under":
         return value >= claimed - tolerance and near
     if kind == "about":
-        return abs(value - claimed) <= max(tolerance, 1.0 if value < 100 else 0,
-                                           0.03 * abs(claimed))
+        return abs(value - claimed) <= max(tolerance, settings.about_points if value < 100 else 0,
+                                           settings.about_fraction * abs(claimed))
     return abs(value - claimed) <= tolerance

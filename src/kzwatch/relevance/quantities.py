@@ -14,19 +14,22 @@ from typing import Any
 from kzwatch.relevance.compiled import Compiled, other_place_sentences
 from kzwatch.relevance.numbers import Number, SentenceNumbers, extract_numbers
 from kzwatch.relevance.qualifiers import changed_from, consistent, qualifier
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, term_hits
 
 
 def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbers,
                     weight: dict[int, float], own_terms: dict[str, list[tuple[int, int, int]]],
                     known: list[tuple[list[float], float]],
-                    numbered_terms: tuple[tuple[str, tuple[float, ...]], ...]) -> Quantities:
-    """The numbers of *doc* read as the claim's quantities; *weight* (by sentence) gains 2 for
-    each sentence with one.  *known*: every value the claim itself has (with tolerance): a
+                    numbered_terms: tuple[tuple[str, tuple[float, ...]], ...],
+                    settings: RelevanceSettings = DEFAULT_SETTINGS) -> Quantities:
+    """The numbers of *doc* read as the claim's quantities; *weight* (by sentence) gains
+    ``settings.sentence_weight_quantity`` for each one read.  *known*: every value the claim itself has (with tolerance): a
     number equal to one is not a disagreement, even when it sits next to another quantity's
     cue ("Ak Zhol ... cleared the 7% threshold").  *numbered_terms*: the claim's anchors and
     supporting terms written with a number, with those numbers' values."""
     found = Quantities()
+    gain = settings.sentence_weight_quantity
     # Numbers written inside the claim's own terms ("younger than 30") are its words, not a
     # figure that could disagree with it.
     in_terms = numbers_in_terms(numbered_terms, own_terms)
@@ -47,8 +50,9 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
                 if quantity["unit"] == "" and number.percent:
                     continue
                 if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
-                                  s_idx, in_terms[s_idx], numbers_by_sentence.folded_sentence):
-                    weight[s_idx] += 2
+                                  s_idx, in_terms[s_idx], numbers_by_sentence.folded_sentence,
+                                  settings):
+                    weight[s_idx] += gain
     _own_dispute(found)
     return found
 
@@ -97,15 +101,18 @@ class Quantities:
 
 def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
                    known: list[tuple[list[float], float]], sentence: str, s_idx: int,
-                   in_terms: set[float], folded: Callable[[int], str]) -> bool:
+                   in_terms: set[float], folded: Callable[[int], str],
+                   settings: RelevanceSettings) -> bool:
     """File *number* under confirmed, differing or disputed; False when it says nothing.  The
     claim's value where a change starts ("с пяти до двух") is the value replaced.  *folded*:
-    sentence index → its folded text (``SentenceNumbers.folded_sentence``)."""
+    sentence index → its folded text (``SentenceNumbers.folded_sentence``); *settings*: how near
+    a bound must be, and the smallest bare count that may differ (``differing_count_floor``)."""
     how = qualifier(sentence, number.text, folded(s_idx))
     equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
                 for v in quantity["values"])
     bound = not equal and how in ("over", "under", "about") and any(
-        consistent(how, number.value, v, quantity["tolerance"]) for v in quantity["values"])
+        consistent(how, number.value, v, quantity["tolerance"], settings)
+        for v in quantity["values"])
     label = f"{quantity['name']} {how + ' ' if bound else ''}{number.text}".strip()
     if equal and not how and changed_from(sentence, number, known, folded(s_idx)):
         how = "instead"
@@ -119,7 +126,7 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
         target = found.confirmed
     elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
         return False
-    elif number.percent or number.value >= 10:
+    elif number.percent or number.value >= settings.differing_count_floor:
         # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
         target = found.own_words if number.value in in_terms else found.differing
     else:

@@ -112,12 +112,12 @@ def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
     return ""
 
 
-def _excluded(doc: Doc, compiled: Compiled) -> str:
+def _excluded(doc: Doc, compiled: Compiled, settings: RelevanceSettings) -> str:
     for excluded_terms, unless_terms in compiled.exclude:
         excluded = term_hits(doc, excluded_terms)
         if excluded and _guard_holds(excluded, term_hits(doc, unless_terms)):
             return f"near-miss guard: {', '.join(list(excluded)[:3])}"
-    negative = affirmed(doc, term_hits(doc, compiled.negative))
+    negative = affirmed(doc, term_hits(doc, compiled.negative), settings)
     if negative:
         return f"negative term for this claim: {', '.join(negative[:3])}"
     return ""
@@ -183,7 +183,7 @@ def _own_outside(own: dict[str, list[tuple[int, int, int]]],
 
 
 def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
-                  published: int | None) -> str:
+                  published: int | None, settings: RelevanceSettings) -> str:
     """Another election, body or country than the claim's, or only years before its event
     (the text's years, else the year it was published), or, for an event claim with
     `scope.until`, only years after it (a later vote's detentions are another event)."""
@@ -202,7 +202,7 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         years = named or ({published} if published else set())
         # Only years the text names put it after an event: a later story may recount it.
         first, until = compiled.scope_years[0], compiled.scope_until
-        before = bool(years) and max(years) < first and not _renamed(doc, compiled)
+        before = bool(years) and max(years) < first and not _renamed(doc, compiled, settings)
         if before or (years and until is not None and min(named, default=0) > until):
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
                     f"about {', '.join(map(str, compiled.scope_years))}")
@@ -218,10 +218,10 @@ def _named_days(doc: Doc) -> set[tuple[int, int]]:
     return doc.days
 
 
-def _renamed(doc: Doc, compiled: Compiled) -> bool:
+def _renamed(doc: Doc, compiled: Compiled, settings: RelevanceSettings) -> bool:
     """The item reports the rename of a party the claim names: written after the rename, so
     the party's history it recounts ("founded in 1999") does not put it before the claim."""
-    return bool(_reported_renames(doc, compiled))
+    return bool(_reported_renames(doc, compiled, settings))
 
 
 def _named_alone(doc: Doc, compiled: Compiled) -> bool:
@@ -229,24 +229,27 @@ def _named_alone(doc: Doc, compiled: Compiled) -> bool:
             and not any_hits(doc, compiled.alone_unless))
 
 
-def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
-          published: int | None) -> tuple[str, list[str]]:
+def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, published: int | None,
+          settings: RelevanceSettings) -> tuple[str, list[str]]:
     """Why the claim is not scored ("" when the gate passes), and the renames reported."""
     if not any_hits(doc, compiled.anchors):
         return "no anchor term", []
-    renames = _reported_renames(doc, compiled)
+    renames = _reported_renames(doc, compiled, settings)
     # A name only this claim's event has ("MISK", "Agadil") stands in for the context groups.
     unique = any_hits(doc, compiled.unique)
     # The claim's subject named by its own names where nothing of its topic is said (an
     # OSDP office opened): it bears on the claim as a mention; only the country is needed.
     alone = not unique and _named_alone(doc, compiled)
     why = ((not unique and _context_missing(doc, compiled, bool(renames) or alone))
-           or _excluded(doc, compiled) or _out_of_scope(doc, compiled, numbers, published))
+           or _excluded(doc, compiled, settings)
+           or _out_of_scope(doc, compiled, numbers, published, settings))
     return why, renames
 
 
-def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, float]
-             ) -> list[str]:
+def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, float],
+             sentence_weight: float) -> list[str]:
+    """The claim's figures the item names; the first sentence with each gains
+    *sentence_weight* (``RelevanceSettings.sentence_weight_figure``)."""
     figures = []
     for figure, tolerance, words in _claim_figures(compiled).figures:
         first = numbers.first_near(figure, tolerance)  # the first sentence with it in digits
@@ -260,7 +263,7 @@ def _figures(compiled: Compiled, numbers: SentenceNumbers, weight: dict[int, flo
                 break
         if first is not None:
             figures.append(figure.text)
-            weight[first] += 2
+            weight[first] += sentence_weight
     return figures
 
 
@@ -351,7 +354,7 @@ def _gather(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
             now: datetime | None, published: int | None = None,
             settings: RelevanceSettings = DEFAULT_SETTINGS) -> tuple[Evidence | None, str]:
     """Evidence for one claim, or None and why when the gate fails."""
-    why, renames = _gate(doc, compiled, numbers, published)
+    why, renames = _gate(doc, compiled, numbers, published, settings)
     if why:
         return None, why
     return _collect(doc, compiled, numbers, now, renames, settings, published), ""
@@ -363,23 +366,25 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     anchors = term_hits(doc, compiled.anchors)
     near = settings.change_near_sentences
     change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
-    changes = said(doc, change_hits)  # the stance's; the score counts ``affirmed`` ones
+    changes = said(doc, change_hits, settings)  # the stance's; the score counts ``affirmed`` ones
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
     # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
     renames_reported = bool(renames)
-    renames = renames or _renames(doc, compiled, changes, require_old=False)
+    renames = renames or _renames(doc, compiled, changes, require_old=False,
+                                  within=settings.rename_near_sentences)
     weight: dict[int, float] = defaultdict(float)
     anchor_sentences = {s for occ in anchors.values() for s, _, _ in occ}
     support = term_hits(doc, compiled.support)
-    for occurrences, w in ((anchors, 3.0), (support, 1.0)):
+    for occurrences, w in ((anchors, settings.sentence_weight_anchor),
+                           (support, settings.sentence_weight_term)):
         for occ in occurrences.values():
             for s_idx, _, _ in occ:
                 weight[s_idx] += w
-    figures = _figures(compiled, numbers, weight)
+    figures = _figures(compiled, numbers, weight, settings.sentence_weight_figure)
     own_figures = _claim_figures(compiled)
     quantities = read_quantities(doc, compiled, numbers, weight, {**anchors, **support},
-                                 own_figures.known, own_figures.numbered_terms)
-    max_year = (now.year + 1) if now else NO_YEAR_AFTER
+                                 own_figures.known, own_figures.numbered_terms, settings)
+    max_year = (now.year + settings.years_ahead) if now else NO_YEAR_AFTER
     later_years = sorted(y for y in numbers.year_values()
                          if compiled.year and compiled.year < y <= max_year)
     update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
@@ -387,11 +392,12 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     return Evidence(
         anchors=anchors, support=support, figures=figures, confirmed=quantities.confirmed,
         differing=quantities.differing, later_years=later_years,
-        updates=said(doc, update_hits),
+        updates=said(doc, update_hits, settings),
         confirms=[t for t, occ in confirm_hits.items()
                   if any(s in anchor_sentences for s, _, _ in occ)],
-        changes=changes + said(doc, weak_hits),
-        change_words_scored=any(affirmed(doc, h) for h in (change_hits, update_hits, weak_hits)),
+        changes=changes + said(doc, weak_hits, settings),
+        change_words_scored=any(affirmed(doc, h, settings)
+                                for h in (change_hits, update_hits, weak_hits)),
         changes_near_anchor=[
             text for text in changes
             if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
@@ -403,7 +409,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         own_words=quantities.own_words, own_dispute=quantities.own_dispute,
         # ... and none of its own words ("the only registered opposition party" restates it).
         named_alone=bool(compiled.alone_names) and not support and _named_alone(doc, compiled),
-        denied=denied_event(doc, compiled, anchors),
+        denied=denied_event(doc, compiled, anchors, settings),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,
@@ -411,12 +417,12 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         sentence_years=numbers.sentence_years(),
         result_sentences=set(numbers.percent_sentences()),
         own_scope=bool(term_hits(doc, compiled.scope_own)),
-        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences),
+        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences, settings),
         published_year=published, max_year=max_year,
     )
 
 
-def veto(prep: Prepared, claim: Claim) -> str:
+def veto(prep: Prepared, claim: Claim, settings: RelevanceSettings = DEFAULT_SETTINGS) -> str:
     """Why the rules forbid *claim* on *prep* whatever else is said ("" when nothing does): no
     word for the claim's country while another country is named (``country_missing``; a name
     only the claim's event has lifts it), a near-miss guard or negative term, another vote,
@@ -427,8 +433,8 @@ def veto(prep: Prepared, claim: Claim) -> str:
     if compiled.opinion_needs and not any_hits(doc, compiled.opinion_needs):
         return "none of the words the claim needs (opinion_needs)"
     country = "" if term_hits(doc, compiled.unique) else country_missing(doc, compiled)
-    return (country or _excluded(doc, compiled)
-            or _out_of_scope(doc, compiled, prep.numbers, prep.published_year))
+    return (country or _excluded(doc, compiled, settings)
+            or _out_of_scope(doc, compiled, prep.numbers, prep.published_year, settings))
 
 
 def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
@@ -437,9 +443,9 @@ def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
     the gate (a second opinion's flag): the same evidence and ``choose_stance``."""
     compiled = compiled_claim(claim)
     doc = prep.doc
-    renames = _reported_renames(doc, compiled)
+    renames = _reported_renames(doc, compiled, settings)
     ev = _collect(doc, compiled, prep.numbers, now, renames, settings, prep.published_year)
-    return choose_stance(ev, compiled)
+    return choose_stance(ev, compiled, settings)
 
 
 def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS) -> float:
@@ -449,9 +455,9 @@ def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS)
         score += w.w_anchor_in_title
     # Distinct places, not distinct spellings: "Amanat" and "Аманат" on one token count once.
     anchor_places = {(s, start) for occ in ev.anchors.values() for s, start, _ in occ}
-    score += w.w_extra_anchor * min(2, len(anchor_places) - 1)
-    score += w.w_term * min(2, len(ev.support))
-    score += w.w_figure * min(2, len(ev.figures))
+    score += w.w_extra_anchor * min(w.max_extra_anchors, len(anchor_places) - 1)
+    score += w.w_term * min(w.max_terms, len(ev.support))
+    score += w.w_figure * min(w.max_figures, len(ev.figures))
     if ev.confirmed or ev.differing or ev.disputed or ev.replaced or ev.own_words:
         score += w.w_quantity
     if ev.renames_reported or ev.updates or ev.changes or ev.change_words_scored:
@@ -527,7 +533,7 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
     if ev is None:
         return Assessment(claim.id, rejected=why)
     score = score_evidence(ev, settings)
-    stance, reason = choose_stance(ev, compiled)
+    stance, reason = choose_stance(ev, compiled, settings)
     assert stance in STANCES
     result = Assessment(claim.id, score=score, stance=stance, reason=reason, evidence=ev)
     if score >= (settings.threshold if threshold is None else threshold):
@@ -553,8 +559,9 @@ def score_item(
     """The claims *item* bears on, best first, each with score, stance, reason and evidence.
 
     *threshold* (default ``settings.threshold``) is the minimum score reported; *settings*
-    holds the weights (``RelevanceSettings``).  *now*, when
-    given, caps which four-digit numbers count as years (no later than next year).
+    holds the weights and the rules' other policy numbers (``RelevanceSettings``).  *now*, when
+    given, caps which four-digit numbers count as years (``settings.years_ahead``: no later
+    than next year).
     *second_opinion* (``learned.SecondOpinion``): a model that may add claims the rules did
     not flag and their vetoes allow (``[relevance] second_opinion``); off when None.
     """

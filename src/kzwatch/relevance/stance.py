@@ -13,13 +13,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 
 if TYPE_CHECKING:
     from kzwatch.relevance.scoring import Evidence
 
 
-def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
-    """The stance and a one-line reason, from the strongest signal down."""
+def choose_stance(ev: Evidence, compiled: Compiled,
+                  settings: RelevanceSettings = DEFAULT_SETTINGS) -> tuple[str, str]:
+    """The stance and a one-line reason, from the strongest signal down (*settings*: how near
+    a differing figure must be, ``RelevanceSettings.figure_near_sentences``)."""
     first = _alone_or_renamed(ev)
     if first:
         return first
@@ -27,7 +30,7 @@ def choose_stance(ev: Evidence, compiled: Compiled) -> tuple[str, str]:
         replaced = _replaced(ev, compiled)
         if replaced:
             return replaced
-    decided = (_from_denial(ev) or _from_differing(ev, compiled)
+    decided = (_from_denial(ev) or _from_differing(ev, compiled, settings.figure_near_sentences)
                or _from_words(ev, compiled))
     if decided:
         return decided
@@ -160,16 +163,17 @@ def _replaced(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
                        + new + (f" ({years})" if years else ""))
 
 
-def _from_differing(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
+def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, str] | None:
     """A figure of the claim's quantity that differs from the claim's: a later state
     (``updates``), the claim's own time (``contradicts``), or, when the text does not say
-    when, the change words and years around it decide.  A standing state's figure read two or
-    more sentences away from the claim's words ("по состоянию на 14.00 … 51,8%" … "порога
-    явки нет") is not told of the claim's subject: it decides nothing."""
+    when, the change words and years around it decide.  A standing state's figure read more
+    than *near* sentences (``RelevanceSettings.figure_near_sentences``) away from the claim's
+    words ("по состоянию на 14.00 … 51,8%" … "порога явки нет") is not told of the claim's
+    subject: it decides nothing."""
     if not (ev.differing or ev.disputed):
         return None
     if compiled.kind == "state" and not ev.disputed and not any(
-            abs(s - a) <= 1 for label in ev.differing
+            abs(s - a) <= near for label in ev.differing
             for s in ev.quantity_sentences.get(label, ()) for a in ev.anchor_sentences):
         return None
     has = ", ".join(compiled.claim.figures) or "other figures"

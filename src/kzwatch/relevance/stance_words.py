@@ -9,6 +9,7 @@ from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.denials import official_denials
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, negated, term_hits
 
 Hits = Mapping[str, list[tuple[int, int, int]]]
@@ -43,7 +44,8 @@ _PROPOSAL_RE = re.compile(
 def flatly_denied(doc: Doc, terms: Sequence[Term]) -> list[str]:
     """The *terms* (a vote claim's words: what happened at that vote, "boycott") denied
     outright: the item says it did not happen.  Only outright denials: a plain "не" is in
-    several claims' own words ("не будет участвовать")."""
+    several claims' own words ("не будет участвовать").  (The two tokens read are the
+    pattern's own length, "вовсе не", not a window to tune.)"""
     def denied(s: int, start: int) -> bool:
         before = [t.norm for t in doc.toks[s][max(0, start - 2):start]]
         return (bool(before) and before[-1] in _FLAT_DENIALS) or (
@@ -54,12 +56,13 @@ def flatly_denied(doc: Doc, terms: Sequence[Term]) -> list[str]:
 
 
 def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hits: Hits,
-                    anchor_sentences: set[int]) -> dict[str, Any]:
+                    anchor_sentences: set[int],
+                    settings: RelevanceSettings = DEFAULT_SETTINGS) -> dict[str, Any]:
     """The ``Evidence`` fields only the stance reads: where update words and restatement
     markers stand, which of the title and the claim's sentences tell of a proposed law, and
     what an official calls untrue (``denials``)."""
     return {
-        "official_denials": official_denials(doc, compiled, anchor_sentences),
+        "official_denials": official_denials(doc, compiled, anchor_sentences, settings),
         "update_sentences": {text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
@@ -89,17 +92,18 @@ def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[s
 _NOBODY = frozenset({"nobody", "никто", "никого", "ешким", "ешкимди"})
 
 
-def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int, int]]]
-            ) -> list[str]:
+def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int, int, int]]],
+                 settings: RelevanceSettings = DEFAULT_SETTINGS) -> list[str]:
     """For a claim about one event, the event's own words (its anchors) negated wherever they
     occur ("police said nobody was detained"): the item denies that it happened.  (Negated
     restatement markers are no such sign: several are negative themselves, "не допускали".)"""
     if compiled.kind != "event":  # a vote claim's words can only be denied outright
         return flatly_denied(doc, compiled.support) if compiled.kind == "vote" else []
+    lookback = settings.nobody_tokens
 
     def denied(s: int, start: int, end: int) -> bool:
-        before = doc.toks[s][max(0, start - 5):start]
-        return negated(doc, s, start, end) or any(t.norm in _NOBODY for t in before)
+        before = doc.toks[s][max(0, start - lookback):start]
+        return negated(doc, s, start, end, settings) or any(t.norm in _NOBODY for t in before)
 
     return [text for text, occ in anchors.items()
             if occ and all(denied(s, start, end) for s, start, end in occ)]

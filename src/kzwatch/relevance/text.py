@@ -14,6 +14,7 @@ from operator import attrgetter, or_
 from typing import cast
 
 from kzwatch.model import FeedItem
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.words import (
     _FIRST,
     _SECOND,
@@ -39,7 +40,6 @@ __all__ = ["ChunkEntry", "LatinChunk", "Matcher", "Tok", "fast_tokens", "russian
 #: Negation words that negate what follows them (also read by ``denials``).
 NEGATIONS_BEFORE = frozenset({"не", "нет", "ни", "not", "no", "never", "without", "без"})
 _NEGATIONS_AFTER = frozenset({"жок", "емес"})  # normalised "жоқ", "емес"
-_NEGATION_WINDOW = 5
 _NORM = attrgetter("norm")
 
 
@@ -77,7 +77,8 @@ class Doc:
         #: occurs (their occurrences are their token's ``hits``)
         self.found_bits = 0
         self._norm_texts: dict[int, str] = {}  # ``norm_text`` by sentence
-        self.negations: dict[tuple[int, int, int], bool] = {}  # ``negated``, by occurrence
+        #: ``negated``, by occurrence and windows
+        self.negations: dict[tuple[int, int, int, int, int], bool] = {}
         #: the days of a month the text names (``days.named_days``), read on first use: every
         #: event claim's scope check asks
         self.days: set[tuple[int, int]] | None = None
@@ -531,16 +532,21 @@ def hit_positions(hits: Mapping[str, list[tuple[int, int, int]]]) -> set[tuple[i
     return {(s, start) for occurrences in hits.values() for s, start, _ in occurrences}
 
 
-def negated(doc: Doc, s_idx: int, start: int, end: int) -> bool:
+def negated(doc: Doc, s_idx: int, start: int, end: int,
+            settings: RelevanceSettings = DEFAULT_SETTINGS) -> bool:
+    """A negation within ``settings.negation_before_tokens`` before the occurrence or (Kazakh)
+    ``negation_after_tokens`` after it."""
     # Cached per document: each assessed claim asks about the same occurrences of the change
-    # and update words claims share (about five asks per occurrence on the bench).
-    key = (s_idx, start, end)
+    # and update words claims share (about five asks per occurrence on the bench).  The
+    # windows are part of the key: one document may be assessed with other settings.
+    before, after = settings.negation_before_tokens, settings.negation_after_tokens
+    key = (s_idx, start, end, before, after)
     found = doc.negations.get(key)
     if found is None:
         row = doc.toks[s_idx]
         found = doc.negations[key] = (
-            not NEGATIONS_BEFORE.isdisjoint(map(_NORM, row[max(0, start - _NEGATION_WINDOW):start]))
-            or not _NEGATIONS_AFTER.isdisjoint(map(_NORM, row[end + 1:end + 3])))
+            not NEGATIONS_BEFORE.isdisjoint(map(_NORM, row[max(0, start - before):start]))
+            or not _NEGATIONS_AFTER.isdisjoint(map(_NORM, row[end + 1:end + 1 + after])))
     return found
 
 
@@ -550,18 +556,20 @@ def negated_inside(doc: Doc, s_idx: int, start: int, end: int) -> bool:
     return any(t.norm in NEGATIONS_BEFORE for t in doc.toks[s_idx][start + 1:end])
 
 
-def said(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]]) -> list[str]:
+def said(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]],
+         settings: RelevanceSettings = DEFAULT_SETTINGS) -> list[str]:
     """Terms with at least one occurrence negated neither before, after nor inside it."""
     return [text for text, occurrences in hits.items()
-            if any(not negated(doc, s, a, b) and not negated_inside(doc, s, a, b)
+            if any(not negated(doc, s, a, b, settings) and not negated_inside(doc, s, a, b)
                    for s, a, b in occurrences)]
 
 
-def affirmed(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]]) -> list[str]:
+def affirmed(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]],
+             settings: RelevanceSettings = DEFAULT_SETTINGS) -> list[str]:
     """Terms with at least one occurrence that is not negated."""
     return [
         text
         for text, occurrences in hits.items()
-        if any(not negated(doc, s, start, end) for s, start, end in occurrences)
+        if any(not negated(doc, s, start, end, settings) for s, start, end in occurrences)
     ]
 
