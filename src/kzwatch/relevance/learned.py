@@ -265,7 +265,8 @@ class SecondOpinion:
         for claim, opinion in zip(applicable, self.opinions(sims, [c.id for c in applicable])):
             if opinion is None or not self.agrees(opinion) or not open_to_model(claim):
                 continue
-            stance, reason = _dated(prep, claim, *ungated_stance(prep, claim, now, settings))
+            stance, reason = _dated(prep, claim, settings.years_ahead,
+                                    *ungated_stance(prep, claim, now, settings))
             added.append(ClaimMatch(
                 claim_id=claim.id, score=opinion.similarity, stance=stance,
                 reason=f"{opinion.describe()}; {reason}", matched=(f"~{opinion.exemplar}",),
@@ -324,15 +325,17 @@ def packaged() -> SecondOpinion:
     return load()
 
 
-def _dated(prep: Prepared, claim: Claim, stance: str, reason: str) -> tuple[str, str]:
+def _dated(prep: Prepared, claim: Claim, years_ahead: int, stance: str, reason: str
+           ) -> tuple[str, str]:
     """The rules' stance on a claim the model adds; where they read nothing (``mentions``),
     the years the item names: a year after the claim's, alone or beside it, is a later state
     of it (`updates`: told since then; docs/LABELLING.md), the claim's own year alone the claim
-    told again (`confirms`).  A year after the item's publication year plus one is a target
-    ("by 2030"), not news, and is not counted.  Years are what the rules lack here: the model
-    adds claims to items that paraphrase them."""
+    told again (`confirms`).  A year more than *years_ahead* after the item's publication is
+    a target ("by 2030"), not news, and is not counted.  Years are what the rules lack here:
+    the model adds claims to items that paraphrase them."""
     year = compiled_claim(claim).year
-    years = [y for y in prep.numbers.year_values() if prep.published_year is None or y <= prep.published_year + 1]
+    until = None if prep.published_year is None else prep.published_year + years_ahead
+    years = [y for y in prep.numbers.year_values() if until is None or y <= until]
     if stance != "mentions" or year is None or not years:
         return stance, reason
     if max(years) > year:  # a later year, alone or beside the claim's: told since then
