@@ -47,7 +47,8 @@ def test_anyone_but_a_critic_contesting_the_claim_contradicts_it(claims) -> None
     found = stance_of(claims, "C6", "A veteran of the council speaks",
                       "One of its past members says calling the National Council of Public "
                       "Trust merely advisory was wrong.", "2021-03-01")
-    assert found.stance == "contradicts"
+    # A former member is no official: the reason says the claim is contested, not denied.
+    assert (found.stance, found.reason) == ("contradicts", "contested: calling & was wrong")
 
 
 def test_a_contest_in_a_sentence_naming_the_critics_is_not_read_as_theirs_disputed(claims) -> None:

@@ -1,4 +1,5 @@
-"""Official denials, for the stance only: the state's side calling what the claim says untrue.
+"""Denials, for the stance only: the state's side calling what the claim says untrue, and
+anyone but the claim's critics contesting it.
 
 The claims of the default article are criticisms (a contested turnout, observers kept away,
 rallies refused, political prisoners).  When an election commission, a ministry or a prosecutor
@@ -28,18 +29,18 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
     the title or near the claim's anchors (``settings.denial_near_sentences``), with a speaker for the state in
     the title, the sentence before, or earlier in the same sentence ("the ministry called the
     figure an invention"; not "observers rejected the CEC's figure", where the dismissal is
-    the critics').  A dismissal word negated is none ("did not call it untrue")."""
-    contested = disputed_by_anyone(doc, compiled, anchor_sentences, settings)
+    the critics').  A dismissal word negated is none ("did not call it untrue").  Contesting
+    words said by anyone else are ``disputed_by_anyone``'s."""
     if not compiled.denial_terms or not compiled.denial_speakers:
-        return contested
+        return []
     dismissals = term_hits(doc, compiled.denial_terms)
     restated = term_hits(doc, compiled.confirm)
     if not (dismissals or restated):
-        return contested
+        return []
     first_speaker = _first_in_sentence(doc, compiled.denial_speakers)
     if not first_speaker or _title_tells_claim(doc, restated, dismissals, first_speaker,
                                                settings.denial_negation_tokens):
-        return contested
+        return []
     first_critic = _first_in_sentence(doc, compiled.denial_critics)
     near_by, lookback = settings.denial_near_sentences, settings.denial_negation_tokens
 
@@ -66,7 +67,7 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
     found = [text for text, occ in dismissals.items()
              if any(told(s, start) and not negated(doc, s, start, end, settings)
                     for s, start, end in occ)]
-    return contested + found + [f"not {text}" for text, occ in restated.items()
+    return found + [f"not {text}" for text, occ in restated.items()
                     if any(denied(s, start) and _negated(doc, s, start, end, restated, lookback)
                            for s, start, end in occ)]
 

@@ -92,11 +92,15 @@ def _alone_or_renamed(ev: Evidence) -> tuple[str, str] | None:
 
 
 def _from_denial(ev: Evidence) -> tuple[str, str] | None:
-    """The state's side calling the criticism untrue, about the claim's own time (a later year
-    named may be a change told beside the denial): a dispute, whatever figures it restates
-    (``denials``)."""
-    if ev.official_denials and not ev.later_years:
+    """The state's side calling the criticism untrue, or anyone but its critics contesting
+    it, about the claim's own time (a later year named may be a change told beside the
+    denial): a dispute, whatever figures it restates (``denials``)."""
+    if ev.later_years:
+        return None
+    if ev.official_denials:
         return "contradicts", "an official denies it: " + ", ".join(ev.official_denials)
+    if ev.contested_by_anyone:
+        return "contradicts", "contested: " + ", ".join(ev.contested_by_anyone)
     return None
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
-from kzwatch.relevance.denials import official_denials
+from kzwatch.relevance.denials import disputed_by_anyone, official_denials
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, negated, term_hits
 
@@ -63,6 +63,7 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
     what an official calls untrue (``denials``)."""
     return {
         "official_denials": official_denials(doc, compiled, anchor_sentences, settings),
+        "contested_by_anyone": disputed_by_anyone(doc, compiled, anchor_sentences, settings),
         "update_sentences": {text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
