@@ -91,13 +91,23 @@ def change_target(sentence: str, number_text: str, folded: str | None = None) ->
     return min(numbers, key=place).value
 
 
+def within(value: float, values: list[float], tolerance: float) -> bool:
+    """*value* equals one of *values* within *tolerance* (a float's rounding spared)."""
+    return any(abs(value - v) <= tolerance + 1e-9 for v in values)
+
+
+def among_known(value: float, known: list[tuple[list[float], float]]) -> bool:
+    """*value* equals one of the values in *known* (value lists, each with its tolerance)."""
+    return any(within(value, values, tolerance) for values, tolerance in known)
+
+
 def changed_from(sentence: str, number: Number, known: list[tuple[list[float], float]],
                  folded: str | None = None) -> bool:
     """*number* starts a change told in *sentence* to a value not among *known* (value lists
     with their tolerance): "с пяти до двух"; "from 40,000 to 20,000" is a claim's own change
     when it has both.  *folded*: ``fold_text(sentence)`` when the caller has it."""
     to = change_target(sentence, number.text, folded)
-    return to is not None and not any(abs(to - v) <= tol + 1e-9 for vs, tol in known for v in vs)
+    return to is not None and not among_known(to, known)
 
 
 def qualifier(sentence: str, number_text: str, folded: str | None = None) -> str:

@@ -8,12 +8,11 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from math import inf
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled, other_place_sentences
 from kzwatch.relevance.numbers import Number, SentenceNumbers, extract_numbers
-from kzwatch.relevance.qualifiers import changed_from, consistent, qualifier
+from kzwatch.relevance.qualifiers import among_known, changed_from, consistent, qualifier, within
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, term_hits
 
@@ -43,7 +42,7 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
         for s_idx in sorted(cue_sentences):
             for number in read(s_idx):
                 if (number.date or (number.year and quantity["unit"] != "%")
-                        or not quantity.get("min", 0) <= number.value <= quantity.get("max", inf)):
+                        or not quantity["min"] <= number.value <= quantity["max"]):
                     continue
                 if quantity["unit"] == "%" and not number.percent:
                     continue
@@ -108,8 +107,7 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
     sentence index → its folded text (``SentenceNumbers.folded_sentence``); *settings*: how near
     a bound must be, and the smallest bare count that may differ (``differing_count_floor``)."""
     how = qualifier(sentence, number.text, folded(s_idx))
-    equal = any(abs(number.value - v) <= quantity["tolerance"] + 1e-9
-                for v in quantity["values"])
+    equal = within(number.value, quantity["values"], quantity["tolerance"])
     bound = not equal and how in ("over", "under", "about") and any(
         consistent(how, number.value, v, quantity["tolerance"], settings)
         for v in quantity["values"])
@@ -124,7 +122,7 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
         target = found.replaced
     elif equal or bound:
         target = found.confirmed
-    elif any(abs(number.value - v) <= tol + 1e-9 for vs, tol in known for v in vs):
+    elif among_known(number.value, known):
         return False
     elif number.percent or number.value >= settings.differing_count_floor:
         # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
@@ -142,7 +140,7 @@ def _file_side(found: Quantities, quantity: dict[str, Any], number: Number, how:
     """File a value of a quantity the claim reports as disputed by the side it stands for: the
     contested value (the official 63%), told or denied, or a value set against it (the
     observers' 35.10%) when stated."""
-    if any(abs(number.value - v) <= quantity["tolerance"] + 1e-9 for v in quantity["contested"]):
+    if within(number.value, quantity["contested"], quantity["tolerance"]):
         found.contested_told.append(label)
     elif how != "not":
         found.other_side_told.append(label)

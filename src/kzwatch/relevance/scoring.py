@@ -25,6 +25,7 @@ from kzwatch.relevance.numbers import (
     figure_tolerance,
     number_words_near,
 )
+from kzwatch.relevance.qualifiers import among_known
 from kzwatch.relevance.quantities import read_quantities, values_in_term
 from kzwatch.relevance.renames import renames_named as _renames
 from kzwatch.relevance.renames import reported_renames as _reported_renames
@@ -322,7 +323,8 @@ def _own_change(numbers: SentenceNumbers, s_idx: int, compiled: Compiled) -> boo
     figures = claim_figures.counts
     # Number words are read only where two digit numbers, or a thousand or a million in
     # words beside a claim's figure that large, may be.
-    if compiled.kind != "state" or len(figures) < 2 or (sum(not n.year for n in numbers.digits(s_idx)) < 2 and not (
+    digit_counts = sum(not n.year for n in numbers.digits(s_idx))
+    if compiled.kind != "state" or len(figures) < 2 or (digit_counts < 2 and not (
             claim_figures.large and numbers.may_name(s_idx, _LARGE_NUMBER_WORDS))):
         return False
     told = [n for n in numbers[s_idx] + (numbers.in_words(s_idx) if claim_figures.large else [])
@@ -330,8 +332,7 @@ def _own_change(numbers: SentenceNumbers, s_idx: int, compiled: Compiled) -> boo
     own = {f.value for f, tol in figures if any(
         n.percent == f.percent and abs(n.value - f.value) <= tol for n in told)}
     known = _claim_figures(compiled).known
-    return len(own) >= 2 and all(any(abs(n.value - v) <= tol + 1e-9 for vs, tol in known
-                                     for v in vs) for n in told)
+    return len(own) >= 2 and all(among_known(n.value, known) for n in told)
 
 
 def _current(hits: dict[str, list[tuple[int, int, int]]], numbers: SentenceNumbers,
@@ -409,7 +410,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
         own_words=quantities.own_words, own_dispute=quantities.own_dispute,
         # ... and none of its own words ("the only registered opposition party" restates it).
-        named_alone=bool(compiled.alone_names) and not support and _named_alone(doc, compiled),
+        named_alone=not support and _named_alone(doc, compiled),
         denied=denied_event(doc, compiled, anchors, settings),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
