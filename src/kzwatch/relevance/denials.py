@@ -49,7 +49,7 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
         any critic ("the ministry called the activists' count an invention"), or in the title
         or the sentence before when no critic speaks first in this one ("activists said the
         ministry's figure was an invention" is the critics' dismissal)."""
-        if not (s == 0 or any(abs(s - a) <= near_by for a in anchor_sentences)):
+        if not _near_claim(s, anchor_sentences, near_by):
             return False
         critic = first_critic.get(s, start)
         if first_speaker.get(s, start) < min(start, critic):
@@ -61,8 +61,7 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
     official_title = 0 in first_speaker and 0 not in first_critic
 
     def denied(s: int, start: int) -> bool:
-        near = s == 0 or any(abs(s - a) <= near_by for a in anchor_sentences)
-        return told(s, start) or (official_title and near)
+        return told(s, start) or (official_title and _near_claim(s, anchor_sentences, near_by))
 
     found = [text for text, occ in dismissals.items()
              if any(told(s, start) and not negated(doc, s, start, end, settings)
@@ -100,9 +99,14 @@ def disputed_by_anyone(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
     first_critic = _first_in_sentence(doc, compiled.denial_critics)
     near_by = settings.denial_near_sentences
     return [text for text, occ in hits.items()
-            if any((s == 0 or any(abs(s - a) <= near_by for a in anchor_sentences))
+            if any(_near_claim(s, anchor_sentences, near_by)
                    and s not in first_critic
                    and not negated(doc, s, start, end, settings) for s, start, end in occ)]
+
+
+def _near_claim(s: int, anchor_sentences: set[int], near_by: int) -> bool:
+    """Sentence *s* is the title or within *near_by* sentences of one naming the claim."""
+    return s == 0 or any(abs(s - a) <= near_by for a in anchor_sentences)
 
 
 def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
