@@ -336,10 +336,7 @@ class SentenceNumbers(Sequence[list[Number]]):
         from, which differs for Latin Kazakh), once per item: every quantity of every claim
         whose cue is in the sentence reads its numbers' qualifiers there."""
         if self._to_text is None:  # the same text: one fold serves both
-            folded = self._folded.get(index)
-            if folded is None:
-                folded = self._folded[index] = fold_text(self.text(index))
-            return folded
+            return self._folded_text(index)
         folded = self._folded_given.get(index)
         if folded is None:
             folded = self._folded_given[index] = fold_text(self._sentences[index])
@@ -383,10 +380,7 @@ class SentenceNumbers(Sequence[list[Number]]):
             if not _DIGIT_RE.search(self._sentences[index]):
                 found = self._written_cache[index] = []
             else:
-                folded = self._folded.get(index)
-                if folded is None:
-                    folded = self._folded[index] = fold_text(self.text(index))
-                found = self._written_cache[index] = _digit_numbers(folded)
+                found = self._written_cache[index] = _digit_numbers(self._folded_text(index))
         return found
 
     def with_digits(self) -> list[int]:
