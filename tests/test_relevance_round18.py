@@ -43,3 +43,27 @@ def test_critics_disagreeing_with_the_state_still_restate_the_claim(claims) -> N
                       "Наблюдатели не согласились с ЦИК: испорченных бюллетеней на выборах в "
                       "Мажилис 2021 года, по их подсчётам, было 3,8 процента.", "2021-06-01")
     assert found.stance != "contradicts"
+
+
+# --- a return to a subject is not a restoration (``revisits``) ----------------------------------
+
+
+@pytest.mark.parametrize(("claim_id", "title", "text"), [
+    ("C1", "A look back at the January vote",
+     "An observers' network in Kazakhstan returned to the 2021 Majilis election this week: by "
+     "its count turnout was about 35 percent, not the 63 percent the election commission "
+     "announced."),
+    ("C1", "Наблюдатели снова о явке",
+     "Сеть наблюдателей в Казахстане вернулась к выборам в Мажилис 2021 года: по её подсчёту "
+     "пришли около 35 процентов избирателей, а не 63 процента."),
+])
+def test_returning_to_the_claims_own_vote_retells_it(claims, claim_id, title, text) -> None:
+    assert stance_of(claims, claim_id, title, text, "2026-05-01").stance == "confirms"
+
+
+def test_a_rule_returned_later_is_still_a_change(claims) -> None:
+    # A later year in the sentence: the 50% turnout floor came back, which undoes C13.
+    found = stance_of(claims, "C13", "Turnout floor back",
+                      "In Kazakhstan the rule that half of voters must take part returned to "
+                      "the election law in 2026.", "2026-05-01")
+    assert found.stance == "updates"
