@@ -29,6 +29,7 @@ from kzwatch.relevance.qualifiers import among_known
 from kzwatch.relevance.quantities import read_quantities, values_in_term
 from kzwatch.relevance.renames import renames_named as _renames
 from kzwatch.relevance.renames import reported_renames as _reported_renames
+from kzwatch.relevance.revisits import without_revisits
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
@@ -362,12 +363,19 @@ def _gather(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     return _collect(doc, compiled, numbers, now, renames, settings, published), ""
 
 
+def _change_hits(doc: Doc, compiled: Compiled, numbers: SentenceNumbers
+                 ) -> dict[str, list[tuple[int, int, int]]]:
+    """Change words outside the claim's own past, a return to its own time not counted."""
+    hits = _current(term_hits(doc, compiled.change), numbers, compiled)
+    return without_revisits(doc, hits, numbers, compiled.year)
+
+
 def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: datetime | None,
              renames: list[str], settings: RelevanceSettings, published: int | None) -> Evidence:
     """The evidence for one claim once the item is taken to bear on it."""
     anchors = term_hits(doc, compiled.anchors)
     near = settings.change_near_sentences
-    change_hits = _current(term_hits(doc, compiled.change), numbers, compiled)
+    change_hits = _change_hits(doc, compiled, numbers)
     changes = said(doc, change_hits, settings)  # the stance's; the score counts ``affirmed`` ones
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
     # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
