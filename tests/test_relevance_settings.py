@@ -218,3 +218,24 @@ def test_every_field_is_tested_here() -> None:
               "about_points", "about_fraction", "years_ahead", "change_near_sentences",
               "threshold"}
     assert {f.name for f in fields(RelevanceSettings) if not f.name.startswith("w_")} <= tested
+
+
+def test_a_negative_policy_number_or_a_threshold_over_one_is_a_one_line_error() -> None:
+    with pytest.raises(ValueError, match="'max_terms' must be 0 or more, not -1"):
+        RelevanceSettings(max_terms=-1)
+    with pytest.raises(ValueError, match="'threshold' is a score from 0 to 1, not 1.5"):
+        RelevanceSettings(threshold=1.5)
+
+
+def test_the_scoring_section_of_the_config_is_the_scorers_settings(tmp_path) -> None:
+    """``[scoring]`` reaches the scorer: the discovery cycle and ``kzwatch explain`` read it."""
+    from kzwatch.config import ConfigError, load_config
+
+    path = tmp_path / "kzwatch.toml"
+    path.write_text("[[article]]\nid = \"beimenbetov-2021\"\n[scoring]\nmax_terms = 1\n",
+                    encoding="utf-8")
+    assert load_config(path, env={}, cwd=tmp_path).scoring == RelevanceSettings(max_terms=1)
+    path.write_text("[[article]]\nid = \"beimenbetov-2021\"\n[scoring]\nmax_terms = -2\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="max_terms"):
+        load_config(path, env={}, cwd=tmp_path)

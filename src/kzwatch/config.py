@@ -48,6 +48,7 @@ def section_classes() -> dict[str, type]:
     from kzwatch.health.drift import DriftSettings
     from kzwatch.health.pages import ClassifySettings
     from kzwatch.health.verdict import HealthSettings
+    from kzwatch.relevance.settings import RelevanceSettings
     from kzwatch.report import ReportSettings
     from kzwatch.shards import ScaleSettings
     from kzwatch.store import WarehouseSettings
@@ -55,7 +56,7 @@ def section_classes() -> dict[str, type]:
     return {"warehouse": WarehouseSettings, "fetch": FetchSettings, "health": HealthSettings,
             "classify": ClassifySettings, "archive": ArchiveSettings, "drift": DriftSettings,
             "relevance": DiscoverySettings, "digest": DigestSettings, "report": ReportSettings,
-            "scale": ScaleSettings, "check": CheckSettings}
+            "scale": ScaleSettings, "check": CheckSettings, "scoring": RelevanceSettings}
 
 
 def channel_classes() -> dict[str, type]:
@@ -122,6 +123,7 @@ class Config:
     report: Any  # kzwatch.report.ReportSettings
     scale: Any  # kzwatch.shards.ScaleSettings
     check: Any  # kzwatch.cycles.check_settings.CheckSettings
+    scoring: Any  # kzwatch.relevance.settings.RelevanceSettings: the scorer's policy numbers
     delivery: tuple[Any, ...] = ()  # channel settings, one per [delivery.<kind>] table
     base_dir: Path = Path(".")
 

@@ -89,7 +89,11 @@ def attach_page_text(fetcher: Fetcher, items: list[FeedItem], max_chars: int) ->
 
 
 def score(items: list[FeedItem], articles: list[Article], threshold: float | None,
-          second_opinion: bool = True) -> list[tuple[str, FeedItem, ClaimMatch]]:
+          second_opinion: bool = True, settings: relevance.RelevanceSettings | None = None
+          ) -> list[tuple[str, FeedItem, ClaimMatch]]:
+    """Every (article, item, match) at or above *threshold* (None: ``settings.threshold``);
+    *settings*: the ``[scoring]`` section (None: the scorer's defaults)."""
+    settings = settings or relevance.DEFAULT_SETTINGS
     found = []
     model = relevance.second_opinion_model(second_opinion)
     if model is not None:
@@ -106,7 +110,7 @@ def score(items: list[FeedItem], articles: list[Article], threshold: float | Non
             if not article.claims:
                 continue
             for match in relevance.score_item(item, list(article.claims), threshold=threshold,
-                                              second_opinion=model):
+                                              settings=settings, second_opinion=model):
                 found.append((article.id, item, match))
     return found
 
@@ -152,7 +156,7 @@ def run_discover_cycle(config: Config, as_of: datetime, *, fetcher: Fetcher | No
         if own_fetcher:
             fetcher.close()
 
-    matches = score(fresh, articles, opts.threshold, opts.second_opinion)
+    matches = score(fresh, articles, opts.threshold, opts.second_opinion, config.scoring)
     events = _events(results, matches, states, as_of)
     if any(r.outcome == "local_outage" for r in results):
         events.append(own_outage_event(as_of, config.fetch.canary_urls))

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 class DiscoverySettings:
     """The ``[relevance]`` section: how the discovery cycle reads sources and scores items.
 
-    ``threshold`` unset: the scorer's documented default (kzwatch.relevance.DEFAULT_THRESHOLD).
+    ``threshold`` unset: the ``[scoring]`` section's (the scorer's policy numbers,
+    ``kzwatch.relevance.RelevanceSettings``; default kzwatch.relevance.DEFAULT_THRESHOLD).
     ``first_lookback_days``: a source never read before is asked for this many days back (the
     ``{modified_after}`` of WordPress sources).  ``max_item_text``: characters of an item page's
     main text kept for scoring and the warehouse.  ``second_opinion``: let the learned model

@@ -12,7 +12,6 @@ from kzwatch.config import Config
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import feedback
 from kzwatch.relevance.explain import explain_item, format_explanation
-from kzwatch.relevance.scoring import DEFAULT_THRESHOLD
 from kzwatch.relevance.settings import second_opinion_model
 
 
@@ -23,8 +22,9 @@ def _warehouse(config: Config) -> Any:
 
 
 def _threshold(config: Config) -> float:
+    """``[relevance] threshold``, else ``[scoring] threshold`` (as the discovery cycle reads it)."""
     value = config.relevance.threshold
-    return DEFAULT_THRESHOLD if value is None else float(value)
+    return config.scoring.threshold if value is None else float(value)
 
 
 def _stored_item(con: Any, url: str) -> FeedItem | None:
@@ -83,7 +83,7 @@ def explain(config: Config, url: str, as_of: datetime, *, fetcher: Any = None) -
            else "item fetched (not in the warehouse)"]
     for article_id, claims in _claims_by_article(config).items():
         note, rows = explain_item(item, claims, threshold=threshold, now=as_of,
-                                  second_opinion=model)
+                                  second_opinion=model, settings=config.scoring)
         out.append(f"\narticle {article_id}")
         out.append(format_explanation(item, note, rows, threshold))
     with _warehouse(config) as con:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from kzwatch.model import Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.claimset import vote_days_of
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, Assessment, assess, prepare
+from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 
 if TYPE_CHECKING:
     from kzwatch.relevance.learned import SecondOpinion
@@ -59,17 +60,21 @@ def _added_row(match: ClaimMatch, rules: ClaimExplanation) -> ClaimExplanation:
 def explain_item(item: FeedItem, claims: Sequence[Claim], *,
                  threshold: float = DEFAULT_THRESHOLD,
                  now: datetime | None = None,
-                 second_opinion: SecondOpinion | None = None
+                 second_opinion: SecondOpinion | None = None,
+                 settings: RelevanceSettings = DEFAULT_SETTINGS,
                  ) -> tuple[str, list[ClaimExplanation]]:
     """A note on how the text was read, and one row per claim (flagged ones first).  With
-    *second_opinion*, the claims it adds are shown with its similarity and exemplars."""
+    *second_opinion*, the claims it adds are shown with its similarity and exemplars.
+    *settings*: the scorer's policy numbers, as ``score_item`` takes them."""
     prep = prepare(item, vote_days=vote_days_of(claims))
     if prep is None:
         return "the item has no title or text", []
-    rows = [_row(assess(prep, c, threshold=threshold, now=now), prep.sentences) for c in claims]
+    rows = [_row(assess(prep, c, threshold=threshold, now=now, settings=settings), prep.sentences)
+            for c in claims]
     if second_opinion is not None:
         flagged = {r.claim_id for r in rows if r.verdict == "flagged"}
-        added = {m.claim_id: m for m in second_opinion.matches(prep, claims, flagged, now=now)}
+        added = {m.claim_id: m for m in second_opinion.matches(prep, claims, flagged, now=now,
+                                                                settings=settings)}
         rows = [_added_row(added[r.claim_id], r) if r.claim_id in added else r for r in rows]
     order = {"flagged": 0, "flagged by the second opinion": 0, "below threshold": 1,
              "not scored": 2}

@@ -73,6 +73,14 @@ class RelevanceSettings:
     #: the item names (one: next year's scheduled vote); a larger one is not a year.
     years_ahead: int = 1
 
+    def __post_init__(self) -> None:
+        # A negative window, cap or weight would silently switch a rule off or invert it.
+        for name, value in vars(self).items():
+            if value < 0:
+                raise ValueError(f"'{name}' must be 0 or more, not {value}")
+        if self.threshold > 1:
+            raise ValueError(f"'threshold' is a score from 0 to 1, not {self.threshold}")
+
 
 DEFAULT_SETTINGS = RelevanceSettings()
 
