@@ -67,3 +67,11 @@ def test_a_rule_returned_later_is_still_a_change(claims) -> None:
                       "In Kazakhstan the rule that half of voters must take part returned to "
                       "the election law in 2026.", "2026-05-01")
     assert found.stance == "updates"
+
+
+def test_a_claims_own_update_word_that_returns_to_its_time_is_no_update(claims) -> None:
+    """C5 lists "return(s)" among its update words ("against all" returned to the ballot); a
+    report that returns to the January 2021 election is a retelling, as for change words."""
+    found = stance_of(claims, "C5", "Ballot design", "The report returns to the January 2021 "
+                      "election, when Kazakh ballots had no against all box.", "2027-04-01")
+    assert found.stance == "confirms"

@@ -15,14 +15,15 @@ from kzwatch.relevance.numbers import SentenceNumbers
 from kzwatch.relevance.text import Doc
 
 #: The return words (prefixes of their normal forms) and what follows them in a revisit.
-_RETURNING = ("return", "вернул", "вернет", "вернёт", "возвращ")
+_RETURNING = ("return", "вернул", "вернет", "возвращ")  # tokens fold ё to е
 _TO_A_SUBJECT = frozenset({"to", "к", "ко"})
 
 
 def without_revisits(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]],
                      numbers: SentenceNumbers, claim_year: int | None
                      ) -> dict[str, list[tuple[int, int, int]]]:
-    """*hits* (change words) less the occurrences that revisit the claim's own time."""
+    """*hits* (change or update words) less the occurrences that revisit the claim's own
+    time."""
     if not claim_year:
         return dict(hits)
 

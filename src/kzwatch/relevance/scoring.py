@@ -36,6 +36,7 @@ from kzwatch.relevance.stance_words import denied_event, disputes, stance_readin
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
+    Term,
     affirmed,
     any_hits,
     hit_positions,
@@ -363,10 +364,11 @@ def _gather(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     return _collect(doc, compiled, numbers, now, renames, settings, published), ""
 
 
-def _change_hits(doc: Doc, compiled: Compiled, numbers: SentenceNumbers
+def _change_hits(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, terms: list[Term]
                  ) -> dict[str, list[tuple[int, int, int]]]:
-    """Change words outside the claim's own past, a return to its own time not counted."""
-    hits = _current(term_hits(doc, compiled.change), numbers, compiled)
+    """Change or update words (*terms*) outside the claim's own past, a return to its own
+    time not counted."""
+    hits = _current(term_hits(doc, terms), numbers, compiled)
     return without_revisits(doc, hits, numbers, compiled.year)
 
 
@@ -375,7 +377,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     """The evidence for one claim once the item is taken to bear on it."""
     anchors = term_hits(doc, compiled.anchors)
     near = settings.change_near_sentences
-    change_hits = _change_hits(doc, compiled, numbers)
+    change_hits = _change_hits(doc, compiled, numbers, compiled.change)
     changes = said(doc, change_hits, settings)  # the stance's; the score counts ``affirmed`` ones
     # With the gate passed, the new name alone says the body was renamed or replaced (for the
     # stance; it adds nothing to the score: "Amanat faction meets" is not news on C2).
@@ -397,7 +399,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     max_year = (now.year + settings.years_ahead) if now else NO_YEAR_AFTER
     later_years = sorted(y for y in numbers.year_values()
                          if compiled.year and compiled.year < y <= max_year)
-    update_hits = _current(term_hits(doc, compiled.update), numbers, compiled)
+    update_hits = _change_hits(doc, compiled, numbers, compiled.update)
     weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(
         anchors=anchors, support=support, figures=figures, confirmed=quantities.confirmed,
