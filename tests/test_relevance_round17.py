@@ -117,3 +117,13 @@ def test_five_days_notice_still_confirms(claims) -> None:
     match = stance_of(claims, "C7", "Kazakhstan rally rules", "Under Kazakhstan's law on "
                       "peaceful assemblies organisers must give 5 days' notice to the akimat.")
     assert (match.stance, match.reason) == ("confirms", "same figures as the claim: notice days 5")
+
+
+def test_a_figure_with_no_number_is_a_one_line_error() -> None:
+    """A figure the number reader cannot read would be dropped silently from the claim."""
+    from kzwatch.relevance import load_claims
+
+    bad = ('article_id = "a"\n[[claim]]\nid = "X1"\ntext = "t"\nfigures = ["about half"]\n'
+           'anchors = ["a"]\n')
+    with pytest.raises(ValueError, match="claim X1: key 'figures' has no number in 'about half'"):
+        load_claims(bad, "a")

@@ -220,11 +220,11 @@ def test_every_field_is_tested_here() -> None:
     assert {f.name for f in fields(RelevanceSettings) if not f.name.startswith("w_")} <= tested
 
 
-def test_a_negative_policy_number_or_a_threshold_over_one_is_a_one_line_error() -> None:
+def test_a_negative_policy_number_is_a_one_line_error() -> None:
     with pytest.raises(ValueError, match="'max_terms' must be 0 or more, not -1"):
         RelevanceSettings(max_terms=-1)
-    with pytest.raises(ValueError, match="'threshold' is a score from 0 to 1, not 1.5"):
-        RelevanceSettings(threshold=1.5)
+    with pytest.raises(ValueError, match="'threshold' must be 0 or more, not -0.5"):
+        RelevanceSettings(threshold=-0.5)
 
 
 def test_the_scoring_section_of_the_config_is_the_scorers_settings(tmp_path) -> None:

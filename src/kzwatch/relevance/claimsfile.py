@@ -10,6 +10,7 @@ from typing import Any
 
 from kzwatch.model import Claim
 from kzwatch.relevance.days import parse_vote_days
+from kzwatch.relevance.numbers import parse_figure
 
 # --- loading claims ----------------------------------------------------------------------------
 
@@ -58,6 +59,9 @@ def _parse_claim(raw: Any, groups: Mapping[str, list[str]], article_id: str, n: 
     figures = raw.get("figures", [])
     if not isinstance(figures, list) or not all(isinstance(f, str) for f in figures):
         raise ValueError(f"{where}: key 'figures' must be a list of strings")
+    unread = [f for f in figures if parse_figure(f) is None]
+    if unread:  # a figure with no number in it would be dropped without a word
+        raise ValueError(f"{where}: key 'figures' has no number in {unread[0]!r}")
     terms_raw = raw.get("terms", {})
     if not isinstance(terms_raw, dict):
         raise ValueError(f"{where}: key 'terms' must be a table of language → list")

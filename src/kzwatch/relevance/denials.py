@@ -18,8 +18,9 @@ from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import NEGATIONS_BEFORE, Doc, Term, negated, negated_inside, term_hits
 
 #: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
-#: is in several claims' own restatement markers ("independents cannot run").
-_CANNOT = frozenset({"cannot", "can't"})
+#: is in several claims' own restatement markers ("independents cannot run").  ("can't" is
+#: tokenised "can" "t" and is not read as a negation anywhere.)
+_CANNOT = frozenset({"cannot"})
 
 
 def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],

@@ -78,8 +78,6 @@ class RelevanceSettings:
         for name, value in vars(self).items():
             if value < 0:
                 raise ValueError(f"'{name}' must be 0 or more, not {value}")
-        if self.threshold > 1:
-            raise ValueError(f"'threshold' is a score from 0 to 1, not {self.threshold}")
 
 
 DEFAULT_SETTINGS = RelevanceSettings()

@@ -79,8 +79,8 @@ def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[s
     if not found:
         return []
     restating = [occ for occs in term_hits(doc, compiled.confirm).values() for occ in occs]
-    # A dispute word that is one of the claim's own terms ("denied": C8's applications denied)
-    # tells what the claim says, in any of the forms the dispute list spells it.
+    # A dispute word that is one of the claim's own supporting terms, written the same
+    # ("denied": C8's applications denied), tells what the claim says.
     restating += [occ for t in compiled.support if t.text in found for occ in found[t.text]]
     return [text for text, occ in found.items()
             if any(s in anchor_sentences and not any(
