@@ -78,15 +78,27 @@ def test_a_cut_to_a_new_figure_is_still_an_update(claims) -> None:
 # --- Kazakh communities abroad (@abroad phrases; ``_unless_apart``) -------------------------------
 
 
-@pytest.mark.parametrize(("title", "text"), [
-    ("Kazakhs in Mongolia", "Kazakhs in Mongolia number about a hundred thousand, and half of "
-     "them are young people under 30."),
-    ("Казахи Синьцзяна", "Среди казахов Синьцзяна почти половина моложе 30 лет, пишет "
-     "демограф."),
-    ("Баян-Өлгий", "Баян-Өлгий аймағы халқының жартысы 30 жасқа толмаған жастар."),
-])
-def test_a_kazakh_community_abroad_is_not_the_countrys_population(claims, title, text) -> None:
-    assert "C16" not in matches(claims, title, text)
+#: Each community abroad, and the same sentence told of Kazakhstan (which C16 reads: the place
+#: is what the rule turns on).
+COMMUNITIES = [
+    ("Kazakhs in Mongolia number about a hundred thousand, and half of them are young people "
+     "under 30.", "Mongolia", "Kazakhstan"),
+    ("Среди казахов Синьцзяна почти половина населения моложе 30 лет, пишет демограф.",
+     "Синьцзяна", "Казахстана"),
+    ("Баян-Өлгий аймағы халқының жартысы 30 жасқа толмаған жастар.", "Баян-Өлгий аймағы",
+     "Қазақстан"),
+]
+
+
+@pytest.mark.parametrize(("text", "abroad", "home"), COMMUNITIES)
+def test_a_kazakh_community_abroad_is_not_the_countrys_population(claims, text, abroad,
+                                                                    home) -> None:
+    assert "C16" not in matches(claims, "Young people", text)
+
+
+@pytest.mark.parametrize(("text", "abroad", "home"), COMMUNITIES)
+def test_the_same_sentence_told_of_kazakhstan_is_c16(claims, text, abroad, home) -> None:
+    assert "C16" in matches(claims, "Young people", text.replace(abroad, home))
 
 
 def test_the_country_named_beside_a_community_abroad_keeps_c16(claims) -> None:
@@ -168,6 +180,9 @@ def test_an_osdp_story_about_the_election_system_still_needs_c3s_context(claims)
     found = matches(claims, "Реформа", "Лидер ОСДП предложил перейти на смешанную систему "
                     "выборов в Мажилис.")
     assert "C3" not in found
+    # With the claim's context told, the same story is C3's.
+    assert "C3" in matches(claims, "Реформа", "Лидер ОСДП, бойкотировавшей выборы в Мажилис "
+                           "2021 года, предложил перейти на смешанную систему выборов в Мажилис.")
 
 
 def test_the_osdp_sitting_a_vote_out_is_not_a_mere_mention(claims) -> None:

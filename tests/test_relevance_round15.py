@@ -77,6 +77,9 @@ def test_the_latest_vote_told_before_any_later_one_is_the_claims(claims) -> None
     found = matches(claims, "Monitors speak", "Observers from the OSCE wrote that the most "
                     "recent Majilis ballot offered no genuine competition.", "2021-03-02")
     assert "C15" in found
+    found = matches(claims, "Наблюдатели недовольны", "Независимые наблюдатели рассказали, что "
+                    "на минувших выборах в Мажилис их не пускали к протоколам.", "2021-03-02")
+    assert "C9" in found
 
 
 def test_the_claims_year_beside_the_latest_words_keeps_the_claim(claims) -> None:
