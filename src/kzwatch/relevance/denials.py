@@ -15,11 +15,19 @@ from __future__ import annotations
 
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
-from kzwatch.relevance.text import NEGATIONS_BEFORE, Doc, Term, negated, negated_inside, term_hits
+from kzwatch.relevance.text import (
+    NEGATIONS_BEFORE,
+    Doc,
+    Term,
+    contracted_not,
+    negated,
+    negated_inside,
+    term_hits,
+)
 
 #: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
-#: is in several claims' own restatement markers ("independents cannot run").  ("can't" is
-#: tokenised "can" "t" and is not read as a negation anywhere.)
+#: is in several claims' own restatement markers ("independents cannot run"); "can't" with it
+#: (``text.contracted_not``).
 _CANNOT = frozenset({"cannot"})
 
 
@@ -130,6 +138,7 @@ def _negated(doc: Doc, s: int, start: int, end: int,
     rule."""
     before = doc.toks[s][max(0, start - lookback):start]
     near = (any(t.norm in NEGATIONS_BEFORE or t.norm in _CANNOT for t in before)
+            or contracted_not(doc.toks[s], start - lookback, start, cannot=True)
             or negated_inside(doc, s, start, end))
     if not near:
         return False
