@@ -43,12 +43,19 @@ _NEGATIONS_AFTER = frozenset({"жок", "емес"})  # normalised "жоқ", "е
 _NORM = attrgetter("norm")
 
 
+#: The verbs an English "n't" is written on, as the tokeniser leaves them ("wasn't" → "wasn"
+#: "t"): "Ivan T." is no negation.
+_CONTRACTED = frozenset({"wasn", "weren", "isn", "aren", "didn", "doesn", "don", "hasn", "haven",
+                         "hadn", "won", "wouldn", "couldn", "shouldn", "mustn", "needn", "ain"})
+
+
 def contracted_not(row: Sequence[Tok], lo: int, hi: int, *, cannot: bool = False) -> bool:
     """An English "n't" among ``row[lo:hi]``: the tokeniser splits "wasn't" into "wasn" "t",
     so "not" never appears.  "can't" counts only with *cannot* (as "cannot" itself, it is left
     out of the general negations: several claims' restatement markers are "cannot")."""
-    return any(row[i].norm == "t" and row[i - 1].norm.endswith("n")
-               and (cannot or row[i - 1].norm != "can") for i in range(max(lo, 1), hi))
+    return any(row[i].norm == "t" and (row[i - 1].norm in _CONTRACTED
+                                       or (cannot and row[i - 1].norm == "can"))
+               for i in range(max(lo, 1), hi))
 
 
 class Doc:
