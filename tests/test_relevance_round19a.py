@@ -107,3 +107,20 @@ def test_kazakh_review_returning_to_the_2021_ballot_is_no_change(claims) -> None
 
 def test_revisit_terms_come_from_the_claims_file(claims) -> None:
     assert all("returned to" in claim.extra["revisit_terms"] for claim in claims)
+
+
+# --- a restatement marker negated after it, in Kazakh, by an official -----------------------
+
+
+def test_kazakh_official_saying_there_was_no_obstruction_contradicts(claims) -> None:
+    found = stance_of(claims, "C9", "Комиссия өкілі бақылаушылар туралы",
+                      "Орталық сайлау комиссиясының өкілі 2021 жылғы Мәжіліс сайлауында "
+                      "бақылаушыларға кедергі болмады деп мәлімдеді.", "2021-03-01")
+    assert found.stance == "contradicts"
+
+
+def test_kazakh_observers_telling_of_obstruction_restate_the_claim(claims) -> None:
+    found = stance_of(claims, "C9", "Бақылаушылар сайлау туралы",
+                      "Тәуелсіз бақылаушылар 2021 жылғы Мәжіліс сайлауында бақылаушыларға "
+                      "кедергі болды деп мәлімдеді.", "2021-03-01")
+    assert found.stance == "confirms"
