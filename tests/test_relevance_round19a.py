@@ -124,3 +124,35 @@ def test_kazakh_observers_telling_of_obstruction_restate_the_claim(claims) -> No
                       "Тәуелсіз бақылаушылар 2021 жылғы Мәжіліс сайлауында бақылаушыларға "
                       "кедергі болды деп мәлімдеді.", "2021-03-01")
     assert found.stance == "confirms"
+
+
+# --- "only two" set against the claim's count disputes it (``qualifiers``: "only") ----------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Justice ministry on party registration",
+     "Kazakhstan's justice ministry said only two of the seven applications to register a "
+     "political party after 2019 were refused."),
+    ("Минюст о регистрации партий",
+     "В Минюсте Казахстана заявили, что из семи заявок на регистрацию партий после 2019 года "
+     "отклонены лишь две."),
+])
+def test_only_a_smaller_count_disputes_the_claims_count(claims, title, text) -> None:
+    found = stance_of(claims, "C8", title, text, "2021-06-01")
+    assert found.stance == "contradicts"
+    assert found.reason.startswith("denies the claim's figure: applications refused ")
+
+
+def test_the_claims_own_count_with_its_total_restates_it(claims) -> None:
+    found = stance_of(claims, "C8", "Justice ministry on party registration",
+                      "Kazakhstan's justice ministry said six of the seven applications to "
+                      "register a political party after 2019 were refused.", "2021-06-01")
+    assert found.stance == "confirms"
+
+
+def test_only_before_a_percentage_is_no_dispute(claims) -> None:
+    # "only" qualifies small plain counts alone: the observers' own 30.6% stays theirs.
+    found = stance_of(claims, "C1", "Явка в Алматы",
+                      "На выборах в мажилис 2021 года в Алматы, по данным наблюдателей, пришли "
+                      "только 30,6 процента избирателей.", "2021-02-01")
+    assert found.stance == "confirms"
