@@ -47,11 +47,13 @@ def claims() -> list[Claim]:
 
 
 def test_member_of_a_body_is_not_party_membership(claims) -> None:
-    found = matches(claims, "Commission closes list nominations in Kazakhstan",
-                    "In Kazakhstan the five registered political parties filed their lists of "
-                    "candidates for the local councils. A commission member said it was the "
-                    "first such vote held by party lists alone.")
-    assert "C8" not in found
+    # Round 19a: sentences the rule decides (with "members" among C8's English topic words this
+    # item is C8: its title names party registration, and the members count as a topic word).
+    title = "Kazakhstan: registration of political parties"
+    assert "C8" not in matches(claims, title, "Three members of the regional commission in "
+                               "Kazakhstan gave interviews.")
+    # Twin: a word of C8's topic in their place passes the same title.
+    assert "C8" in matches(claims, title, "The Ministry of Justice in Kazakhstan gave interviews.")
 
 
 def test_party_membership_floor_still_read(claims) -> None:
@@ -107,10 +109,16 @@ def test_a_later_rename_is_read_after_an_earlier_one_told_far_from_its_change_wo
 
 
 def test_five_activists_are_not_five_days_notice(claims) -> None:
-    found = matches(claims, "Five activists fined in Almaty", "A court in Almaty, Kazakhstan, "
-                    "fined 5 activists under the article on breaking the rules of peaceful "
-                    "assemblies.")
-    assert "C7" not in found
+    # Round 19a: sentences the rule decides (with C7's 5 read bare, "5 activists" is the claim's
+    # figure and the item C7); the twins without the count, and with the days' notice.
+    title = "Peaceful assemblies in Kazakhstan: a court ruling"
+    assert "C7" not in matches(claims, title, "A district court in Almaty fined 5 activists on "
+                               "Tuesday.")
+    assert "C7" not in matches(claims, title, "A district court in Almaty fined the activists "
+                               "on Tuesday.")
+    found = matches(claims, title, "A district court in Almaty fined the activists, who had "
+                    "given 5 days' notice.")
+    assert found["C7"].reason == "same figures as the claim: notice days 5"
 
 
 def test_five_days_notice_still_confirms(claims) -> None:

@@ -155,13 +155,7 @@ def load_claims(toml_text: str, article_id: str) -> list[Claim]:
     if not isinstance(claims_raw, list):
         raise ValueError("claims file: 'claim' must be an array of tables ([[claim]])")
     claims = [_parse_claim(raw, groups, article_id, n) for n, raw in enumerate(claims_raw, 1)]
-    vote_days = data.get("vote_days", {})
-    if not isinstance(vote_days, dict):
-        raise ValueError('claims file: vote_days must be a table of day → year ("19 March" = 2023)')
-    parse_vote_days(vote_days)  # checked here; the scorer reads it per claim set (claimset.py)
-    for claim in claims:  # each claim carries the file's calendar: claims are scored on their own
-        if vote_days:
-            claim.extra["vote_days"] = dict(vote_days)
+    _file_wide(data, groups, claims)
     seen: set[str] = set()
     for claim in claims:
         if claim.id in seen:
@@ -169,6 +163,22 @@ def load_claims(toml_text: str, article_id: str) -> list[Claim]:
         seen.add(claim.id)
     _check_yields_to(claims)
     return claims
+
+
+def _file_wide(data: Mapping[str, Any], groups: Mapping[str, list[str]],
+               claims: list[Claim]) -> None:
+    """The file's settings for all its claims, carried by each (claims are scored on their
+    own): its calendar of votes, and its ``revisit_terms`` for every claim without its own."""
+    revisit_terms = _expand(data.get("revisit_terms", []), groups, "revisit_terms")
+    vote_days = data.get("vote_days", {})
+    if not isinstance(vote_days, dict):
+        raise ValueError('claims file: vote_days must be a table of day → year ("19 March" = 2023)')
+    parse_vote_days(vote_days)  # checked here; the scorer reads it per claim set (claimset.py)
+    for claim in claims:
+        if revisit_terms:
+            claim.extra.setdefault("revisit_terms", revisit_terms)
+        if vote_days:
+            claim.extra["vote_days"] = dict(vote_days)
 
 
 def _check_yields_to(claims: list[Claim]) -> None:
@@ -297,6 +307,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "denial_critics": _term_list,
     "dispute_terms": _term_list,
     "past_members": _term_list,
+    "revisit_terms": _term_list,
     "opinion_needs": _term_list,
     "negative_terms": _term_list,
     "unique_anchors": _term_list,

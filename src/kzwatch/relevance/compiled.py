@@ -75,6 +75,8 @@ class Compiled:
     alone_names: list[Term] = field(default_factory=list)
     alone_unless: list[Term] = field(default_factory=list)
     past_members: list[Term] = field(default_factory=list)  # "sat on": a person's past seat
+    #: A return to a subject ("returned to", "вернулся к"): no change (``revisits``).
+    revisits: list[Term] = field(default_factory=list)
     #: Another claim whose subject alone a later report of this claim's kind may be about
     #: (``yields_to``: C2 yields a lone OSDP result to C3) and the words that keep this one.
     yields_to: str = ""
@@ -88,6 +90,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
                                c.denial_critics, c.dispute_terms, c.alone_names, c.alone_unless, c.past_members,
+                               c.revisits,
                                c.yields_unless, c.scope_latest, c.opinion_needs,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
@@ -213,6 +216,7 @@ def compile_claim(claim: Claim) -> Compiled:
         alone_names=compile_terms(extra.get("named_alone", {}).get("names", [])),
         alone_unless=compile_terms(extra.get("named_alone", {}).get("unless", [])),
         past_members=compile_terms(extra.get("past_members", [])),
+        revisits=compile_terms(extra.get("revisit_terms", [])),
         yields_to=extra.get("yields_to", {}).get("claim", ""),
         yields_unless=compile_terms(extra.get("yields_to", {}).get("unless", [])),
         yields_stances=tuple(extra.get("yields_to", {}).get("stances", ["updates"])),

@@ -15,12 +15,23 @@ from __future__ import annotations
 
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
-from kzwatch.relevance.text import NEGATIONS_BEFORE, Doc, Term, negated, negated_inside, term_hits
+from kzwatch.relevance.text import (
+    NEGATIONS_BEFORE,
+    Doc,
+    Term,
+    contracted_not,
+    negated,
+    negated_inside,
+    term_hits,
+)
 
 #: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
-#: is in several claims' own restatement markers ("independents cannot run").  ("can't" is
-#: tokenised "can" "t" and is not read as a negation anywhere.)
+#: is in several claims' own restatement markers ("independents cannot run"); "can't" with it
+#: (``text.contracted_not``).
 _CANNOT = frozenset({"cannot"})
+#: Kazakh negations after what they negate (normalised): "жоқ", "емес" (as ``text.negated``
+#: reads them) and "there was not" ("кедергі болмады": no obstruction was), round 19a.
+_KAZAKH_NOT_AFTER = frozenset({"жок", "емес", "болмады", "болмаган", "болмайды"})
 
 
 def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
@@ -122,7 +133,8 @@ def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
 def _negated(doc: Doc, s: int, start: int, end: int,
              restated: dict[str, list[tuple[int, int, int]]], lookback: int) -> bool:
     """A restatement marker said not to hold: a negation right before it ("не был удалён",
-    "was not removed", "cannot be refused") or inside it, and no other marker over that
+    "was not removed", "cannot be refused", "wasn't"), inside it, or in Kazakh within two words
+    after it ("кедергі болмады"), and no other marker over that
     negation (C15's "no genuine" is itself a marker: "no genuine competition" restates it).
     Only the *lookback* words before count (``denial_negation_tokens``, three: "no party was
     refused"): "самовыдвиженцы не могут
@@ -130,7 +142,9 @@ def _negated(doc: Doc, s: int, start: int, end: int,
     rule."""
     before = doc.toks[s][max(0, start - lookback):start]
     near = (any(t.norm in NEGATIONS_BEFORE or t.norm in _CANNOT for t in before)
-            or negated_inside(doc, s, start, end))
+            or contracted_not(doc.toks[s], start - lookback, start, cannot=True)
+            or negated_inside(doc, s, start, end)
+            or any(t.norm in _KAZAKH_NOT_AFTER for t in doc.toks[s][end + 1:end + 3]))
     if not near:
         return False
     return not any(o_s == s and o_start < start <= o_end + 1 and (o_start, o_end) != (start, end)

@@ -1,5 +1,5 @@
 """What the words around a number say about it: a bound or an approximation ("more than
-60%", "about 72%"), a denial ("а не 3,8%"), or the start of a change ("с пяти до двух",
+60%", "about 72%"), a denial ("а не 3,8%", "only two"), or the start of a change ("с пяти до двух",
 "from 40,000 to 20,000").  Read in the folded text (``numbers.fold_text``).  Pure functions."""
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ _QUALIFIER_BEFORE = (
     ("instead", re.compile(r"(?:вместо|взамен|instead of|down from|up from|replacing)\s*$")),
     ("not", re.compile(r"(?:(?:^|[\s,;(])а не|(?:^|[\s,;(])не|(?:^|[\s,;(])not|rather than)"
                        r"\s*$")),
+    # "only two were refused" where the claim has six: a smaller count set against the claim's.
+    ("only", re.compile(r"(?:^|[\s,;(])(?:only|лишь|только|всего|небари|тек)\s*$")),
 )
 #: Kazakh puts them after the number: "60 пайыздан астам" (over), "3,8 пайыз емес" (not).
 _QUALIFIER_AFTER = (
@@ -43,7 +45,7 @@ _QUALIFIER_BEFORE_ENDS = (
     "дегенде", "меньше", "under", "below", "most", "около", "примерно", "почти", "порядка",
     "приблизительно", "about", "around", "nearly", "almost", "roughly", "some", "near",
     "approximately", "шамамен", "шамасы", "жуык", "жуырдай", "тарта", "вместо", "взамен",
-    "from", "replacing", "не", "not",
+    "from", "replacing", "не", "not", "only", "лишь", "только", "всего", "небари", "тек",
 )  # fmt: skip
 _QUALIFIER_AFTER_WORDS = re.compile("астам|аса|артык|кем|аз|шамасында|шамалы|жуык|емес|орнына")
 
@@ -112,7 +114,8 @@ def changed_from(sentence: str, number: Number, known: list[tuple[list[float], f
 
 def qualifier(sentence: str, number_text: str, folded: str | None = None) -> str:
     """How *sentence* qualifies the number written *number_text* (as ``extract_numbers`` gave
-    it): "over", "under", "about", "not", "instead" (the value replaced: "вместо пяти") or ""
+    it): "over", "under", "about", "not", "instead" (the value replaced: "вместо пяти"), "only"
+    ("лишь две": a smaller count set against the claim's, ``quantities``) or ""
     (a plain figure).  The first occurrence of the
     number is read; the words must stand right before it (or, in Kazakh, right after).
     *folded*: ``fold_text(sentence)`` when the caller has it (read once per sentence)."""

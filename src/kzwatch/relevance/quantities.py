@@ -124,6 +124,10 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
         target = found.confirmed
     elif among_known(number.value, known):
         return False
+    elif how == "only" and not number.percent and number.value < settings.differing_count_floor:
+        # "only two were refused" beside the claim's six: the claim's count disputed, however
+        # small the count set against it (round 19a).
+        target = found.disputed
     elif number.percent or number.value >= settings.differing_count_floor:
         # Small bare counts ("3 parties", "2 days") are too ambiguous to disagree.
         target = found.own_words if number.value in in_terms else found.differing

@@ -369,7 +369,7 @@ def _change_hits(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, terms: 
     """Change or update words (*terms*) outside the claim's own past, a return to its own
     time not counted."""
     hits = _current(term_hits(doc, terms), numbers, compiled)
-    return without_revisits(doc, hits, numbers, compiled.year)
+    return without_revisits(doc, hits, numbers, compiled.year, compiled.revisits)
 
 
 def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: datetime | None,

@@ -43,6 +43,21 @@ _NEGATIONS_AFTER = frozenset({"жок", "емес"})  # normalised "жоқ", "е
 _NORM = attrgetter("norm")
 
 
+#: The verbs an English "n't" is written on, as the tokeniser leaves them ("wasn't" → "wasn"
+#: "t"): "Ivan T." is no negation.
+_CONTRACTED = frozenset({"wasn", "weren", "isn", "aren", "didn", "doesn", "don", "hasn", "haven",
+                         "hadn", "won", "wouldn", "couldn", "shouldn", "mustn", "needn", "ain"})
+
+
+def contracted_not(row: Sequence[Tok], lo: int, hi: int, *, cannot: bool = False) -> bool:
+    """An English "n't" among ``row[lo:hi]``: the tokeniser splits "wasn't" into "wasn" "t",
+    so "not" never appears.  "can't" counts only with *cannot* (as "cannot" itself, it is left
+    out of the general negations: several claims' restatement markers are "cannot")."""
+    return any(row[i].norm == "t" and (row[i - 1].norm in _CONTRACTED
+                                       or (cannot and row[i - 1].norm == "can"))
+               for i in range(max(lo, 1), hi))
+
+
 class Doc:
     """An item's text split into sentences of tokens, with where each term token matches."""
 
@@ -546,14 +561,17 @@ def negated(doc: Doc, s_idx: int, start: int, end: int,
         row = doc.toks[s_idx]
         found = doc.negations[key] = (
             not NEGATIONS_BEFORE.isdisjoint(map(_NORM, row[max(0, start - before):start]))
-            or not _NEGATIONS_AFTER.isdisjoint(map(_NORM, row[end + 1:end + 1 + after])))
+            or not _NEGATIONS_AFTER.isdisjoint(map(_NORM, row[end + 1:end + 1 + after]))
+            or contracted_not(row, start - before, start))
     return found
 
 
 def negated_inside(doc: Doc, s_idx: int, start: int, end: int) -> bool:
     """A negation between a phrase's first and last words: "решение [не] участвовать",
     "will [not] take part" match the phrase's words but say the opposite."""
-    return any(t.norm in NEGATIONS_BEFORE for t in doc.toks[s_idx][start + 1:end])
+    row = doc.toks[s_idx]
+    return (any(t.norm in NEGATIONS_BEFORE for t in row[start + 1:end])
+            or contracted_not(row, start + 1, end))
 
 
 def said(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]],
