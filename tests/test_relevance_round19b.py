@@ -1,0 +1,41 @@
+"""Rules of round 19b (real-page error kinds that recur across the development sets).  Each
+test can fail: it names the rule's input and the answer the rule gives.  The texts are our
+own."""
+
+from __future__ import annotations
+
+import pytest
+from relevance_helpers import packaged_claims
+
+from kzwatch.model import Claim, FeedItem
+from kzwatch.relevance import score_item
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    return packaged_claims()
+
+
+def _found(claims: list[Claim], title: str, text: str, lang: str) -> set[str]:
+    item = FeedItem(url="https://example.org/x", title=title, text=text, lang=lang)
+    return {m.claim_id for m in score_item(item, claims)}
+
+
+# --- a press "maslikhat" is a press conference, not a local council (``scope.not_other``) ------
+
+
+def test_a_press_conference_is_not_a_local_council(claims) -> None:
+    # Kazakh says "баспасөз мәслихаты" for a press conference: the turnout story stays the
+    # Majilis vote's.
+    text = ("Орталық сайлау комиссиясы кеше баспасөз мәслихатын өткізді. Комиссия "
+            "хатшысының айтуынша, сағат түскі екіде сайлауға келген азаматтар саны "
+            "тізімдегілердің жартысына жуықтады.")
+    assert "C1" in _found(claims, "ОСК сайлауға келгендер туралы айтты", text, "kk")
+
+
+def test_a_local_council_vote_is_still_another_vote(claims) -> None:
+    # Guard twin: the maslikhat itself named, the same turnout words are another vote's.
+    text = ("Орталық сайлау комиссиясы кеше мәслихат сайлауы туралы айтты. Комиссия "
+            "хатшысының айтуынша, сағат түскі екіде сайлауға келген азаматтар саны "
+            "тізімдегілердің жартысына жуықтады.")
+    assert "C1" not in _found(claims, "ОСК сайлауға келгендер туралы айтты", text, "kk")
