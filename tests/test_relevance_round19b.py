@@ -39,3 +39,31 @@ def test_a_local_council_vote_is_still_another_vote(claims) -> None:
             "хатшысының айтуынша, сағат түскі екіде сайлауға келген азаматтар саны "
             "тізімдегілердің жартысына жуықтады.")
     assert "C1" not in _found(claims, "ОСК сайлауға келгендер туралы айтты", text, "kk")
+
+
+# --- C9: the observers' curbs told in other forms (context and terms of C9) --------------------
+
+
+@pytest.mark.parametrize(("title", "text", "lang"), [
+    # "The new rules restrict what observers may do at the precincts."
+    ("Новые правила для наблюдателей",
+     "Перед выборами в Мажилис ЦИК Казахстана ограничивает работу наблюдателей на участках: "
+     "правила стали строже.", "ru"),
+    # "Observers met obstacles at the precincts of the Majilis vote."
+    ("Как прошёл день голосования",
+     "В день выборов в Мажилис в Казахстане независимые наблюдатели столкнулись с препонами "
+     "на участках.", "ru"),
+    # "The CEC's resolution restricting observers' work."
+    ("Байқаушылар туралы жаңа қаулы",
+     "Орталық сайлау комиссиясы Мәжіліс сайлауы алдында байқаушылар жұмысын шектейтін қаулы "
+     "қабылдады.", "kk"),
+])
+def test_observers_curbed_in_other_words_are_c9(claims, title, text, lang) -> None:
+    assert "C9" in _found(claims, title, text, lang)
+
+
+def test_observers_trained_without_curbs_are_not_c9(claims) -> None:
+    # Guard twin: observers named with the vote, nothing done to them.
+    text = ("Перед выборами в Мажилис в Казахстане молодёжная лига готовит наблюдателей: "
+            "занятия идут каждую неделю.")
+    assert "C9" not in _found(claims, "Наблюдатели учатся", text, "ru")
