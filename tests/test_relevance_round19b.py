@@ -67,3 +67,20 @@ def test_observers_trained_without_curbs_are_not_c9(claims) -> None:
     text = ("Перед выборами в Мажилис в Казахстане молодёжная лига готовит наблюдателей: "
             "занятия идут каждую неделю.")
     assert "C9" not in _found(claims, "Наблюдатели учатся", text, "ru")
+
+
+# --- C9: an OSCE page that tells the curbs in words of pressure (C9's OSCE guard) --------------
+
+
+def test_osce_page_telling_pressure_on_observers_is_c9(claims) -> None:
+    text = ("ОБСЕ назвала выборы в Мажилис 2021 года в Казахстане несвободными. Миссия ОБСЕ "
+            "отметила, что на местных наблюдателей оказывали давление и их не хотели допускать "
+            "к участкам, где они искали нарушения.")
+    assert "C9" in _found(claims, "Доклад о выборах", text, "ru")
+
+
+def test_osce_assessment_without_curbs_is_not_c9(claims) -> None:
+    # Guard twin: the OSCE and observers named, nothing done to them.
+    text = ("ОБСЕ назвала выборы в Мажилис 2021 года в Казахстане несвободными. Миссия ОБСЕ "
+            "направила наблюдателей в пять областей, где они искали нарушения.")
+    assert "C9" not in _found(claims, "Доклад о выборах", text, "ru")
