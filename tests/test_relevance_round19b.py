@@ -84,3 +84,26 @@ def test_osce_assessment_without_curbs_is_not_c9(claims) -> None:
     text = ("ОБСЕ назвала выборы в Мажилис 2021 года в Казахстане несвободными. Миссия ОБСЕ "
             "направила наблюдателей в пять областей, где они искали нарушения.")
     assert "C9" not in _found(claims, "Доклад о выборах", text, "ru")
+
+
+# --- C2: the threshold in Russian and the parties the house holds are results words ------------
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    # A proposal to lower the threshold parties must clear to enter the Majilis.
+    ("Предложение о пороге",
+     "В Казахстане предложили снизить порог прохождения партий в Мажилис с 7 до 5 "
+     "процентов."),
+    # Nur Otan's congress before the vote; three of the parties sit in parliament.
+    ("Съезд Nur Otan",
+     "Партия Nur Otan соберёт съезд перед выборами в Мажилис в Казахстане. Всего в стране "
+     "шесть партий, три из них представлены в парламенте."),
+])
+def test_threshold_and_parties_in_the_house_are_c2(claims, title, text) -> None:
+    assert "C2" in _found(claims, title, text, "ru")
+
+
+def test_a_party_congress_alone_is_not_c2(claims) -> None:
+    # Guard twin: the party and the vote named, no result of any kind.
+    text = "Партия Nur Otan соберёт съезд перед выборами в Мажилис в Казахстане."
+    assert "C2" not in _found(claims, "Съезд Nur Otan", text, "ru")
