@@ -92,8 +92,7 @@ def test_osce_assessment_without_curbs_is_not_c9(claims) -> None:
 @pytest.mark.parametrize(("title", "text"), [
     # A proposal to lower the threshold parties must clear to enter the Majilis.
     ("Предложение о пороге",
-     "В Казахстане предложили снизить порог прохождения партий в Мажилис с 7 до 5 "
-     "процентов."),
+     "В Казахстане предложили снизить порог прохождения партий в Мажилис с 7% до 5%."),
     # Nur Otan's congress before the vote; three of the parties sit in parliament.
     ("Съезд Nur Otan",
      "Партия Nur Otan соберёт съезд перед выборами в Мажилис в Казахстане. Всего в стране "
