@@ -5,7 +5,7 @@ own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import packaged_claims
+from relevance_helpers import packaged_claims, stance_of
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import score_item
@@ -106,3 +106,20 @@ def test_a_party_congress_alone_is_not_c2(claims) -> None:
     # Guard twin: the party and the vote named, no result of any kind.
     text = "Партия Nur Otan соберёт съезд перед выборами в Мажилис в Казахстане."
     assert "C2" not in _found(claims, "Съезд Nur Otan", text, "ru")
+
+
+# --- C1: Kazakh turnout told as the share of listed citizens who received a ballot -------------
+
+
+def test_share_of_listed_citizens_given_ballots_is_turnout(claims) -> None:
+    text = ("Қазақстанда Мәжіліс сайлауында кешкі сағат сегізге қарай тізімдерге енгізілген "
+            "азаматтардың жалпы санының 48,3 пайызы бюллетень алған.")
+    found = stance_of(claims, "C1", "Комиссия мәлімет берді", text, "2023-03-20")
+    assert "turnout 48,3" in found.reason
+
+
+def test_ballots_printed_for_listed_citizens_is_not_turnout(claims) -> None:
+    # Guard twin: the same words with no share of voters: ballots printed, not received.
+    text = ("Қазақстанда Мәжіліс сайлауына тізімдерге енгізілген азаматтарға арналған "
+            "бюллетеньдер басылып, учаскелерге жеткізілді.")
+    assert "C1" not in _found(claims, "Бюллетеньдер дайын", text, "kk")
