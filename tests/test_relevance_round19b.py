@@ -123,3 +123,19 @@ def test_ballots_printed_for_listed_citizens_is_not_turnout(claims) -> None:
     text = ("Қазақстанда Мәжіліс сайлауына тізімдерге енгізілген азаматтарға арналған "
             "бюллетеньдер басылып, учаскелерге жеткізілді.")
     assert "C1" not in _found(claims, "Бюллетеньдер дайын", text, "kk")
+
+
+# --- C2: "pro-presidential" parties are the claim's own words about the result -----------------
+
+
+def test_parties_called_pro_presidential_bear_on_c2(claims) -> None:
+    text = ("An Ak Zhol deputy in Kazakhstan said the parties in the 2021 Majilis campaign were "
+            "not all pro-presidential, his own among them.")
+    assert "C2" in _found(claims, "A deputy on the old campaign", text, "en")
+
+
+def test_a_party_named_with_the_vote_and_no_result_is_not_c2(claims) -> None:
+    # Guard twin: the party and the vote named, nothing of the result or the parties' loyalty.
+    text = ("An Ak Zhol deputy in Kazakhstan spoke about the parties in the 2021 Majilis "
+            "campaign and about pensions.")
+    assert "C2" not in _found(claims, "A deputy on the old campaign", text, "en")
