@@ -139,3 +139,20 @@ def test_a_party_named_with_the_vote_and_no_result_is_not_c2(claims) -> None:
     text = ("An Ak Zhol deputy in Kazakhstan spoke about the parties in the 2021 Majilis "
             "campaign and about pensions.")
     assert "C2" not in _found(claims, "A deputy on the old campaign", text, "en")
+
+
+# --- C16: the population told by its ages or counted by a census (C16's second context group) --
+
+
+@pytest.mark.parametrize("text", [
+    "A census in Kazakhstan counted a population of 20,101,000; the average age is 32.",
+    "Kazakhstan's population is 20,101,000, and most people there are younger than 30.",
+])
+def test_population_by_age_or_census_is_c16(claims, text) -> None:
+    assert "C16" in _found(claims, "New population figures", text, "en")
+
+
+def test_a_population_count_alone_is_not_c16(claims) -> None:
+    # Guard twin: a population named with nothing of its ages, youth or census.
+    text = "Kazakhstan counted a population of 20,101,000, the ministry said."
+    assert "C16" not in _found(claims, "New population figures", text, "en")
