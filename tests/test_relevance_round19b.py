@@ -156,3 +156,20 @@ def test_a_population_count_alone_is_not_c16(claims) -> None:
     # Guard twin: a population named with nothing of its ages, youth or census.
     text = "Kazakhstan counted a population of 20,101,000, the ministry said."
     assert "C16" not in _found(claims, "New population figures", text, "en")
+
+
+# --- C3: the OSDP named alone by its full name is a mention (``named_alone`` names) ------------
+
+
+def test_the_osdp_named_in_full_with_nothing_of_the_vote_is_a_mention(claims) -> None:
+    text = ("Общенациональная социал-демократическая партия провела в Караганде субботник во "
+            "дворах и собрала жалобы жильцов на отопление.")
+    found = stance_of(claims, "C3", "Социал-демократы и дворы", text)
+    assert found.stance == "mentions"
+
+
+def test_the_osdp_named_in_full_with_an_election_word_still_needs_its_topic(claims) -> None:
+    # Guard twin: an election word rules out the 'named alone' reading; with nothing of the
+    # boycott, seats or campaign, the claim is not reported.
+    text = "Общенациональная социал-демократическая партия в Караганде обсудила выборы."
+    assert "C3" not in _found(claims, "Социал-демократы и выборы", text, "ru")
