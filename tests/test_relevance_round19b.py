@@ -173,3 +173,24 @@ def test_the_osdp_named_in_full_with_an_election_word_still_needs_its_topic(clai
     # boycott, seats or campaign, the claim is not reported.
     text = "Общенациональная социал-демократическая партия в Караганде обсудила выборы."
     assert "C3" not in _found(claims, "Социал-демократы и выборы", text, "ru")
+
+
+# --- C1: Russian turnout told as the voters who received a ballot or came ----------------------
+
+
+@pytest.mark.parametrize("text", [
+    "По данным ЦИК Казахстана, к восьми вечера бюллетени получили 47,8 % граждан, включённых в "
+    "списки, на выборах в Мажилис 2023 года.",
+    "На выборы в Мажилис 2023 года в Казахстане к полудню пришли 41,2 % избирателей, сообщила "
+    "комиссия.",
+])
+def test_voters_given_ballots_or_who_came_are_turnout(claims, text) -> None:
+    found = stance_of(claims, "C1", "Итоги дня голосования", text, "2023-03-20")
+    assert found.reason.startswith("reports turnout")
+
+
+def test_commissions_receiving_ballots_is_not_turnout(claims) -> None:
+    # Guard twin: the same words for the ballots delivered to the commissions, no share.
+    text = ("Участковые комиссии Казахстана получили бюллетени для выборов в Мажилис 2023 года "
+            "и проверили печати.")
+    assert "C1" not in _found(claims, "Бюллетени доставлены", text, "ru")
