@@ -118,6 +118,13 @@ def test_share_of_listed_citizens_given_ballots_is_turnout(claims) -> None:
     assert "turnout 48,3" in found.reason
 
 
+def test_the_level_of_coming_is_turnout(claims) -> None:
+    # "The level of coming" is Kazakh for turnout.
+    text = "Қазақстандағы жаңа Мәжіліс сайлауында келу деңгейі 49,6 пайыз болды деп хабарлады ОСК."
+    found = stance_of(claims, "C1", "Комиссия хабарлады", text, "2023-03-20")
+    assert "turnout 49,6" in found.reason
+
+
 def test_ballots_printed_for_listed_citizens_is_not_turnout(claims) -> None:
     # Guard twin: the same words with no share of voters: ballots printed, not received.
     text = ("Қазақстанда Мәжіліс сайлауына тізімдерге енгізілген азаматтарға арналған "
