@@ -201,3 +201,22 @@ def test_commissions_receiving_ballots_is_not_turnout(claims) -> None:
     text = ("Участковые комиссии Казахстана получили бюллетени для выборов в Мажилис 2023 года "
             "и проверили печати.")
     assert "C1" not in _found(claims, "Бюллетени доставлены", text, "ru")
+
+
+# --- C8: a party refused registration, or the registration threshold, in other English words --
+
+
+@pytest.mark.parametrize("text", [
+    "The justice ministry in Kazakhstan has refused for the fourth time to register the new "
+    "opposition party of a group of activists.",
+    "Kazakhstan's new law cuts the registration threshold for a party from 20,000 members to "
+    "5,000.",
+])
+def test_a_party_refused_or_the_registration_threshold_is_c8(claims, text) -> None:
+    assert "C8" in _found(claims, "Parties and the ministry", text, "en")
+
+
+def test_observers_refused_at_a_precinct_are_not_c8(claims) -> None:
+    # Guard twin: refused and "to register", no party: the words alone are not C8's.
+    text = "Observers in Kazakhstan were refused when they tried to register at the polling station."
+    assert "C8" not in _found(claims, "Parties and the ministry", text, "en")
