@@ -220,3 +220,22 @@ def test_observers_refused_at_a_precinct_are_not_c8(claims) -> None:
     # Guard twin: refused and "to register", no party: the words alone are not C8's.
     text = "Observers in Kazakhstan were refused when they tried to register at the polling station."
     assert "C8" not in _found(claims, "Parties and the ministry", text, "en")
+
+
+# --- C7: a rally's notice or its refusal told without the assembly law's name ------------------
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("В Семее активистам напомнили, что уведомление о митинге в Казахстане по-прежнему надо "
+     "подать за пять дней.", "ru"),
+    ("Activists in Kazakhstan were refused permission to hold a rally in the city centre on "
+     "Sunday.", "en"),
+])
+def test_a_rallys_notice_or_refusal_is_c7(claims, text, lang) -> None:
+    assert "C7" in _found(claims, "Город и митинги", text, lang)
+
+
+def test_a_rally_told_without_notice_or_refusal_is_not_c7(claims) -> None:
+    # Guard twin: a rally held, nothing of the notice it needed or a refusal.
+    text = "A rally in Almaty, Kazakhstan, drew two hundred people on Sunday."
+    assert "C7" not in _found(claims, "City and rallies", text, "en")
