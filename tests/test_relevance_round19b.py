@@ -239,3 +239,29 @@ def test_a_rally_told_without_notice_or_refusal_is_not_c7(claims) -> None:
     # Guard twin: a rally held, nothing of the notice it needed or a refusal.
     text = "A rally in Almaty, Kazakhstan, drew two hundred people on Sunday."
     assert "C7" not in _found(claims, "City and rallies", text, "en")
+
+
+# --- C5 and C10 told in other words: "supports none of the candidates", protests counted -------
+
+
+def test_supporting_none_of_the_candidates_is_c5(claims) -> None:
+    text = ("В Казахстане на выборах в Мажилис избиратель снова сможет указать, что не "
+            "поддерживает ни одного из кандидатов.")
+    assert "C5" in _found(claims, "Строка в бюллетене", text, "ru")
+
+
+def test_a_runoff_rule_is_not_c5(claims) -> None:
+    # Guard twin: "none of the candidates" in a runoff's rule is not the ballot option.
+    text = "В Казахстане во втором туре голосуют, если ни один кандидат не набрал половины голосов."
+    assert "C5" not in _found(claims, "Строка в бюллетене", text, "ru")
+
+
+def test_a_years_protests_counted_are_c10(claims) -> None:
+    text = "По данным исследователей, в Казахстане за год прошло 163 протестное выступление."
+    assert "C10" in _found(claims, "Протесты за год", text, "ru")
+
+
+def test_one_protest_is_not_a_count_of_protests(claims) -> None:
+    # Guard twin: one protest described, no count of a year's protests.
+    text = "В Казахстане исследователи описали одно протестное выступление шахтёров."
+    assert "C10" not in _found(claims, "Протесты за год", text, "ru")
