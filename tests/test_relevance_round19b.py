@@ -265,3 +265,17 @@ def test_one_protest_is_not_a_count_of_protests(claims) -> None:
     # Guard twin: one protest described, no count of a year's protests.
     text = "В Казахстане исследователи описали одно протестное выступление шахтёров."
     assert "C10" not in _found(claims, "Протесты за год", text, "ru")
+
+
+# --- C11: the 2021 election day by its name, and the cordon itself -----------------------------
+
+
+def test_detentions_on_the_2021_election_day_are_c11(claims) -> None:
+    text = "В Алматы в день выборов 2021 года полиция задержала десятки человек, сказал очевидец."
+    assert "C11" in _found(claims, "День голосования", text, "ru")
+
+
+def test_detentions_on_an_undated_election_day_are_not_c11(claims) -> None:
+    # Guard twin: an election day with no year and no protest: another day's police news.
+    text = "В Алматы в день выборов полиция задержала двух человек за кражу кошелька."
+    assert "C11" not in _found(claims, "День голосования", text, "ru")
