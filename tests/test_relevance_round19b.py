@@ -279,3 +279,22 @@ def test_detentions_on_an_undated_election_day_are_not_c11(claims) -> None:
     # Guard twin: an election day with no year and no protest: another day's police news.
     text = "В Алматы в день выборов полиция задержала двух человек за кражу кошелька."
     assert "C11" not in _found(claims, "День голосования", text, "ru")
+
+
+# --- C1: the official figure named as such or in words ----------------------------------------
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("A former election official in Kazakhstan said the official 63 per cent for the 2021 "
+     "Majilis vote was right.", "en"),
+    ("Бывший член ЦИК Казахстана сказал, что шестьдесят три процента на выборах в "
+     "Мажилис 2021 года подтверждены протоколами.", "ru"),
+])
+def test_the_official_figure_named_as_such_is_c1(claims, text, lang) -> None:
+    assert "C1" in _found(claims, "The official figure", text, lang)
+
+
+def test_sixty_three_candidates_are_not_turnout(claims) -> None:
+    # Guard twin: 63 and the commission in one sentence, but a count of candidates.
+    text = "ЦИК Казахстана зарегистрировал 63 кандидата на выборах в Мажилис."
+    assert "C1" not in _found(claims, "Кандидаты", text, "ru")
