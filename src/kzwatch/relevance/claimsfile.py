@@ -225,7 +225,7 @@ def _year(value: Any, groups: Mapping[str, list[str]], where: str) -> int:
 
 
 def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
-    """{ own, other, years, until, days, latest }: see the claims file header."""
+    """{ own, other, not_other, years, until, days, latest }: see the claims file header."""
     if not isinstance(value, dict):
         raise ValueError(f"{where}: must be a table {{own, other, years, until, days, latest}}")
     years = value.get("years", [])
@@ -233,6 +233,8 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
         raise ValueError(f"{where}.years: must be a list of integers")
     parsed: dict[str, Any] = {"own": _expand(value.get("own", []), groups, f"{where}.own"),
                               "other": _expand(value.get("other", []), groups, f"{where}.other"),
+                              "not_other": _expand(value.get("not_other", []), groups,
+                                                   f"{where}.not_other"),
                               "years": sorted(years)}
     if "until" in value:
         parsed["until"] = _year(value["until"], groups, f"{where}.until")

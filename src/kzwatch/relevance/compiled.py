@@ -39,6 +39,9 @@ class Compiled:
     elsewhere: list[Term] = field(default_factory=list)
     scope_own: list[Term] = field(default_factory=list)
     scope_other: list[Term] = field(default_factory=list)
+    #: Phrases in which an other-scope word names something else (``scope.not_other``: the
+    #: Kazakh "баспасөз мәслихаты" is a press conference, not a local council).
+    scope_not_other: list[Term] = field(default_factory=list)
     scope_years: list[int] = field(default_factory=list)
     scope_until: int | None = None  # an event claim: years after it are other events
     #: An event claim's day(s), (day, month): an item dated to other days only, naming neither
@@ -88,7 +91,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
     """Every term the scorer may look up for the claim, parts of "a & b" terms included."""
     lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
-                               c.scope_other, c.elsewhere, c.denial_speakers, c.denial_terms,
+                               c.scope_other, c.scope_not_other, c.elsewhere, c.denial_speakers, c.denial_terms,
                                c.denial_critics, c.dispute_terms, c.alone_names, c.alone_unless, c.past_members,
                                c.revisits,
                                c.yields_unless, c.scope_latest, c.opinion_needs,
@@ -196,6 +199,7 @@ def compile_claim(claim: Claim) -> Compiled:
         elsewhere=compile_terms(extra.get("elsewhere", [])),
         scope_own=compile_terms(scope.get("own", [])),
         scope_other=compile_terms(scope.get("other", [])),
+        scope_not_other=compile_terms(scope.get("not_other", [])),
         # The years the claim itself names ("founded 5 June 2019") are in its scope too.
         scope_years=sorted(set(scope.get("years", [])) | _years_in(claim.text))
         if scope.get("years") else [],
@@ -277,3 +281,18 @@ def latest_vote_only(doc: Doc, c: Compiled, published: int | None,
         return ""
     latest = term_hits(doc, c.scope_latest)
     return f"out of scope: {', '.join(list(latest)[:2])} in {published}" if latest else ""
+
+
+def other_scope_hits(doc: Doc, c: Compiled) -> dict[str, list[tuple[int, int, int]]]:
+    """The other-scope terms' occurrences (``term_hits`` of ``scope_other``) that are not
+    inside a ``scope.not_other`` phrase, where the word names something else."""
+    other = term_hits(doc, c.scope_other)
+    senses = term_hits(doc, c.scope_not_other) if other else {}
+    if not senses:
+        return other
+    spans = [occ for occs in senses.values() for occ in occs]
+    kept = {text: [(s, start, end) for s, start, end in occs
+                   if not any(o_s == s and o_start <= start and end <= o_end
+                              for o_s, o_start, o_end in spans)]
+            for text, occs in other.items()}
+    return {text: occs for text, occs in kept.items() if occs}

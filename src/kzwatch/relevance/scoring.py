@@ -17,6 +17,7 @@ from kzwatch.relevance.compiled import (
     country_missing,
     drop_yielded,
     latest_vote_only,
+    other_scope_hits,
 )
 from kzwatch.relevance.days import named_days, vote_years
 from kzwatch.relevance.numbers import (
@@ -191,7 +192,7 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     """Another election, body or country than the claim's, or only years before its event
     (the text's years, else the year it was published), or, for an event claim with
     `scope.until`, only years after it (a later vote's detentions are another event)."""
-    other = term_hits(doc, compiled.scope_other)
+    other = other_scope_hits(doc, compiled)
     n_other = len(hit_positions(other))
     if n_other and n_other > _own_outside(term_hits(doc, compiled.scope_own), other):
         return f"out of scope: about {', '.join(list(other)[:3])}"
