@@ -457,12 +457,18 @@ def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int,
     found_by_id = doc.found
     if found_by_id is not None:
         # Every candidate term was found once (``Doc.find_candidates``): the list's hits are
-        # its terms whose bits the document has, in the list's order.
-        bits, order = ((terms.bits, terms.order) if isinstance(terms, TermList)
-                       else _list_bits(terms))
-        present = bits & doc.found_bits
-        if not present:
-            return {}
+        # its terms whose bits the document has, in the list's order.  (Most asks find none:
+        # they cost one AND.)
+        if isinstance(terms, TermList):
+            present = terms.bits & doc.found_bits
+            if not present:
+                return {}
+            order = terms.order
+        else:
+            bits, order = _list_bits(terms)
+            present = bits & doc.found_bits
+            if not present:
+                return {}
         hits = doc.hits
         if not present & (present - 1):  # one term
             term = order[present][1]
