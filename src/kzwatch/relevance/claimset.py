@@ -8,12 +8,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
-from operator import is_, or_
+from operator import is_, itemgetter, or_
 
 from kzwatch.model import Claim
 from kzwatch.relevance.compiled import _COMPILED_CACHE, Compiled, all_terms, compiled_claim
 from kzwatch.relevance.days import parse_vote_days
-from kzwatch.relevance.text import Doc, Matcher, Term, TermList
+from kzwatch.relevance.text import Doc, LongerTerm, Matcher, Term, TermList, longer_term
+
+_THIRD = itemgetter(2)
 
 
 @dataclass
@@ -30,8 +32,9 @@ class ClaimSet:
     #: id(token) → the OR of the bits of the terms made of it alone
     single_bits: dict[int, int]
     #: id(token) → [(id of a longer or "a & b" term with it, ids of the other tokens of the
-    #: term or of its first part)], keyed by the token fewest terms have (fewest checks)
-    longer_terms: dict[int, list[tuple[int, frozenset[int]]]]
+    #: term or of its first part, what finding it needs: ``LongerTerm``)], keyed by the token
+    #: fewest terms have (fewest checks)
+    longer_terms: dict[int, list[tuple[int, frozenset[int], LongerTerm]]]
     terms: dict[int, Term]  # id → term, for every term of every claim (parts included)
     #: (day, month) → year of the country's national votes (the claims file's ``vote_days``)
     vote_days: dict[tuple[int, int], int]
@@ -41,17 +44,21 @@ class ClaimSet:
         present = doc.hits.keys()
         longer = self.longer_terms
         return [term_id for tok_id in longer.keys() & present
-                for term_id, rest in longer[tok_id] if present >= rest]
+                for term_id, rest, _ in longer[tok_id] if present >= rest]
 
     def find_terms(self, doc: Doc) -> None:
         """Set *doc*'s candidate terms and find them: a one-token term occurs where its token
-        does, so only the others are looked for term by term (``Doc.find_candidates``).  The
-        set of candidate ids is put together only if a term is later looked up on its own;
-        the one-token terms' bits come by token (``single_bits``)."""
-        longer = self._longer_candidates(doc)
-        doc.candidates_from(self.single_terms, longer)
-        doc.find_candidates(longer, self.terms,
-                            reduce(or_, filter(None, map(self.single_bits.get, doc.hits)), 0))
+        does, so only the others are looked for term by term (``Doc.find_longer``, with what
+        finding each needs worked out once per claim set).  The set of candidate ids is put
+        together only if a term is later looked up on its own; the one-token terms' bits come
+        by token (``single_bits``)."""
+        present = doc.hits.keys()
+        longer = self.longer_terms
+        chosen = [entry for tok_id in longer.keys() & present
+                  for entry in longer[tok_id] if present >= entry[1]]
+        doc.candidates_from(self.single_terms, [entry[0] for entry in chosen])
+        doc.find_longer(map(_THIRD, chosen),
+                        reduce(or_, filter(None, map(self.single_bits.get, present)), 0))
 
     def anchored(self, doc: Doc) -> list[Claim]:
         """The claims one of whose anchors occurs in *doc*, once its terms are found
@@ -69,13 +76,13 @@ def _bits_of(terms: Sequence[Term]) -> int:
 _CLAIM_SETS: dict[tuple[int, ...], ClaimSet] = {}
 
 
-def _term_index(terms: dict[int, Term]) -> tuple[dict[int, frozenset[int]], dict[int, int],
-                                                 dict[int, int],
-                                                 dict[int, list[tuple[int, frozenset[int]]]]]:
+def _term_index(terms: dict[int, Term]) -> tuple[
+        dict[int, frozenset[int]], dict[int, int], dict[int, int],
+        dict[int, list[tuple[int, frozenset[int], LongerTerm]]]]:
     """``ClaimSet.single_terms``, ``bits``, ``single_bits`` and ``longer_terms`` of *terms*
     (id → term)."""
     single_terms: dict[int, set[int]] = defaultdict(set)
-    longer_terms: dict[int, list[tuple[int, frozenset[int]]]] = defaultdict(list)
+    longer_terms: dict[int, list[tuple[int, frozenset[int], LongerTerm]]] = defaultdict(list)
     having: dict[int, int] = defaultdict(int)  # id(token) → how many terms have it
     for term in terms.values():
         for tok_id in {id(t) for t in term.toks}:
@@ -86,7 +93,7 @@ def _term_index(terms: dict[int, Term]) -> tuple[dict[int, frozenset[int]], dict
         elif term.toks:
             tok_ids = [id(t) for t in term.toks]
             key = min(tok_ids, key=having.__getitem__)
-            longer_terms[key].append((term_id, frozenset(tok_ids) - {key}))
+            longer_terms[key].append((term_id, frozenset(tok_ids) - {key}, longer_term(term)))
     return ({k: frozenset(v) for k, v in single_terms.items()},
             {term_id: term.bit for term_id, term in terms.items()},
             {k: reduce(or_, (terms[t].bit for t in v), 0) for k, v in single_terms.items()},

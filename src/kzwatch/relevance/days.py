@@ -57,7 +57,8 @@ def _days_at(sentence: str) -> tuple[tuple[int, int, int, int], ...]:
         out += [(int(d), month, m.start(), m.end()) for d in m.group(1, 2) if d]
     out += [(int(m.group(2)), _month(m.group(1)), m.start(), m.end())
             for m in _MONTH_DAY_RE.finditer(sentence)]
-    return tuple(d for d in out if 1 <= d[0] <= 31)
+    # Most sentences with a digit name no day: no generator for them.
+    return tuple(d for d in out if 1 <= d[0] <= 31) if out else ()
 
 
 def named_days(sentences: Iterable[str]) -> set[tuple[int, int]]:
@@ -108,9 +109,14 @@ def vote_years(sentences: Sequence[str], years: Sequence[frozenset[int]] = (), *
     # A vote word near a day is a vote word of the sentence (the words near it are pieces of
     # the sentence and no vote word has a space): the sentence needs no scan of its own for
     # one, which cost more than all the rest (most sentences name no day at all).
-    return [frozenset(calendar[(d, m)] for d, m, start, end in _days_at(s)
+    # A sentence that names no day (most) gets the one empty set without a generator.
+    return [frozenset(calendar[(d, m)] for d, m, start, end in days
                       if (d, m) in calendar and _vote_word_near(s, start, end))
+            if (days := _days_at(s)) else _NO_YEARS
             for s in sentences]
+
+
+_NO_YEARS: frozenset[int] = frozenset()
 
 
 def _vote_word_near(sentence: str, start: int, end: int, words: int = 8) -> bool:

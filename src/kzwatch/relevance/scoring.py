@@ -324,11 +324,13 @@ def _own_change(numbers: SentenceNumbers, s_idx: int, compiled: Compiled) -> boo
     (a vote claim reports results)."""
     claim_figures = _claim_figures(compiled)
     figures = claim_figures.counts
+    if compiled.kind != "state" or len(figures) < 2:  # before any number of the sentence
+        return False
     # Number words are read only where two digit numbers, or a thousand or a million in
     # words beside a claim's figure that large, may be.
     digit_counts = sum(not n.year for n in numbers.digits(s_idx))
-    if compiled.kind != "state" or len(figures) < 2 or (digit_counts < 2 and not (
-            claim_figures.large and numbers.may_name(s_idx, _LARGE_NUMBER_WORDS))):
+    if digit_counts < 2 and not (claim_figures.large
+                                 and numbers.may_name(s_idx, _LARGE_NUMBER_WORDS)):
         return False
     told = [n for n in numbers[s_idx] + (numbers.in_words(s_idx) if claim_figures.large else [])
             if not (n.year or n.date)]

@@ -297,24 +297,26 @@ class Doc:
         by term.  ``candidates`` must be set first; *ids* is a subset of it.  *single_bits*:
         the bits of candidate terms of one token left out of *ids*: they occur where their
         token does (``hits``)."""
-        hits, cache = self.hits, self._found
+        self.find_longer((longer_term(terms[term_id]) for term_id in ids), single_bits)
+
+    def find_longer(self, longer: Iterable[LongerTerm], single_bits: int = 0) -> None:
+        """``find_candidates`` of candidate terms given as ``longer_term`` entries (a claim
+        set works them out once, not once per item and term)."""
+        hits, cache, chain_after = self.hits, self._found, self._chain
         found = {}
         bits = single_bits
         combined = []  # "a & b" terms, found from their parts' occurrences
-        for term_id in ids:
-            term = terms[term_id]
-            if term.parts:
+        for term_id, bit, first, later, term in longer:
+            if later is None:
                 combined.append(term)
                 continue
             # What ``_find`` does, without its checks: a candidate's tokens are all the
             # matcher's, and all occur.  A one-token term's occurrences are its token's.
-            toks = term.toks
             occurrences = cache[term_id] = (
-                hits[id(toks[0])] if len(toks) == 1
-                else self._chain(hits[id(toks[0])], [hits[id(t)] for t in toks[1:]]))
+                chain_after(hits[first], [hits[t] for t in later]) if later else hits[first])
             if occurrences:
                 found[term_id] = occurrences
-                bits |= term.bit
+                bits |= bit
         for term in combined:
             if occurrences := self._find_combined(term):
                 found[id(term)] = occurrences
@@ -396,6 +398,16 @@ class Term:
         return _term(text)
 
 
+#: What finding a candidate term needs (``Doc.find_longer``): its id, its bit, the id of its
+#: first token, the ids of its other tokens (None for an "a & b" term), and the term.
+LongerTerm = tuple[int, int, int, "tuple[int, ...] | None", Term]
+
+
+def longer_term(term: Term) -> LongerTerm:
+    return (id(term), term.bit, id(term.toks[0]) if term.toks else 0,
+            None if term.parts else tuple(id(t) for t in term.toks[1:]), term)
+
+
 class TermList(list[Term]):
     """A compiled term list (never changed after it is made) with the OR of its terms' bits
     and bit → (position, term), so that ``term_hits`` needs no look-up to answer it."""
@@ -460,12 +472,18 @@ def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int,
     found_by_id = doc.found
     if found_by_id is not None:
         # Every candidate term was found once (``Doc.find_candidates``): the list's hits are
-        # its terms whose bits the document has, in the list's order.
-        bits, order = ((terms.bits, terms.order) if isinstance(terms, TermList)
-                       else _list_bits(terms))
-        present = bits & doc.found_bits
-        if not present:
-            return {}
+        # its terms whose bits the document has, in the list's order.  (Most asks find none:
+        # they cost one AND.)
+        if isinstance(terms, TermList):
+            present = terms.bits & doc.found_bits
+            if not present:
+                return {}
+            order = terms.order
+        else:
+            bits, order = _list_bits(terms)
+            present = bits & doc.found_bits
+            if not present:
+                return {}
         hits = doc.hits
         if not present & (present - 1):  # one term
             term = order[present][1]
