@@ -144,8 +144,7 @@ def _guard_holds(excluded: dict[str, list[tuple[int, int, int]]],
 
 
 def _outermost(hits: dict[str, list[tuple[int, int, int]]]) -> int:
-    """Places of *hits* not inside a longer hit ("Xinjiang" in "Kazakhs of Xinjiang" is one
-    place named once)."""
+    """Places of *hits* not inside a longer hit ("Xinjiang" in "Kazakhs of Xinjiang": once)."""
     occs = {o for occ in hits.values() for o in occ}
     return len({(s, start) for s, start, end in occs
                 if not any(o_s == s and o_start <= start and end <= o_end
