@@ -8,7 +8,7 @@ import pytest
 from relevance_helpers import packaged_claims, stance_of
 
 from kzwatch.model import Claim
-from kzwatch.relevance import text
+from kzwatch.relevance import negation, text
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_inflated_said_by_critics_is_their_own_contest(claims) -> None:
 
 
 def test_contraction_is_read_as_not() -> None:
-    contracted_not = text.contracted_not
+    contracted_not = negation.contracted_not
     row = text.Doc(["It wasn't registered, and Ivan T. Orlov can't come."]).toks[0]
     norms = [t.norm for t in row]
     registered, ivan, come = norms.index("registered"), norms.index("ivan"), norms.index("come")

@@ -12,12 +12,13 @@ from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import RelevanceSettings, load_claims, score_item
 from kzwatch.relevance.compiled import compiled_claim
 from kzwatch.relevance.denials import disputed_by_anyone, official_denials
+from kzwatch.relevance.negation import affirmed, said
 from kzwatch.relevance.qualifiers import consistent
 from kzwatch.relevance.renames import reported_renames
 from kzwatch.relevance.scoring import assess, prepare
 from kzwatch.relevance.settings import DEFAULT_SETTINGS
 from kzwatch.relevance.stance_words import denied_event
-from kzwatch.relevance.text import Doc, affirmed, said, term_hits
+from kzwatch.relevance.text import Doc, term_hits
 
 #: An invented standing state: "Zorblat" holds a 42% share (figures 42%, 17%, 88%), with a
 #: count of 42 members; its words are widget, gizmo and sprocket.

@@ -15,9 +15,9 @@ from kzwatch.model import FeedItem
 from kzwatch.relevance import days, stance_words
 from kzwatch.relevance.claimset import vote_days_of
 from kzwatch.relevance.compiled import compile_terms
+from kzwatch.relevance.negation import negated
 from kzwatch.relevance.scoring import prepare
 from kzwatch.relevance.settings import DEFAULT_SETTINGS
-from kzwatch.relevance.text import negated
 from kzwatch.relevance.translit import _LATIN_WORD_RE, latin_in_cyrillic, latin_to_cyrillic
 
 DATA = Path(__file__).parent / "data"

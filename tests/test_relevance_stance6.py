@@ -71,7 +71,8 @@ def test_a_negation_inside_an_update_phrase_reverses_it(claims) -> None:
 
 def test_said_drops_a_phrase_negated_inside_and_affirmed_keeps_it() -> None:
     # The score counts ``affirmed`` words, the stance ``said`` ones: flags stay put.
-    from kzwatch.relevance.text import Doc, affirmed, negated_inside, said
+    from kzwatch.relevance.negation import affirmed, negated_inside, said
+    from kzwatch.relevance.text import Doc
     doc = Doc(["Съезд принял решение не участвовать в голосовании",
                "Съезд принял решение участвовать в голосовании"])
     hits = {"решение участвовать": [(0, 2, 4)]}

@@ -14,22 +14,15 @@ speakers and dismissal words is never read this way."""
 from __future__ import annotations
 
 from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.negation import NEGATIONS_BEFORE, contracted_not, negated, negated_inside
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
-from kzwatch.relevance.text import (
-    NEGATIONS_BEFORE,
-    Doc,
-    Term,
-    contracted_not,
-    negated,
-    negated_inside,
-    term_hits,
-)
+from kzwatch.relevance.text import Doc, Term, term_hits
 
-#: "cannot be refused": a negation the general list (``text.negated``) leaves out, as "cannot"
+#: "cannot be refused": a negation the general list (``negation.negated``) leaves out, as "cannot"
 #: is in several claims' own restatement markers ("independents cannot run"); "can't" with it
-#: (``text.contracted_not``).
+#: (``negation.contracted_not``).
 _CANNOT = frozenset({"cannot"})
-#: Kazakh negations after what they negate (normalised): "жоқ", "емес" (as ``text.negated``
+#: Kazakh negations after what they negate (normalised): "жоқ", "емес" (as ``negation.negated``
 #: reads them) and "there was not" ("кедергі болмады": no obstruction was), round 19a.
 _KAZAKH_NOT_AFTER = frozenset({"жок", "емес", "болмады", "болмаган", "болмайды"})
 

@@ -4,8 +4,9 @@ it reports."""
 from __future__ import annotations
 
 from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.negation import affirmed
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
-from kzwatch.relevance.text import Doc, affirmed, term_hits
+from kzwatch.relevance.text import Doc, term_hits
 
 
 def _around(sentences: set[int], near: int) -> set[int]:

@@ -20,6 +20,7 @@ from kzwatch.relevance.compiled import (
     other_scope_hits,
 )
 from kzwatch.relevance.days import named_days, vote_years
+from kzwatch.relevance.negation import affirmed, said
 from kzwatch.relevance.numbers import (
     Number,
     SentenceNumbers,
@@ -34,17 +35,7 @@ from kzwatch.relevance.revisits import without_revisits
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
-from kzwatch.relevance.text import (
-    Doc,
-    Matcher,
-    Term,
-    affirmed,
-    any_hits,
-    hit_positions,
-    said,
-    sentences_of,
-    term_hits,
-)
+from kzwatch.relevance.text import Doc, Matcher, Term, any_hits, hit_positions, sentences_of, term_hits
 from kzwatch.relevance.translit import (
     arabic_to_cyrillic,
     has_arabic,

@@ -9,8 +9,9 @@ from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.denials import disputed_by_anyone, official_denials
+from kzwatch.relevance.negation import negated
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
-from kzwatch.relevance.text import Doc, Term, negated, term_hits
+from kzwatch.relevance.text import Doc, Term, term_hits
 
 Hits = Mapping[str, list[tuple[int, int, int]]]
 
@@ -89,7 +90,7 @@ def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[s
 
 
 #: Words that deny an event the claim reports ("nobody was detained", "никого не задержали"):
-#: the general negations are in ``text.negated``.
+#: the general negations are in ``negation.negated``.
 _NOBODY = frozenset({"nobody", "никто", "никого", "ешким", "ешкимди"})
 
 
