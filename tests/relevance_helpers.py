@@ -32,3 +32,9 @@ def stance_of(claims: list[Claim], claim_id: str, title: str, text: str = "",
     found = matches(claims, title, text, published)
     assert claim_id in found, (claim_id, sorted(found))
     return found[claim_id]
+
+
+def found_claims(claims: list[Claim], title: str, text: str, lang: str) -> set[str]:
+    """The claims flagged on an item of *lang* made of *title* and *text*."""
+    item = FeedItem(url="https://example.org/x", title=title, text=text, lang=lang)
+    return {m.claim_id for m in score_item(item, claims)}

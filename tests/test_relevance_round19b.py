@@ -5,20 +5,14 @@ own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import packaged_claims, stance_of
+from relevance_helpers import found_claims, packaged_claims, stance_of
 
-from kzwatch.model import Claim, FeedItem
-from kzwatch.relevance import score_item
+from kzwatch.model import Claim
 
 
 @pytest.fixture(scope="module")
 def claims() -> list[Claim]:
     return packaged_claims()
-
-
-def _found(claims: list[Claim], title: str, text: str, lang: str) -> set[str]:
-    item = FeedItem(url="https://example.org/x", title=title, text=text, lang=lang)
-    return {m.claim_id for m in score_item(item, claims)}
 
 
 # --- a press "maslikhat" is a press conference, not a local council (``scope.not_other``) ------
@@ -30,7 +24,7 @@ def test_a_press_conference_is_not_a_local_council(claims) -> None:
     text = ("Орталық сайлау комиссиясы кеше баспасөз мәслихатын өткізді. Комиссия "
             "хатшысының айтуынша, сағат түскі екіде сайлауға келген азаматтар саны "
             "тізімдегілердің жартысына жуықтады.")
-    assert "C1" in _found(claims, "ОСК сайлауға келгендер туралы айтты", text, "kk")
+    assert "C1" in found_claims(claims, "ОСК сайлауға келгендер туралы айтты", text, "kk")
 
 
 def test_a_local_council_vote_is_still_another_vote(claims) -> None:
@@ -38,7 +32,7 @@ def test_a_local_council_vote_is_still_another_vote(claims) -> None:
     text = ("Орталық сайлау комиссиясы кеше мәслихат сайлауы туралы айтты. Комиссия "
             "хатшысының айтуынша, сағат түскі екіде сайлауға келген азаматтар саны "
             "тізімдегілердің жартысына жуықтады.")
-    assert "C1" not in _found(claims, "ОСК сайлауға келгендер туралы айтты", text, "kk")
+    assert "C1" not in found_claims(claims, "ОСК сайлауға келгендер туралы айтты", text, "kk")
 
 
 # --- C9: the observers' curbs told in other forms (context and terms of C9) --------------------
@@ -59,14 +53,14 @@ def test_a_local_council_vote_is_still_another_vote(claims) -> None:
      "қабылдады.", "kk"),
 ])
 def test_observers_curbed_in_other_words_are_c9(claims, title, text, lang) -> None:
-    assert "C9" in _found(claims, title, text, lang)
+    assert "C9" in found_claims(claims, title, text, lang)
 
 
 def test_observers_trained_without_curbs_are_not_c9(claims) -> None:
     # Guard twin: observers named with the vote, nothing done to them.
     text = ("Перед выборами в Мажилис в Казахстане молодёжная лига готовит наблюдателей: "
             "занятия идут каждую неделю.")
-    assert "C9" not in _found(claims, "Наблюдатели учатся", text, "ru")
+    assert "C9" not in found_claims(claims, "Наблюдатели учатся", text, "ru")
 
 
 # --- C9: an OSCE page that tells the curbs in words of pressure (C9's OSCE guard) --------------
@@ -76,14 +70,14 @@ def test_osce_page_telling_pressure_on_observers_is_c9(claims) -> None:
     text = ("ОБСЕ назвала выборы в Мажилис 2021 года в Казахстане несвободными. Миссия ОБСЕ "
             "отметила, что на местных наблюдателей оказывали давление и их не хотели допускать "
             "к участкам, где они искали нарушения.")
-    assert "C9" in _found(claims, "Доклад о выборах", text, "ru")
+    assert "C9" in found_claims(claims, "Доклад о выборах", text, "ru")
 
 
 def test_osce_assessment_without_curbs_is_not_c9(claims) -> None:
     # Guard twin: the OSCE and observers named, nothing done to them.
     text = ("ОБСЕ назвала выборы в Мажилис 2021 года в Казахстане несвободными. Миссия ОБСЕ "
             "направила наблюдателей в пять областей, где они искали нарушения.")
-    assert "C9" not in _found(claims, "Доклад о выборах", text, "ru")
+    assert "C9" not in found_claims(claims, "Доклад о выборах", text, "ru")
 
 
 # --- C2: the threshold in Russian and the parties the house holds are results words ------------
@@ -99,13 +93,13 @@ def test_osce_assessment_without_curbs_is_not_c9(claims) -> None:
      "шесть партий, три из них представлены в парламенте."),
 ])
 def test_threshold_and_parties_in_the_house_are_c2(claims, title, text) -> None:
-    assert "C2" in _found(claims, title, text, "ru")
+    assert "C2" in found_claims(claims, title, text, "ru")
 
 
 def test_a_party_congress_alone_is_not_c2(claims) -> None:
     # Guard twin: the party and the vote named, no result of any kind.
     text = "Партия Nur Otan соберёт съезд перед выборами в Мажилис в Казахстане."
-    assert "C2" not in _found(claims, "Съезд Nur Otan", text, "ru")
+    assert "C2" not in found_claims(claims, "Съезд Nur Otan", text, "ru")
 
 
 # --- C1: Kazakh turnout told as the share of listed citizens who received a ballot -------------
@@ -129,7 +123,7 @@ def test_ballots_printed_for_listed_citizens_is_not_turnout(claims) -> None:
     # Guard twin: the same words with no share of voters: ballots printed, not received.
     text = ("Қазақстанда Мәжіліс сайлауына тізімдерге енгізілген азаматтарға арналған "
             "бюллетеньдер басылып, учаскелерге жеткізілді.")
-    assert "C1" not in _found(claims, "Бюллетеньдер дайын", text, "kk")
+    assert "C1" not in found_claims(claims, "Бюллетеньдер дайын", text, "kk")
 
 
 # --- C2: "pro-presidential" parties are the claim's own words about the result -----------------
@@ -138,14 +132,14 @@ def test_ballots_printed_for_listed_citizens_is_not_turnout(claims) -> None:
 def test_parties_called_pro_presidential_bear_on_c2(claims) -> None:
     text = ("An Ak Zhol deputy in Kazakhstan said the parties in the 2021 Majilis campaign were "
             "not all pro-presidential, his own among them.")
-    assert "C2" in _found(claims, "A deputy on the old campaign", text, "en")
+    assert "C2" in found_claims(claims, "A deputy on the old campaign", text, "en")
 
 
 def test_a_party_named_with_the_vote_and_no_result_is_not_c2(claims) -> None:
     # Guard twin: the party and the vote named, nothing of the result or the parties' loyalty.
     text = ("An Ak Zhol deputy in Kazakhstan spoke about the parties in the 2021 Majilis "
             "campaign and about pensions.")
-    assert "C2" not in _found(claims, "A deputy on the old campaign", text, "en")
+    assert "C2" not in found_claims(claims, "A deputy on the old campaign", text, "en")
 
 
 # --- C16: the population told by its ages or counted by a census (C16's second context group) --
@@ -156,13 +150,13 @@ def test_a_party_named_with_the_vote_and_no_result_is_not_c2(claims) -> None:
     "Kazakhstan's population is 20,101,000, and most people there are younger than 30.",
 ])
 def test_population_by_age_or_census_is_c16(claims, text) -> None:
-    assert "C16" in _found(claims, "New population figures", text, "en")
+    assert "C16" in found_claims(claims, "New population figures", text, "en")
 
 
 def test_a_population_count_alone_is_not_c16(claims) -> None:
     # Guard twin: a population named with nothing of its ages, youth or census.
     text = "Kazakhstan counted a population of 20,101,000, the ministry said."
-    assert "C16" not in _found(claims, "New population figures", text, "en")
+    assert "C16" not in found_claims(claims, "New population figures", text, "en")
 
 
 # --- C3: the OSDP named alone by its full name is a mention (``named_alone`` names) ------------
@@ -179,7 +173,7 @@ def test_the_osdp_named_in_full_with_an_election_word_still_needs_its_topic(clai
     # Guard twin: an election word rules out the 'named alone' reading; with nothing of the
     # boycott, seats or campaign, the claim is not reported.
     text = "Общенациональная социал-демократическая партия в Караганде обсудила выборы."
-    assert "C3" not in _found(claims, "Социал-демократы и выборы", text, "ru")
+    assert "C3" not in found_claims(claims, "Социал-демократы и выборы", text, "ru")
 
 
 # --- C1: Russian turnout told as the voters who received a ballot or came ----------------------
@@ -200,7 +194,7 @@ def test_commissions_receiving_ballots_is_not_turnout(claims) -> None:
     # Guard twin: the same words for the ballots delivered to the commissions, no share.
     text = ("Участковые комиссии Казахстана получили бюллетени для выборов в Мажилис 2023 года "
             "и проверили печати.")
-    assert "C1" not in _found(claims, "Бюллетени доставлены", text, "ru")
+    assert "C1" not in found_claims(claims, "Бюллетени доставлены", text, "ru")
 
 
 # --- C8: a party refused registration, or the registration threshold, in other English words --
@@ -213,13 +207,13 @@ def test_commissions_receiving_ballots_is_not_turnout(claims) -> None:
     "5,000.",
 ])
 def test_a_party_refused_or_the_registration_threshold_is_c8(claims, text) -> None:
-    assert "C8" in _found(claims, "Parties and the ministry", text, "en")
+    assert "C8" in found_claims(claims, "Parties and the ministry", text, "en")
 
 
 def test_observers_refused_at_a_precinct_are_not_c8(claims) -> None:
     # Guard twin: refused and "to register", no party: the words alone are not C8's.
     text = "Observers in Kazakhstan were refused when they tried to register at the polling station."
-    assert "C8" not in _found(claims, "Parties and the ministry", text, "en")
+    assert "C8" not in found_claims(claims, "Parties and the ministry", text, "en")
 
 
 # --- C7: a rally's notice or its refusal told without the assembly law's name ------------------
@@ -232,13 +226,13 @@ def test_observers_refused_at_a_precinct_are_not_c8(claims) -> None:
      "Sunday.", "en"),
 ])
 def test_a_rallys_notice_or_refusal_is_c7(claims, text, lang) -> None:
-    assert "C7" in _found(claims, "Город и митинги", text, lang)
+    assert "C7" in found_claims(claims, "Город и митинги", text, lang)
 
 
 def test_a_rally_told_without_notice_or_refusal_is_not_c7(claims) -> None:
     # Guard twin: a rally held, nothing of the notice it needed or a refusal.
     text = "A rally in Almaty, Kazakhstan, drew two hundred people on Sunday."
-    assert "C7" not in _found(claims, "City and rallies", text, "en")
+    assert "C7" not in found_claims(claims, "City and rallies", text, "en")
 
 
 # --- C5 and C10 told in other words: "supports none of the candidates", protests counted -------
@@ -247,24 +241,24 @@ def test_a_rally_told_without_notice_or_refusal_is_not_c7(claims) -> None:
 def test_supporting_none_of_the_candidates_is_c5(claims) -> None:
     text = ("В Казахстане на выборах в Мажилис избиратель снова сможет указать, что не "
             "поддерживает ни одного из кандидатов.")
-    assert "C5" in _found(claims, "Строка в бюллетене", text, "ru")
+    assert "C5" in found_claims(claims, "Строка в бюллетене", text, "ru")
 
 
 def test_a_runoff_rule_is_not_c5(claims) -> None:
     # Guard twin: "none of the candidates" in a runoff's rule is not the ballot option.
     text = "В Казахстане во втором туре голосуют, если ни один кандидат не набрал половины голосов."
-    assert "C5" not in _found(claims, "Строка в бюллетене", text, "ru")
+    assert "C5" not in found_claims(claims, "Строка в бюллетене", text, "ru")
 
 
 def test_a_years_protests_counted_are_c10(claims) -> None:
     text = "По данным исследователей, в Казахстане за год прошло 163 протестное выступление."
-    assert "C10" in _found(claims, "Протесты за год", text, "ru")
+    assert "C10" in found_claims(claims, "Протесты за год", text, "ru")
 
 
 def test_one_protest_is_not_a_count_of_protests(claims) -> None:
     # Guard twin: one protest described, no count of a year's protests.
     text = "В Казахстане исследователи описали одно протестное выступление шахтёров."
-    assert "C10" not in _found(claims, "Протесты за год", text, "ru")
+    assert "C10" not in found_claims(claims, "Протесты за год", text, "ru")
 
 
 # --- C11: the 2021 election day by its name, and the cordon itself -----------------------------
@@ -272,13 +266,13 @@ def test_one_protest_is_not_a_count_of_protests(claims) -> None:
 
 def test_detentions_on_the_2021_election_day_are_c11(claims) -> None:
     text = "В Алматы в день выборов 2021 года полиция задержала десятки человек, сказал очевидец."
-    assert "C11" in _found(claims, "День голосования", text, "ru")
+    assert "C11" in found_claims(claims, "День голосования", text, "ru")
 
 
 def test_detentions_on_an_undated_election_day_are_not_c11(claims) -> None:
     # Guard twin: an election day with no year and no protest: another day's police news.
     text = "В Алматы в день выборов полиция задержала двух человек за кражу кошелька."
-    assert "C11" not in _found(claims, "День голосования", text, "ru")
+    assert "C11" not in found_claims(claims, "День голосования", text, "ru")
 
 
 # --- C1: the official figure named as such or in words ----------------------------------------
@@ -291,10 +285,10 @@ def test_detentions_on_an_undated_election_day_are_not_c11(claims) -> None:
      "Мажилис 2021 года подтверждены протоколами.", "ru"),
 ])
 def test_the_official_figure_named_as_such_is_c1(claims, text, lang) -> None:
-    assert "C1" in _found(claims, "The official figure", text, lang)
+    assert "C1" in found_claims(claims, "The official figure", text, lang)
 
 
 def test_sixty_three_candidates_are_not_turnout(claims) -> None:
     # Guard twin: 63 and the commission in one sentence, but a count of candidates.
     text = "ЦИК Казахстана зарегистрировал 63 кандидата на выборах в Мажилис."
-    assert "C1" not in _found(claims, "Кандидаты", text, "ru")
+    assert "C1" not in found_claims(claims, "Кандидаты", text, "ru")
