@@ -79,6 +79,7 @@ class Evidence:
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
     official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
     contested_by_anyone: list[str] = field(default_factory=list)  # ``denials.disputed_by_anyone``
+    answered_critics: list[str] = field(default_factory=list)  # ``denials.answers_critics``
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
     past_member: list[str] = field(default_factory=list)  # ``past_members`` found
@@ -422,7 +423,9 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         sentence_years=numbers.sentence_years(),
         result_sentences=set(numbers.percent_sentences()),
         own_scope=bool(term_hits(doc, compiled.scope_own)),
-        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences, settings),
+        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences,
+                          {**support, **anchors},
+                          settings),
         published_year=published, max_year=max_year,
     )
 
