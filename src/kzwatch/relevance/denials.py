@@ -13,8 +13,6 @@ speakers and dismissal words is never read this way."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.negation import NEGATIONS_BEFORE, contracted_not, negated, negated_inside
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
@@ -147,14 +145,13 @@ def _negated(doc: Doc, s: int, start: int, end: int,
 
 
 def answers_critics(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
-                    own_hits: Mapping[str, list[tuple[int, int, int]]],
                     settings: RelevanceSettings = DEFAULT_SETTINGS) -> list[str]:
     """The state's side answering the claim's critics: the title gives the word to one who
     speaks for the state ("Commission: …", "Ministry: …", no critic before the colon) and the
     body names the critics near the claim's words ("the observers' count …").  Whatever the
     words of the answer, an official's own piece that sets the claim's critics against it
     disputes the claim (round 21a).  A critic's word read inside another of the claim's own
-    terms (*own_hits*: its anchors' and supporting terms' occurrences) names no critic: the
+    terms (its anchors and supporting terms) names no critic: the
     Kazakh "белсенділік" (turnout) reads as "белсенділер" (activists); a critic's word in
     another case ("наблюдателей") is still the critic's."""
     if not compiled.denial_speakers or not compiled.denial_critics or not doc.sentences:
@@ -170,8 +167,9 @@ def answers_critics(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
                            for s, start, _ in occ):
         return []
     critic_words = {_lemma(t.text) for t in compiled.denial_critics}
-    other_words = [o for text, occ in own_hits.items() if _lemma(text) not in critic_words
-                   for o in occ]
+    other_words = [o for terms in (compiled.anchors, compiled.support)
+                   for text, occ in term_hits(doc, terms).items()
+                   if _lemma(text) not in critic_words for o in occ]
     near_by = settings.denial_near_sentences
 
     def named(s: int, start: int, end: int) -> bool:

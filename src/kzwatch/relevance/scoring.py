@@ -423,9 +423,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         sentence_years=numbers.sentence_years(),
         result_sentences=set(numbers.percent_sentences()),
         own_scope=bool(term_hits(doc, compiled.scope_own)),
-        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences,
-                          {**support, **anchors},
-                          settings),
+        **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences, settings),
         published_year=published, max_year=max_year,
     )
 

@@ -80,7 +80,7 @@ _ABSENCE_WORDS = frozenset({"no", "not", "never", "without", "none"})
 
 
 def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hits: Hits,
-                    anchor_sentences: set[int], own_hits: Hits,
+                    anchor_sentences: set[int],
                     settings: RelevanceSettings = DEFAULT_SETTINGS) -> dict[str, Any]:
     """The ``Evidence`` fields only the stance reads: where update words and restatement
     markers stand, which of the title and the claim's sentences tell of a proposed law, and
@@ -88,8 +88,7 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
     return {
         "official_denials": official_denials(doc, compiled, anchor_sentences, settings),
         "contested_by_anyone": disputed_by_anyone(doc, compiled, anchor_sentences, settings),
-        "answered_critics": answers_critics(doc, compiled, anchor_sentences, own_hits,
-                                            settings),
+        "answered_critics": answers_critics(doc, compiled, anchor_sentences, settings),
         "update_sentences": {text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
