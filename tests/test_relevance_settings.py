@@ -162,6 +162,17 @@ def test_how_far_back_nobody_denies_an_event() -> None:
     assert denied_event(doc, compiled, {"detained": anchors["detained"]}, wider) == ["detained"]
 
 
+def test_how_far_back_a_flat_denial_reaches() -> None:
+    event = load_claims(_EVENT, "invented")[0]
+    compiled = compiled_claim(event)
+    # "никакого" three tokens before the event's word, two adjectives between.
+    doc = Doc(["Никакого большого шумного blorp в тот день не было."])
+    anchors = term_hits(doc, compiled.anchors)
+    assert denied_event(doc, compiled, anchors) == []
+    wider = replace(DEFAULT_SETTINGS, flat_denial_tokens=3)
+    assert denied_event(doc, compiled, anchors, wider) == ["blorp"]
+
+
 def test_how_far_back_a_negation_reaches() -> None:
     doc = Doc(["Not one of these new parties registered."])  # "not" six tokens back
     hits = {"registered": [(0, 6, 6)]}
@@ -214,7 +225,7 @@ def test_every_field_is_tested_here() -> None:
     tested = {"max_extra_anchors", "max_terms", "max_figures", "sentence_weight_anchor",
               "sentence_weight_term", "sentence_weight_figure", "sentence_weight_quantity",
               "figure_near_sentences", "denial_near_sentences", "differing_count_floor",
-              "denial_negation_tokens", "nobody_tokens", "negation_before_tokens",
+              "denial_negation_tokens", "nobody_tokens", "flat_denial_tokens", "negation_before_tokens",
               "negation_after_tokens", "rename_near_sentences", "bound_near_fraction",
               "about_points", "about_fraction", "years_ahead", "change_near_sentences",
               "threshold"}

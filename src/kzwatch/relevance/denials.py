@@ -16,7 +16,7 @@ from __future__ import annotations
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.negation import NEGATIONS_BEFORE, contracted_not, negated, negated_inside
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
-from kzwatch.relevance.text import Doc, Term, term_hits
+from kzwatch.relevance.text import Doc, Term, fast_tokens, russian_lemma, term_hits
 
 #: "cannot be refused": a negation the general list (``negation.negated``) leaves out, as "cannot"
 #: is in several claims' own restatement markers ("independents cannot run"); "can't" with it
@@ -142,3 +142,46 @@ def _negated(doc: Doc, s: int, start: int, end: int,
         return False
     return not any(o_s == s and o_start < start <= o_end + 1 and (o_start, o_end) != (start, end)
                    for occ in restated.values() for o_s, o_start, o_end in occ)
+
+
+def answers_critics(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
+                    settings: RelevanceSettings = DEFAULT_SETTINGS) -> list[str]:
+    """The state's side answering the claim's critics: the title gives the word to one who
+    speaks for the state ("Commission: …", "Ministry: …", no critic before the colon) and the
+    body names the critics near the claim's words ("the observers' count …").  Whatever the
+    words of the answer, an official's own piece that sets the claim's critics against it
+    disputes the claim (round 21a).  A critic's word read inside another of the claim's own
+    terms (its anchors and supporting terms) names no critic: the
+    Kazakh "белсенділік" (turnout) reads as "белсенділер" (activists); a critic's word in
+    another case ("наблюдателей") is still the critic's."""
+    if not compiled.denial_speakers or not compiled.denial_critics or not doc.sentences:
+        return []
+    colon = doc.sentences[0].find(":")
+    if colon <= 0:
+        return []
+    said_by = len(fast_tokens(doc.sentences[0][:colon]))
+    speakers = [text for text, occ in term_hits(doc, compiled.denial_speakers).items()
+                if any(s == 0 and end < said_by for s, _, end in occ)]
+    critics = term_hits(doc, compiled.denial_critics)
+    if not speakers or any(s == 0 and start < said_by for occ in critics.values()
+                           for s, start, _ in occ):
+        return []
+    critic_words = {_lemma(t.text) for t in compiled.denial_critics}
+    other_words = [o for terms in (compiled.anchors, compiled.support)
+                   for text, occ in term_hits(doc, terms).items()
+                   if _lemma(text) not in critic_words for o in occ]
+    near_by = settings.denial_near_sentences
+
+    def named(s: int, start: int, end: int) -> bool:
+        return (s > 0 and _near_claim(s, anchor_sentences, near_by)
+                and not any(o_s == s and o_start <= end and start <= o_end
+                            for o_s, o_start, o_end in other_words))
+
+    named_critics = [text for text, occ in critics.items()
+                     if any(named(s, start, end) for s, start, end in occ)]
+    return [f"{speakers[0]} answers {named_critics[0]}"] if named_critics else []
+
+
+def _lemma(text: str) -> str:
+    """A term's dictionary form (Russian), else its casefolded text."""
+    return russian_lemma(text.casefold()) or text.casefold()

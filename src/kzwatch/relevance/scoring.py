@@ -79,6 +79,7 @@ class Evidence:
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
     official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
     contested_by_anyone: list[str] = field(default_factory=list)  # ``denials.disputed_by_anyone``
+    answered_critics: list[str] = field(default_factory=list)  # ``denials.answers_critics``
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
     past_member: list[str] = field(default_factory=list)  # ``past_members`` found

@@ -51,6 +51,9 @@ class RelevanceSettings:
     #: How many tokens before a restatement marker a negation ("не", "not", "cannot") negates
     #: it for an official denial: three ("was not removed"), not a clause away.
     denial_negation_tokens: int = 3
+    #: How many tokens before a claim's word a flat denial ("никакого", "ешқандай") denies
+    #: it outright: two ("никакого многочасового оцепления": one adjective between).
+    flat_denial_tokens: int = 2
     #: How many tokens before an event's anchor a "nobody" ("никого не задержали") denies it.
     nobody_tokens: int = 5
     #: A change, update or negative term is negated by a negation up to this many tokens

@@ -101,6 +101,9 @@ def _from_denial(ev: Evidence) -> tuple[str, str] | None:
         return "contradicts", "an official denies it: " + ", ".join(ev.official_denials)
     if ev.contested_by_anyone:
         return "contradicts", "contested: " + ", ".join(ev.contested_by_anyone)
+    if ev.answered_critics:
+        return "contradicts", "the state's side answers the critics: " + ", ".join(
+            ev.answered_critics)
     return None
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
-from kzwatch.relevance.denials import disputed_by_anyone, official_denials
+from kzwatch.relevance.denials import answers_critics, disputed_by_anyone, official_denials
 from kzwatch.relevance.negation import negated
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, term_hits
+from kzwatch.relevance.words import _tok
 
 Hits = Mapping[str, list[tuple[int, int, int]]]
 
@@ -26,6 +28,7 @@ _PROPOSAL_WORDS = frozenset({"bill", "bills"})  # not "billion"
 #: отказалась" intensifies instead).
 _FLAT_DENIALS = frozenset({"никакого", "никакой", "никаких", "ешкандай"})
 _NOT_AT_ALL = frozenset({"вовсе", "отнюдь"})
+_FLAT_DENIAL_KEYS = frozenset(_tok(word).key for word in _FLAT_DENIALS)
 
 
 def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
@@ -42,18 +45,38 @@ _PROPOSAL_RE = re.compile(
     "| (?:" + "|".join(map(re.escape, sorted(_PROPOSAL_WORDS))) + ") ")
 
 
-def flatly_denied(doc: Doc, terms: Sequence[Term]) -> list[str]:
+def flatly_denied(doc: Doc, terms: Sequence[Term], reach: int = 1) -> list[str]:
     """The *terms* (a vote claim's words: what happened at that vote, "boycott") denied
     outright: the item says it did not happen.  Only outright denials: a plain "не" is in
-    several claims' own words ("не будет участвовать").  (The two tokens read are the
-    pattern's own length, "вовсе не", not a window to tune.)"""
-    def denied(s: int, start: int) -> bool:
-        before = [t.norm for t in doc.toks[s][max(0, start - 2):start]]
-        return (bool(before) and before[-1] in _FLAT_DENIALS) or (
-            len(before) == 2 and before[0] in _NOT_AT_ALL and before[1] == "не")
+    several claims' own words ("не будет участвовать").  *reach*: how many tokens before the
+    term a flat denial may stand (``RelevanceSettings.flat_denial_tokens``); "вовсе не" is
+    the pattern's own two tokens."""
+    return _flat_denials(doc, term_hits(doc, terms), reach)
 
-    return [text for text, occ in term_hits(doc, terms).items()
-            if any(denied(s, start) for s, start, _ in occ)]
+
+def _flat_denials(doc: Doc, hits: Hits, reach: int) -> list[str]:
+    """The terms of *hits* with an occurrence a flat denial stands before (``flatly_denied``).
+    Read by the words' romanisation keys: a Latin-Kazakh "eshqanday" or "eşqandai" is
+    "ешқандай" (the tokens keep the Latin spelling)."""
+    def denied(s: int, start: int) -> bool:
+        row = doc.toks[s]
+        if any(row[i].key in _FLAT_DENIAL_KEYS for i in range(max(0, start - reach), start)):
+            return True
+        before = [t.norm for t in row[max(0, start - 2):start]]
+        return len(before) == 2 and before[0] in _NOT_AT_ALL and before[1] == "не"
+
+    return [text for text, occ in hits.items() if any(denied(s, start) for s, start, _ in occ)]
+
+
+@lru_cache(maxsize=64)
+def _says_none(claim_text: str) -> bool:
+    """The claim's own text says something is absent ("no genuine competition", "no new
+    party", "no longer needs"): "no ... at all" in an item restates it, it does not deny it."""
+    return not _ABSENCE_WORDS.isdisjoint(re.findall(r"[a-z]+", claim_text.casefold()))
+
+
+#: Words of absence in a claim's (English) text.
+_ABSENCE_WORDS = frozenset({"no", "not", "never", "without", "none"})
 
 
 def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hits: Hits,
@@ -65,6 +88,7 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
     return {
         "official_denials": official_denials(doc, compiled, anchor_sentences, settings),
         "contested_by_anyone": disputed_by_anyone(doc, compiled, anchor_sentences, settings),
+        "answered_critics": answers_critics(doc, compiled, anchor_sentences, settings),
         "update_sentences": {text: {s for s, _, _ in occ} for text, occ in update_hits.items()},
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
@@ -99,13 +123,20 @@ def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int
     """For a claim about one event, the event's own words (its anchors) negated wherever they
     occur ("police said nobody was detained"): the item denies that it happened.  (Negated
     restatement markers are no such sign: several are negative themselves, "не допускали".)"""
+    reach = settings.flat_denial_tokens
     if compiled.kind != "event":  # a vote claim's words can only be denied outright
-        return flatly_denied(doc, compiled.support) if compiled.kind == "vote" else []
+        return flatly_denied(doc, compiled.support, reach) if compiled.kind == "vote" else []
     lookback = settings.nobody_tokens
 
     def denied(s: int, start: int, end: int) -> bool:
         before = doc.toks[s][max(0, start - lookback):start]
         return negated(doc, s, start, end, settings) or any(t.norm in _NOBODY for t in before)
 
-    return [text for text, occ in anchors.items()
-            if occ and all(denied(s, start, end) for s, start, end in occ)]
+    found = [text for text, occ in anchors.items()
+             if occ and all(denied(s, start, end) for s, start, end in occ)]
+    if _says_none(compiled.claim.text):
+        return found
+    # What the claim says happened denied outright ("никакого оцепления не было", "ешқандай
+    # шектеу қойылмаған"): said of any of its words, not only of every anchor.
+    flat = _flat_denials(doc, {**term_hits(doc, compiled.support), **anchors}, reach)
+    return found + [text for text in flat if text not in found]
