@@ -52,3 +52,25 @@ def test_a_topic_guard_is_not_lifted_by_the_country(claims) -> None:
     text = ("The OSCE/ODIHR presented its final report on Kazakhstan's vote in Astana. "
             "It recommends lifting restrictions on observers and on assembly.")
     assert "C9" not in _found(claims, "OSCE report presented", text, "en")
+
+
+# --- Other votes told elsewhere do not put out a sentence that tells the claim's own ---------
+
+
+def test_a_referendum_in_the_background_leaves_the_majilis_lists_in_scope(claims) -> None:
+    text = ("Kazakhstan held a referendum on the constitution in the summer. Turnout at the "
+            "referendum was reported as high, and the referendum commission closed its count. "
+            "Observers of the referendum filed few complaints. "
+            "Under the new rules the Majilis keeps its proportional system of party lists, and "
+            "independent candidates stay out.")
+    assert "C14" in _found(claims, "How the lower house is filled", text, "en")
+
+
+def test_a_title_on_the_other_vote_keeps_it_out_of_scope(claims) -> None:
+    # Guard twin: the title names the referendum, so the item is about it.
+    text = ("Kazakhstan held a referendum on the constitution in the summer. Turnout at the "
+            "referendum was reported as high, and the referendum commission closed its count. "
+            "Observers of the referendum filed few complaints. "
+            "Under the new rules the Majilis keeps its proportional system of party lists, and "
+            "independent candidates stay out.")
+    assert "C14" not in _found(claims, "Referendum turnout reported", text, "en")

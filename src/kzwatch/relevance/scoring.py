@@ -137,8 +137,11 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     `scope.until`, only years after it (a later vote's detentions are another event)."""
     other = other_scope_hits(doc, compiled)
     n_other = len(hit_positions(other))
-    if n_other and n_other > _own_outside(term_hits(doc, compiled.scope_own), other):
-        return f"out of scope: about {', '.join(list(other)[:3])}"
+    if n_other:
+        own = term_hits(doc, compiled.scope_own)
+        if n_other > _own_outside(own, other) and not _told_in_own_scope(doc, compiled, own,
+                                                                        other):
+            return f"out of scope: about {', '.join(list(other)[:3])}"
     # Dated to other days only, naming neither the claim's vote nor a name only its event has.
     days = _named_days(doc) if compiled.scope_days else set()
     if days and not days & compiled.scope_days and not term_hits(doc, compiled.scope_own) \
@@ -157,6 +160,19 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         return "" if days & compiled.scope_days else latest_vote_only(doc, compiled, published,
                                                                        named)
     return ""
+
+
+def _told_in_own_scope(doc: Doc, compiled: Compiled, own: dict[str, list[tuple[int, int, int]]],
+                       other: dict[str, list[tuple[int, int, int]]]) -> bool:
+    """A sentence that tells the claim (one of its anchors') names its own body or vote and no
+    other: the other votes or bodies the item names elsewhere are background (a page on the
+    Majilis's party lists that recounts the maslikhats' or a referendum's).  Not when the title
+    (the first sentence) names the other one: that is what the item is about (a neighbour's
+    move to a mixed system, told with the words of the claim's)."""
+    other_sentences = {s for occ in other.values() for s, _, _ in occ}
+    own_sentences = {s for occ in own.values() for s, _, _ in occ} - other_sentences
+    return bool(own_sentences) and 0 not in other_sentences and any(
+        s in own_sentences for occ in term_hits(doc, compiled.anchors).values() for s, _, _ in occ)
 
 
 def _named_days(doc: Doc) -> set[tuple[int, int]]:
