@@ -20,6 +20,7 @@ from kzwatch.relevance.compiled import (
     other_scope_hits,
 )
 from kzwatch.relevance.days import named_days, vote_years
+from kzwatch.relevance.guards import excluded as _excluded
 from kzwatch.relevance.negation import affirmed, said
 from kzwatch.relevance.numbers import (
     Number,
@@ -109,54 +110,6 @@ def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
     return ""
 
 
-def _excluded(doc: Doc, compiled: Compiled, settings: RelevanceSettings) -> str:
-    for excluded_terms, unless_terms in compiled.exclude:
-        excluded = term_hits(doc, excluded_terms)
-        if excluded and _guard_holds(excluded, term_hits(doc, unless_terms)):
-            return f"near-miss guard: {', '.join(list(excluded)[:3])}"
-    negative = affirmed(doc, term_hits(doc, compiled.negative), settings)
-    if negative:
-        return f"negative term for this claim: {', '.join(negative[:3])}"
-    return ""
-
-
-def _guard_holds(excluded: dict[str, list[tuple[int, int, int]]],
-                 unless: dict[str, list[tuple[int, int, int]]]) -> bool:
-    """The excluded terms name more places (``_outermost``) than the `unless` terms outside
-    them (``_unless_apart``).  Counted plainly first: an `unless` term can sit inside an
-    excluded phrase only in a sentence that has one, and the plain counts settle most items."""
-    if not unless:
-        return True
-    n_excluded = len(hit_positions(excluded))
-    places = hit_positions(unless)
-    sentences = {s for occs in excluded.values() for s, _, _ in occs}
-    if n_excluded <= sum(s not in sentences for s, _ in places):
-        return False
-    return _outermost(excluded) > _unless_apart(unless, excluded)
-
-
-def _outermost(hits: dict[str, list[tuple[int, int, int]]]) -> int:
-    """Places of *hits* not inside a longer hit ("Xinjiang" in "Kazakhs of Xinjiang": once)."""
-    occs = {o for occ in hits.values() for o in occ}
-    return len({(s, start) for s, start, end in occs
-                if not any(o_s == s and o_start <= start and end <= o_end
-                           and (o_start, o_end) != (start, end)
-                           for o_s, o_start, o_end in occs)})
-
-
-def _unless_apart(unless: dict[str, list[tuple[int, int, int]]],
-                  excluded: dict[str, list[tuple[int, int, int]]]) -> int:
-    """Places of a guard's `unless` terms not inside one of its excluded phrases (as
-    ``_own_outside`` for the scope): the people's name in "Kazakhs of Xinjiang" (@abroad)
-    names a community abroad, not the country."""
-    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for occs in excluded.values():
-        for e_s, e_start, e_end in occs:
-            spans[e_s].append((e_start, e_end))
-    return len({(s, start) for occs in unless.values() for s, start, end in occs
-                if not any(lo <= start and end <= hi for lo, hi in spans.get(s, ()))})
-
-
 def _own_outside(own: dict[str, list[tuple[int, int, int]]],
                  other: dict[str, list[tuple[int, int, int]]]) -> int:
     """Places of own-scope terms not inside an other-scope phrase: "Majilis" in "snap Majilis
@@ -185,8 +138,11 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     `scope.until`, only years after it (a later vote's detentions are another event)."""
     other = other_scope_hits(doc, compiled)
     n_other = len(hit_positions(other))
-    if n_other and n_other > _own_outside(term_hits(doc, compiled.scope_own), other):
-        return f"out of scope: about {', '.join(list(other)[:3])}"
+    if n_other:
+        own = term_hits(doc, compiled.scope_own)
+        if n_other > _own_outside(own, other) and not _told_in_own_scope(doc, compiled, own,
+                                                                        other):
+            return f"out of scope: about {', '.join(list(other)[:3])}"
     # Dated to other days only, naming neither the claim's vote nor a name only its event has.
     days = _named_days(doc) if compiled.scope_days else set()
     if days and not days & compiled.scope_days and not term_hits(doc, compiled.scope_own) \
@@ -205,6 +161,19 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         return "" if days & compiled.scope_days else latest_vote_only(doc, compiled, published,
                                                                        named)
     return ""
+
+
+def _told_in_own_scope(doc: Doc, compiled: Compiled, own: dict[str, list[tuple[int, int, int]]],
+                       other: dict[str, list[tuple[int, int, int]]]) -> bool:
+    """A sentence that tells the claim (one of its anchors') names its own body or vote and no
+    other: the other votes or bodies the item names elsewhere are background (a page on the
+    Majilis's party lists that recounts the maslikhats' or a referendum's).  Not when the title
+    (the first sentence) names the other one: that is what the item is about (a neighbour's
+    move to a mixed system, told with the words of the claim's)."""
+    other_sentences = {s for occ in other.values() for s, _, _ in occ}
+    own_sentences = {s for occ in own.values() for s, _, _ in occ} - other_sentences
+    return bool(own_sentences) and 0 not in other_sentences and any(
+        s in own_sentences for occ in term_hits(doc, compiled.anchors).values() for s, _, _ in occ)
 
 
 def _named_days(doc: Doc) -> set[tuple[int, int]]:
