@@ -17,6 +17,8 @@
   fetch settings, the simulated hosts resolved to loopback and allowed, archive off, no
   canaries unless given; ``sections`` are laid over that table by table (``article`` and
   ``feed`` are lists of tables).  One place for what every end-to-end test used to write.
+* ``claims`` (module): the packaged claims of the default article, for the relevance rule tests
+  (a test module that needs other claims defines its own ``claims``).
 * ``no_internet`` (autouse): any connection or name lookup that would leave the machine fails
   the test.  The SSRF guard of the fetcher stays on in every test; this is a second net.
 """
@@ -37,11 +39,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from relevance_helpers import packaged_claims
 
 from kzwatch.config import Config, load_config
 from kzwatch.fetch import Fetcher, FetchSettings
+from kzwatch.model import Claim
 from kzwatch.sim.sentinel import Sentinel
 from kzwatch.sim.simweb import SimWeb
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[Claim]:
+    return packaged_claims()
+
 
 # --- ../shared: real texts read in place ---------------------------------------------------------
 

@@ -7,17 +7,11 @@ names the rule's input and the answer the rule gives.  The texts are our own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import ARTICLE, matches, packaged_claims, stance_of
+from relevance_helpers import ARTICLE, matches, stance_of
 
-from kzwatch.model import Claim, FeedItem
+from kzwatch.model import FeedItem
 from kzwatch.relevance import load_claims
 from kzwatch.relevance.scoring import prepare, veto
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
 
 # --- the chamber's election rule, told beside other bodies (C14) --------------------------------
 

@@ -7,15 +7,10 @@ The texts are our own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import matches, packaged_claims, stance_of
+from relevance_helpers import matches, stance_of
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance.scoring import prepare, veto
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
 
 
 def _claim(claims: list[Claim], claim_id: str) -> Claim:

@@ -7,15 +7,7 @@ the rule gives.  The texts are our own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import matches, packaged_claims, stance_of
-
-from kzwatch.model import Claim
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
+from relevance_helpers import matches, stance_of
 
 # --- earlier Majilis votes told by their own turnout (C1 ``earlier_majilis_turnouts``) -----------
 

@@ -5,16 +5,9 @@ can fail: it names the rule's input and the answer the rule gives.  The texts ar
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import ARTICLE, matches, packaged_claims, stance_of
+from relevance_helpers import ARTICLE, matches, stance_of
 
-from kzwatch.model import Claim
 from kzwatch.relevance import extract_numbers, load_claims
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
 
 # --- the claim's own dispute told again (C1 quantity ``contested``) ------------------------------
 

@@ -7,16 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from relevance_helpers import ARTICLE, matches, packaged_claims, stance_of
+from relevance_helpers import ARTICLE, matches, stance_of
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import load_claims, score_item, second_opinion_model
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
 
 # --- a later result of one party alone (C2 ``yields_to`` C3) -------------------------------------
 

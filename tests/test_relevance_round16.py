@@ -5,9 +5,8 @@ own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import ARTICLE, matches, packaged_claims, stance_of
+from relevance_helpers import ARTICLE, matches, stance_of
 
-from kzwatch.model import Claim
 from kzwatch.relevance import load_claims
 from kzwatch.relevance.translit import arabic_to_cyrillic
 
@@ -23,11 +22,6 @@ def test_high_hamza_yeh_reads_as_i(arabic, cyrillic) -> None:
 
 
 # --- disputes: the state's side with more dismissal words, and anyone else contesting -----------
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
 
 
 @pytest.mark.parametrize(("title", "text"), [

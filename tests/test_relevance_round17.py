@@ -5,7 +5,7 @@ own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import matches, packaged_claims, stance_of
+from relevance_helpers import matches, stance_of
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance.claimset import claim_set
@@ -39,11 +39,6 @@ def test_latin_kazakh_still_read(text, lang) -> None:
 
 
 # --- C8: a seat on a body ("a CEC member", "members of the chamber") is not party membership ----
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
 
 
 def test_member_of_a_body_is_not_party_membership(claims) -> None:

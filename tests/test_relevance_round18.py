@@ -4,16 +4,9 @@ fail: it names the rule's input and the answer the rule gives.  The texts are ou
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import packaged_claims, stance_of
-
-from kzwatch.model import Claim
+from relevance_helpers import stance_of
 
 # --- disputes by anyone: more words of contest (``disputing`` in the claims file) ---------------
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
 
 
 @pytest.mark.parametrize(("claim_id", "title", "text"), [

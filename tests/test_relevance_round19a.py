@@ -5,16 +5,9 @@ own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import packaged_claims, stance_of
+from relevance_helpers import stance_of
 
-from kzwatch.model import Claim
 from kzwatch.relevance import negation, text
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
 
 # --- a count called inflated, a description called wrong, by anyone but a critic --------------
 

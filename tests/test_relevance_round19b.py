@@ -5,15 +5,7 @@ own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import found_claims, packaged_claims, stance_of
-
-from kzwatch.model import Claim
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
+from relevance_helpers import found_claims, stance_of
 
 # --- a press "maslikhat" is a press conference, not a local council (``scope.not_other``) ------
 

@@ -5,15 +5,7 @@ on both.  The texts are our own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import packaged_claims, stance_of
-
-from kzwatch.model import Claim
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
+from relevance_helpers import stance_of
 
 # --- the state's side: an assessment said to ignore something, a count with little to do with
 # --- the real one, the law said to give officials no discretion ------------------------------

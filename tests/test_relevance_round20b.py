@@ -5,15 +5,7 @@ twin that passes on both.  The texts are our own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import found_claims, packaged_claims
-
-from kzwatch.model import Claim
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
+from relevance_helpers import found_claims
 
 # --- C2: a ballot of parties is a party-list vote, though the house goes unnamed ------------
 

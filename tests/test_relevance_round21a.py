@@ -6,15 +6,7 @@ own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import packaged_claims, stance_of
-
-from kzwatch.model import Claim
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
+from relevance_helpers import stance_of
 
 # --- a flat denial ("никакого", "ешқандай") before any of an event claim's words -------------
 

@@ -5,21 +5,7 @@ texts are our own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import packaged_claims
-
-from kzwatch.model import Claim, FeedItem
-from kzwatch.relevance import score_item
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
-
-def _found(claims: list[Claim], title: str, text: str, lang: str) -> set[str]:
-    item = FeedItem(url="https://example.org/x", title=title, text=text, lang=lang)
-    return {m.claim_id for m in score_item(item, claims)}
-
+from relevance_helpers import found_claims
 
 # --- A place guard is lifted where a sentence tells the claim of its own country ------------
 
@@ -35,7 +21,7 @@ def _found(claims: list[Claim], title: str, text: str, lang: str) -> set[str]:
      "В Кыргызстане парламент обсуждал закон о СМИ.", "ru"),
 ])
 def test_a_round_up_that_tells_the_count_of_kazakhstan_is_c10(claims, title, text, lang) -> None:
-    assert "C10" in _found(claims, title, text, lang)
+    assert "C10" in found_claims(claims, title, text, lang)
 
 
 def test_the_same_count_told_of_a_neighbour_is_not_c10(claims) -> None:
@@ -43,7 +29,7 @@ def test_the_same_count_told_of_a_neighbour_is_not_c10(claims) -> None:
     text = ("Uzbekistan opened a new rail link to the south. Tajikistan raised bread prices "
             "again. In Kyrgyzstan, a monitoring team tallied street protests: 254 in 2020, more "
             "again since. Kazakhstan's parliament debated a media bill.")
-    assert "C10" not in _found(claims, "Week in the region", text, "en")
+    assert "C10" not in found_claims(claims, "Week in the region", text, "en")
 
 
 def test_a_topic_guard_is_not_lifted_by_the_country(claims) -> None:
@@ -51,7 +37,7 @@ def test_a_topic_guard_is_not_lifted_by_the_country(claims) -> None:
     # names Kazakhstan's observers does not lift it.
     text = ("The OSCE/ODIHR presented its final report on Kazakhstan's vote in Astana. "
             "It recommends lifting restrictions on observers and on assembly.")
-    assert "C9" not in _found(claims, "OSCE report presented", text, "en")
+    assert "C9" not in found_claims(claims, "OSCE report presented", text, "en")
 
 
 # --- Other votes told elsewhere do not put out a sentence that tells the claim's own ---------
@@ -63,7 +49,7 @@ def test_a_referendum_in_the_background_leaves_the_majilis_lists_in_scope(claims
             "Observers of the referendum filed few complaints. "
             "Under the new rules the Majilis keeps its proportional system of party lists, and "
             "independent candidates stay out.")
-    assert "C14" in _found(claims, "How the lower house is filled", text, "en")
+    assert "C14" in found_claims(claims, "How the lower house is filled", text, "en")
 
 
 def test_a_title_on_the_other_vote_keeps_it_out_of_scope(claims) -> None:
@@ -73,4 +59,4 @@ def test_a_title_on_the_other_vote_keeps_it_out_of_scope(claims) -> None:
             "Observers of the referendum filed few complaints. "
             "Under the new rules the Majilis keeps its proportional system of party lists, and "
             "independent candidates stay out.")
-    assert "C14" not in _found(claims, "Referendum turnout reported", text, "en")
+    assert "C14" not in found_claims(claims, "Referendum turnout reported", text, "en")

@@ -4,18 +4,11 @@ fail: it names the rule's input and the answer the rule gives."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import matches, packaged_claims
+from relevance_helpers import matches
 
-from kzwatch.model import Claim
 from kzwatch.relevance import load_claims
 from kzwatch.relevance.claimset import vote_days_of
 from kzwatch.relevance.days import named_days, parse_days, parse_vote_days, vote_years
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
 
 # --- an event claim's day ----------------------------------------------------------------------
 

@@ -5,15 +5,9 @@ rule's input and the answer the rule gives.  The texts are our own."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import matches, packaged_claims
+from relevance_helpers import matches
 
-from kzwatch.model import Claim, FeedItem
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
+from kzwatch.model import FeedItem
 
 # --- a party that is not the claim's (C8: Mamay's Democratic Party) ----------------------------
 

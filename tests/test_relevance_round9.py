@@ -5,16 +5,7 @@ our own."""
 
 from __future__ import annotations
 
-import pytest
-from relevance_helpers import matches, packaged_claims, stance_of
-
-from kzwatch.model import Claim
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
+from relevance_helpers import matches, stance_of
 
 # --- a renaming story recounts the party's history (C2) -----------------------------------------
 

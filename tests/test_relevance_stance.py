@@ -4,17 +4,10 @@ a restatement.  Each test names the rule it guards; each can fail."""
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import ARTICLE, packaged_claims, stance_of
+from relevance_helpers import ARTICLE, stance_of
 
-from kzwatch.model import Claim
 from kzwatch.relevance import load_claims
 from kzwatch.relevance.qualifiers import consistent, qualifier
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
 
 # --- numbers: bounds, rounding, denial, replacement --------------------------------------------
 

@@ -4,15 +4,7 @@ and in their polarity, a restated past, proposals and denials.  Each test can fa
 from __future__ import annotations
 
 import pytest
-from relevance_helpers import packaged_claims, stance_of
-
-from kzwatch.model import Claim
-
-
-@pytest.fixture(scope="module")
-def claims() -> list[Claim]:
-    return packaged_claims()
-
+from relevance_helpers import stance_of
 
 # --- a figure's own time ------------------------------------------------------------------------
 
