@@ -24,7 +24,8 @@ REAL_FILES = ["real_items.toml", "real_items_2.toml", "real_items_3.toml", "real
               "real_items_11.toml", "real_items_12.toml", "real_items_13.toml",
               "real_items_14.toml", "real_items_15.toml",
               "real_items_16.toml", "real_items_17.toml",
-              "real_items_18.toml", "real_items_19.toml"]
+              "real_items_18.toml", "real_items_19.toml",
+              "real_items_20.toml"]
 ALLOWED_KEYS = {"id", "url", "lang", "script", "date", "title", "claims", "stance", "note"}
 STANCES = {"confirms", "updates", "contradicts", "mentions"}
 
@@ -93,6 +94,7 @@ LATER_SETS = [
     ("real_items_17.toml", "r17-", (27, 17, 27), 0.30),
     ("real_items_18.toml", "r18-", (24, 13, 26), 0.30),
     ("real_items_19.toml", "r19-", (17, 13, 18), 0.30),
+    ("real_items_20.toml", "r20-", (20, 13, 27), 0.30),
 ]
 
 
