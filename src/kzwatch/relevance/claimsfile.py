@@ -225,9 +225,11 @@ def _year(value: Any, groups: Mapping[str, list[str]], where: str) -> int:
 
 
 def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
-    """{ own, other, not_other, years, until, days, latest }: see the claims file header."""
+    """{ own, other, not_other, years, until, days, latest, published_from }: see the claims
+    file header."""
     if not isinstance(value, dict):
-        raise ValueError(f"{where}: must be a table {{own, other, years, until, days, latest}}")
+        raise ValueError(f"{where}: must be a table {{own, other, years, until, days, latest, "
+                         "published_from}")
     years = value.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise ValueError(f"{where}.years: must be a list of integers")
@@ -238,6 +240,9 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
                               "years": sorted(years)}
     if "until" in value:
         parsed["until"] = _year(value["until"], groups, f"{where}.until")
+    if "published_from" in value:
+        parsed["published_from"] = _year(value["published_from"], groups,
+                                         f"{where}.published_from")
     days = value.get("days", [])
     if not isinstance(days, list) or not all(isinstance(d, str) for d in days):
         raise ValueError(f"{where}.days: must be a list of days of a month (\"10 January\")")

@@ -44,6 +44,9 @@ class Compiled:
     scope_not_other: list[Term] = field(default_factory=list)
     scope_years: list[int] = field(default_factory=list)
     scope_until: int | None = None  # an event claim: years after it are other events
+    #: The year the claim's subject came to be (``scope.published_from``): an item published
+    #: before it tells an earlier state of things, whatever years it names.
+    scope_published_from: int | None = None
     #: An event claim's day(s), (day, month): an item dated to other days only, naming neither
     #: these nor the claim's vote (``scope_own``), is about another event (``days``).
     scope_days: set[tuple[int, int]] = field(default_factory=set)
@@ -204,6 +207,7 @@ def compile_claim(claim: Claim) -> Compiled:
         scope_years=sorted(set(scope.get("years", [])) | _years_in(claim.text))
         if scope.get("years") else [],
         scope_until=scope.get("until"),
+        scope_published_from=scope.get("published_from"),
         # The days the claim itself names ("founded 5 June 2019") are in its scope too.
         scope_days=parse_days(scope.get("days", [])) | named_days([claim.text])
         if scope.get("days") else set(),

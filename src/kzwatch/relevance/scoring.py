@@ -143,6 +143,11 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         if n_other > _own_outside(own, other) and not _told_in_own_scope(doc, compiled, own,
                                                                         other):
             return f"out of scope: about {', '.join(list(other)[:3])}"
+    # Published before the claim's subject came to be (a 2009 page on party registration
+    # under the old rules for C8's "no new party since 2019"): the item's own date settles it.
+    since = compiled.scope_published_from
+    if since is not None and published is not None and published < since:
+        return f"out of scope: published in {published}, before {since}"
     # Dated to other days only, naming neither the claim's vote nor a name only its event has.
     days = _named_days(doc) if compiled.scope_days else set()
     if days and not days & compiled.scope_days and not term_hits(doc, compiled.scope_own) \
