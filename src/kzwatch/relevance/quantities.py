@@ -35,8 +35,12 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         cue_sentences -= other_place_sentences(doc, quantity)
-        # Number words are never percentages: a "%" quantity needs only the digits.
-        read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
+        # A "%" quantity reads the digits and the shares written in words before a percent
+        # word ("меньше одного процента"); lone number words are never percentages.
+        read = (partial(_with_percent_words, numbers_by_sentence) if quantity["unit"] == "%"
+                else numbers_by_sentence.__getitem__)
+        if quantity["unit"] == "any":  # a share or a count: "under one per cent" too
+            read = partial(_all_with_percent_words, numbers_by_sentence)
         if quantity["unit"] != "%" and max(quantity["values"], default=0) >= 1000:
             read = partial(_with_words, numbers_by_sentence)  # "сорока тысяч" may stand for it
         for s_idx in sorted(cue_sentences):
@@ -48,12 +52,22 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
                     continue
                 if quantity["unit"] == "" and number.percent:
                     continue
+                # A number read in words is found again in the text it was read from.
+                folded = (numbers_by_sentence.folded_read_text if number.text[:1].isalpha()
+                          else numbers_by_sentence.folded_sentence)
                 if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
-                                  s_idx, in_terms[s_idx], numbers_by_sentence.folded_sentence,
-                                  settings):
+                                  s_idx, in_terms[s_idx], folded, settings):
                     weight[s_idx] += gain
     _own_dispute(found)
     return found
+
+
+def _with_percent_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
+    return numbers.digits(s_idx) + numbers.percent_words(s_idx)
+
+
+def _all_with_percent_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
+    return numbers[s_idx] + numbers.percent_words(s_idx)
 
 
 def _with_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
@@ -124,6 +138,13 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
         target = found.confirmed
     elif among_known(number.value, known):
         return False
+    elif number.value not in in_terms and (how == "closer" or (
+            number.percent and how in ("over", "under")
+            and _excludes(how, number.value, quantity["values"], quantity["tolerance"]))):
+        # "closer to twenty per cent", "under one per cent" beside the claim's 11% or 3.8%:
+        # the speaker's own value, which leaves no room for the claim's (round 22b).  A bound
+        # on a count is not read so: "under 30" is an age, not a count set against 89,505.
+        target = found.disputed
     elif how == "only" and not number.percent and number.value < settings.differing_count_floor:
         # "only two were refused" beside the claim's six: the claim's count disputed, however
         # small the count set against it (round 19a).
@@ -137,6 +158,13 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
     found.sentences[label].add(s_idx)
     return True
 
+
+
+def _excludes(how: str, value: float, claimed: list[float], tolerance: float) -> bool:
+    """A bound ("over"/"under" *value*) that none of the *claimed* values can meet."""
+    if how == "under":
+        return all(v > value + tolerance for v in claimed)
+    return all(v < value - tolerance for v in claimed)
 
 
 def _file_side(found: Quantities, quantity: dict[str, Any], number: Number, how: str,
