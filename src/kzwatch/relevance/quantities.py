@@ -35,14 +35,7 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         cue_sentences -= other_place_sentences(doc, quantity)
-        # A "%" quantity reads the digits and the shares written in words before a percent
-        # word ("меньше одного процента"); lone number words are never percentages.
-        read = (partial(_with_percent_words, numbers_by_sentence) if quantity["unit"] == "%"
-                else numbers_by_sentence.__getitem__)
-        if quantity["unit"] == "any":  # a share or a count: "under one per cent" too
-            read = partial(_all_with_percent_words, numbers_by_sentence)
-        if quantity["unit"] != "%" and max(quantity["values"], default=0) >= 1000:
-            read = partial(_with_words, numbers_by_sentence)  # "сорока тысяч" may stand for it
+        read = _reader(quantity, numbers_by_sentence)
         for s_idx in sorted(cue_sentences):
             for number in read(s_idx):
                 if (number.date or (number.year and quantity["unit"] != "%")
@@ -62,12 +55,27 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
     return found
 
 
+def _reader(quantity: dict[str, Any], numbers: SentenceNumbers
+            ) -> Callable[[int], list[Number]]:
+    """How a quantity reads a sentence's numbers: a "%" quantity the digits and the shares
+    written in words before a percent word ("меньше одного процента"; lone number words are
+    never percentages); a count that may be written in several words ("сорока тысяч") those
+    too; a quantity of either unit ("any") its shares in words as well."""
+    large = max(quantity["values"], default=0) >= 1000
+    if quantity["unit"] == "%":
+        return partial(_with_percent_words, numbers)
+    if quantity["unit"] == "any":
+        return partial(_any_unit, numbers, large)
+    return partial(_with_words, numbers) if large else numbers.__getitem__
+
+
+def _any_unit(numbers: SentenceNumbers, large: bool, s_idx: int) -> list[Number]:
+    return ((_with_words(numbers, s_idx) if large else numbers[s_idx])
+            + numbers.percent_words(s_idx))
+
+
 def _with_percent_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
     return numbers.digits(s_idx) + numbers.percent_words(s_idx)
-
-
-def _all_with_percent_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
-    return numbers[s_idx] + numbers.percent_words(s_idx)
 
 
 def _with_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
