@@ -128,6 +128,7 @@ def _compound_words(chunks: list[str]) -> list[Number]:
 #: Informal Latin Kazakh writes "y" for both "й" and "ы": "payyz" reads "паыыз".
 _PERCENT_WORD_RE = re.compile(r"(?<![\w-])((?:[^\W\d_]+[\s-]+){1,4})(?:процент\w*|па[йы]ыз\w*|"
                               r"percent|per cent)")
+_PERCENT_UNIT_RE = re.compile(r"процент|па[йы]ыз|percent|per cent")
 _ONE_WORDS = {"один": 1, "одна": 1, "одного": 1, "одной": 1, "one": 1, "бир": 1}
 _PERCENT_NUMBER_WORDS = {**_ADDING_WORDS, **_ONE_WORDS}
 
@@ -300,6 +301,7 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._written_cache: dict[int, list[Number]] = {}
         self._all: dict[int, list[Number]] = {}
         self._in_words: dict[int, list[Number]] = {}
+        self._percent_words: dict[int, list[Number]] = {}
         self._years: list[Number] | None = None
         self._with_digits: list[int] | None = None
         self._years_in: dict[int, frozenset[float]] = {}
@@ -347,7 +349,12 @@ class SentenceNumbers(Sequence[list[Number]]):
     def percent_words(self, index: int) -> list[Number]:
         """Percentages written in words in sentence *index* ("меньше одного процента"), read
         from its folded text (``_words_percent``)."""
-        return _words_percent(self._folded_text(index))
+        found = self._percent_words.get(index)
+        if found is None:  # each quantity of each claim with a cue there asks again
+            found = self._percent_words[index] = (
+                _words_percent(self._folded_text(index)) if _PERCENT_UNIT_RE.search(
+                    self._folded_text(index)) else [])
+        return found
 
     def folded_read_text(self, index: int) -> str:
         """``fold_text`` of the text sentence *index*'s numbers are read from (Latin Kazakh
