@@ -122,6 +122,41 @@ def _compound_words(chunks: list[str]) -> list[Number]:
     return out
 
 
+#: A share written in words: "меньше одного процента", "closer to forty-five per cent",
+#: "бір пайыздан аз" (folded).  The words before the percent word are read as one number
+#: (``_words_percent``); "один", "one" and "бір" count here, where a unit word follows.
+#: Informal Latin Kazakh writes "y" for both "й" and "ы": "payyz" reads "паыыз".
+_PERCENT_WORD_RE = re.compile(r"(?<![\w-])((?:[^\W\d_]+[\s-]+){1,4})(?:процент\w*|па[йы]ыз\w*|"
+                              r"percent|per cent)")
+_PERCENT_UNIT_RE = re.compile(r"процент|па[йы]ыз|percent|per cent")
+_ONE_WORDS = {"один": 1, "одна": 1, "одного": 1, "одной": 1, "one": 1, "бир": 1}
+_PERCENT_NUMBER_WORDS = {**_ADDING_WORDS, **_ONE_WORDS}
+
+
+def _words_percent(folded: str) -> list[Number]:
+    """Percentages written in words in the folded text *folded*: the run of number words right
+    before a percent word, as one value ("forty-five per cent" is 45%); its text is the folded
+    span from the first number word to the end of the percent word (what ``qualifiers`` finds)."""
+    out: list[Number] = []
+    for m in _PERCENT_WORD_RE.finditer(folded):
+        words = re.split(r"[\s-]+", m.group(1).strip())
+        run = 0
+        while run < len(words) and words[len(words) - 1 - run] in _PERCENT_NUMBER_WORDS:
+            run += 1
+        if not run:
+            continue
+        value = sum(_PERCENT_NUMBER_WORDS[w] for w in words[len(words) - run:])
+        start = m.start(1) + _nth_word_start(m.group(1), len(words) - run)
+        out.append(Number(value=float(value), percent=True, year=False,
+                          text=folded[start:m.end()]))
+    return out
+
+
+def _nth_word_start(span: str, n: int) -> int:
+    """Where the *n*-th word (from 0) of *span* starts (words parted by spaces or hyphens)."""
+    return [w.start() for w in re.finditer(r"[^\s-]+", span)][n]
+
+
 def _run_value(run: list[str]) -> float:
     total = current = 0.0
     for word in run:
@@ -266,6 +301,7 @@ class SentenceNumbers(Sequence[list[Number]]):
         self._written_cache: dict[int, list[Number]] = {}
         self._all: dict[int, list[Number]] = {}
         self._in_words: dict[int, list[Number]] = {}
+        self._percent_words: dict[int, list[Number]] = {}
         self._years: list[Number] | None = None
         self._with_digits: list[int] | None = None
         self._years_in: dict[int, frozenset[float]] = {}
@@ -309,6 +345,21 @@ class SentenceNumbers(Sequence[list[Number]]):
                 _compound_words(self.text(index).split())
                 if _LARGE_WORD_RE.search(self._folded_text(index)) else [])
         return found
+
+    def percent_words(self, index: int) -> list[Number]:
+        """Percentages written in words in sentence *index* ("меньше одного процента"), read
+        from its folded text (``_words_percent``)."""
+        found = self._percent_words.get(index)
+        if found is None:  # each quantity of each claim with a cue there asks again
+            found = self._percent_words[index] = (
+                _words_percent(self._folded_text(index)) if _PERCENT_UNIT_RE.search(
+                    self._folded_text(index)) else [])
+        return found
+
+    def folded_read_text(self, index: int) -> str:
+        """``fold_text`` of the text sentence *index*'s numbers are read from (Latin Kazakh
+        in Cyrillic): where a number read from it is found again."""
+        return self._folded_text(index)
 
     def text(self, index: int) -> str:
         """The text sentence *index*'s numbers are read from."""

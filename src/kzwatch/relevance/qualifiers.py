@@ -23,8 +23,11 @@ _QUALIFIER_BEFORE = (
                          r"жуык|жуырдай|тарта)\s*$")),
     # "instead of 20,000" / "вместо 20 тысяч" names the value replaced, not one denied.
     ("instead", re.compile(r"(?:вместо|взамен|instead of|down from|up from|replacing)\s*$")),
-    ("not", re.compile(r"(?:(?:^|[\s,;(])а не|(?:^|[\s,;(])не|(?:^|[\s,;(])not|rather than)"
-                       r"\s*$")),
+    # "closer to twenty per cent", "ближе к двадцати": a speaker's own value set against
+    # another's, not a rounding of it (round 22b).
+    ("closer", re.compile(r"(?:closer to|ближе к)\s*$")),
+    ("not", re.compile(r"(?:(?:^|[\s,;(])а не|(?:^|[\s,;(])не|(?:^|[\s,;(])not(?: the)?|"
+                       r"rather than)\s*$")),
     # "only two were refused" where the claim has six: a smaller count set against the claim's.
     ("only", re.compile(r"(?:^|[\s,;(])(?:only|лишь|только|всего|небари|тек)\s*$")),
 )
@@ -45,7 +48,8 @@ _QUALIFIER_BEFORE_ENDS = (
     "дегенде", "меньше", "under", "below", "most", "около", "примерно", "почти", "порядка",
     "приблизительно", "about", "around", "nearly", "almost", "roughly", "some", "near",
     "approximately", "шамамен", "шамасы", "жуык", "жуырдай", "тарта", "вместо", "взамен",
-    "from", "replacing", "не", "not", "only", "лишь", "только", "всего", "небари", "тек",
+    "from", "replacing", "не", "not", "the", "to", "к", "only", "лишь", "только", "всего",
+    "небари", "тек",
 )  # fmt: skip
 _QUALIFIER_AFTER_WORDS = re.compile("астам|аса|артык|кем|аз|шамасында|шамалы|жуык|емес|орнына")
 

@@ -35,10 +35,7 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         cue_sentences -= other_place_sentences(doc, quantity)
-        # Number words are never percentages: a "%" quantity needs only the digits.
-        read = numbers_by_sentence.digits if quantity["unit"] == "%" else numbers_by_sentence.__getitem__
-        if quantity["unit"] != "%" and max(quantity["values"], default=0) >= 1000:
-            read = partial(_with_words, numbers_by_sentence)  # "сорока тысяч" may stand for it
+        read = _reader(quantity, numbers_by_sentence)
         for s_idx in sorted(cue_sentences):
             for number in read(s_idx):
                 if (number.date or (number.year and quantity["unit"] != "%")
@@ -48,12 +45,37 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
                     continue
                 if quantity["unit"] == "" and number.percent:
                     continue
+                # A number read in words is found again in the text it was read from.
+                folded = (numbers_by_sentence.folded_read_text if number.text[:1].isalpha()
+                          else numbers_by_sentence.folded_sentence)
                 if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
-                                  s_idx, in_terms[s_idx], numbers_by_sentence.folded_sentence,
-                                  settings):
+                                  s_idx, in_terms[s_idx], folded, settings):
                     weight[s_idx] += gain
     _own_dispute(found)
     return found
+
+
+def _reader(quantity: dict[str, Any], numbers: SentenceNumbers
+            ) -> Callable[[int], list[Number]]:
+    """How a quantity reads a sentence's numbers: a "%" quantity the digits and the shares
+    written in words before a percent word ("меньше одного процента"; lone number words are
+    never percentages); a count that may be written in several words ("сорока тысяч") those
+    too; a quantity of either unit ("any") its shares in words as well."""
+    large = max(quantity["values"], default=0) >= 1000
+    if quantity["unit"] == "%":
+        return partial(_with_percent_words, numbers)
+    if quantity["unit"] == "any":
+        return partial(_any_unit, numbers, large)
+    return partial(_with_words, numbers) if large else numbers.__getitem__
+
+
+def _any_unit(numbers: SentenceNumbers, large: bool, s_idx: int) -> list[Number]:
+    return ((_with_words(numbers, s_idx) if large else numbers[s_idx])
+            + numbers.percent_words(s_idx))
+
+
+def _with_percent_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
+    return numbers.digits(s_idx) + numbers.percent_words(s_idx)
 
 
 def _with_words(numbers: SentenceNumbers, s_idx: int) -> list[Number]:
@@ -124,6 +146,13 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
         target = found.confirmed
     elif among_known(number.value, known):
         return False
+    elif number.value not in in_terms and (how == "closer" or (
+            number.percent and how in ("over", "under")
+            and _excludes(how, number.value, quantity["values"], quantity["tolerance"]))):
+        # "closer to twenty per cent", "under one per cent" beside the claim's 11% or 3.8%:
+        # the speaker's own value, which leaves no room for the claim's (round 22b).  A bound
+        # on a count is not read so: "under 30" is an age, not a count set against 89,505.
+        target = found.disputed
     elif how == "only" and not number.percent and number.value < settings.differing_count_floor:
         # "only two were refused" beside the claim's six: the claim's count disputed, however
         # small the count set against it (round 19a).
@@ -137,6 +166,13 @@ def _read_quantity(found: Quantities, quantity: dict[str, Any], number: Number,
     found.sentences[label].add(s_idx)
     return True
 
+
+
+def _excludes(how: str, value: float, claimed: list[float], tolerance: float) -> bool:
+    """A bound ("over"/"under" *value*) that none of the *claimed* values can meet."""
+    if how == "under":
+        return all(v > value + tolerance for v in claimed)
+    return all(v < value - tolerance for v in claimed)
 
 
 def _file_side(found: Quantities, quantity: dict[str, Any], number: Number, how: str,
