@@ -152,6 +152,14 @@ def test_how_far_back_a_negation_denies_a_restatement(state) -> None:
     assert official_denials(doc, compiled, {1}, wider) == ["not removed"]
 
 
+def test_how_far_on_a_kazakh_negation_denies_a_restatement(state) -> None:
+    doc = Doc(["News", "Zorblat met.", "The ministry said observers removed әлі де жоқ."])
+    compiled = compiled_claim(state)
+    assert official_denials(doc, compiled, {1}) == []  # "жоқ" is three tokens after
+    wider = replace(DEFAULT_SETTINGS, denial_negation_after_tokens=3)
+    assert official_denials(doc, compiled, {1}, wider) == ["not removed"]
+
+
 def test_how_far_back_nobody_denies_an_event() -> None:
     event = load_claims(_EVENT, "invented")[0]
     compiled = compiled_claim(event)
@@ -225,7 +233,8 @@ def test_every_field_is_tested_here() -> None:
     tested = {"max_extra_anchors", "max_terms", "max_figures", "sentence_weight_anchor",
               "sentence_weight_term", "sentence_weight_figure", "sentence_weight_quantity",
               "figure_near_sentences", "denial_near_sentences", "differing_count_floor",
-              "denial_negation_tokens", "nobody_tokens", "flat_denial_tokens", "negation_before_tokens",
+              "denial_negation_tokens", "denial_negation_after_tokens", "nobody_tokens",
+              "flat_denial_tokens", "negation_before_tokens",
               "negation_after_tokens", "rename_near_sentences", "bound_near_fraction",
               "about_points", "about_fraction", "years_ahead", "change_near_sentences",
               "threshold"}

@@ -44,10 +44,10 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
         return []
     first_speaker = _first_in_sentence(doc, compiled.denial_speakers)
     if not first_speaker or _title_tells_claim(doc, restated, dismissals, first_speaker,
-                                               settings.denial_negation_tokens):
+                                               settings):
         return []
     first_critic = _first_in_sentence(doc, compiled.denial_critics)
-    near_by, lookback = settings.denial_near_sentences, settings.denial_negation_tokens
+    near_by = settings.denial_near_sentences
 
     def told(s: int, start: int) -> bool:
         """Near the claim's words, by an official: one named earlier in the sentence and before
@@ -72,20 +72,20 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
              if any(told(s, start) and not negated(doc, s, start, end, settings)
                     for s, start, end in occ)]
     return found + [f"not {text}" for text, occ in restated.items()
-                    if any(denied(s, start) and _negated(doc, s, start, end, restated, lookback)
+                    if any(denied(s, start) and _negated(doc, s, start, end, restated, settings)
                            for s, start, end in occ)]
 
 
 def _title_tells_claim(doc: Doc, restated: dict[str, list[tuple[int, int, int]]],
                        dismissals: dict[str, list[tuple[int, int, int]]],
-                       first_speaker: dict[int, int], lookback: int) -> bool:
+                       first_speaker: dict[int, int], settings: RelevanceSettings) -> bool:
     """The title restates the claim in the page's own voice (a restatement marker, not
     negated; no official and no dismissal in it): an official's denial in the body is one the
     page reports and answers ("a new name on the list of political prisoners" over a minister's
     "there are none"), not the page's dispute."""
     if 0 in first_speaker or any(s == 0 for occ in dismissals.values() for s, _, _ in occ):
         return False
-    return any(s == 0 and not _negated(doc, s, start, end, restated, lookback)
+    return any(s == 0 and not _negated(doc, s, start, end, restated, settings)
                for occ in restated.values() for s, start, end in occ)
 
 
@@ -124,20 +124,20 @@ def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
 
 
 def _negated(doc: Doc, s: int, start: int, end: int,
-             restated: dict[str, list[tuple[int, int, int]]], lookback: int) -> bool:
+             restated: dict[str, list[tuple[int, int, int]]], settings: RelevanceSettings) -> bool:
     """A restatement marker said not to hold: a negation right before it ("не был удалён",
-    "was not removed", "cannot be refused", "wasn't"), inside it, or in Kazakh within two words
-    after it ("кедергі болмады"), and no other marker over that
-    negation (C15's "no genuine" is itself a marker: "no genuine competition" restates it).
-    Only the *lookback* words before count (``denial_negation_tokens``, three: "no party was
-    refused"): "самовыдвиженцы не могут
-    баллотироваться в Мажилис: только по партийным спискам" negates "могут", not the list
-    rule."""
+    "was not removed", "cannot be refused", "wasn't"), inside it, or in Kazakh just after it
+    (``denial_negation_after_tokens``, two words: "кедергі болмады"), and no other marker over
+    that negation (C15's "no genuine" is itself a marker: "no genuine competition" restates
+    it).  Only a few words before count (``denial_negation_tokens``, three: "no party was
+    refused"): "самовыдвиженцы не могут баллотироваться в Мажилис: только по партийным
+    спискам" negates "могут", not the list rule."""
+    lookback, after = settings.denial_negation_tokens, settings.denial_negation_after_tokens
     before = doc.toks[s][max(0, start - lookback):start]
     near = (any(t.norm in NEGATIONS_BEFORE or t.norm in _CANNOT for t in before)
             or contracted_not(doc.toks[s], start - lookback, start, cannot=True)
             or negated_inside(doc, s, start, end)
-            or any(t.norm in _KAZAKH_NOT_AFTER for t in doc.toks[s][end + 1:end + 3]))
+            or any(t.norm in _KAZAKH_NOT_AFTER for t in doc.toks[s][end + 1:end + 1 + after]))
     if not near:
         return False
     return not any(o_s == s and o_start < start <= o_end + 1 and (o_start, o_end) != (start, end)

@@ -51,6 +51,9 @@ class RelevanceSettings:
     #: How many tokens before a restatement marker a negation ("не", "not", "cannot") negates
     #: it for an official denial: three ("was not removed"), not a clause away.
     denial_negation_tokens: int = 3
+    #: ... or a Kazakh negation up to this many tokens after it ("кедергі болмады", two: as
+    #: ``negation_after_tokens``, but for the denials' own restatement markers and negations).
+    denial_negation_after_tokens: int = 2
     #: How many tokens before a claim's word a flat denial ("никакого", "ешқандай") denies
     #: it outright: two ("никакого многочасового оцепления": one adjective between).
     flat_denial_tokens: int = 2
