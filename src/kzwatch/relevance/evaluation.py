@@ -39,6 +39,7 @@ TEST15_SPLIT_DATE = "2027-04-02"
 TEST16_SPLIT_DATE = "2027-04-14"
 TEST17_SPLIT_DATE = "2027-04-27"
 TEST18_SPLIT_DATE = "2027-05-10"
+TEST19_SPLIT_DATE = "2027-05-23"
 
 #: The held-out sets in the order ``split_problems`` takes them, each with the date its items
 #: come after.  A new set is one more entry here (and its date after every earlier item's).
@@ -50,7 +51,8 @@ HELD_OUT_SPLITS: tuple[tuple[str, str], ...] = (
     ("test 11", TEST11_SPLIT_DATE), ("test 12", TEST12_SPLIT_DATE),
     ("test 13", TEST13_SPLIT_DATE), ("test 14", TEST14_SPLIT_DATE),
     ("test 15", TEST15_SPLIT_DATE), ("test 16", TEST16_SPLIT_DATE),
-    ("test 17", TEST17_SPLIT_DATE), ("test 18", TEST18_SPLIT_DATE))
+    ("test 17", TEST17_SPLIT_DATE), ("test 18", TEST18_SPLIT_DATE),
+    ("test 19", TEST19_SPLIT_DATE))
 
 METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
            "stance_accuracy", "near_miss_flagged")
