@@ -70,7 +70,7 @@ def test_candidates_made_on_first_use_and_bits_by_token_equal_the_eager_ones(com
     for fast, _ in docs:
         singles = {term_id for tok_id in fast.hits
                    for term_id in compiled.single_terms.get(tok_id, ())}
-        longer = set(compiled._longer_candidates(fast))
+        longer = {entry[0] for entry in compiled._longer_candidates(fast)}
         assert fast.found is not None
         eager_bits = 0
         for term_id in singles:

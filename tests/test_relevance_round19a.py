@@ -149,3 +149,10 @@ def test_only_before_a_percentage_is_no_dispute(claims) -> None:
                       "На выборах в мажилис 2021 года в Алматы, по данным наблюдателей, пришли "
                       "только 30,6 процента избирателей.", "2021-02-01")
     assert found.stance == "confirms"
+
+
+def test_file_wide_revisit_terms_are_each_claims_own_copy(claims) -> None:
+    # One claim's list changed must not change another's (the file-wide list was shared).
+    first, second = [c for c in claims if "revisit_terms" in c.extra][:2]
+    assert first.extra["revisit_terms"] == second.extra["revisit_terms"]
+    assert first.extra["revisit_terms"] is not second.extra["revisit_terms"]

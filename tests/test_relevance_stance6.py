@@ -173,12 +173,17 @@ def test_a_vote_claims_own_negative_words_are_no_denial(claims) -> None:
     assert m.stance == "confirms", m.reason
 
 
-def test_flat_denials_need_their_word_right_before() -> None:
+def test_flat_denials_need_their_word_within_the_settings_reach() -> None:
     from kzwatch.relevance.compiled import compile_terms
+    from kzwatch.relevance.settings import RelevanceSettings
     from kzwatch.relevance.stance_words import flatly_denied
     from kzwatch.relevance.text import Doc
     terms = compile_terms(["бойкот", "бойкотировать", "отказалась"])
     assert flatly_denied(Doc(["никакого бойкота не было"]), terms) == ["бойкот"]
     assert flatly_denied(Doc(["ОСДП вовсе не бойкотировала выборы"]), terms) == ["бойкотировать"]
     assert flatly_denied(Doc(["ОСДП вовсе отказалась от выборов"]), terms) == []
-    assert flatly_denied(Doc(["не видит никакого смысла, бойкот"]), terms) == []
+    # The reach is the policy's (flat_denial_tokens, two): one word may stand between.
+    assert flatly_denied(Doc(["никакого массового бойкота не было"]), terms) == ["бойкот"]
+    one = RelevanceSettings(flat_denial_tokens=1)
+    assert flatly_denied(Doc(["никакого массового бойкота не было"]), terms, one) == []
+    assert flatly_denied(Doc(["не видит никакого смысла, бойкот"]), terms, one) == []

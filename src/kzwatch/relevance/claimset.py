@@ -39,12 +39,13 @@ class ClaimSet:
     #: (day, month) → year of the country's national votes (the claims file's ``vote_days``)
     vote_days: dict[tuple[int, int], int]
 
-    def _longer_candidates(self, doc: Doc) -> list[int]:
-        """ids of the other candidate terms (several tokens, or "a & b")."""
+    def _longer_candidates(self, doc: Doc) -> list[tuple[int, frozenset[int], LongerTerm]]:
+        """The ``longer_terms`` entries of *doc*: the terms of more than one token (or "a & b")
+        every token of which occurs in it."""
         present = doc.hits.keys()
         longer = self.longer_terms
-        return [term_id for tok_id in longer.keys() & present
-                for term_id, rest, _ in longer[tok_id] if present >= rest]
+        return [entry for tok_id in longer.keys() & present
+                for entry in longer[tok_id] if present >= entry[1]]
 
     def find_terms(self, doc: Doc) -> None:
         """Set *doc*'s candidate terms and find them: a one-token term occurs where its token
@@ -52,13 +53,10 @@ class ClaimSet:
         finding each needs worked out once per claim set).  The set of candidate ids is put
         together only if a term is later looked up on its own; the one-token terms' bits come
         by token (``single_bits``)."""
-        present = doc.hits.keys()
-        longer = self.longer_terms
-        chosen = [entry for tok_id in longer.keys() & present
-                  for entry in longer[tok_id] if present >= entry[1]]
+        chosen = self._longer_candidates(doc)
         doc.candidates_from(self.single_terms, [entry[0] for entry in chosen])
         doc.find_longer(map(_THIRD, chosen),
-                        reduce(or_, filter(None, map(self.single_bits.get, present)), 0))
+                        reduce(or_, filter(None, map(self.single_bits.get, doc.hits)), 0))
 
     def anchored(self, doc: Doc) -> list[Claim]:
         """The claims one of whose anchors occurs in *doc*, once its terms are found

@@ -168,7 +168,8 @@ def load_claims(toml_text: str, article_id: str) -> list[Claim]:
 def _file_wide(data: Mapping[str, Any], groups: Mapping[str, list[str]],
                claims: list[Claim]) -> None:
     """The file's settings for all its claims, carried by each (claims are scored on their
-    own): its calendar of votes, and its ``revisit_terms`` for every claim without its own."""
+    own): its calendar of votes, and its ``revisit_terms`` for every claim without its own
+    (each claim a copy of its own, as of the calendar: no list shared between claims)."""
     revisit_terms = _expand(data.get("revisit_terms", []), groups, "revisit_terms")
     vote_days = data.get("vote_days", {})
     if not isinstance(vote_days, dict):
@@ -176,7 +177,7 @@ def _file_wide(data: Mapping[str, Any], groups: Mapping[str, list[str]],
     parse_vote_days(vote_days)  # checked here; the scorer reads it per claim set (claimset.py)
     for claim in claims:
         if revisit_terms:
-            claim.extra.setdefault("revisit_terms", revisit_terms)
+            claim.extra.setdefault("revisit_terms", list(revisit_terms))
         if vote_days:
             claim.extra["vote_days"] = dict(vote_days)
 

@@ -81,4 +81,3 @@ def affirmed(doc: Doc, hits: Mapping[str, list[tuple[int, int, int]]],
         for text, occurrences in hits.items()
         if any(not negated(doc, s, start, end, settings) for s, start, end in occurrences)
     ]
-

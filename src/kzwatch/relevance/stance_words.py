@@ -45,13 +45,14 @@ _PROPOSAL_RE = re.compile(
     "| (?:" + "|".join(map(re.escape, sorted(_PROPOSAL_WORDS))) + ") ")
 
 
-def flatly_denied(doc: Doc, terms: Sequence[Term], reach: int = 1) -> list[str]:
+def flatly_denied(doc: Doc, terms: Sequence[Term],
+                  settings: RelevanceSettings = DEFAULT_SETTINGS) -> list[str]:
     """The *terms* (a vote claim's words: what happened at that vote, "boycott") denied
     outright: the item says it did not happen.  Only outright denials: a plain "не" is in
-    several claims' own words ("не будет участвовать").  *reach*: how many tokens before the
-    term a flat denial may stand (``RelevanceSettings.flat_denial_tokens``); "вовсе не" is
-    the pattern's own two tokens."""
-    return _flat_denials(doc, term_hits(doc, terms), reach)
+    several claims' own words ("не будет участвовать").  A flat denial may stand up to
+    ``settings.flat_denial_tokens`` tokens before the term; "вовсе не" is the pattern's own
+    two tokens."""
+    return _flat_denials(doc, term_hits(doc, terms), settings.flat_denial_tokens)
 
 
 def _flat_denials(doc: Doc, hits: Hits, reach: int) -> list[str]:
@@ -123,9 +124,8 @@ def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int
     """For a claim about one event, the event's own words (its anchors) negated wherever they
     occur ("police said nobody was detained"): the item denies that it happened.  (Negated
     restatement markers are no such sign: several are negative themselves, "не допускали".)"""
-    reach = settings.flat_denial_tokens
     if compiled.kind != "event":  # a vote claim's words can only be denied outright
-        return flatly_denied(doc, compiled.support, reach) if compiled.kind == "vote" else []
+        return flatly_denied(doc, compiled.support, settings) if compiled.kind == "vote" else []
     lookback = settings.nobody_tokens
 
     def denied(s: int, start: int, end: int) -> bool:
@@ -138,5 +138,6 @@ def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int
         return found
     # What the claim says happened denied outright ("никакого оцепления не было", "ешқандай
     # шектеу қойылмаған"): said of any of its words, not only of every anchor.
-    flat = _flat_denials(doc, {**term_hits(doc, compiled.support), **anchors}, reach)
+    flat = _flat_denials(doc, {**term_hits(doc, compiled.support), **anchors},
+                         settings.flat_denial_tokens)
     return found + [text for text in flat if text not in found]

@@ -64,7 +64,7 @@ class Doc:
         #: what ``candidates`` is made of on first use: id(token) → the terms made of it
         #: alone, and the candidates of several tokens (``candidates_from``)
         self._candidates_of: tuple[Mapping[int, Collection[int]], list[int]] | None = None
-        #: id(term) → occurrences of the candidate terms that occur (``find_candidates``); None
+        #: id(term) → occurrences of the candidate terms that occur (``find_longer``); None
         #: until the scorer sets the candidates.
         self.found: dict[int, list[tuple[int, int, int]]] | None = None
         #: the ``Term.bit`` of every term in ``found``, and of the one-token terms whose token
@@ -248,7 +248,7 @@ class Doc:
     def candidates(self) -> set[int] | None:
         """ids of the terms every token of which occurs in this document (set by the scorer
         from its claims' terms; other terms are then not found); None: check each term.
-        Put together on first use: once the candidates are found (``find_candidates``), only
+        Put together on first use: once the candidates are found (``find_longer``), only
         a term looked up on its own (``find``) needs the set."""
         if self._candidates is None and self._candidates_of is not None:
             single_terms, longer = self._candidates_of
@@ -269,18 +269,13 @@ class Doc:
         each document a reference cycle, freed only by the cyclic garbage collector.)"""
         self._candidates, self._candidates_of = None, (single_terms, longer)
 
-    def find_candidates(self, ids: Iterable[int], terms: Mapping[int, "Term"],
-                        single_bits: int = 0) -> None:
-        """Find the candidate terms *ids* (*terms*: id → term) once, for all claims: a term
-        list made of them is then looked up as a set intersection (``term_hits``), not term
-        by term.  ``candidates`` must be set first; *ids* is a subset of it.  *single_bits*:
-        the bits of candidate terms of one token left out of *ids*: they occur where their
-        token does (``hits``)."""
-        self.find_longer((longer_term(terms[term_id]) for term_id in ids), single_bits)
-
     def find_longer(self, longer: Iterable[LongerTerm], single_bits: int = 0) -> None:
-        """``find_candidates`` of candidate terms given as ``longer_term`` entries (a claim
-        set works them out once, not once per item and term)."""
+        """Find the candidate terms of more than one token (*longer*: ``longer_term`` entries,
+        which a claim set works out once, not once per item and term) once, for all claims: a
+        term list made of them is then looked up as a set intersection (``term_hits``), not
+        term by term.  ``candidates`` must be set first; *longer* is a subset of it.
+        *single_bits*: the bits of candidate terms of one token: they occur where their token
+        does (``hits``)."""
         hits, cache, chain_after = self.hits, self._found, self._chain
         found = {}
         bits = single_bits
@@ -304,7 +299,7 @@ class Doc:
         self.found_bits = bits
 
     def _find_combined(self, term: "Term") -> list[tuple[int, int, int]]:
-        """``find_term`` of a candidate "a & b" term once ``find_candidates`` has found the
+        """``find_term`` of a candidate "a & b" term once ``find_longer`` has found the
         candidates of several tokens: a part that is no candidate occurs nowhere (the term
         then neither), a part of one token occurs where its token does (``hits``, in text
         order: what ``_find`` returns; it is a candidate when its token occurs), a longer part
@@ -450,7 +445,7 @@ def term_hits(doc: Doc, terms: Sequence[Term]) -> dict[str, list[tuple[int, int,
     cached per document and term list, as the gate and the evidence ask for the same lists)."""
     found_by_id = doc.found
     if found_by_id is not None:
-        # Every candidate term was found once (``Doc.find_candidates``): the list's hits are
+        # Every candidate term was found once (``Doc.find_longer``): the list's hits are
         # its terms whose bits the document has, in the list's order.  (Most asks find none:
         # they cost one AND.)
         if isinstance(terms, TermList):
