@@ -54,3 +54,20 @@ def test_the_distance_is_a_setting(claims) -> None:
         item, claims, settings=RelevanceSettings(share_owner_tokens=2))}
     assert "C2" in near
     assert "C2" not in strict
+
+
+# --- An OSDP story published before its boycotts began (C3, scope.published_from) ---------
+
+_OSDP_EN = ("In Kazakhstan the National Social Democratic Party said it would not take part in "
+            "the Majilis election, calling the campaign a formality.")
+
+
+def test_an_osdp_story_published_before_2019_is_not_c3(claims) -> None:
+    assert "C3" not in matches(claims, "Opposition party weighs the vote", _OSDP_EN,
+                               published="2015-11-02")
+
+
+def test_the_same_osdp_story_published_in_2020_is_c3(claims) -> None:
+    # Guard twin: the same story once the party stayed out of votes.
+    assert "C3" in matches(claims, "Opposition party weighs the vote", _OSDP_EN,
+                           published="2020-11-02")
