@@ -7,16 +7,19 @@ from dataclasses import fields, replace
 from datetime import UTC, datetime
 
 import pytest
+from relevance_helpers import packaged_claims
 
 from kzwatch.model import Claim, FeedItem
 from kzwatch.relevance import RelevanceSettings, load_claims, score_item
 from kzwatch.relevance.compiled import compiled_claim
 from kzwatch.relevance.denials import disputed_by_anyone, official_denials
 from kzwatch.relevance.negation import affirmed, said
+from kzwatch.relevance.numbers import SentenceNumbers
 from kzwatch.relevance.qualifiers import consistent
 from kzwatch.relevance.renames import reported_renames
 from kzwatch.relevance.scoring import assess, prepare
 from kzwatch.relevance.settings import DEFAULT_SETTINGS
+from kzwatch.relevance.shares import share_told
 from kzwatch.relevance.stance_words import denied_event
 from kzwatch.relevance.text import Doc, term_hits
 
@@ -170,6 +173,16 @@ def test_how_far_back_nobody_denies_an_event() -> None:
     assert denied_event(doc, compiled, {"detained": anchors["detained"]}, wider) == ["detained"]
 
 
+def test_how_near_a_share_must_stand_to_its_party() -> None:
+    # Round 23's own sentence, our words: three tokens between "Nur Otan" and the share.
+    party_result = compiled_claim(next(c for c in packaged_claims() if c.id == "C2"))
+    sentence = "In Astana the Nur Otan list had gathered 68.4% by the morning count."
+    doc, numbers = Doc([sentence]), SentenceNumbers([sentence])
+    assert share_told(doc, party_result, numbers)
+    assert not share_told(doc, party_result, numbers, replace(DEFAULT_SETTINGS,
+                                                              share_owner_tokens=2))
+
+
 def test_how_far_back_a_flat_denial_reaches() -> None:
     event = load_claims(_EVENT, "invented")[0]
     compiled = compiled_claim(event)
@@ -234,7 +247,7 @@ def test_every_field_is_tested_here() -> None:
               "sentence_weight_term", "sentence_weight_figure", "sentence_weight_quantity",
               "figure_near_sentences", "denial_near_sentences", "differing_count_floor",
               "denial_negation_tokens", "denial_negation_after_tokens", "nobody_tokens",
-              "flat_denial_tokens", "negation_before_tokens",
+              "flat_denial_tokens", "negation_before_tokens", "share_owner_tokens",
               "negation_after_tokens", "rename_near_sentences", "bound_near_fraction",
               "about_points", "about_fraction", "years_ahead", "change_near_sentences",
               "threshold"}

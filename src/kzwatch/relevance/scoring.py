@@ -34,6 +34,7 @@ from kzwatch.relevance.renames import renames_named as _renames
 from kzwatch.relevance.renames import reported_renames as _reported_renames
 from kzwatch.relevance.revisits import without_revisits
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
+from kzwatch.relevance.shares import share_told
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
 from kzwatch.relevance.text import Doc, Matcher, Term, any_hits, hit_positions, sentences_of, term_hits
@@ -210,7 +211,9 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, published: int
     # The claim's subject named by its own names where nothing of its topic is said (an
     # OSDP office opened): it bears on the claim as a mention; only the country is needed.
     alone = not unique and _named_alone(doc, compiled)
-    why = ((not unique and _context_missing(doc, compiled, bool(renames) or alone))
+    # A share told with its owner's name (a party's vote share) needs only the country.
+    why = ((not unique and _context_missing(doc, compiled, bool(renames) or alone)
+            and _context_missing(doc, compiled, share_told(doc, compiled, numbers, settings)))
            or _excluded(doc, compiled, settings)
            or _out_of_scope(doc, compiled, numbers, published, settings))
     return why, renames

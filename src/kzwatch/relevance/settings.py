@@ -59,6 +59,10 @@ class RelevanceSettings:
     flat_denial_tokens: int = 2
     #: How many tokens before an event's anchor a "nobody" ("никого не задержали") denies it.
     nobody_tokens: int = 5
+    #: A party's share stands for a vote and its result (``shares.share_told``) when written
+    #: in the party name's clause with at most this many tokens between: four ("Party X had
+    #: earned 71%": a noun and a verb of two words).
+    share_owner_tokens: int = 4
     #: A change, update or negative term is negated by a negation up to this many tokens
     #: before it ("no new party has been registered": five spans a short noun phrase) ...
     negation_before_tokens: int = 5
