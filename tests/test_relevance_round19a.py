@@ -34,7 +34,7 @@ def test_inflated_said_by_critics_is_their_own_contest(claims) -> None:
     found = stance_of(claims, "C10", "Демограф о протестах",
                       "Правозащитники полагают, что цифры о 254 протестах в Казахстане в 2020 "
                       "году завышены.", "2021-06-01")
-    assert found.stance != "contradicts"
+    assert found.stance == "confirms"
 
 
 # --- English "n't" is a negation ------------------------------------------------------------
@@ -56,7 +56,7 @@ def test_a_change_word_negated_by_a_contraction_is_no_change(claims, negation) -
     found = stance_of(claims, "C8", "Kazakhstan: the Democratic Party",
                       f"Zhanbolat Mamay's Democratic Party {negation} registered by the justice "
                       "ministry in 2021.", "2021-06-01")
-    assert found.stance != "updates"
+    assert found.stance == "mentions"
 
 
 @pytest.mark.parametrize("negation", ["weren't", "were not"])

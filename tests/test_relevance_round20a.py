@@ -44,7 +44,7 @@ def test_verdict_ignored_said_by_critics_is_theirs(claims) -> None:
     found = stance_of(claims, "C15", "Activists on the OSCE",
                       "Activists say the OSCE verdict on Kazakhstan's 2021 Majilis vote ignored "
                       "how little real competition there was.", "2022-05-01")
-    assert found.stance != "contradicts"
+    assert found.stance == "confirms"
 
 
 # --- anyone but a critic: overstated, wrong to call, not in fact, rejecting the idea ---------
@@ -87,4 +87,4 @@ def test_plain_dispute_by_anyone_contradicts(claims, claim_id, title, text) -> N
 ])
 def test_guards_of_plain_dispute(claims, claim_id, title, text) -> None:
     found = stance_of(claims, claim_id, title, text, "2022-05-01")
-    assert found.stance != "contradicts"
+    assert found.stance == "confirms"
