@@ -40,3 +40,18 @@ def test_the_known_keys_still_load() -> None:
         extra='scope = { own = ["x"], published_from = 2021, not_other = ["y z"] }'), "a")
     assert claims[0].extra["scope"]["published_from"] == 2021
     assert claims[1].extra["revisit_terms"] == ["returned to"]
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('exclude = [{ terms = ["x"], unles = ["y"] }]', r"claim A: exclude\[0\]: unknown key 'unles'"),
+    ('renames = [{ old = ["x"], nwe = ["y"] }]', r"claim A: renames\[0\]: unknown key 'nwe'"),
+])
+def test_a_misspelt_key_of_a_guard_or_rename_is_an_error(extra: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_claims(_TWO.format(extra=extra), "a")
+
+
+def test_a_rename_keeps_its_note() -> None:
+    (claim, _) = load_claims(_TWO.format(
+        extra='renames = [{ old = ["x"], new = ["y"], note = "2022" }]'), "a")
+    assert claim.extra["renames"] == [{"old": ["x"], "new": ["y"], "note": "2022"}]

@@ -219,12 +219,13 @@ def _groups(value: Any, groups: Mapping[str, list[str]], where: str) -> list[lis
 
 
 def _tables(value: Any, groups: Mapping[str, list[str]], where: str,
-            keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    """A list of tables whose *keys* are term lists (other string keys kept as text)."""
+            keys: tuple[str, ...], notes: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """A list of tables whose *keys* are term lists and *notes* text (any other key: error)."""
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
         raise ValueError(f"{where}: must be a list of {{{', '.join(keys)}}} tables")
     out = []
     for i, table in enumerate(value):
+        _known_keys(table, keys + notes, f"{where}[{i}]")
         row: dict[str, Any] = {k: _expand(table.get(k, []), groups, f"{where}[{i}].{k}")
                                for k in keys}
         row.update({k: str(v) for k, v in table.items() if k not in keys})
@@ -342,7 +343,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "elsewhere": _term_list,
     "context": _groups,
     "exclude": lambda v, g, w: _tables(v, g, w, ("terms", "unless")),
-    "renames": lambda v, g, w: _tables(v, g, w, ("old", "new")),
+    "renames": lambda v, g, w: _tables(v, g, w, ("old", "new"), ("note",)),
     "quantity": _quantities,
     "year": _year,
     "scope": _scope,
