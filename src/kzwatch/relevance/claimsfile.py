@@ -35,6 +35,14 @@ def _expand(values: Any, groups: Mapping[str, list[str]], where: str) -> list[st
     return out
 
 
+def _known_keys(table: Mapping[str, Any], keys: tuple[str, ...], where: str) -> None:
+    """A misspelt key of a table the scorer reads ("publised_from") would be ignored without
+    a word: it is an error, naming the key and the ones the table takes."""
+    unknown = sorted(set(table) - set(keys))
+    if unknown:
+        raise ValueError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(keys)})")
+
+
 def _require(raw: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     if key not in raw:
         raise ValueError(f"{where}: missing key {key!r}")
@@ -95,6 +103,8 @@ def _parse_claim(raw: Any, groups: Mapping[str, list[str]], article_id: str, n: 
 def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: expected a table")
+    _known_keys(raw, ("name", "cues", "places", "places_unless", "values", "unit", "tolerance",
+                      "min", "max", "contested"), where)
     values = raw.get("values", [])
     if not isinstance(values, list) or not all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
@@ -134,7 +144,8 @@ def load_claims(toml_text: str, article_id: str) -> list[Claim]:
     """Parse a claims file (see ``data/claims.toml``) into ``Claim`` objects for *article_id*.
 
     Group references ("@kz") are expanded; keys beyond id/text/footnotes/figures/terms are kept
-    in ``Claim.extra``.  A file-level ``article_id`` different from *article_id* is an error (a
+    in ``Claim.extra`` (a claim's own unknown keys too, for other consumers; an unknown key of
+    the file or of a table the scorer reads is an error).  A file-level ``article_id`` different from *article_id* is an error (a
     file without one is taken to be about *article_id*); so are bad types, with the claim and the
     key named.
     """
@@ -142,6 +153,8 @@ def load_claims(toml_text: str, article_id: str) -> list[Claim]:
         data = tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"claims file is not valid TOML: {exc}") from exc
+    _known_keys(data, ("article_id", "revisit_terms", "vote_days", "groups", "claim"),
+                "claims file")
     file_article = data.get("article_id")
     if file_article is not None and file_article != article_id:
         raise ValueError(f"claims file is for article {file_article!r}, not {article_id!r}")
@@ -170,7 +183,7 @@ def _file_wide(data: Mapping[str, Any], groups: Mapping[str, list[str]],
     """The file's settings for all its claims, carried by each (claims are scored on their
     own): its calendar of votes, and its ``revisit_terms`` for every claim without its own
     (each claim a copy of its own, as of the calendar: no list shared between claims)."""
-    revisit_terms = _expand(data.get("revisit_terms", []), groups, "revisit_terms")
+    revisit_terms = _expand(data.get("revisit_terms", []), groups, "claims file: revisit_terms")
     vote_days = data.get("vote_days", {})
     if not isinstance(vote_days, dict):
         raise ValueError('claims file: vote_days must be a table of day → year ("19 March" = 2023)')
@@ -206,12 +219,13 @@ def _groups(value: Any, groups: Mapping[str, list[str]], where: str) -> list[lis
 
 
 def _tables(value: Any, groups: Mapping[str, list[str]], where: str,
-            keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    """A list of tables whose *keys* are term lists (other string keys kept as text)."""
+            keys: tuple[str, ...], notes: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """A list of tables whose *keys* are term lists and *notes* text (any other key: error)."""
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
         raise ValueError(f"{where}: must be a list of {{{', '.join(keys)}}} tables")
     out = []
     for i, table in enumerate(value):
+        _known_keys(table, keys + notes, f"{where}[{i}]")
         row: dict[str, Any] = {k: _expand(table.get(k, []), groups, f"{where}[{i}].{k}")
                                for k in keys}
         row.update({k: str(v) for k, v in table.items() if k not in keys})
@@ -231,6 +245,8 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
     if not isinstance(value, dict):
         raise ValueError(f"{where}: must be a table {{own, other, years, until, days, latest, "
                          "published_from}")
+    _known_keys(value, ("own", "other", "not_other", "years", "until", "days", "latest",
+                        "published_from"), where)
     years = value.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise ValueError(f"{where}.years: must be a list of integers")
@@ -259,6 +275,7 @@ def _latest(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str
     later vote than the claim's."""
     if not isinstance(value, dict) or not value.get("terms"):
         raise ValueError(f"{where}: must be a table {{terms, after}} with terms")
+    _known_keys(value, ("terms", "after"), where)
     return {"terms": _expand(value["terms"], groups, f"{where}.terms"),
             "after": _year(value.get("after"), groups, f"{where}.after")}
 
@@ -267,6 +284,7 @@ def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dic
     """{ names, unless }: see the claims file header."""
     if not isinstance(value, dict) or not value.get("names"):
         raise ValueError(f"{where}: must be a table {{names, unless}} with names")
+    _known_keys(value, ("names", "unless"), where)
     return {key: _expand(value.get(key, []), groups, f"{where}.{key}") for key in ("names", "unless")}
 
 
@@ -275,6 +293,7 @@ def _yields_to(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[
     file's ids once every claim is read."""
     if not isinstance(value, dict) or not isinstance(value.get("claim"), str):
         raise ValueError(f"{where}: must be a table {{claim, unless, stances}} with a claim id")
+    _known_keys(value, ("claim", "unless", "stances"), where)
     stances = value.get("stances", ["updates"])
     if (not isinstance(stances, list) or not stances
             or any(s not in ("confirms", "updates", "contradicts", "mentions") for s in stances)):
@@ -324,7 +343,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "elsewhere": _term_list,
     "context": _groups,
     "exclude": lambda v, g, w: _tables(v, g, w, ("terms", "unless")),
-    "renames": lambda v, g, w: _tables(v, g, w, ("old", "new")),
+    "renames": lambda v, g, w: _tables(v, g, w, ("old", "new"), ("note",)),
     "quantity": _quantities,
     "year": _year,
     "scope": _scope,

@@ -10,7 +10,7 @@ from typing import Any
 from kzwatch.model import Claim, ClaimMatch
 from kzwatch.relevance.days import named_days, parse_days
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
-from kzwatch.relevance.text import Doc, Term, TermList, any_hits, term_hits
+from kzwatch.relevance.text import Doc, Term, TermList, any_hits, hits_outside, term_hits
 from kzwatch.textnorm import normalize
 
 # --- compiled claims ---------------------------------------------------------------------------
@@ -291,12 +291,4 @@ def other_scope_hits(doc: Doc, c: Compiled) -> dict[str, list[tuple[int, int, in
     """The other-scope terms' occurrences (``term_hits`` of ``scope_other``) that are not
     inside a ``scope.not_other`` phrase, where the word names something else."""
     other = term_hits(doc, c.scope_other)
-    senses = term_hits(doc, c.scope_not_other) if other else {}
-    if not senses:
-        return other
-    spans = [occ for occs in senses.values() for occ in occs]
-    kept = {text: [(s, start, end) for s, start, end in occs
-                   if not any(o_s == s and o_start <= start and end <= o_end
-                              for o_s, o_start, o_end in spans)]
-            for text, occs in other.items()}
-    return {text: occs for text, occs in kept.items() if occs}
+    return hits_outside(other, term_hits(doc, c.scope_not_other)) if other else other

@@ -14,7 +14,13 @@ speakers and dismissal words is never read this way."""
 from __future__ import annotations
 
 from kzwatch.relevance.compiled import Compiled
-from kzwatch.relevance.negation import NEGATIONS_BEFORE, contracted_not, negated, negated_inside
+from kzwatch.relevance.negation import (
+    NEGATIONS_AFTER,
+    NEGATIONS_BEFORE,
+    contracted_not,
+    negated,
+    negated_inside,
+)
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, fast_tokens, russian_lemma, term_hits
 
@@ -22,9 +28,9 @@ from kzwatch.relevance.text import Doc, Term, fast_tokens, russian_lemma, term_h
 #: is in several claims' own restatement markers ("independents cannot run"); "can't" with it
 #: (``negation.contracted_not``).
 _CANNOT = frozenset({"cannot"})
-#: Kazakh negations after what they negate (normalised): "жоқ", "емес" (as ``negation.negated``
-#: reads them) and "there was not" ("кедергі болмады": no obstruction was), round 19a.
-_KAZAKH_NOT_AFTER = frozenset({"жок", "емес", "болмады", "болмаган", "болмайды"})
+#: Kazakh negations after what they negate (normalised): ``negation.NEGATIONS_AFTER`` ("жоқ",
+#: "емес") and "there was not" ("кедергі болмады": no obstruction was), round 19a.
+_KAZAKH_NOT_AFTER = NEGATIONS_AFTER | {"болмады", "болмаган", "болмайды"}
 
 
 def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],

@@ -5,12 +5,10 @@ claim of its own country or event lifts a place guard."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.negation import affirmed
 from kzwatch.relevance.settings import RelevanceSettings
-from kzwatch.relevance.text import Doc, hit_positions, term_hits
+from kzwatch.relevance.text import Doc, hit_positions, hits_outside, term_hits
 
 
 def excluded(doc: Doc, compiled: Compiled, settings: RelevanceSettings) -> str:
@@ -35,7 +33,8 @@ def excluded(doc: Doc, compiled: Compiled, settings: RelevanceSettings) -> str:
 def _guard_holds(excluded: dict[str, list[tuple[int, int, int]]],
                  unless: dict[str, list[tuple[int, int, int]]]) -> bool:
     """The excluded terms name more places (``_outermost``) than the `unless` terms outside
-    them (``_unless_apart``).  Counted plainly first: an `unless` term can sit inside an
+    them (``hits_outside``: the people's name in "Kazakhs of Xinjiang" (@abroad) names a
+    community abroad, not the country).  Counted plainly first: an `unless` term can sit inside an
     excluded phrase only in a sentence that has one, and the plain counts settle most items."""
     if not unless:
         return True
@@ -44,7 +43,7 @@ def _guard_holds(excluded: dict[str, list[tuple[int, int, int]]],
     sentences = {s for occs in excluded.values() for s, _, _ in occs}
     if n_excluded <= sum(s not in sentences for s, _ in places):
         return False
-    return _outermost(excluded) > _unless_apart(unless, excluded)
+    return _outermost(excluded) > len(hit_positions(hits_outside(unless, excluded)))
 
 
 def _own_place_words(compiled: Compiled) -> frozenset[str]:
@@ -74,15 +73,3 @@ def _outermost(hits: dict[str, list[tuple[int, int, int]]]) -> int:
                            and (o_start, o_end) != (start, end)
                            for o_s, o_start, o_end in occs)})
 
-
-def _unless_apart(unless: dict[str, list[tuple[int, int, int]]],
-                  excluded: dict[str, list[tuple[int, int, int]]]) -> int:
-    """Places of a guard's `unless` terms not inside one of its excluded phrases (as
-    ``_own_outside`` for the scope): the people's name in "Kazakhs of Xinjiang" (@abroad)
-    names a community abroad, not the country."""
-    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for occs in excluded.values():
-        for e_s, e_start, e_end in occs:
-            spans[e_s].append((e_start, e_end))
-    return len({(s, start) for occs in unless.values() for s, start, end in occs
-                if not any(lo <= start and end <= hi for lo, hi in spans.get(s, ()))})

@@ -20,7 +20,8 @@ _NORM = attrgetter("norm")
 #: party has been registered"), after it in Kazakh ("тіркелген жоқ", "өткен емес").
 #: Negation words that negate what follows them (also read by ``denials``).
 NEGATIONS_BEFORE = frozenset({"не", "нет", "ни", "not", "no", "never", "without", "без"})
-_NEGATIONS_AFTER = frozenset({"жок", "емес"})  # normalised "жоқ", "емес"
+#: Negation words that negate what precedes them (Kazakh; also read by ``denials``).
+NEGATIONS_AFTER = frozenset({"жок", "емес"})  # normalised "жоқ", "емес"
 
 
 #: The verbs an English "n't" is written on, as the tokeniser leaves them ("wasn't" → "wasn"
@@ -52,7 +53,7 @@ def negated(doc: Doc, s_idx: int, start: int, end: int,
         row = doc.toks[s_idx]
         found = doc.negations[key] = (
             not NEGATIONS_BEFORE.isdisjoint(map(_NORM, row[max(0, start - before):start]))
-            or not _NEGATIONS_AFTER.isdisjoint(map(_NORM, row[end + 1:end + 1 + after]))
+            or not NEGATIONS_AFTER.isdisjoint(map(_NORM, row[end + 1:end + 1 + after]))
             or contracted_not(row, start - before, start))
     return found
 

@@ -37,7 +37,16 @@ from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.shares import share_told
 from kzwatch.relevance.stance import choose_stance
 from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
-from kzwatch.relevance.text import Doc, Matcher, Term, any_hits, hit_positions, sentences_of, term_hits
+from kzwatch.relevance.text import (
+    Doc,
+    Matcher,
+    Term,
+    any_hits,
+    hit_positions,
+    hits_outside,
+    sentences_of,
+    term_hits,
+)
 from kzwatch.relevance.translit import (
     arabic_to_cyrillic,
     has_arabic,
@@ -115,21 +124,7 @@ def _own_outside(own: dict[str, list[tuple[int, int, int]]],
                  other: dict[str, list[tuple[int, int, int]]]) -> int:
     """Places of own-scope terms not inside an other-scope phrase: "Majilis" in "snap Majilis
     election" names that other vote, not the claim's."""
-    # Only an other-scope phrase in the same sentence can hold an own-scope term: spans are
-    # looked up by sentence (an item has dozens of each; comparing every pair cost ~9% of the
-    # assessment).
-    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for occs in other.values():
-        for o_s, o_start, o_end in occs:
-            spans[o_s].append((o_start, o_end))
-    outside = set()
-    for occs in own.values():
-        for s, start, end in occs:
-            inside = spans.get(s)
-            if not inside or not any(o_start <= start and end <= o_end
-                                     for o_start, o_end in inside):
-                outside.add((s, start))
-    return len(outside)
+    return len(hit_positions(hits_outside(own, other)))
 
 
 def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,

@@ -537,3 +537,22 @@ def _list_bits(terms: Sequence[Term]) -> tuple[int, dict[int, tuple[int, Term]]]
 
 def hit_positions(hits: Mapping[str, list[tuple[int, int, int]]]) -> set[tuple[int, int]]:
     return {(s, start) for occurrences in hits.values() for s, start, _ in occurrences}
+
+
+def hits_outside(hits: Mapping[str, list[tuple[int, int, int]]],
+                 enclosing: Mapping[str, list[tuple[int, int, int]]]
+                 ) -> dict[str, list[tuple[int, int, int]]]:
+    """The occurrences of *hits* not inside an occurrence of *enclosing* ("Majilis" in "snap
+    Majilis election", "Kazakhs" in "Kazakhs of Xinjiang"); terms left with none are dropped.
+    Only a phrase in the same sentence can hold one: spans are looked up by sentence (an item
+    has dozens of each; comparing every pair cost ~9% of the assessment)."""
+    if not enclosing:
+        return dict(hits)
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for occs in enclosing.values():
+        for s, start, end in occs:
+            spans[s].append((start, end))
+    kept = {text: [(s, start, end) for s, start, end in occs
+                   if not any(lo <= start and end <= hi for lo, hi in spans.get(s, ()))]
+            for text, occs in hits.items()}
+    return {text: occs for text, occs in kept.items() if occs}
