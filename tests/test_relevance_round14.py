@@ -68,7 +68,7 @@ def test_a_cut_to_a_new_figure_is_still_an_update(claims) -> None:
     assert found.stance == "updates"
 
 
-# --- Kazakh communities abroad (@abroad phrases; ``_unless_apart``) -------------------------------
+# --- Kazakh communities abroad (@abroad phrases; ``text.hits_outside``) -------------------------------
 
 
 #: Each community abroad, and the same sentence told of Kazakhstan (which C16 reads: the place
