@@ -197,7 +197,8 @@ def evaluate(
                         if cid in stances and got[cid].stance != stances[cid]}
         if set(got) != want or wrong_stance:
             errors.append({"id": row.get("id"), "want": sorted(want), "got": sorted(got),
-                           "stance": wrong_stance})
+                           "stance": wrong_stance,
+                           "want_stance": {c: stances[c] for c in sorted(want) if c in stances}})
     result: dict[str, Any] = {}
     for group, c in counts.items():
         result[group] = {
@@ -225,3 +226,25 @@ def decisions(rows: Sequence[Mapping[str, Any]], claims: Sequence[Claim], *,
                     for m in score_item(item_of(row), claims, threshold=threshold,
                                         second_opinion=second_opinion)]
     return out
+
+
+def error_kinds(errors: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, str, str]]:
+    """Each error of ``evaluate`` split into mechanical kinds, one row per (item, claim):
+    (kind, claim, detail, item id).  Kinds: ``near-miss flagged`` (an item labelled
+    irrelevant got the claim), ``item missed`` (a relevant item got no claim; detail: the
+    wanted stance), ``claim missed`` / ``claim added`` (a found item lacks a wanted claim or
+    has an unwanted one), ``stance`` (detail "wanted -> got").  The stance of a missed claim
+    is its label's, so that "C2 mentions missed" and "C2 updates missed" are told apart."""
+    rows = []
+    for error in errors:
+        item, want, got = str(error["id"]), set(error["want"]), set(error["got"])
+        stances = error.get("want_stance", {})
+        if not want:
+            rows += [("near-miss flagged", c, "", item) for c in sorted(got)]
+            continue
+        missed = "item missed" if not got else "claim missed"
+        rows += [(missed, c, stances.get(c, ""), item) for c in sorted(want - got)]
+        rows += [("claim added", c, "", item) for c in sorted(got - want)]
+        rows += [("stance", c, f"{wanted} -> {chosen}", item)
+                 for c, (chosen, wanted) in sorted(error["stance"].items())]
+    return rows
