@@ -288,6 +288,20 @@ def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dic
     return {key: _expand(value.get(key, []), groups, f"{where}.{key}") for key in ("names", "unless")}
 
 
+def _ballot(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+    """{ parties, at_least, vote, unless }: see the claims file header."""
+    if not isinstance(value, dict) or not isinstance(value.get("parties"), list):
+        raise ValueError(f"{where}: must be a table {{parties, at_least, vote, unless}} with "
+                         "parties")
+    _known_keys(value, ("parties", "at_least", "vote", "unless"), where)
+    at_least = value.get("at_least", 2)
+    if not isinstance(at_least, int) or isinstance(at_least, bool) or at_least < 2:
+        raise ValueError(f"{where}.at_least: must be an integer of at least 2, got {at_least!r}")
+    return {"parties": _groups(value["parties"], groups, f"{where}.parties"),
+            "at_least": at_least, "vote": _expand(value.get("vote", []), groups, f"{where}.vote"),
+            "unless": _expand(value.get("unless", []), groups, f"{where}.unless")}
+
+
 def _yields_to(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
     """{ claim, unless, stances }: see the claims file header; *claim* is checked against the
     file's ids once every claim is read."""
@@ -351,4 +365,5 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "counts_only": _flag,
     "named_alone": _named_alone,
     "yields_to": _yields_to,
+    "ballot": _ballot,
 }

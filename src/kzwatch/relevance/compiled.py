@@ -13,6 +13,10 @@ from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
 from kzwatch.relevance.text import Doc, Term, TermList, any_hits, hits_outside, term_hits
 from kzwatch.textnorm import normalize
 
+#: The stance reason of a claim's `mentions` that rests on the parties of its ballot alone
+#: (``ballot``): background to any other claim the item is found to bear on (``drop_yielded``).
+BALLOT_MENTION = "names several parties of the claim's ballot at a vote"
+
 # --- compiled claims ---------------------------------------------------------------------------
 
 
@@ -81,6 +85,12 @@ class Compiled:
     alone_names: list[Term] = field(default_factory=list)
     alone_unless: list[Term] = field(default_factory=list)
     past_members: list[Term] = field(default_factory=list)  # "sat on": a person's past seat
+    #: The parties on the claim's ballot, each by its spellings, how many of them an item must
+    #: name, and the words of a vote (``ballot``): named so, they stand for the claim's vote.
+    ballot_parties: list[list[Term]] = field(default_factory=list)
+    ballot_at_least: int = 2
+    ballot_vote: list[Term] = field(default_factory=list)
+    ballot_unless: list[Term] = field(default_factory=list)  # another ballot's parties
     #: A return to a subject ("returned to", "вернулся к"): no change (``revisits``).
     revisits: list[Term] = field(default_factory=list)
     #: Another claim whose subject alone a later report of this claim's kind may be about
@@ -96,7 +106,8 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.scope_not_other, c.elsewhere, c.denial_speakers, c.denial_terms,
                                c.denial_critics, c.dispute_terms, c.alone_names, c.alone_unless, c.past_members,
-                               c.revisits,
+                               c.revisits, c.ballot_vote, c.ballot_unless,
+                               *c.ballot_parties,
                                c.yields_unless, c.scope_latest, c.opinion_needs,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
@@ -224,6 +235,10 @@ def compile_claim(claim: Claim) -> Compiled:
         alone_names=compile_terms(extra.get("named_alone", {}).get("names", [])),
         alone_unless=compile_terms(extra.get("named_alone", {}).get("unless", [])),
         past_members=compile_terms(extra.get("past_members", [])),
+        ballot_parties=[compile_terms(g) for g in extra.get("ballot", {}).get("parties", [])],
+        ballot_at_least=extra.get("ballot", {}).get("at_least", 2),
+        ballot_vote=compile_terms(extra.get("ballot", {}).get("vote", [])),
+        ballot_unless=compile_terms(extra.get("ballot", {}).get("unless", [])),
         revisits=compile_terms(extra.get("revisit_terms", [])),
         yields_to=extra.get("yields_to", {}).get("claim", ""),
         yields_unless=compile_terms(extra.get("yields_to", {}).get("unless", [])),
@@ -260,7 +275,8 @@ def drop_yielded(doc: Doc, matches: list[ClaimMatch],
     """*matches* without a later report (`updates`, or the ``stances`` its ``yields_to``
     names) that its claim yields to another claim also matched, none of its ``unless`` words
     in the item: a later vote's result told of one party alone is news of that party's claim,
-    not of the whole result's; observers' turnout count checked against the protocols is the
+    not of the whole result's; a claim's ballot named with nothing of it (``BALLOT_MENTION``)
+    is background to the other claim's story; observers' turnout count checked against the protocols is the
     turnout claim's, not the claim of observers kept from them."""
     if len(matches) < 2:
         return matches
@@ -269,6 +285,8 @@ def drop_yielded(doc: Doc, matches: list[ClaimMatch],
     kept = []
     for match in matches:
         c = compiled_claim(by_id[match.claim_id])
+        if match.reason.startswith(BALLOT_MENTION):
+            continue  # the ballot's parties as another claim's story's background
         if not (c.yields_to in found and match.stance in c.yields_stances
                 and not any_hits(doc, c.yields_unless)):
             kept.append(match)

@@ -93,6 +93,7 @@ class Evidence:
     answered_critics: list[str] = field(default_factory=list)  # ``denials.answers_critics``
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
+    on_ballot: bool = False  # several of the parties on the claim's ballot, with a vote
     past_member: list[str] = field(default_factory=list)  # ``past_members`` found
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -195,6 +196,18 @@ def _named_alone(doc: Doc, compiled: Compiled) -> bool:
             and not any_hits(doc, compiled.alone_unless))
 
 
+def _on_ballot(doc: Doc, compiled: Compiled) -> bool:
+    """Several of the parties on the claim's ballot named with a vote and none of the claim's
+    own words (``ballot``): the item tells of the claim's own vote (its campaign, its debate,
+    its lists) and nothing of what the claim says of it.  (With the claim's words, the context
+    groups decide as for any item.)"""
+    if (not compiled.ballot_parties or any_hits(doc, compiled.ballot_unless)
+            or any_hits(doc, compiled.support)):
+        return False
+    named = sum(any_hits(doc, party) for party in compiled.ballot_parties)
+    return named >= compiled.ballot_at_least and any_hits(doc, compiled.ballot_vote)
+
+
 def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, published: int | None,
           settings: RelevanceSettings) -> tuple[str, list[str]]:
     """Why the claim is not scored ("" when the gate passes), and the renames reported."""
@@ -205,7 +218,7 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, published: int
     unique = any_hits(doc, compiled.unique)
     # The claim's subject named by its own names where nothing of its topic is said (an
     # OSDP office opened): it bears on the claim as a mention; only the country is needed.
-    alone = not unique and _named_alone(doc, compiled)
+    alone = not unique and (_named_alone(doc, compiled) or _on_ballot(doc, compiled))
     # A share told with its owner's name (a party's vote share) needs only the country.
     why = ((not unique and _context_missing(doc, compiled, bool(renames) or alone)
             and _context_missing(doc, compiled, share_told(doc, compiled, numbers, settings)))
@@ -387,6 +400,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         own_words=quantities.own_words, own_dispute=quantities.own_dispute,
         # ... and none of its own words ("the only registered opposition party" restates it).
         named_alone=not support and _named_alone(doc, compiled),
+        on_ballot=_on_ballot(doc, compiled),
         denied=denied_event(doc, compiled, anchors, settings),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
@@ -434,7 +448,8 @@ def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS)
     # Distinct places, not distinct spellings: "Amanat" and "Аманат" on one token count once.
     anchor_places = {(s, start) for occ in ev.anchors.values() for s, start, _ in occ}
     score += w.w_extra_anchor * min(w.max_extra_anchors, len(anchor_places) - 1)
-    score += w.w_term * min(w.max_terms, len(ev.support))
+    # The claim's parties named at a vote count as one supporting term: they tell its vote.
+    score += w.w_term * min(w.max_terms, len(ev.support) + ev.on_ballot)
     score += w.w_figure * min(w.max_figures, len(ev.figures))
     if ev.confirmed or ev.differing or ev.disputed or ev.replaced or ev.own_words:
         score += w.w_quantity

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.compiled import BALLOT_MENTION, Compiled
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 
 if TYPE_CHECKING:
@@ -88,6 +88,10 @@ def _alone_or_renamed(ev: Evidence) -> tuple[str, str] | None:
                             + ", ".join(list(ev.anchors)[:3]))
     if ev.renames:
         return "updates", "renamed or replaced: " + "; ".join(ev.renames)
+    if ev.on_ballot and not (ev.figures or ev.confirmed or ev.differing):
+        # The parties at the vote and nothing of what the claim says: a change word there
+        # ("six parties admitted") is about the ballot, not the claim's results.
+        return "mentions", f"{BALLOT_MENTION}: " + ", ".join(list(ev.anchors)[:3])
     return None
 
 
