@@ -156,7 +156,10 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         years = named or ({published} if published else set())
         # Only years the text names put it after an event: a later story may recount it.
         first, until = compiled.scope_years[0], compiled.scope_until
-        before = bool(years) and max(years) < first and not _renamed(doc, compiled, settings)
+        # Only earlier years, but the claim's own result told with its owner ("Nur Otan won
+        # 71.09%"): those years are the background or the comparison of the claim's vote.
+        before = (bool(years) and max(years) < first and not _renamed(doc, compiled, settings)
+                  and not share_told(doc, compiled, numbers, settings, own=True))
         if before or (years and until is not None and min(named, default=0) > until):
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
                     f"about {', '.join(map(str, compiled.scope_years))}")
