@@ -240,13 +240,13 @@ def _year(value: Any, groups: Mapping[str, list[str]], where: str) -> int:
 
 
 def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
-    """{ own, other, not_other, years, until, days, latest, published_from }: see the claims
-    file header."""
+    """{ own, other, not_other, years, until, days, latest, published_from, results }: see the
+    claims file header."""
     if not isinstance(value, dict):
         raise ValueError(f"{where}: must be a table {{own, other, years, until, days, latest, "
                          "published_from}")
     _known_keys(value, ("own", "other", "not_other", "years", "until", "days", "latest",
-                        "published_from"), where)
+                        "published_from", "results"), where)
     years = value.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise ValueError(f"{where}.years: must be a list of integers")
@@ -254,7 +254,9 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
                               "other": _expand(value.get("other", []), groups, f"{where}.other"),
                               "not_other": _expand(value.get("not_other", []), groups,
                                                    f"{where}.not_other"),
-                              "years": sorted(years)}
+                              "years": sorted(years),
+                              "results": _expand(value.get("results", []), groups,
+                                                 f"{where}.results")}
     if "until" in value:
         parsed["until"] = _year(value["until"], groups, f"{where}.until")
     if "published_from" in value:

@@ -58,6 +58,9 @@ class Compiled:
     #: claim's (``scope.latest``: an item published then that dates its vote by them alone).
     scope_latest: list[Term] = field(default_factory=list)
     scope_latest_after: int | None = None
+    #: The claim's own vote's result in words no other vote's has ("76 seats"): an item naming
+    #: one is about that vote, whatever other votes or years it names (``scope.results``).
+    scope_results: list[Term] = field(default_factory=list)
     #: What the claim states, for the stance: "vote" (a quantity each Majilis vote reports
     #: anew), "event" (what happened at one vote), "state" (a standing rule or state of
     #: affairs); "" when the claims file does not say.
@@ -108,7 +111,8 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                c.denial_critics, c.dispute_terms, c.alone_names, c.alone_unless, c.past_members,
                                c.revisits, c.ballot_vote, c.ballot_unless,
                                *c.ballot_parties,
-                               c.yields_unless, c.scope_latest, c.opinion_needs,
+                               c.yields_unless, c.scope_latest, c.scope_results,
+                               c.opinion_needs,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
@@ -224,6 +228,7 @@ def compile_claim(claim: Claim) -> Compiled:
         if scope.get("days") else set(),
         scope_latest=compile_terms(scope.get("latest", {}).get("terms", [])),
         scope_latest_after=scope.get("latest", {}).get("after"),
+        scope_results=compile_terms(scope.get("results", [])),
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
         counts_only=extra.get("counts_only", False),

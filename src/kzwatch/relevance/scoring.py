@@ -94,6 +94,7 @@ class Evidence:
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
     on_ballot: bool = False  # several of the parties on the claim's ballot, with a vote
+    own_result: list[str] = field(default_factory=list)  # the claim's result (``scope.results``)
     past_member: list[str] = field(default_factory=list)  # ``past_members`` found
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -132,7 +133,10 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
                   published: int | None, settings: RelevanceSettings) -> str:
     """Another election, body or country than the claim's, or only years before its event
     (the text's years, else the year it was published), or, for an event claim with
-    `scope.until`, only years after it (a later vote's detentions are another event)."""
+    `scope.until`, only years after it (a later vote's detentions are another event).  Never
+    when it names the claim's own result in words no other vote's has (``scope.results``)."""
+    if any_hits(doc, compiled.scope_results):
+        return ""
     other = other_scope_hits(doc, compiled)
     n_other = len(hit_positions(other))
     if n_other:
@@ -404,6 +408,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         # ... and none of its own words ("the only registered opposition party" restates it).
         named_alone=not support and _named_alone(doc, compiled),
         on_ballot=_on_ballot(doc, compiled),
+        own_result=list(term_hits(doc, compiled.scope_results)),
         denied=denied_event(doc, compiled, anchors, settings),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
