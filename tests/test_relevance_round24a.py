@@ -1,7 +1,8 @@
 """Rules of round 24a: the parties on a claim's ballot named at a vote tell of that vote (C2,
 ``ballot``), and an item naming only earlier years still tells the claim's vote when it gives the
-claim's own result with its owner (``shares.share_told(own=True)``).  The rule cases fail on the
-scorer before the round; their guard twins pass on both.  The texts are our own."""
+claim's own result with its owner (``shares.share_told(own=True)``) or in words only its vote's
+result has (``scope.results``).  The rule cases fail on the scorer before the round; their guard
+twins pass on both.  The texts are our own."""
 
 from __future__ import annotations
 
@@ -101,3 +102,29 @@ def test_a_ballot_of_one_party_is_an_error() -> None:
     with pytest.raises(ValueError, match="at_least"):
         load_claims(text.replace("ballot = { at_least = 2,", "ballot = { at_least = 1,"),
                     "beimenbetov-2021")
+
+
+# --- scope.results: the claim's own result in words only its vote has (Nur Otan's 76 seats) -
+
+_REPORT_EN = ("The presidential election of 2019 and the presidential election of 2022 were "
+              "neither free nor fair, the report says; parliament and its deputies stay loyal, "
+              "and at the legislative elections Nur Otan took 76 of the 98 seats.")
+
+
+def test_the_claims_seats_keep_a_report_on_other_votes_in_scope(claims) -> None:
+    assert "C2" in matches(claims, "A yearly report on Kazakhstan", _REPORT_EN)
+
+
+def test_other_seats_in_such_a_report_stay_out(claims) -> None:
+    # Guard twin: another count of seats is not the claim's result: the presidential votes
+    # the report is about keep it out of scope.
+    text = _REPORT_EN.replace("76 of the 98", "84 of the 98")
+    assert "C2" not in matches(claims, "A yearly report on Kazakhstan", text)
+
+
+def test_a_local_share_beside_the_claims_seats_disputes_nothing(claims) -> None:
+    text = ("Итоги выборов 2021 года: Nur Otan получила 76 мандатов в Мажилисе. В городской "
+            "маслихат за Nur Otan отдали 68,1% голосов избирателей.")
+    found = matches(claims, "Итоги выборов", text)
+    assert "C2" in found
+    assert found["C2"].stance == "confirms"
