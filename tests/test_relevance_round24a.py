@@ -128,3 +128,11 @@ def test_a_local_share_beside_the_claims_seats_disputes_nothing(claims) -> None:
     found = matches(claims, "Итоги выборов", text)
     assert "C2" in found
     assert found["C2"].stance == "confirms"
+
+
+def test_the_claims_seats_on_a_page_published_before_its_vote_stay_out(claims) -> None:
+    # Guard twin: a page dated 2016 cannot tell the 2021 seats, whatever numbers it shows.
+    assert "C2" not in matches(claims, "A yearly report on Kazakhstan", _REPORT_EN,
+                               published="2016-03-01")
+    assert "C2" in matches(claims, "A yearly report on Kazakhstan", _REPORT_EN,
+                           published="2022-03-01")

@@ -240,15 +240,20 @@ def compile_claim(claim: Claim) -> Compiled:
         alone_names=compile_terms(extra.get("named_alone", {}).get("names", [])),
         alone_unless=compile_terms(extra.get("named_alone", {}).get("unless", [])),
         past_members=compile_terms(extra.get("past_members", [])),
-        ballot_parties=[compile_terms(g) for g in extra.get("ballot", {}).get("parties", [])],
-        ballot_at_least=extra.get("ballot", {}).get("at_least", 2),
-        ballot_vote=compile_terms(extra.get("ballot", {}).get("vote", [])),
-        ballot_unless=compile_terms(extra.get("ballot", {}).get("unless", [])),
+        **_ballot_fields(extra.get("ballot", {})),
         revisits=compile_terms(extra.get("revisit_terms", [])),
         yields_to=extra.get("yields_to", {}).get("claim", ""),
         yields_unless=compile_terms(extra.get("yields_to", {}).get("unless", [])),
         yields_stances=tuple(extra.get("yields_to", {}).get("stances", ["updates"])),
     )
+
+
+def _ballot_fields(ballot: dict[str, Any]) -> dict[str, Any]:
+    """``Compiled``'s ballot_* fields from a claim's parsed ``ballot`` table (empty: none)."""
+    return {"ballot_parties": [compile_terms(g) for g in ballot.get("parties", [])],
+            "ballot_at_least": ballot.get("at_least", 2),
+            "ballot_vote": compile_terms(ballot.get("vote", [])),
+            "ballot_unless": compile_terms(ballot.get("unless", []))}
 
 
 def _years_in(text: str) -> set[int]:

@@ -135,7 +135,7 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
     (the text's years, else the year it was published), or, for an event claim with
     `scope.until`, only years after it (a later vote's detentions are another event).  Never
     when it names the claim's own result in words no other vote's has (``scope.results``)."""
-    if any_hits(doc, compiled.scope_results):
+    if any_hits(doc, compiled.scope_results) and not _published_before(compiled, published):
         return ""
     other = other_scope_hits(doc, compiled)
     n_other = len(hit_positions(other))
@@ -160,16 +160,24 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         years = named or ({published} if published else set())
         # Only years the text names put it after an event: a later story may recount it.
         first, until = compiled.scope_years[0], compiled.scope_until
-        # Only earlier years, but the claim's own result told with its owner ("Nur Otan won
-        # 71.09%"): those years are the background or the comparison of the claim's vote.
+        # Only earlier years named, but the claim's own result told with its owner ("Nur Otan
+        # won 71.09%"): those years are the background or the comparison of the claim's vote
+        # (not when the item was published before it: its date is no background).
         before = (bool(years) and max(years) < first and not _renamed(doc, compiled, settings)
-                  and not share_told(doc, compiled, numbers, settings, own=True))
+                  and not (named and not _published_before(compiled, published)
+                           and share_told(doc, compiled, numbers, settings, own=True)))
         if before or (years and until is not None and min(named, default=0) > until):
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
                     f"about {', '.join(map(str, compiled.scope_years))}")
         return "" if days & compiled.scope_days else latest_vote_only(doc, compiled, published,
                                                                        named)
     return ""
+
+
+def _published_before(compiled: Compiled, published: int | None) -> bool:
+    """The item was published before the claim's first year: it cannot tell that vote."""
+    return bool(compiled.scope_years) and published is not None \
+        and published < compiled.scope_years[0]
 
 
 def _told_in_own_scope(doc: Doc, compiled: Compiled, own: dict[str, list[tuple[int, int, int]]],
@@ -396,19 +404,16 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         changes=changes + said(doc, weak_hits, settings),
         change_words_scored=any(affirmed(doc, h, settings)
                                 for h in (change_hits, update_hits, weak_hits)),
-        changes_near_anchor=[
-            text for text in changes
-            if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
-                   for s, _, _ in change_hits[text])
-        ],
+        changes_near_anchor=[text for text in changes
+                             if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
+                                    for s, _, _ in change_hits[text])],
         renames=renames, renames_reported=renames_reported,
         contradictions=disputes(doc, compiled, anchor_sentences),
         sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
         own_words=quantities.own_words, own_dispute=quantities.own_dispute,
         # ... and none of its own words ("the only registered opposition party" restates it).
         named_alone=not support and _named_alone(doc, compiled),
-        on_ballot=_on_ballot(doc, compiled),
-        own_result=list(term_hits(doc, compiled.scope_results)),
+        on_ballot=_on_ballot(doc, compiled), own_result=list(term_hits(doc, compiled.scope_results)),
         denied=denied_event(doc, compiled, anchors, settings),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
