@@ -240,13 +240,13 @@ def _year(value: Any, groups: Mapping[str, list[str]], where: str) -> int:
 
 
 def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
-    """{ own, other, not_other, years, until, days, latest, published_from }: see the claims
-    file header."""
+    """{ own, other, not_other, years, until, days, latest, published_from, results }: see the
+    claims file header."""
     if not isinstance(value, dict):
         raise ValueError(f"{where}: must be a table {{own, other, years, until, days, latest, "
                          "published_from}")
     _known_keys(value, ("own", "other", "not_other", "years", "until", "days", "latest",
-                        "published_from"), where)
+                        "published_from", "results"), where)
     years = value.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise ValueError(f"{where}.years: must be a list of integers")
@@ -254,7 +254,9 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
                               "other": _expand(value.get("other", []), groups, f"{where}.other"),
                               "not_other": _expand(value.get("not_other", []), groups,
                                                    f"{where}.not_other"),
-                              "years": sorted(years)}
+                              "years": sorted(years),
+                              "results": _expand(value.get("results", []), groups,
+                                                 f"{where}.results")}
     if "until" in value:
         parsed["until"] = _year(value["until"], groups, f"{where}.until")
     if "published_from" in value:
@@ -286,6 +288,20 @@ def _named_alone(value: Any, groups: Mapping[str, list[str]], where: str) -> dic
         raise ValueError(f"{where}: must be a table {{names, unless}} with names")
     _known_keys(value, ("names", "unless"), where)
     return {key: _expand(value.get(key, []), groups, f"{where}.{key}") for key in ("names", "unless")}
+
+
+def _ballot(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+    """{ parties, at_least, vote, unless }: see the claims file header."""
+    if not isinstance(value, dict) or not isinstance(value.get("parties"), list):
+        raise ValueError(f"{where}: must be a table {{parties, at_least, vote, unless}} with "
+                         "parties")
+    _known_keys(value, ("parties", "at_least", "vote", "unless"), where)
+    at_least = value.get("at_least", 2)
+    if not isinstance(at_least, int) or isinstance(at_least, bool) or at_least < 2:
+        raise ValueError(f"{where}.at_least: must be an integer of at least 2, got {at_least!r}")
+    return {"parties": _groups(value["parties"], groups, f"{where}.parties"),
+            "at_least": at_least, "vote": _expand(value.get("vote", []), groups, f"{where}.vote"),
+            "unless": _expand(value.get("unless", []), groups, f"{where}.unless")}
 
 
 def _yields_to(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
@@ -351,4 +367,5 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "counts_only": _flag,
     "named_alone": _named_alone,
     "yields_to": _yields_to,
+    "ballot": _ballot,
 }

@@ -13,6 +13,10 @@ from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
 from kzwatch.relevance.text import Doc, Term, TermList, any_hits, hits_outside, term_hits
 from kzwatch.textnorm import normalize
 
+#: The stance reason of a claim's `mentions` that rests on the parties of its ballot alone
+#: (``ballot``): background to any other claim the item is found to bear on (``drop_yielded``).
+BALLOT_MENTION = "names several parties of the claim's ballot at a vote"
+
 # --- compiled claims ---------------------------------------------------------------------------
 
 
@@ -54,6 +58,9 @@ class Compiled:
     #: claim's (``scope.latest``: an item published then that dates its vote by them alone).
     scope_latest: list[Term] = field(default_factory=list)
     scope_latest_after: int | None = None
+    #: The claim's own vote's result in words no other vote's has ("76 seats"): an item naming
+    #: one is about that vote, whatever other votes or years it names (``scope.results``).
+    scope_results: list[Term] = field(default_factory=list)
     #: What the claim states, for the stance: "vote" (a quantity each Majilis vote reports
     #: anew), "event" (what happened at one vote), "state" (a standing rule or state of
     #: affairs); "" when the claims file does not say.
@@ -81,6 +88,12 @@ class Compiled:
     alone_names: list[Term] = field(default_factory=list)
     alone_unless: list[Term] = field(default_factory=list)
     past_members: list[Term] = field(default_factory=list)  # "sat on": a person's past seat
+    #: The parties on the claim's ballot, each by its spellings, how many of them an item must
+    #: name, and the words of a vote (``ballot``): named so, they stand for the claim's vote.
+    ballot_parties: list[list[Term]] = field(default_factory=list)
+    ballot_at_least: int = 2
+    ballot_vote: list[Term] = field(default_factory=list)
+    ballot_unless: list[Term] = field(default_factory=list)  # another ballot's parties
     #: A return to a subject ("returned to", "вернулся к"): no change (``revisits``).
     revisits: list[Term] = field(default_factory=list)
     #: Another claim whose subject alone a later report of this claim's kind may be about
@@ -96,8 +109,10 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.scope_not_other, c.elsewhere, c.denial_speakers, c.denial_terms,
                                c.denial_critics, c.dispute_terms, c.alone_names, c.alone_unless, c.past_members,
-                               c.revisits,
-                               c.yields_unless, c.scope_latest, c.opinion_needs,
+                               c.revisits, c.ballot_vote, c.ballot_unless,
+                               *c.ballot_parties,
+                               c.yields_unless, c.scope_latest, c.scope_results,
+                               c.opinion_needs,
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
@@ -213,6 +228,7 @@ def compile_claim(claim: Claim) -> Compiled:
         if scope.get("days") else set(),
         scope_latest=compile_terms(scope.get("latest", {}).get("terms", [])),
         scope_latest_after=scope.get("latest", {}).get("after"),
+        scope_results=compile_terms(scope.get("results", [])),
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
         counts_only=extra.get("counts_only", False),
@@ -224,11 +240,20 @@ def compile_claim(claim: Claim) -> Compiled:
         alone_names=compile_terms(extra.get("named_alone", {}).get("names", [])),
         alone_unless=compile_terms(extra.get("named_alone", {}).get("unless", [])),
         past_members=compile_terms(extra.get("past_members", [])),
+        **_ballot_fields(extra.get("ballot", {})),
         revisits=compile_terms(extra.get("revisit_terms", [])),
         yields_to=extra.get("yields_to", {}).get("claim", ""),
         yields_unless=compile_terms(extra.get("yields_to", {}).get("unless", [])),
         yields_stances=tuple(extra.get("yields_to", {}).get("stances", ["updates"])),
     )
+
+
+def _ballot_fields(ballot: dict[str, Any]) -> dict[str, Any]:
+    """``Compiled``'s ballot_* fields from a claim's parsed ``ballot`` table (empty: none)."""
+    return {"ballot_parties": [compile_terms(g) for g in ballot.get("parties", [])],
+            "ballot_at_least": ballot.get("at_least", 2),
+            "ballot_vote": compile_terms(ballot.get("vote", [])),
+            "ballot_unless": compile_terms(ballot.get("unless", []))}
 
 
 def _years_in(text: str) -> set[int]:
@@ -260,7 +285,8 @@ def drop_yielded(doc: Doc, matches: list[ClaimMatch],
     """*matches* without a later report (`updates`, or the ``stances`` its ``yields_to``
     names) that its claim yields to another claim also matched, none of its ``unless`` words
     in the item: a later vote's result told of one party alone is news of that party's claim,
-    not of the whole result's; observers' turnout count checked against the protocols is the
+    not of the whole result's; a claim's ballot named with nothing of it (``BALLOT_MENTION``)
+    is background to the other claim's story; observers' turnout count checked against the protocols is the
     turnout claim's, not the claim of observers kept from them."""
     if len(matches) < 2:
         return matches
@@ -269,6 +295,8 @@ def drop_yielded(doc: Doc, matches: list[ClaimMatch],
     kept = []
     for match in matches:
         c = compiled_claim(by_id[match.claim_id])
+        if match.reason.startswith(BALLOT_MENTION):
+            continue  # the ballot's parties as another claim's story's background
         if not (c.yields_to in found and match.stance in c.yields_stances
                 and not any_hits(doc, c.yields_unless)):
             kept.append(match)

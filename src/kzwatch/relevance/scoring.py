@@ -93,6 +93,8 @@ class Evidence:
     answered_critics: list[str] = field(default_factory=list)  # ``denials.answers_critics``
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
+    on_ballot: bool = False  # several of the parties on the claim's ballot, with a vote
+    own_result: list[str] = field(default_factory=list)  # the claim's result (``scope.results``)
     past_member: list[str] = field(default_factory=list)  # ``past_members`` found
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -131,7 +133,10 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
                   published: int | None, settings: RelevanceSettings) -> str:
     """Another election, body or country than the claim's, or only years before its event
     (the text's years, else the year it was published), or, for an event claim with
-    `scope.until`, only years after it (a later vote's detentions are another event)."""
+    `scope.until`, only years after it (a later vote's detentions are another event).  Never
+    when it names the claim's own result in words no other vote's has (``scope.results``)."""
+    if any_hits(doc, compiled.scope_results) and not _published_before(compiled, published):
+        return ""
     other = other_scope_hits(doc, compiled)
     n_other = len(hit_positions(other))
     if n_other:
@@ -155,13 +160,24 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         years = named or ({published} if published else set())
         # Only years the text names put it after an event: a later story may recount it.
         first, until = compiled.scope_years[0], compiled.scope_until
-        before = bool(years) and max(years) < first and not _renamed(doc, compiled, settings)
+        # Only earlier years named, but the claim's own result told with its owner ("Nur Otan
+        # won 71.09%"): those years are the background or the comparison of the claim's vote
+        # (not when the item was published before it: its date is no background).
+        before = (bool(years) and max(years) < first and not _renamed(doc, compiled, settings)
+                  and not (named and not _published_before(compiled, published)
+                           and share_told(doc, compiled, numbers, settings, own=True)))
         if before or (years and until is not None and min(named, default=0) > until):
             return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
                     f"about {', '.join(map(str, compiled.scope_years))}")
         return "" if days & compiled.scope_days else latest_vote_only(doc, compiled, published,
                                                                        named)
     return ""
+
+
+def _published_before(compiled: Compiled, published: int | None) -> bool:
+    """The item was published before the claim's first year: it cannot tell that vote."""
+    return bool(compiled.scope_years) and published is not None \
+        and published < compiled.scope_years[0]
 
 
 def _told_in_own_scope(doc: Doc, compiled: Compiled, own: dict[str, list[tuple[int, int, int]]],
@@ -195,6 +211,18 @@ def _named_alone(doc: Doc, compiled: Compiled) -> bool:
             and not any_hits(doc, compiled.alone_unless))
 
 
+def _on_ballot(doc: Doc, compiled: Compiled) -> bool:
+    """Several of the parties on the claim's ballot named with a vote and none of the claim's
+    own words (``ballot``): the item tells of the claim's own vote (its campaign, its debate,
+    its lists) and nothing of what the claim says of it.  (With the claim's words, the context
+    groups decide as for any item.)"""
+    if (not compiled.ballot_parties or any_hits(doc, compiled.ballot_unless)
+            or any_hits(doc, compiled.support)):
+        return False
+    named = sum(any_hits(doc, party) for party in compiled.ballot_parties)
+    return named >= compiled.ballot_at_least and any_hits(doc, compiled.ballot_vote)
+
+
 def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, published: int | None,
           settings: RelevanceSettings) -> tuple[str, list[str]]:
     """Why the claim is not scored ("" when the gate passes), and the renames reported."""
@@ -205,7 +233,7 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, published: int
     unique = any_hits(doc, compiled.unique)
     # The claim's subject named by its own names where nothing of its topic is said (an
     # OSDP office opened): it bears on the claim as a mention; only the country is needed.
-    alone = not unique and _named_alone(doc, compiled)
+    alone = not unique and (_named_alone(doc, compiled) or _on_ballot(doc, compiled))
     # A share told with its owner's name (a party's vote share) needs only the country.
     why = ((not unique and _context_missing(doc, compiled, bool(renames) or alone)
             and _context_missing(doc, compiled, share_told(doc, compiled, numbers, settings)))
@@ -376,17 +404,16 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         changes=changes + said(doc, weak_hits, settings),
         change_words_scored=any(affirmed(doc, h, settings)
                                 for h in (change_hits, update_hits, weak_hits)),
-        changes_near_anchor=[
-            text for text in changes
-            if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
-                   for s, _, _ in change_hits[text])
-        ],
+        changes_near_anchor=[text for text in changes
+                             if any(s == 0 or any(0 <= s - a <= near for a in anchor_sentences)
+                                    for s, _, _ in change_hits[text])],
         renames=renames, renames_reported=renames_reported,
         contradictions=disputes(doc, compiled, anchor_sentences),
         sentence_weight=weight, disputed=quantities.disputed, replaced=quantities.replaced,
         own_words=quantities.own_words, own_dispute=quantities.own_dispute,
         # ... and none of its own words ("the only registered opposition party" restates it).
         named_alone=not support and _named_alone(doc, compiled),
+        on_ballot=_on_ballot(doc, compiled), own_result=list(term_hits(doc, compiled.scope_results)),
         denied=denied_event(doc, compiled, anchors, settings),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
@@ -434,7 +461,8 @@ def score_evidence(ev: Evidence, settings: RelevanceSettings = DEFAULT_SETTINGS)
     # Distinct places, not distinct spellings: "Amanat" and "Аманат" on one token count once.
     anchor_places = {(s, start) for occ in ev.anchors.values() for s, start, _ in occ}
     score += w.w_extra_anchor * min(w.max_extra_anchors, len(anchor_places) - 1)
-    score += w.w_term * min(w.max_terms, len(ev.support))
+    # The claim's parties named at a vote count as one supporting term: they tell its vote.
+    score += w.w_term * min(w.max_terms, len(ev.support) + ev.on_ballot)
     score += w.w_figure * min(w.max_figures, len(ev.figures))
     if ev.confirmed or ev.differing or ev.disputed or ev.replaced or ev.own_words:
         score += w.w_quantity

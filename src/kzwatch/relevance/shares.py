@@ -16,13 +16,15 @@ _CLAUSE_BREAK_RE = re.compile(r"[,;:.!?()]")
 
 
 def share_told(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
-               settings: RelevanceSettings = DEFAULT_SETTINGS) -> bool:
+               settings: RelevanceSettings = DEFAULT_SETTINGS, *, own: bool = False) -> bool:
     """Whether a sentence names one of the claim's anchors that is also a cue of one of its
     percentage quantities, and in the same clause, at most ``settings.share_owner_tokens``
     tokens away, a percentage (not a year or date) that quantity may take.  The anchor is then
     the share's owner (a party and its vote share), so the share tells the claim's kind of
     event and its result: the context groups after the country are not needed, as for a
-    reported rename.  The item's scope and guards still apply."""
+    reported rename.  The item's scope and guards still apply.  *own*: only the claim's own
+    values of the quantity (within its tolerance) count, anywhere in the owner's sentence
+    ("Nur Otan, ..., won 71.09%"; "turnout fell from 77% to 63%"): the claim's result told."""
     anchors = {t.text for t in compiled.anchors}
     for quantity in compiled.quantities:
         if quantity["unit"] != "%":
@@ -32,8 +34,11 @@ def share_told(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
             for s_idx, start, end in occs:
                 values = [n.value for n in numbers.digits(s_idx)
                           if n.percent and not n.year and not n.date
-                          and quantity["min"] <= n.value <= quantity["max"]]
-                if values and _owned(doc.sentences[s_idx], start, end, values, settings):
+                          and quantity["min"] <= n.value <= quantity["max"]
+                          and (not own or any(abs(n.value - v) <= quantity["tolerance"]
+                                              for v in quantity["values"]))]
+                if values and (own or _owned(doc.sentences[s_idx], start, end, values,
+                                             settings)):
                     return True
     return False
 

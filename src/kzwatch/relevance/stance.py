@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from kzwatch.relevance.compiled import Compiled
+from kzwatch.relevance.compiled import BALLOT_MENTION, Compiled
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 
 if TYPE_CHECKING:
@@ -37,9 +37,9 @@ def choose_stance(ev: Evidence, compiled: Compiled,
     if compiled.kind == "state" and ev.proposal_sentences and _later(ev, compiled):
         return "updates", ("a change proposed (a bill, draft or proposal in the claim's "
                            "sentences), later than the claim")
-    if ev.confirmed or ev.figures or ev.replaced:
+    if ev.confirmed or ev.figures or ev.replaced or ev.own_result:
         return "confirms", "same figures as the claim: " + ", ".join(
-            ev.confirmed or ev.figures or ev.replaced)
+            ev.confirmed or ev.figures or ev.replaced or ev.own_result)
     if ev.confirms:
         return "confirms", "restates the claim: " + ", ".join(ev.confirms[:3])
     if (compiled.kind == "vote" and ev.later_years and ev.result_sentences & ev.anchor_sentences
@@ -88,6 +88,10 @@ def _alone_or_renamed(ev: Evidence) -> tuple[str, str] | None:
                             + ", ".join(list(ev.anchors)[:3]))
     if ev.renames:
         return "updates", "renamed or replaced: " + "; ".join(ev.renames)
+    if ev.on_ballot and not (ev.figures or ev.confirmed or ev.differing):
+        # The parties at the vote and nothing of what the claim says: a change word there
+        # ("six parties admitted") is about the ballot, not the claim's results.
+        return "mentions", f"{BALLOT_MENTION}: " + ", ".join(list(ev.anchors)[:3])
     return None
 
 
@@ -191,7 +195,10 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
     if ev.disputed:  # "около 1%, а не 3,8%" about the claim's time: the figure is disputed
         return "contradicts", "denies the claim's figure: " + ", ".join(ev.disputed)
     if when == "same":
-        if ev.confirmed:  # "54% in 2023, down from 63% in 2021": the words around decide
+        # "54% in 2023, down from 63% in 2021": the words around decide; so they do beside the
+        # claim's own result in words only it has ("76 seats"): the other share is another
+        # vote's (a maslikhat's) or another quantity's.
+        if ev.confirmed or ev.own_result:
             return None
         return "contradicts", f"{said}, for the claim's own time ({years})"
     newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
@@ -201,7 +208,7 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
         # A standing state's figure told with no time at all ("20,243,981 people as of 1
         # November"): the state when it was written, not a dispute of the claim's own time.
         return "updates", said + "; undated: the state when written"
-    if not ev.confirmed:
+    if not (ev.confirmed or ev.own_result):
         return "contradicts", (f"reports {', '.join(ev.differing)} for the claim's "
                                f"{compiled.year or 'same'} event where the claim has {has}")
     return None
