@@ -85,3 +85,23 @@ def test_political_prisoners_named_keep_c12_beside_c8(claims) -> None:
     text = _FOUNDER + " Rights groups count him among Kazakhstan's political prisoners."
     found = matches(claims, "A party founder jailed", text)
     assert {"C8", "C12"} <= set(found)
+
+
+# --- C8 told as a threshold for registration, or a new party beside another's full name -----
+
+
+def test_the_threshold_for_registration_in_russian_is_c8(claims) -> None:
+    text = "В Казахстане поправки снизили порог для регистрации: теперь хватит пяти тысяч членов."
+    assert "C8" in matches(claims, "Поправки о партиях в Астане", text)
+
+
+def test_a_new_party_beside_ak_zhols_full_name_is_c8(claims) -> None:
+    text = ("ASTANA – A new party received state registration from the Justice Ministry; the "
+            "others include the Ak Zhol Democratic Party of Kazakhstan.")
+    assert "C8" in matches(claims, "A party registered in Astana", text)
+
+
+def test_ak_zhols_full_name_alone_is_not_c8(claims) -> None:
+    # Guard twin: another party's full name holds "Democratic Party of Kazakhstan".
+    text = "ASTANA – The Ak Zhol Democratic Party of Kazakhstan held its congress on Friday."
+    assert "C8" not in matches(claims, "A congress in Astana", text)
