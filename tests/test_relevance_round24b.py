@@ -105,3 +105,26 @@ def test_ak_zhols_full_name_alone_is_not_c8(claims) -> None:
     # Guard twin: another party's full name holds "Democratic Party of Kazakhstan".
     text = "ASTANA – The Ak Zhol Democratic Party of Kazakhstan held its congress on Friday."
     assert "C8" not in matches(claims, "A congress in Astana", text)
+
+
+# --- C12 named by its own words confirms it (named_restates) ---------------------------------
+
+
+def test_political_prisoners_named_confirm_the_state(claims) -> None:
+    text = ("Rights groups in Almaty say political prisoners wait for news. The film follows "
+            "the activist's family.")
+    assert stance_of(claims, "C12", "", text).stance == "confirms"
+
+
+def test_agadil_named_alone_only_mentions_the_state(claims) -> None:
+    # Guard twin: a name only the claim's event has is not the state's own words.
+    text = ("Documentary about Dulat Agadil premieres in Almaty. The film follows the "
+            "activist's family and friends in his home village.")
+    assert stance_of(claims, "C12", "", text).stance == "mentions"
+
+
+def test_named_restates_is_a_flag() -> None:
+    from kzwatch.relevance import load_claims
+    text = ('[[claim]]\nid = "X"\ntext = "t"\nanchors = ["a"]\nnamed_restates = "yes"\n')
+    with pytest.raises(ValueError, match="named_restates"):
+        load_claims(text, "a")

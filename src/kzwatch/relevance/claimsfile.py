@@ -370,6 +370,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "scope": _scope,
     "kind": _kind,
     "counts_only": _flag,
+    "named_restates": _flag,
     "named_alone": _named_alone,
     "yields_to": _yields_to,
 }
