@@ -25,14 +25,35 @@ def _expand(values: Any, groups: Mapping[str, list[str]], where: str) -> list[st
     for value in values:
         if not isinstance(value, str):
             raise ValueError(f"{where}: expected strings, got {value!r}")
-        if value.startswith("@"):
-            name = value[1:]
-            if name not in groups:
-                raise ValueError(f"{where}: unknown term group {value!r}")
-            out.extend(groups[name])
+        if value.startswith("@") and " & " not in value:
+            out.extend(_group(value, groups, where))
+        elif " & " in value and "@" in value:
+            out.extend(_paired(value, groups, where))
         elif value.strip():
             out.append(value)
     return out
+
+
+def _group(value: str, groups: Mapping[str, list[str]], where: str) -> list[str]:
+    name = value[1:]
+    if name not in groups:
+        raise ValueError(f"{where}: unknown term group {value!r}")
+    return groups[name]
+
+
+def _paired(value: str, groups: Mapping[str, list[str]], where: str) -> list[str]:
+    """An "a & b" term whose parts may be groups ("@jailing & @dissidents"): one "a & b" term
+    per choice of a word from each group, so that two kinds of word in one sentence (an act
+    and who it was done to) can be a claim's anchor without listing every pair by hand."""
+    choices: list[list[str]] = [[]]
+    for part in (p.strip() for p in value.split(" & ")):
+        if not part:
+            continue
+        words = _group(part, groups, where) if part.startswith("@") else [part]
+        if any(" & " in w for w in words):
+            raise ValueError(f"{where}: group {part!r} in {value!r} holds an \"a & b\" term")
+        choices = [[*chosen, w] for chosen in choices for w in words]
+    return [" & ".join(chosen) for chosen in choices]
 
 
 def _known_keys(table: Mapping[str, Any], keys: tuple[str, ...], where: str) -> None:
@@ -365,6 +386,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "scope": _scope,
     "kind": _kind,
     "counts_only": _flag,
+    "named_restates": _flag,
     "named_alone": _named_alone,
     "yields_to": _yields_to,
     "ballot": _ballot,

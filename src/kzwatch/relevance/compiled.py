@@ -72,6 +72,9 @@ class Compiled:
     #: The claim is its counts (a population, a number of students abroad): its terms named
     #: restate nothing; only its figures, or a change, decide (``counts_only``).
     counts_only: bool = False
+    #: The claim is a standing state whose own words name it (political prisoners held): an
+    #: item naming it with nothing else to go on reports that it holds (``named_restates``).
+    named_restates: bool = False
     #: Words one of which an item must hold for the second opinion to add the claim (C5: its
     #: option's names and the ballot it is on; ``opinion_needs``).
     opinion_needs: list[Term] = field(default_factory=list)
@@ -232,6 +235,7 @@ def compile_claim(claim: Claim) -> Compiled:
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
         counts_only=extra.get("counts_only", False),
+        named_restates=extra.get("named_restates", False),
         opinion_needs=compile_terms(extra.get("opinion_needs", [])),
         denial_speakers=compile_terms(extra.get("denial_speakers", [])),
         denial_terms=compile_terms(extra.get("denial_terms", [])),

@@ -54,7 +54,8 @@ def choose_stance(ev: Evidence, compiled: Compiled,
     if decided:
         return decided
     placed = _placed(ev, compiled)
-    decided = _from_terms(ev, compiled, placed)
+    # A standing state named by its own words (an "event" claim never is: the branch below).
+    decided = _from_terms(ev, compiled, placed) or _named_state(ev, compiled)
     if decided:
         return decided
     if (compiled.kind == "event" and len(ev.anchors) >= 2 and compiled.year
@@ -66,6 +67,23 @@ def choose_stance(ev: Evidence, compiled: Compiled,
                 if compiled.kind == "event" and not placed else "")
     return "mentions", "bears on the claim without figures or change: " + ", ".join(
         list(ev.anchors)[:3]) + unplaced
+
+
+def _named_state(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
+    """"There are political prisoners" (``named_restates``): a later report of them that
+    tells no release and no denial is the state still holding (LABELLING, C12), not a bare
+    mention.  A name only the claim's event has (Agadil) is not the state's own words: a film
+    about him mentions the claim."""
+    if not (compiled.named_restates and compiled.kind == "state"):
+        return None
+    # By place, not spelling: "Ағаділ" is an anchor the unique list holds as "Агадил".
+    unique = {t.text for t in compiled.unique}
+    named = {(s, start) for a, occ in ev.anchors.items() if a in unique for s, start, _ in occ}
+    own_words = [a for a, occ in ev.anchors.items()
+                 if any((s, start) not in named for s, start, _ in occ)]
+    if not own_words:
+        return None
+    return "confirms", "names the standing state itself: " + ", ".join(own_words[:3])
 
 
 def _named_later(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
