@@ -11,7 +11,9 @@ Usage (from the repository root):
 its texts (``<id>.txt``, kept outside the repository; see ``score_real_texts.py``).  Each error
 of ``kzwatch.relevance.evaluation.evaluate`` is split by ``error_kinds`` into one row per
 (item, claim): ``item missed`` (a relevant item got no claim), ``claim missed``, ``claim
-added``, ``near-miss flagged`` and ``stance`` (wanted -> chosen).  Rows are grouped by (kind,
+added``, ``near-miss flagged`` and ``stance`` (wanted -> chosen).  First come the counts by
+kind and by claim and, for each wanted stance, what the scorer did instead (``not found`` or
+the stance it chose: ``evaluation.outcome_matrix``).  Then rows are grouped by (kind,
 claim, detail) and printed most frequent first, with how many sets they occur in and example
 item ids; ``--notes`` prints each example's title (written items; our own prose) or note (real
 items; our own one-line description), never a real page's text.  What each kind's cause is
@@ -28,7 +30,13 @@ from pathlib import Path
 from score_real_texts import with_texts
 
 from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims, second_opinion_model
-from kzwatch.relevance.evaluation import error_kinds, evaluate, load_labelled
+from kzwatch.relevance.evaluation import (
+    OUTCOMES,
+    error_kinds,
+    evaluate,
+    load_labelled,
+    outcome_matrix,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,11 +72,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error_kinds: {exc}", file=sys.stderr)
         return 2
     grouped: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
+    every: list[tuple[str, str, str, str]] = []
     described: dict[str, str] = {}
     for name, rows in sets.items():
         result = evaluate(rows, claims, threshold=args.threshold, second_opinion=model)
         for kind, claim, detail, item in error_kinds(result["errors"]):
             grouped[(kind, claim, detail)].append((name, item))
+            every.append((kind, claim, detail, item))
         described |= {str(r["id"]): str(r.get("note") or r.get("title", "")) for r in rows}
     total = sum(len(v) for v in grouped.values())
     print(f"{total} error rows (item, claim) on {len(sets)} sets: {', '.join(sets)}")
@@ -78,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             counts[group[key]] += len(found)
         print(f"{label}: " + ", ".join(f"{k} {n}" for k, n in sorted(
             counts.items(), key=lambda kv: (-kv[1], kv[0]))))
+    print(f"wanted stance -> what the scorer did instead: {'':<8}"
+          + "".join(f"{o:>13}" for o in OUTCOMES))
+    for wanted, row in sorted(outcome_matrix(every).items()):
+        print(f"  {wanted:<52}" + "".join(f"{row[o]:>13}" for o in OUTCOMES))
     print(f"{'kind':<18}{'claim':<7}{'detail':<26}{'n':>4}{'sets':>6}  examples")
     for (kind, claim, detail), found in sorted(grouped.items(), key=lambda kv: (-len(kv[1]),
                                                                                  kv[0])):

@@ -1,6 +1,6 @@
 """``evaluation.error_kinds``: each evaluation error split into one row per (item, claim)."""
 
-from kzwatch.relevance.evaluation import error_kinds
+from kzwatch.relevance.evaluation import error_kinds, outcome_matrix
 
 
 def test_a_flagged_near_miss_gives_one_row_per_claim_it_got():
@@ -28,6 +28,20 @@ def test_a_found_item_reports_missed_added_and_wrong_stance_claims_apart():
 def test_errors_from_before_want_stance_was_kept_still_classify():
     errors = [{"id": "o1", "want": ["C5"], "got": [], "stance": {}}]
     assert error_kinds(errors) == [("item missed", "C5", "", "o1")]
+
+
+def test_the_outcome_matrix_counts_misses_and_swaps_by_wanted_stance_and_leaves_extras_out():
+    rows = [("item missed", "C2", "mentions", "a"), ("claim missed", "C1", "mentions", "b"),
+            ("stance", "C4", "contradicts -> confirms", "c"),
+            ("stance", "C1", "contradicts -> confirms", "d"),
+            ("claim missed", "C5", "", "e"),
+            ("claim added", "C4", "", "f"), ("near-miss flagged", "C1", "", "g")]
+    matrix = outcome_matrix(rows)
+    assert set(matrix) == {"mentions", "contradicts", "?"}
+    assert matrix["mentions"] == {"not found": 2, "confirms": 0, "updates": 0,
+                                  "contradicts": 0, "mentions": 0}
+    assert matrix["contradicts"]["confirms"] == 2 and sum(matrix["contradicts"].values()) == 2
+    assert matrix["?"]["not found"] == 1
 
 
 def _error_kinds_script():
@@ -71,6 +85,9 @@ stance = { C5 = "mentions" }
     assert _error_kinds_script().main(["--set", str(labels), "--notes"]) == 0
     out = capsys.readouterr().out
     assert "on 1 sets: mine" in out
+    matrix = {line.split()[0]: line.split()[1:] for line in out.splitlines()
+              if line.startswith("  mentions")}
+    assert matrix == {"mentions": ["1", "0", "0", "0", "0"]}  # C5 wanted, not found
     assert any(line.split()[:4] == ["near-miss", "flagged", "C1", "1"] for line in out.splitlines())
     assert any(line.split()[:5] == ["item", "missed", "C5", "mentions", "1"]
                for line in out.splitlines())

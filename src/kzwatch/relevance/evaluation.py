@@ -249,3 +249,21 @@ def error_kinds(errors: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, str
         rows += [("stance", c, f"{wanted} -> {chosen}", item)
                  for c, (chosen, wanted) in sorted(error["stance"].items())]
     return rows
+
+
+OUTCOMES = ("not found", "confirms", "updates", "contradicts", "mentions")
+
+
+def outcome_matrix(rows: Sequence[tuple[str, str, str, str]]) -> dict[str, dict[str, int]]:
+    """``error_kinds`` rows as wanted stance → what the scorer did: ``not found`` (an item or
+    claim missed) or the stance it chose instead.  Claims added and near-misses flagged have
+    no wanted stance and are left out (count them by kind).  A missed claim without a stance
+    label counts under "?"."""
+    matrix: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+    for kind, _, detail, _ in rows:
+        if kind in ("item missed", "claim missed"):
+            matrix[detail or "?"]["not found"] += 1
+        elif kind == "stance":
+            wanted, chosen = detail.split(" -> ")
+            matrix[wanted][chosen] += 1
+    return dict(matrix)
