@@ -101,6 +101,7 @@ class Evidence:
     on_ballot: bool = False  # several of the parties on the claim's ballot, with a vote
     own_result: list[str] = field(default_factory=list)  # the claim's result (``scope.results``)
     past_member: list[str] = field(default_factory=list)  # ``past_members`` found
+    inflated: dict[int, list[str]] = field(default_factory=dict)  # ``inflated_sentences``
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     update_sentences: dict[str, set[int]] = field(default_factory=dict)

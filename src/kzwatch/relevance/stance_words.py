@@ -11,7 +11,7 @@ from typing import Any
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.denials import answers_critics, disputed_by_anyone, official_denials
 from kzwatch.relevance.negation import contracted_not, negated
-from kzwatch.relevance.numbers import extract_numbers
+from kzwatch.relevance.numbers import extract_numbers, figure_tolerance, parse_figure
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, term_hits
 from kzwatch.relevance.words import _tok
@@ -95,7 +95,35 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
         "past_member": list(term_hits(doc, compiled.past_members)),
+        "inflated": inflated_sentences(doc, compiled, settings),
     }
+
+
+#: Stems (romanisation keys) of calling a figure too large: "inflated", "exaggerated",
+#: "overstated", "преувеличена", "завышены", "раздуты", Kazakh "асыра" ("асыра көрсетілген").
+_INFLATED_STEMS = ("inflated", "inflating", "exaggerat", "overstat", "overestimat",
+                   *(_tok(w).key for w in ("преувелич", "завыш", "раздут", "асыра")))
+
+
+def inflated_sentences(doc: Doc, compiled: Compiled,
+                       settings: RelevanceSettings = DEFAULT_SETTINGS) -> dict[int, list[str]]:
+    """The sentences that call something too large (``_INFLATED_STEMS``, not negated) with no
+    critic of the claim named before the word, each with the claim's figures it names: with the
+    claim's own figure in the sentence, "the 360 detained is much exaggerated" disputes it
+    (``stance._figure_called_inflated``); "observers say the official figure is inflated" is
+    the critics' own charge."""
+    critics: dict[int, int] = {}
+    for occ in term_hits(doc, compiled.denial_critics).values():
+        for s, start, _ in occ:
+            critics[s] = min(start, critics.get(s, start))
+    found = {s for s, row in enumerate(doc.toks)
+             for i, tok in enumerate(row)
+             if tok.key.startswith(_INFLATED_STEMS) and critics.get(s, i) >= i
+             and not negated(doc, s, i, i, settings)}
+    figures = [(f, figure_tolerance(f)) for f in map(parse_figure, compiled.claim.figures) if f]
+    return {s: [f.text for f, near in figures
+                if any(abs(n.value - f.value) <= near and n.percent == f.percent
+                       for n in extract_numbers(doc.sentences[s]))] for s in found}
 
 
 def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
