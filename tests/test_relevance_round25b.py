@@ -57,3 +57,34 @@ def test_a_claim_of_only_these_is_restated_by_the_others_negated(claims) -> None
             "Народная партия 9%; Ауыл и Адал барьер в 7% не прошли.")
     title = "Ауыл и Адал не прошли в Мажилис"
     assert stance_of(claims, "C2", title, text).stance != "contradicts"
+
+
+# --- The claim's own figure called too large, by anyone but its critics ----------------------
+
+_DETAINED_RU = ("Бывший сотрудник полиции Алматы считает, что цифра в 360 задержанных в день "
+                "выборов 10 января 2021 года {} преувеличена.")
+_TRACKER_EN = ("A sociologist in Almaty says the tracker's counts of 235 protests in 2019 and 254 "
+               "in 2020 in Kazakhstan are exaggerated by counting one-person pickets.")
+
+
+@pytest.mark.parametrize(("claim_id", "title", "text"), [
+    ("C11", "Бывший полицейский о 10 января", _DETAINED_RU.format("сильно")),
+    ("C10", "A sociologist on the protest tracker", _TRACKER_EN),
+])
+def test_the_claims_figure_called_too_large_disputes_it(claims, claim_id, title, text) -> None:
+    assert stance_of(claims, claim_id, title, text).stance == "contradicts"
+
+
+@pytest.mark.parametrize(("claim_id", "title", "text"), [
+    ("C11", "Бывший полицейский о 10 января", _DETAINED_RU.format("не")),  # negated
+    # The critics call the state's view exaggerated: their charge, not a dispute of the claim.
+    ("C10", "Activists on the protest tracker",
+     "Activists say the official view that the 235 protests in 2019 and 254 in 2020 in "
+     "Kazakhstan are exaggerated ignores the tracker."),
+    # C1 reports a dispute itself (its 63% is contested): "inflated" restates it.
+    ("C1", "Turnout in 2021", "A political scientist says the official 63% turnout at the "
+     "2021 Majilis election in Kazakhstan was inflated."),
+])
+def test_a_figure_not_called_too_large_by_others_is_no_dispute(claims, claim_id, title,
+                                                               text) -> None:
+    assert stance_of(claims, claim_id, title, text).stance != "contradicts"

@@ -139,8 +139,8 @@ def _figure_called_inflated(ev: Evidence, compiled: Compiled) -> tuple[str, str]
     if ev.later_years or any(q.get("contested") for q in compiled.quantities):
         return None
     called = [label for label in ev.confirmed
-              if ev.quantity_sentences.get(label, set()) & ev.inflated.keys()]
-    called += [figure for figures in ev.inflated.values() for figure in figures]
+              if ev.quantity_sentences.get(label, set()) & ev.inflated.keys()] or [
+        figure for figures in ev.inflated.values() for figure in figures]
     if not called:
         return None
     return "contradicts", "the claim's figure called too large: " + ", ".join(dict.fromkeys(called))

@@ -101,8 +101,9 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
 
 #: Stems (romanisation keys) of calling a figure too large: "inflated", "exaggerated",
 #: "overstated", "преувеличена", "завышены", "раздуты", Kazakh "асыра" ("асыра көрсетілген").
-_INFLATED_STEMS = ("inflated", "inflating", "exaggerat", "overstat", "overestimat",
-                   *(_tok(w).key for w in ("преувелич", "завыш", "раздут", "асыра")))
+_INFLATED_STEMS = tuple(_tok(w).key for w in (
+    "inflated", "inflating", "exaggerat", "overstat", "overestimat", "преувелич", "завыш",
+    "раздут", "асыра"))
 
 
 def inflated_sentences(doc: Doc, compiled: Compiled,
