@@ -36,12 +36,7 @@ from kzwatch.relevance.revisits import without_revisits
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.shares import share_told
 from kzwatch.relevance.stance import choose_stance
-from kzwatch.relevance.stance_words import (
-    denied_event,
-    disputes,
-    stance_readings,
-    title_negates,
-)
+from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings, title_negates
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
