@@ -36,7 +36,7 @@ from kzwatch.relevance.revisits import without_revisits
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.shares import share_told
 from kzwatch.relevance.stance import choose_stance
-from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings
+from kzwatch.relevance.stance_words import denied_event, disputes, stance_readings, title_negates
 from kzwatch.relevance.text import (
     Doc,
     Matcher,
@@ -96,6 +96,7 @@ class Evidence:
     on_ballot: bool = False  # several of the parties on the claim's ballot, with a vote
     own_result: list[str] = field(default_factory=list)  # the claim's result (``scope.results``)
     past_member: list[str] = field(default_factory=list)  # ``past_members`` found
+    inflated: dict[int, list[str]] = field(default_factory=dict)  # ``inflated_sentences``
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
     change_sentences: dict[str, set[int]] = field(default_factory=dict)
     update_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -414,7 +415,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         # ... and none of its own words ("the only registered opposition party" restates it).
         named_alone=not support and _named_alone(doc, compiled),
         on_ballot=_on_ballot(doc, compiled), own_result=list(term_hits(doc, compiled.scope_results)),
-        denied=denied_event(doc, compiled, anchors, settings),
+        denied=list(dict.fromkeys([*denied_event(doc, compiled, anchors, settings),
+                                   *title_negates(doc, compiled, anchors)])),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,

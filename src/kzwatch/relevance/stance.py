@@ -30,7 +30,8 @@ def choose_stance(ev: Evidence, compiled: Compiled,
         replaced = _replaced(ev, compiled)
         if replaced:
             return replaced
-    decided = (_from_denial(ev) or _from_differing(ev, compiled, settings.figure_near_sentences)
+    decided = (_from_denial(ev) or _figure_called_inflated(ev, compiled)
+               or _from_differing(ev, compiled, settings.figure_near_sentences)
                or _from_words(ev, compiled))
     if decided:
         return decided
@@ -127,6 +128,22 @@ def _from_denial(ev: Evidence) -> tuple[str, str] | None:
         return "contradicts", "the state's side answers the critics: " + ", ".join(
             ev.answered_critics)
     return None
+
+
+def _figure_called_inflated(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
+    """The claim's own figure called too large in its sentence ("the 360 detained is much
+    exaggerated", "the 235 and 254 protests are inflated by lone pickets"), by anyone but its
+    critics (``stance_words.inflated_sentences``), about the claim's time: a dispute of the
+    claim's figure.  Not for a claim that reports a dispute itself (a ``contested`` value: "the
+    CEC's 63% is inflated" is what the claim says), round 25b."""
+    if ev.later_years or any(q.get("contested") for q in compiled.quantities):
+        return None
+    called = [label for label in ev.confirmed
+              if ev.quantity_sentences.get(label, set()) & ev.inflated.keys()] or [
+        figure for figures in ev.inflated.values() for figure in figures]
+    if not called:
+        return None
+    return "contradicts", "the claim's figure called too large: " + ", ".join(dict.fromkeys(called))
 
 
 def _from_terms(ev: Evidence, compiled: Compiled, placed: bool) -> tuple[str, str] | None:

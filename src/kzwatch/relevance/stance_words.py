@@ -10,7 +10,8 @@ from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.denials import answers_critics, disputed_by_anyone, official_denials
-from kzwatch.relevance.negation import negated
+from kzwatch.relevance.negation import contracted_not, negated
+from kzwatch.relevance.numbers import extract_numbers, figure_tolerance, parse_figure
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, term_hits
 from kzwatch.relevance.words import _tok
@@ -94,7 +95,36 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
         "restated_sentences": {s for occ in confirm_hits.values() for s, _, _ in occ},
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
         "past_member": list(term_hits(doc, compiled.past_members)),
+        "inflated": inflated_sentences(doc, compiled, settings),
     }
+
+
+#: Stems (romanisation keys) of calling a figure too large: "inflated", "exaggerated",
+#: "overstated", "преувеличена", "завышены", "раздуты", Kazakh "асыра" ("асыра көрсетілген").
+_INFLATED_STEMS = tuple(_tok(w).key for w in (
+    "inflated", "inflating", "exaggerat", "overstat", "overestimat", "преувелич", "завыш",
+    "раздут", "асыра"))
+
+
+def inflated_sentences(doc: Doc, compiled: Compiled,
+                       settings: RelevanceSettings = DEFAULT_SETTINGS) -> dict[int, list[str]]:
+    """The sentences that call something too large (``_INFLATED_STEMS``, not negated) with no
+    critic of the claim named before the word, each with the claim's figures it names: with the
+    claim's own figure in the sentence, "the 360 detained is much exaggerated" disputes it
+    (``stance._figure_called_inflated``); "observers say the official figure is inflated" is
+    the critics' own charge."""
+    critics: dict[int, int] = {}
+    for occ in term_hits(doc, compiled.denial_critics).values():
+        for s, start, _ in occ:
+            critics[s] = min(start, critics.get(s, start))
+    found = {s for s, row in enumerate(doc.toks)
+             for i, tok in enumerate(row)
+             if tok.key.startswith(_INFLATED_STEMS) and critics.get(s, i) >= i
+             and not negated(doc, s, i, i, settings)}
+    figures = [(f, figure_tolerance(f)) for f in map(parse_figure, compiled.claim.figures) if f]
+    return {s: [f.text for f, near in figures
+                if any(abs(n.value - f.value) <= near and n.percent == f.percent
+                       for n in extract_numbers(doc.sentences[s]))] for s in found}
 
 
 def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
@@ -141,3 +171,70 @@ def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int
     flat = _flat_denials(doc, {**term_hits(doc, compiled.support), **anchors},
                          settings.flat_denial_tokens)
     return found + [text for text in flat if text not in found]
+
+
+#: Negations right before a title's word ("no boycott", "not protests", "а не протест") and
+#: the words between that leave it negated ("not a protest", "weren't a").
+_TITLE_NOT_BEFORE = frozenset({"не", "нет", "ни", "not", "no", "never"})
+_ARTICLES = frozenset({"a", "an", "the"})
+#: "There was none" after the word: Russian "бойкота не было", "отказов почти нет",
+#: "политзаключённых в стране нет"; Kazakh "бойкот болған жоқ", "наразылық емес".  Read by
+#: romanisation keys: a Latin-Kazakh "bolǵan joq" is "болған жоқ".
+_KAZAKH_NONE = frozenset(_tok(w).key for w in ("жоқ", "емес"))
+_NONE_KEY = _tok("нет").key
+_WAS_AFTER_NOT = frozenset(_tok(w).key for w in ("было", "был", "была", "были", "будет"))
+_NOT_KEY = _tok("не").key
+#: "No longer", "больше не", "уже не": a change, not a denial (``updates``).
+_NO_LONGER = frozenset({"longer", "больше", "уже"})
+#: Words of keeping out, or of "only these", in a claim's text ("kept out", "hampered", "only
+#: these three cleared"): like ``_ABSENCE_WORDS``, its restatements are often negations
+#: ("independents cannot run", "no filming allowed", "Auyl did not get in").
+_KEEPING_OUT = frozenset({"kept", "hampered", "only"})
+
+
+def title_negates(doc: Doc, compiled: Compiled,
+                  anchors: Mapping[str, list[tuple[int, int, int]]]) -> list[str]:
+    """The claim's own words said not to hold in the title ("Social Democrat: there was no
+    boycott", "mistakes, not protests", "МВД: политзаключённых нет"), with no critic in it
+    before the negation: the page's headline denies what the claim says (round 25b).  Not for
+    a claim whose text says something is absent, kept out or only so (its restatements are
+    negations: "two parties did not get in"), nor a term that holds a negation itself ("will
+    not take part") or a figure ("бес күн емес, үш": a figure replaced), nor "no longer" (a
+    change).  Only the title: in the body such negations are as often the claim's own or a
+    denial the page reports and answers (real 4, 5 and 12 in a first version)."""
+    words = set(re.findall(r"[a-z]+", compiled.claim.text.casefold()))
+    if not doc.toks or _says_none(compiled.claim.text) or not _KEEPING_OUT.isdisjoint(words):
+        return []
+    row = doc.toks[0]
+    hits = {text: [o for o in occ if o[0] == 0]
+            for text, occ in {**term_hits(doc, compiled.support), **anchors}.items()
+            if not extract_numbers(text)}
+    critic = min((start for occ in term_hits(doc, compiled.denial_critics).values()
+                  for s, start, _ in occ if s == 0), default=len(row))
+    starts = sorted({start for occ in hits.values() for _, start, _ in occ})
+
+    def negated_here(start: int, end: int) -> bool:
+        # "Акимат: отказов не было": the "none" after a word belongs to the next claim word.
+        stop = next((b for b in starts if b > end), len(row))
+        return critic >= start and _negated_word(row[:min(stop, end + 4)], start, end)
+
+    return [text for text, occ in hits.items()
+            if any(negated_here(start, end) for _, start, end in occ)]
+
+
+def _negated_word(row: Sequence[Any], start: int, end: int) -> bool:
+    """A negation right before the word at ``row[start:end + 1]`` (past an article), or "none
+    there" after it in what *row* holds after it: "жоқ"/"емес" right after (or after "болған"),
+    "нет" anywhere ("в стране нет"), "не было" right after."""
+    if any(t.norm in _TITLE_NOT_BEFORE for t in row[start + 1:end + 1]):
+        return False  # the term holds a negation itself
+    i = start - 1
+    while i >= 0 and row[i].norm in _ARTICLES:
+        i -= 1
+    before = i >= 0 and (row[i].norm in _TITLE_NOT_BEFORE
+                         or (row[i].norm == "t" and contracted_not(row, i, i + 1)))
+    if before:
+        return not (i > 0 and row[i - 1].norm in _NO_LONGER)
+    after = [t.key for t in row[end + 1:]] + ["", ""]
+    kazakh = after[0] in _KAZAKH_NONE or (after[0].startswith("bol") and after[1] in _KAZAKH_NONE)
+    return kazakh or _NONE_KEY in after or (after[0] == _NOT_KEY and after[1] in _WAS_AFTER_NOT)
