@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
+from kzwatch.relevance.beside import named_beside
 from kzwatch.relevance.claimset import claim_set
 from kzwatch.relevance.compiled import (
     Compiled,
@@ -94,6 +95,8 @@ class Evidence:
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
     on_ballot: bool = False  # several of the parties on the claim's ballot, with a vote
+    #: a name only the claim's event has (``unique_anchors``), when it may mention the claim
+    unique_named: bool = False
     own_result: list[str] = field(default_factory=list)  # the claim's result (``scope.results``)
     past_member: list[str] = field(default_factory=list)  # ``past_members`` found
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -413,7 +416,9 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         own_words=quantities.own_words, own_dispute=quantities.own_dispute,
         # ... and none of its own words ("the only registered opposition party" restates it).
         named_alone=not support and _named_alone(doc, compiled),
-        on_ballot=_on_ballot(doc, compiled), own_result=list(term_hits(doc, compiled.scope_results)),
+        on_ballot=_on_ballot(doc, compiled),
+        unique_named=compiled.unique_mentions and any_hits(doc, compiled.unique),
+        own_result=list(term_hits(doc, compiled.scope_results)),
         denied=denied_event(doc, compiled, anchors, settings),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
@@ -581,9 +586,11 @@ def score_item(
     # other claims an item names costs less than picking them out.
     compiled.find_terms(doc)
     claims_here = compiled.anchored(doc)
-    matches = [a.match for claim in claims_here
-               if (a := assess(prep, claim, threshold=threshold, now=now,
-                                   settings=settings)).match is not None]
+    assessed = [assess(prep, claim, threshold=threshold, now=now, settings=settings)
+                for claim in claims_here]
+    matches = [a.match for a in assessed if a.match is not None]
+    if matches:  # the item bears on a claim: a name only another claim's event has is news
+        matches += named_beside(prep, assessed, threshold, settings)
     if second_opinion is not None:
         matches += second_opinion.matches(prep, claims, {m.claim_id for m in matches}, now=now,
                                           settings=settings)
