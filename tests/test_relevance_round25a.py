@@ -2,8 +2,10 @@
 claim's event or body has (``unique_anchors``), in an item already flagged for another claim,
 mentions that claim (``beside.named_beside``), unless the claims file says the name is a
 person's named for other reasons (``unique_mentions = false``, C8's Mamay); and C16 does not
-yield to C11 when its own share under thirty is told (``yields_to.unless``).  The rule cases
-fail on the scorer before the round; their guard twins pass on both.  The texts are our own."""
+yield to C11 when its own share under thirty is told (``yields_to.unless``); a vote claim's story
+published in the vote's own year tells the earlier years it names as background (``scoring.
+_out_of_scope``).  The rule cases fail on the scorer before the round; their guard twins pass
+on both.  The texts are our own."""
 
 from __future__ import annotations
 
@@ -38,3 +40,20 @@ def test_a_persons_unique_name_beside_another_claim_is_no_mention(claims) -> Non
     found = matches(claims, "Rally in the square", text)
     assert "C7" in found
     assert "C8" not in found
+
+
+# --- A vote's story published in the vote's own year: the earlier years it names are background
+
+_VOTE_DAY_EN = ("Nur Otan leads the Majilis vote and Ak Zhol is set to clear the threshold, as "
+                "after the presidential race of 2019 no opposition force stands.")
+
+
+def test_a_vote_story_of_the_votes_year_naming_an_earlier_year_tells_c2(claims) -> None:
+    found = matches(claims, "Kazakhstan votes without surprises", _VOTE_DAY_EN, "2021-01-11")
+    assert "C2" in found
+
+
+def test_the_same_story_published_later_stays_out_of_scope(claims) -> None:
+    # Guard twin: published two years on, naming only 2019: its date is no background.
+    found = matches(claims, "Kazakhstan votes without surprises", _VOTE_DAY_EN, "2023-03-20")
+    assert "C2" not in found

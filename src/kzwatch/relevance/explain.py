@@ -73,7 +73,7 @@ def explain_item(item: FeedItem, claims: Sequence[Claim], *,
     assessed = [assess(prep, c, threshold=threshold, now=now, settings=settings) for c in claims]
     rows = [_row(a, prep.sentences) for a in assessed]
     if any(a.match is not None for a in assessed):  # as ``score_item``: named beside another
-        beside = {m.claim_id: m for m in named_beside(prep, assessed, threshold, settings)}
+        beside = {m.claim_id: m for m in named_beside(prep, claims, assessed, threshold, settings)}
         for r in rows:
             if r.claim_id in beside:
                 r.verdict, r.score = "flagged", beside[r.claim_id].score

@@ -95,8 +95,6 @@ class Evidence:
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
     on_ballot: bool = False  # several of the parties on the claim's ballot, with a vote
-    #: a name only the claim's event has (``unique_anchors``), when it may mention the claim
-    unique_named: bool = False
     own_result: list[str] = field(default_factory=list)  # the claim's result (``scope.results``)
     past_member: list[str] = field(default_factory=list)  # ``past_members`` found
     quantity_sentences: dict[str, set[int]] = field(default_factory=dict)
@@ -165,8 +163,11 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         first, until = compiled.scope_years[0], compiled.scope_until
         # Only earlier years named, but the claim's own result told with its owner ("Nur Otan
         # won 71.09%"): those years are the background or the comparison of the claim's vote
-        # (not when the item was published before it: its date is no background).
+        # (not when the item was published before it: its date is no background).  A vote's
+        # story published in the vote's own year tells the earlier years it names as its
+        # background ("no new party since 2016", "the 2019 protests"; real 3, 11).
         before = (bool(years) and max(years) < first and not _renamed(doc, compiled, settings)
+                  and not (named and compiled.kind == "vote" and published in compiled.scope_years)
                   and not (named and not _published_before(compiled, published)
                            and share_told(doc, compiled, numbers, settings, own=True)))
         if before or (years and until is not None and min(named, default=0) > until):
@@ -416,9 +417,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         own_words=quantities.own_words, own_dispute=quantities.own_dispute,
         # ... and none of its own words ("the only registered opposition party" restates it).
         named_alone=not support and _named_alone(doc, compiled),
-        on_ballot=_on_ballot(doc, compiled),
-        unique_named=compiled.unique_mentions and any_hits(doc, compiled.unique),
-        own_result=list(term_hits(doc, compiled.scope_results)),
+        on_ballot=_on_ballot(doc, compiled), own_result=list(term_hits(doc, compiled.scope_results)),
         denied=denied_event(doc, compiled, anchors, settings),
         quantity_sentences=dict(quantities.sentences),
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
@@ -590,7 +589,7 @@ def score_item(
                 for claim in claims_here]
     matches = [a.match for a in assessed if a.match is not None]
     if matches:  # the item bears on a claim: a name only another claim's event has is news
-        matches += named_beside(prep, assessed, threshold, settings)
+        matches += named_beside(prep, claims_here, assessed, threshold, settings)
     if second_opinion is not None:
         matches += second_opinion.matches(prep, claims, {m.claim_id for m in matches}, now=now,
                                           settings=settings)
