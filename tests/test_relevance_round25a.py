@@ -9,6 +9,7 @@ on both.  The texts are our own."""
 
 from __future__ import annotations
 
+import pytest
 from relevance_helpers import matches
 
 _YOUNG_EN = "Half of Kazakhstan's people are under 30, and young people lead its civic life."
@@ -57,3 +58,11 @@ def test_the_same_story_published_later_stays_out_of_scope(claims) -> None:
     # Guard twin: published two years on, naming only 2019: its date is no background.
     found = matches(claims, "Kazakhstan votes without surprises", _VOTE_DAY_EN, "2023-03-20")
     assert "C2" not in found
+
+
+def test_unique_mentions_must_be_true_or_false() -> None:
+    from kzwatch.relevance import load_claims
+
+    bad = '[[claim]]\nid = "X1"\ntext = "t"\nunique_mentions = "no"\n[claim.terms]\nen = ["a"]\n'
+    with pytest.raises(ValueError, match="X1: unique_mentions: must be true or false"):
+        load_claims(bad, "a")
