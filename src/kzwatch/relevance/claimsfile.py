@@ -387,6 +387,7 @@ _EXTRA_PARSERS: dict[str, Callable[[Any, Mapping[str, list[str]], str], Any]] = 
     "kind": _kind,
     "counts_only": _flag,
     "named_restates": _flag,
+    "unique_mentions": _flag,
     "named_alone": _named_alone,
     "yields_to": _yields_to,
     "ballot": _ballot,

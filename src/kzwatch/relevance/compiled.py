@@ -72,6 +72,10 @@ class Compiled:
     #: The claim is its counts (a population, a number of students abroad): its terms named
     #: restate nothing; only its figures, or a change, decide (``counts_only``).
     counts_only: bool = False
+    #: A `unique_anchors` name in an item that bears on another claim mentions this claim
+    #: (``scoring.named_beside``); false where the name is a person's that lists and trials
+    #: name for other reasons (``unique_mentions = false``).
+    unique_mentions: bool = True
     #: The claim is a standing state whose own words name it (political prisoners held): an
     #: item naming it with nothing else to go on reports that it holds (``named_restates``).
     named_restates: bool = False
@@ -234,7 +238,7 @@ def compile_claim(claim: Claim) -> Compiled:
         scope_results=compile_terms(scope.get("results", [])),
         kind=extra.get("kind", ""),
         actors=frozenset(extra.get("actor_terms", [])),
-        counts_only=extra.get("counts_only", False),
+        counts_only=extra.get("counts_only", False), unique_mentions=extra.get("unique_mentions", True),
         named_restates=extra.get("named_restates", False),
         opinion_needs=compile_terms(extra.get("opinion_needs", [])),
         denial_speakers=compile_terms(extra.get("denial_speakers", [])),

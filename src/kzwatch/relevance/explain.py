@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kzwatch.model import Claim, ClaimMatch, FeedItem
+from kzwatch.relevance.beside import named_beside
 from kzwatch.relevance.claimset import vote_days_of
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, Assessment, assess, prepare
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
@@ -69,8 +70,14 @@ def explain_item(item: FeedItem, claims: Sequence[Claim], *,
     prep = prepare(item, vote_days=vote_days_of(claims))
     if prep is None:
         return "the item has no title or text", []
-    rows = [_row(assess(prep, c, threshold=threshold, now=now, settings=settings), prep.sentences)
-            for c in claims]
+    assessed = [assess(prep, c, threshold=threshold, now=now, settings=settings) for c in claims]
+    rows = [_row(a, prep.sentences) for a in assessed]
+    if any(a.match is not None for a in assessed):  # as ``score_item``: named beside another
+        beside = {m.claim_id: m for m in named_beside(prep, claims, assessed, threshold, settings)}
+        for r in rows:
+            if r.claim_id in beside:
+                r.verdict, r.score = "flagged", beside[r.claim_id].score
+                r.why += " (named beside another claim's story)"
     if second_opinion is not None:
         flagged = {r.claim_id for r in rows if r.verdict == "flagged"}
         added = {m.claim_id: m for m in second_opinion.matches(prep, claims, flagged, now=now,

@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
+from kzwatch.relevance.beside import named_beside
 from kzwatch.relevance.claimset import claim_set
 from kzwatch.relevance.compiled import (
     Compiled,
@@ -163,8 +164,11 @@ def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
         first, until = compiled.scope_years[0], compiled.scope_until
         # Only earlier years named, but the claim's own result told with its owner ("Nur Otan
         # won 71.09%"): those years are the background or the comparison of the claim's vote
-        # (not when the item was published before it: its date is no background).
+        # (not when the item was published before it: its date is no background).  A vote's
+        # story published in the vote's own year tells the earlier years it names as its
+        # background ("no new party since 2016", "the 2019 protests"; real 3, 11).
         before = (bool(years) and max(years) < first and not _renamed(doc, compiled, settings)
+                  and not (named and compiled.kind == "vote" and published in compiled.scope_years)
                   and not (named and not _published_before(compiled, published)
                            and share_told(doc, compiled, numbers, settings, own=True)))
         if before or (years and until is not None and min(named, default=0) > until):
@@ -583,9 +587,11 @@ def score_item(
     # other claims an item names costs less than picking them out.
     compiled.find_terms(doc)
     claims_here = compiled.anchored(doc)
-    matches = [a.match for claim in claims_here
-               if (a := assess(prep, claim, threshold=threshold, now=now,
-                                   settings=settings)).match is not None]
+    assessed = [assess(prep, claim, threshold=threshold, now=now, settings=settings)
+                for claim in claims_here]
+    matches = [a.match for a in assessed if a.match is not None]
+    if matches:  # the item bears on a claim: a name only another claim's event has is news
+        matches += named_beside(prep, claims_here, assessed, threshold, settings)
     if second_opinion is not None:
         matches += second_opinion.matches(prep, claims, {m.claim_id for m in matches}, now=now,
                                           settings=settings)
