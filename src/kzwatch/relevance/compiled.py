@@ -123,7 +123,8 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
-    lists += [q[key] for q in c.quantities for key in ("cues", "places", "places_unless")]
+    lists += [q[key] for q in c.quantities
+              for key in ("cues", "places", "places_unless", "fewer_terms", "fewer_needs")]
     for terms in lists:
         for term in terms:
             yield term
@@ -213,7 +214,9 @@ def compile_claim(claim: Claim) -> Compiled:
         renames=[(compile_terms(r["old"]), compile_terms(r["new"]), r.get("note", ""))
                  for r in extra.get("renames", [])],
         quantities=[dict(q, cues=compile_terms(q["cues"]), places=compile_terms(q.get("places", [])),
-                         places_unless=compile_terms(q.get("places_unless", [])))
+                         places_unless=compile_terms(q.get("places_unless", [])),
+                         fewer_terms=compile_terms(q.get("fewer", {}).get("terms", [])),
+                         fewer_needs=compile_terms(q.get("fewer", {}).get("needs", [])))
                     for q in extra.get("quantity", [])],
         figures=_bare_figures(claim),
         year=extra.get("year"),
