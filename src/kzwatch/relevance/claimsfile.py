@@ -125,7 +125,7 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: expected a table")
     _known_keys(raw, ("name", "cues", "places", "places_unless", "values", "unit", "tolerance",
-                      "min", "max", "contested"), where)
+                      "min", "max", "contested", "words_only", "fewer", "year"), where)
     values = raw.get("values", [])
     if not isinstance(values, list) or not all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
@@ -158,7 +158,38 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
         "min": float(smallest),
         "max": float(largest),
         "contested": [float(c) for c in contested],
+        "words_only": _true_or_false(raw, "words_only", where),
+        "fewer": _fewer(raw.get("fewer", {}), groups, f"{where}.fewer"),
+        "year": _quantity_year(raw.get("year"), where),
     }
+
+
+def _quantity_year(value: Any, where: str) -> int | None:
+    """The year a quantity's values are of, when not the claim's own ``year``."""
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ValueError(f"{where}: key 'year' must be a year (an integer)")
+    return value
+
+
+def _true_or_false(raw: Mapping[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: key {key!r} must be true or false")
+    return value
+
+
+def _fewer(raw: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+    """A quantity's count told in words below its values: { terms, below, needs } (the words,
+    the count they stay under, and the words that make them the speaker's whole count)."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected a table")
+    _known_keys(raw, ("terms", "below", "needs"), where)
+    below = raw.get("below", 0)
+    if not isinstance(below, (int, float)) or isinstance(below, bool):
+        raise ValueError(f"{where}: key 'below' must be a number")
+    return {"terms": _expand(raw.get("terms", []), groups, f"{where}.terms"),
+            "below": float(below),
+            "needs": _expand(raw.get("needs", []), groups, f"{where}.needs")}
 
 
 def load_claims(toml_text: str, article_id: str) -> list[Claim]:

@@ -123,7 +123,8 @@ def all_terms(c: Compiled) -> Iterator[Term]:
                                *c.context]
     lists += [t for pair in c.exclude for t in pair]
     lists += [t for old, new, _ in c.renames for t in (old, new)]
-    lists += [q[key] for q in c.quantities for key in ("cues", "places", "places_unless")]
+    lists += [q[key] for q in c.quantities
+              for key in ("cues", "places", "places_unless", "fewer_terms", "fewer_needs")]
     for terms in lists:
         for term in terms:
             yield term
@@ -212,9 +213,7 @@ def compile_claim(claim: Claim) -> Compiled:
         weak_change=compile_terms(extra.get("weak_change_terms", [])),
         renames=[(compile_terms(r["old"]), compile_terms(r["new"]), r.get("note", ""))
                  for r in extra.get("renames", [])],
-        quantities=[dict(q, cues=compile_terms(q["cues"]), places=compile_terms(q.get("places", [])),
-                         places_unless=compile_terms(q.get("places_unless", [])))
-                    for q in extra.get("quantity", [])],
+        quantities=[_compiled_quantity(q) for q in extra.get("quantity", [])],
         figures=_bare_figures(claim),
         year=extra.get("year"),
         contradict=compile_terms(extra.get("contradict_terms", DEFAULT_CONTRADICT_TERMS)),
@@ -254,6 +253,16 @@ def compile_claim(claim: Claim) -> Compiled:
         yields_unless=compile_terms(extra.get("yields_to", {}).get("unless", [])),
         yields_stances=tuple(extra.get("yields_to", {}).get("stances", ["updates"])),
     )
+
+
+def _compiled_quantity(quantity: dict[str, Any]) -> dict[str, Any]:
+    """A ``[[claim.quantity]]`` with its word lists compiled to terms."""
+    fewer = quantity.get("fewer", {})
+    return dict(quantity, cues=compile_terms(quantity["cues"]),
+                places=compile_terms(quantity.get("places", [])),
+                places_unless=compile_terms(quantity.get("places_unless", [])),
+                fewer_terms=compile_terms(fewer.get("terms", [])),
+                fewer_needs=compile_terms(fewer.get("needs", [])))
 
 
 def _ballot_fields(ballot: dict[str, Any]) -> dict[str, Any]:

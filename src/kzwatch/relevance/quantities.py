@@ -35,6 +35,10 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
     for quantity in compiled.quantities:
         cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
         cue_sentences -= other_place_sentences(doc, quantity)
+        for s_idx in told_fewer(doc, quantity, cue_sentences, found):
+            weight[s_idx] += gain
+        if quantity.get("words_only"):
+            continue
         read = _reader(quantity, numbers_by_sentence)
         for s_idx in sorted(cue_sentences):
             for number in read(s_idx):
@@ -53,6 +57,30 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
                     weight[s_idx] += gain
     _own_dispute(found)
     return found
+
+
+def told_fewer(doc: Doc, quantity: dict[str, Any], cue_sentences: set[int],
+               found: Quantities) -> list[int]:
+    """Sentences that tell the quantity's count in words below all its values and as the
+    speaker's whole count ("only a few dozen were detained", "ондаған ғана", "несколько
+    десятков, а не сотни" beside the claim's 360): the claim's count disputed by a lower one,
+    filed under ``disputed``.  The count words alone ("police detained dozens") may be a part
+    told on the day, so one of the quantity's ``fewer.needs`` words ("only", "not hundreds")
+    must be in the sentence too; words that could reach a claimed value dispute nothing."""
+    fewer = quantity.get("fewer") or {}
+    below = fewer.get("below", 0.0)
+    if not below or not quantity["values"] or min(quantity["values"]) < below:
+        return []
+    said = {s for occ in term_hits(doc, quantity["fewer_terms"]).values() for s, _, _ in occ}
+    needed = {s for occ in term_hits(doc, quantity["fewer_needs"]).values()
+              for s, _, _ in occ}
+    read = sorted(cue_sentences & said & needed)
+    for s_idx in read:
+        label = f"{quantity['name']} fewer than {below:g}"
+        if label not in found.disputed:
+            found.disputed.append(label)
+        found.sentences[label].add(s_idx)
+    return read
 
 
 def _reader(quantity: dict[str, Any], numbers: SentenceNumbers

@@ -201,7 +201,7 @@ def _replaced(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
     it ("235 in 2019, up from 32 in 2018": the claim's own series)."""
     where = {s for label in ev.replaced for s in ev.quantity_sentences.get(label, ())}
     beside = [label for label in ev.differing if ev.quantity_sentences.get(label, set()) & where]
-    when, years = _time_of(ev, compiled, where)
+    when, years = _time_of(ev, compiled, where, compiled.year)
     if when == "same" and not beside:
         return None
     new = f"; new: {', '.join(beside)}" if beside else ""
@@ -270,7 +270,7 @@ def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
         # A result (a percentage) told with the claim's subject at a later Majilis vote: the
         # gate has already kept other votes out ("the OSDP passed the 5% barrier in 2023").
         results = ev.anchor_sentences & ev.result_sentences
-        when, years = _time_of(ev, compiled, results) if results else ("", "")
+        when, years = _time_of(ev, compiled, results, compiled.year) if results else ("", "")
         if when == "later":
             return "updates", f"a later vote's result ({years})"
     return None
@@ -342,21 +342,33 @@ def _time_of_figures(ev: Evidence, compiled: Compiled, labels: list[str]) -> tup
     later state makes the item report one ("20 million now; 16.4 million in 1991": the
     historical figure does not pull the current one back to the claim's time); otherwise the
     figures' sentences read together."""
-    later = [_time_of(ev, compiled, ev.quantity_sentences.get(label, ())) for label in labels]
+    year = _quantity_year(compiled, labels)
+    later = [_time_of(ev, compiled, ev.quantity_sentences.get(label, ()), year)
+             for label in labels]
     later_years = [years for when, years in later if when == "later"]
     if later_years:
         return "later", "; ".join(dict.fromkeys(later_years))
     return _time_of(ev, compiled, (s for label in labels
-                                   for s in ev.quantity_sentences.get(label, ())))
+                                   for s in ev.quantity_sentences.get(label, ())), year)
 
 
-def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int]) -> tuple[str, str]:
+def _quantity_year(compiled: Compiled, labels: list[str]) -> int | None:
+    """The year the figures *labels* are compared at: their quantity's own ``year`` when all
+    are of one quantity that has one (C16's "about half are under 30" is of the article's
+    time, its students abroad of 2017), else the claim's."""
+    years = {q.get("year") for label in labels for q in compiled.quantities
+             if label.startswith(q["name"] + " ")}
+    return years.pop() if len(years) == 1 and None not in years else compiled.year
+
+
+def _time_of(ev: Evidence, compiled: Compiled, sentences: Iterable[int],
+             year: int | None) -> tuple[str, str]:
     """When *sentences* speak of: "later" than the claim's year, the claim's own time
     ("same"), or "unknown"; and the years that said so.  The sentences' own years first
     (any later year makes it later: "54% in 2023, down from 63% in 2021"); then the item's
     years; then its publication year (a "state" claim's figure
-    published later is a later state; anything published by the claim's year is its time)."""
-    year = compiled.year
+    published later is a later state; anything published by the claim's year is its time).
+    *year*: the claim's year, or its quantity's (``_quantity_year``)."""
     if not year:
         return "unknown", ""
     own = {y for s in set(sentences) for y in ev.sentence_years[s] if y <= ev.max_year}
