@@ -85,14 +85,14 @@ class Evidence:
     # For the stance (``stance.choose_stance``): where and when things were said.
     disputed: list[str] = field(default_factory=list)  # the claim's figure denied: "а не 3,8%"
     replaced: list[str] = field(default_factory=list)  # the claim's figure as the old value
-    # Numbers of the claim's own terms ("младше 30 лет"): never a disagreement; counted in the
-    # score as they were before the stance read them apart (the score is not the stance's).
+    # Numbers of the claim's own terms ("младше 30 лет"): never a disagreement (the score counts them).
     own_words: list[str] = field(default_factory=list)
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
     official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
     contested_by_anyone: list[str] = field(default_factory=list)  # ``denials.disputed_by_anyone``
     answered_critics: list[str] = field(default_factory=list)  # ``denials.answers_critics``
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
+    deliberation: list[str] = field(default_factory=list)  # ``restated.deliberation_title``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
     on_ballot: bool = False  # several of the parties on the claim's ballot, with a vote
     own_result: list[str] = field(default_factory=list)  # the claim's result (``scope.results``)

@@ -30,7 +30,7 @@ def choose_stance(ev: Evidence, compiled: Compiled,
         replaced = _replaced(ev, compiled)
         if replaced:
             return replaced
-    decided = (_from_denial(ev) or _figure_called_inflated(ev, compiled)
+    decided = (_from_denial(ev) or _figure_called_inflated(ev, compiled) or _deliberated(ev)
                or _from_differing(ev, compiled, settings.figure_near_sentences)
                or _from_words(ev, compiled))
     if decided:
@@ -128,6 +128,23 @@ def _from_denial(ev: Evidence) -> tuple[str, str] | None:
         return "contradicts", "the state's side answers the critics: " + ", ".join(
             ev.answered_critics)
     return None
+
+
+def _deliberated(ev: Evidence) -> tuple[str, str] | None:
+    """A meeting held to discuss the claim's subject, named in the title ("a round table on
+    the 'against all' box", "seminar on the turnout floor": ``restated.deliberation_title``),
+    with no figure of the claim's quantity changed and no later year named (a round table on a
+    later vote's results tells that vote): the rule debated, not changed (round 26b).  Its
+    change words are what was discussed ("the history of its abolition"), and a later date of
+    publication is when the debate was held: a mention, or a restatement when it says the rule
+    still holds or gives the claim's figures."""
+    if not ev.deliberation or ev.later_years or ev.differing or ev.replaced or ev.renames:
+        return None
+    said = "debated, not changed (" + ", ".join(ev.deliberation) + " in the title)"
+    restated = ev.confirms or ev.confirmed or ev.figures
+    if restated:
+        return "confirms", f"{said}; restates: " + ", ".join(restated[:3])
+    return "mentions", said
 
 
 def _figure_called_inflated(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
