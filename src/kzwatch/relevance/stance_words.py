@@ -11,8 +11,8 @@ from typing import Any
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.denials import answers_critics, disputed_by_anyone, official_denials
 from kzwatch.relevance.negation import contracted_not, negated
-from kzwatch.relevance.restated import deliberation_title
 from kzwatch.relevance.numbers import extract_numbers, figure_tolerance, parse_figure
+from kzwatch.relevance.restated import deliberation_title
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, term_hits
 from kzwatch.relevance.words import _tok
