@@ -27,3 +27,29 @@ def test_a_round_table_naming_a_later_vote_may_tell_a_change(claims) -> None:
             "бюллетени на выборах в Мажилис.")
     match = stance_of(claims, "C5", "Круглый стол о графе «против всех»", text, "2027-05-01")
     assert match.stance == "updates"
+
+
+
+@pytest.mark.parametrize(("claim_id", "title", "text"), [
+    # C13's own dates: 1998, and 1999 for maslikhats (a claim figure, not a later year).
+    ("C13", "Выборы без порога явки",
+     "Юрист напоминает, что с 1998 года выборы президента и парламента признаются "
+     "состоявшимися при любой явке, а с 1999 года и выборы в маслихаты. Отмена порога, по его "
+     "словам, успокоила чиновников."),
+    ("C13", "Turnout floor: a history",
+     "A lawyer recalls that the rule needing half of voters to take part was scrapped for "
+     "presidential and parliamentary votes in 1998. Scrapping it, he says, made low turnout "
+     "harmless."),
+    ("C5", "Без графы «против всех»",
+     "Графу «против всех» убрали из бюллетеней в 2005 году. Её отмена, считает юрист, "
+     "оставила избирателю только испорченный бюллетень."),
+])
+def test_the_claims_own_past_change_retold_confirms_it(claims, claim_id, title, text) -> None:
+    assert stance_of(claims, claim_id, title, text, "2027-05-01").stance == "confirms"
+
+
+def test_a_change_told_with_a_later_year_beside_the_claims_dates_is_news(claims) -> None:
+    text = ("A lawyer recalls that the rule needing half of voters to take part was scrapped "
+            "in 1998. In 2026 deputies changed the law again and brought the floor back.")
+    match = stance_of(claims, "C13", "Turnout floor: a history", text, "2027-05-01")
+    assert match.stance == "updates"

@@ -329,7 +329,18 @@ def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
         # The title and the text tell one change: once a sentence ties it to the claim's own
         # figure, it is the claim's change, retold.
         return []
+    if not ev.later_years and retold == words and _names_own_years(ev, compiled):
+        # "Scrapped in 1998, and for maslikhats in 1999": the claim's own past change, told
+        # with the claim's own dates and none later (round 26b).
+        return []
     return words
+
+
+def _names_own_years(ev: Evidence, compiled: Compiled) -> bool:
+    """Whether the item names a year that is one of the claim's own figures (C13's 1998 and
+    1999, C5's 2005)."""
+    own = {int(f) for f in compiled.claim.figures if f.isdigit() and len(f) == 4}
+    return any(own & ys for ys in ev.sentence_years)
 
 
 def _news_possible(ev: Evidence, compiled: Compiled) -> bool:
