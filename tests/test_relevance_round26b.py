@@ -53,3 +53,23 @@ def test_a_change_told_with_a_later_year_beside_the_claims_dates_is_news(claims)
             "in 1998. In 2026 deputies changed the law again and brought the floor back.")
     match = stance_of(claims, "C13", "Turnout floor: a history", text, "2027-05-01")
     assert match.stance == "updates"
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("MISK's report, read again",
+     "A researcher re-reads the MISK observers' report: turnout of 35.10% against the official "
+     "63%, and 3.8% of ballots spoiled."),
+    ("Отчёт МИСК спустя годы",
+     "Исследователь перечитал доклад МИСК: явка 35,10% против официальных 63%, а "
+     "недействительных бюллетеней 3,8%."),
+])
+def test_another_figure_beside_the_claims_own_is_no_later_state(claims, title, text) -> None:
+    # Published years later, naming no later year: the 3.8% told with C1's own figures is
+    # C4's, restated with them, not a later turnout.
+    assert stance_of(claims, "C1", title, text, "2027-05-01").stance == "confirms"
+
+
+def test_a_new_figure_with_a_later_year_beside_the_claims_own_is_news(claims) -> None:
+    text = ("MISK observers counted turnout of 38% at the 2026 vote, against the official 63% "
+            "and their own 35.10% at the earlier one.")
+    assert stance_of(claims, "C1", "Turnout falls again", text, "2027-05-01").stance == "updates"

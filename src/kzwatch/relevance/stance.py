@@ -242,8 +242,10 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
     has = ", ".join(compiled.claim.figures) or "other figures"
     when, years = _time_of_figures(ev, compiled, ev.differing + ev.disputed)
     said = f"reports {', '.join(ev.differing or ev.disputed)} where the claim has {has}"
-    if when == "later":
+    if when == "later" and not _beside_own(ev, years):
         return "updates", f"{said}; a later state ({years})"
+    if when == "later":
+        return None
     if ev.disputed:  # "около 1%, а не 3,8%" about the claim's time: the figure is disputed
         return "contradicts", "denies the claim's figure: " + ", ".join(ev.disputed)
     if when == "same":
@@ -264,6 +266,18 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
         return "contradicts", (f"reports {', '.join(ev.differing)} for the claim's "
                                f"{compiled.year or 'same'} event where the claim has {has}")
     return None
+
+
+def _beside_own(ev: Evidence, years: str) -> bool:
+    """Figures dated only by the item's publication, each in a sentence with the claim's own
+    figures and no later year named ("35.10% against the official 63%, and 3.8% spoiled"):
+    the claims' figures restated together, a cue read across them, not a later state (round
+    26b)."""
+    if ev.later_years or not years.startswith("published"):
+        return False
+    own = {s for label in ev.confirmed for s in ev.quantity_sentences.get(label, ())}
+    return all(ev.quantity_sentences.get(label, set()) <= own
+               for label in ev.differing + ev.disputed)
 
 
 def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
