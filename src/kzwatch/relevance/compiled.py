@@ -96,7 +96,8 @@ class Compiled:
     alone_names: list[Term] = field(default_factory=list)
     alone_unless: list[Term] = field(default_factory=list)
     past_members: list[Term] = field(default_factory=list)  # "sat on": a person's past seat
-    deliberation: list[Term] = field(default_factory=list)  # a round table: ``restated``
+    #: a round table, a seminar: the same words for every claim (``restated``)
+    deliberation: list[Term] = field(default_factory=lambda: compile_terms(DELIBERATION_WORDS))
     #: The parties on the claim's ballot, each by its spellings, how many of them an item must
     #: name, and the words of a vote (``ballot``): named so, they stand for the claim's vote.
     ballot_parties: list[list[Term]] = field(default_factory=list)
@@ -250,7 +251,6 @@ def compile_claim(claim: Claim) -> Compiled:
         alone_names=compile_terms(extra.get("named_alone", {}).get("names", [])),
         alone_unless=compile_terms(extra.get("named_alone", {}).get("unless", [])),
         past_members=compile_terms(extra.get("past_members", [])),
-        deliberation=compile_terms(DELIBERATION_WORDS),
         **_ballot_fields(extra.get("ballot", {})),
         revisits=compile_terms(extra.get("revisit_terms", [])),
         yields_to=extra.get("yields_to", {}).get("claim", ""),
