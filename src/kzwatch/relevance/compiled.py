@@ -10,6 +10,7 @@ from typing import Any
 from kzwatch.model import Claim, ClaimMatch
 from kzwatch.relevance.days import named_days, parse_days
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
+from kzwatch.relevance.restated import DELIBERATION_WORDS
 from kzwatch.relevance.text import Doc, Term, TermList, any_hits, hits_outside, term_hits
 from kzwatch.textnorm import normalize
 
@@ -95,6 +96,8 @@ class Compiled:
     alone_names: list[Term] = field(default_factory=list)
     alone_unless: list[Term] = field(default_factory=list)
     past_members: list[Term] = field(default_factory=list)  # "sat on": a person's past seat
+    #: a round table, a seminar: the same words for every claim (``restated``)
+    deliberation: list[Term] = field(default_factory=lambda: compile_terms(DELIBERATION_WORDS))
     #: The parties on the claim's ballot, each by its spellings, how many of them an item must
     #: name, and the words of a vote (``ballot``): named so, they stand for the claim's vote.
     ballot_parties: list[list[Term]] = field(default_factory=list)
@@ -115,7 +118,7 @@ def all_terms(c: Compiled) -> Iterator[Term]:
     lists: list[list[Term]] = [c.anchors, c.support, c.update, c.change, c.weak_change,
                                c.contradict, c.negative, c.unique, c.confirm, c.scope_own,
                                c.scope_other, c.scope_not_other, c.elsewhere, c.denial_speakers, c.denial_terms,
-                               c.denial_critics, c.dispute_terms, c.alone_names, c.alone_unless, c.past_members,
+                               c.denial_critics, c.dispute_terms, c.alone_names, c.alone_unless, c.past_members, c.deliberation,
                                c.revisits, c.ballot_vote, c.ballot_unless,
                                *c.ballot_parties,
                                c.yields_unless, c.scope_latest, c.scope_results,

@@ -85,14 +85,14 @@ class Evidence:
     # For the stance (``stance.choose_stance``): where and when things were said.
     disputed: list[str] = field(default_factory=list)  # the claim's figure denied: "а не 3,8%"
     replaced: list[str] = field(default_factory=list)  # the claim's figure as the old value
-    # Numbers of the claim's own terms ("младше 30 лет"): never a disagreement; counted in the
-    # score as they were before the stance read them apart (the score is not the stance's).
+    # Numbers of the claim's own terms ("младше 30 лет"): never a disagreement (the score counts them).
     own_words: list[str] = field(default_factory=list)
     denied: list[str] = field(default_factory=list)  # a restatement marker or event negated
     official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
     contested_by_anyone: list[str] = field(default_factory=list)  # ``denials.disputed_by_anyone``
     answered_critics: list[str] = field(default_factory=list)  # ``denials.answers_critics``
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
+    deliberation: list[str] = field(default_factory=list)  # ``restated.deliberation_title``
     named_alone: bool = False  # the subject's names with nothing of its topic (``named_alone``)
     on_ballot: bool = False  # several of the parties on the claim's ballot, with a vote
     own_result: list[str] = field(default_factory=list)  # the claim's result (``scope.results``)
@@ -396,8 +396,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     quantities = read_quantities(doc, compiled, numbers, weight, {**anchors, **support},
                                  own_figures.known, own_figures.numbered_terms, settings)
     max_year = (now.year + settings.years_ahead) if now else NO_YEAR_AFTER
-    later_years = sorted(y for y in numbers.year_values()
-                         if compiled.year and compiled.year < y <= max_year)
+    later_years = sorted(y for y in numbers.year_values()  # not the claim's own (C13's 1999)
+                         if compiled.year and compiled.year < y <= max_year and str(y) not in compiled.claim.figures)
     update_hits = _change_hits(doc, compiled, numbers, compiled.update)
     weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(

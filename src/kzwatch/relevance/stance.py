@@ -30,7 +30,7 @@ def choose_stance(ev: Evidence, compiled: Compiled,
         replaced = _replaced(ev, compiled)
         if replaced:
             return replaced
-    decided = (_from_denial(ev) or _figure_called_inflated(ev, compiled)
+    decided = (_from_denial(ev) or _figure_called_inflated(ev, compiled) or _deliberated(ev)
                or _from_differing(ev, compiled, settings.figure_near_sentences)
                or _from_words(ev, compiled))
     if decided:
@@ -130,6 +130,23 @@ def _from_denial(ev: Evidence) -> tuple[str, str] | None:
     return None
 
 
+def _deliberated(ev: Evidence) -> tuple[str, str] | None:
+    """A meeting held to discuss the claim's subject, named in the title ("a round table on
+    the 'against all' box", "seminar on the turnout floor": ``restated.deliberation_title``),
+    with no figure of the claim's quantity changed and no later year named (a round table on a
+    later vote's results tells that vote): the rule debated, not changed (round 26b).  Its
+    change words are what was discussed ("the history of its abolition"), and a later date of
+    publication is when the debate was held: a mention, or a restatement when it says the rule
+    still holds or gives the claim's figures."""
+    if not ev.deliberation or ev.later_years or ev.differing or ev.replaced or ev.renames:
+        return None
+    said = "debated, not changed (" + ", ".join(ev.deliberation) + " in the title)"
+    restated = ev.confirms or ev.confirmed or ev.figures
+    if restated:
+        return "confirms", f"{said}; restates: " + ", ".join(restated[:3])
+    return "mentions", said
+
+
 def _figure_called_inflated(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
     """The claim's own figure called too large in its sentence ("the 360 detained is much
     exaggerated", "the 235 and 254 protests are inflated by lone pickets"), by anyone but its
@@ -225,8 +242,10 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
     has = ", ".join(compiled.claim.figures) or "other figures"
     when, years = _time_of_figures(ev, compiled, ev.differing + ev.disputed)
     said = f"reports {', '.join(ev.differing or ev.disputed)} where the claim has {has}"
-    if when == "later":
+    if when == "later" and not _beside_own(ev, years):
         return "updates", f"{said}; a later state ({years})"
+    if when == "later":
+        return None
     if ev.disputed:  # "около 1%, а не 3,8%" about the claim's time: the figure is disputed
         return "contradicts", "denies the claim's figure: " + ", ".join(ev.disputed)
     if when == "same":
@@ -247,6 +266,18 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
         return "contradicts", (f"reports {', '.join(ev.differing)} for the claim's "
                                f"{compiled.year or 'same'} event where the claim has {has}")
     return None
+
+
+def _beside_own(ev: Evidence, years: str) -> bool:
+    """Figures dated only by the item's publication, each in a sentence with the claim's own
+    figures and no later year named ("35.10% against the official 63%, and 3.8% spoiled"):
+    the claims' figures restated together, a cue read across them, not a later state (round
+    26b)."""
+    if ev.later_years or not years.startswith("published"):
+        return False
+    own = {s for label in ev.confirmed for s in ev.quantity_sentences.get(label, ())}
+    return all(ev.quantity_sentences.get(label, set()) <= own
+               for label in ev.differing + ev.disputed)
 
 
 def _from_words(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:
@@ -312,7 +343,18 @@ def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
         # The title and the text tell one change: once a sentence ties it to the claim's own
         # figure, it is the claim's change, retold.
         return []
+    if not ev.later_years and retold == words and _names_own_years(ev, compiled):
+        # "Scrapped in 1998, and for maslikhats in 1999": the claim's own past change, told
+        # with the claim's own dates and none later (round 26b).
+        return []
     return words
+
+
+def _names_own_years(ev: Evidence, compiled: Compiled) -> bool:
+    """Whether the item names a year that is one of the claim's own figures (C13's 1998 and
+    1999, C5's 2005)."""
+    own = {int(f) for f in compiled.claim.figures if f.isdigit() and len(f) == 4}
+    return any(own & ys for ys in ev.sentence_years)
 
 
 def _news_possible(ev: Evidence, compiled: Compiled) -> bool:

@@ -12,6 +12,7 @@ from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.denials import answers_critics, disputed_by_anyone, official_denials
 from kzwatch.relevance.negation import contracted_not, negated
 from kzwatch.relevance.numbers import extract_numbers, figure_tolerance, parse_figure
+from kzwatch.relevance.restated import deliberation_title
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, term_hits
 from kzwatch.relevance.words import _tok
@@ -96,6 +97,7 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
         "past_member": list(term_hits(doc, compiled.past_members)),
         "inflated": inflated_sentences(doc, compiled, settings),
+        "deliberation": deliberation_title(doc, compiled),
     }
 
 
