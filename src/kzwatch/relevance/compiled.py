@@ -198,6 +198,12 @@ def _bare_figures(claim: Claim) -> list[Number]:
             or f.value >= SMALL_FIGURE or f.value not in quantity_values]
 
 
+def figure_years(compiled: Compiled) -> frozenset[int]:
+    """The years among the claim's figures (C13's 1998 and 1999, C5's 2005): the claim's own
+    dates, never a later year an item reports nor, with no later one, news of a change."""
+    return frozenset(int(f.value) for f in compiled.figures if f.year)
+
+
 def compile_claim(claim: Claim) -> Compiled:
     extra = claim.extra
     all_terms = [t for lang_terms in claim.terms.values() for t in lang_terms]

@@ -18,6 +18,7 @@ from kzwatch.relevance.compiled import (
     compiled_claim,
     country_missing,
     drop_yielded,
+    figure_years,
 )
 from kzwatch.relevance.days import vote_years
 from kzwatch.relevance.guards import excluded as _excluded
@@ -196,7 +197,7 @@ class _ClaimFigures:
     #: figure, tolerance, the number words that may equal it (none for percentages, years)
     figures: list[tuple[Number, float, frozenset[str]]]
     known: list[tuple[list[float], float]]  # values (and tolerance) the claim itself has
-    own_years: frozenset[float]  # the years among its figures
+    own_years: frozenset[int]  # the years among its figures (``compiled.figure_years``)
     counts: list[tuple[Number, float]]  # its figures that are not years, with tolerance
     large: bool  # one of them is a thousand or more (may be written "forty thousand")
     #: the anchors and supporting terms written with numbers, and their values
@@ -219,7 +220,7 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
         texts = dict.fromkeys(t.text for t in (*compiled.anchors, *compiled.support))
         numbered = tuple((text, values) for text in texts if (values := values_in_term(text)))
         cached = _CLAIM_FIGURES[id(compiled)] = _ClaimFigures(
-            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year),
+            compiled, figures, known, figure_years(compiled),
             counts, any(f.value >= 1000 for f, _ in counts), numbered)
     return cached
 
@@ -308,7 +309,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
                                  own_figures.known, own_figures.numbered_terms, settings)
     max_year = (now.year + settings.years_ahead) if now else NO_YEAR_AFTER
     later_years = sorted(y for y in numbers.year_values()  # not the claim's own (C13's 1999)
-                         if compiled.year and compiled.year < y <= max_year and str(y) not in compiled.claim.figures)
+                         if compiled.year and compiled.year < y <= max_year
+                         and y not in own_figures.own_years)
     update_hits = _change_hits(doc, compiled, numbers, compiled.update)
     weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(
