@@ -9,8 +9,13 @@ from functools import lru_cache
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
-from kzwatch.relevance.denials import answers_critics, disputed_by_anyone, official_denials
-from kzwatch.relevance.negation import contracted_not, negated
+from kzwatch.relevance.denials import (
+    answers_critics,
+    disputed_by_anyone,
+    first_in_sentence,
+    official_denials,
+)
+from kzwatch.relevance.negation import NEGATIONS_BEFORE, contracted_not, negated
 from kzwatch.relevance.numbers import extract_numbers, figure_tolerance, parse_figure
 from kzwatch.relevance.restated import deliberation_title
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
@@ -72,10 +77,15 @@ def _flat_denials(doc: Doc, hits: Hits, reach: int) -> list[str]:
 
 
 @lru_cache(maxsize=64)
+def _claim_words(claim_text: str) -> frozenset[str]:
+    """The (English) words of a claim's text, casefolded: read once per claim."""
+    return frozenset(re.findall(r"[a-z]+", claim_text.casefold()))
+
+
 def _says_none(claim_text: str) -> bool:
     """The claim's own text says something is absent ("no genuine competition", "no new
     party", "no longer needs"): "no ... at all" in an item restates it, it does not deny it."""
-    return not _ABSENCE_WORDS.isdisjoint(re.findall(r"[a-z]+", claim_text.casefold()))
+    return not _ABSENCE_WORDS.isdisjoint(_claim_words(claim_text))
 
 
 #: Words of absence in a claim's (English) text.
@@ -115,10 +125,7 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
     claim's own figure in the sentence, "the 360 detained is much exaggerated" disputes it
     (``stance._figure_called_inflated``); "observers say the official figure is inflated" is
     the critics' own charge."""
-    critics: dict[int, int] = {}
-    for occ in term_hits(doc, compiled.denial_critics).values():
-        for s, start, _ in occ:
-            critics[s] = min(start, critics.get(s, start))
+    critics = first_in_sentence(doc, compiled.denial_critics)
     found = {s for s, row in enumerate(doc.toks)
              for i, tok in enumerate(row)
              if tok.key.startswith(_INFLATED_STEMS) and critics.get(s, i) >= i
@@ -176,8 +183,10 @@ def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int
 
 
 #: Negations right before a title's word ("no boycott", "not protests", "а не протест") and
-#: the words between that leave it negated ("not a protest", "weren't a").
-_TITLE_NOT_BEFORE = frozenset({"не", "нет", "ни", "not", "no", "never"})
+#: the words between that leave it negated ("not a protest", "weren't a"): the scorer's own
+#: (``NEGATIONS_BEFORE``) but "without"/"без": a title's "выборы без конкуренции" describes
+#: the vote, as the claims do, rather than says a thing did not happen.
+_TITLE_NOT_BEFORE = NEGATIONS_BEFORE - {"without", "без"}
 _ARTICLES = frozenset({"a", "an", "the"})
 #: "There was none" after the word: Russian "бойкота не было", "отказов почти нет",
 #: "политзаключённых в стране нет"; Kazakh "бойкот болған жоқ", "наразылық емес".  Read by
@@ -204,15 +213,14 @@ def title_negates(doc: Doc, compiled: Compiled,
     not take part") or a figure ("бес күн емес, үш": a figure replaced), nor "no longer" (a
     change).  Only the title: in the body such negations are as often the claim's own or a
     denial the page reports and answers (real 4, 5 and 12 in a first version)."""
-    words = set(re.findall(r"[a-z]+", compiled.claim.text.casefold()))
+    words = _claim_words(compiled.claim.text)
     if not doc.toks or _says_none(compiled.claim.text) or not _KEEPING_OUT.isdisjoint(words):
         return []
     row = doc.toks[0]
     hits = {text: [o for o in occ if o[0] == 0]
             for text, occ in {**term_hits(doc, compiled.support), **anchors}.items()
             if not extract_numbers(text)}
-    critic = min((start for occ in term_hits(doc, compiled.denial_critics).values()
-                  for s, start, _ in occ if s == 0), default=len(row))
+    critic = first_in_sentence(doc, compiled.denial_critics).get(0, len(row))
     starts = sorted({start for occ in hits.values() for _, start, _ in occ})
 
     def negated_here(start: int, end: int) -> bool:
