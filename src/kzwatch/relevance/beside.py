@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kzwatch.model import Claim, ClaimMatch
+from kzwatch.model import MATCHED_SHOWN, SENTENCE_SHOWN_CHARS, Claim, ClaimMatch
 from kzwatch.relevance.compiled import compiled_claim
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import any_hits
@@ -35,8 +35,9 @@ def named_beside(prep: Prepared, claims: Sequence[Claim], assessed: Sequence[Ass
         compiled = compiled_claim(claim)
         if not compiled.unique_mentions or not any_hits(prep.doc, compiled.unique):
             continue
-        best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
         found.append(ClaimMatch(claim_id=a.claim_id, score=round(a.score + settings.w_term, 3),
-                                stance=a.stance, reason=a.reason, matched=tuple(ev.anchors)[:16],
-                                sentence=prep.sentences[best][:500], lang=prep.lang))
+                                stance=a.stance, reason=a.reason,
+                                matched=tuple(ev.anchors)[:MATCHED_SHOWN],
+                                sentence=prep.sentences[ev.best_sentence()][:SENTENCE_SHOWN_CHARS],
+                                lang=prep.lang))
     return found

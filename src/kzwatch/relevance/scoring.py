@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
+from kzwatch.model import MATCHED_SHOWN, SENTENCE_SHOWN_CHARS, STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.beside import named_beside
 from kzwatch.relevance.claimset import claim_set
 from kzwatch.relevance.compiled import (
@@ -109,6 +109,10 @@ class Evidence:
     proposal_sentences: set[int] = field(default_factory=set)  # a bill, draft or proposal
     published_year: int | None = None
     max_year: int = NO_YEAR_AFTER  # a four-digit number above it is not a year the item reports
+
+    def best_sentence(self) -> int:
+        """The sentence with the most weight, the first of equals: the evidence shown."""
+        return max(self.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
 
 
 def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
@@ -462,12 +466,12 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
     assert stance in STANCES
     result = Assessment(claim.id, score=score, stance=stance, reason=reason, evidence=ev)
     if score >= (settings.threshold if threshold is None else threshold):
-        best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
         matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.confirmed,
                                        *ev.differing, *ev.disputed, *ev.replaced,
                                        *ev.renames, *ev.updates]))
         result.match = ClaimMatch(claim_id=claim.id, score=score, stance=stance, reason=reason,
-                                  matched=matched[:16], sentence=prep.sentences[best][:500],
+                                  matched=matched[:MATCHED_SHOWN],
+                                  sentence=prep.sentences[ev.best_sentence()][:SENTENCE_SHOWN_CHARS],
                                   lang=prep.lang)
     return result
 
