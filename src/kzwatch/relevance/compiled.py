@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kzwatch.model import Claim, ClaimMatch
+from kzwatch.relevance.claimsfile import BALLOT_AT_LEAST
 from kzwatch.relevance.days import named_days, parse_days
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
 from kzwatch.relevance.restated import DELIBERATION_WORDS
@@ -101,7 +102,7 @@ class Compiled:
     #: The parties on the claim's ballot, each by its spellings, how many of them an item must
     #: name, and the words of a vote (``ballot``): named so, they stand for the claim's vote.
     ballot_parties: list[list[Term]] = field(default_factory=list)
-    ballot_at_least: int = 2
+    ballot_at_least: int = BALLOT_AT_LEAST
     ballot_vote: list[Term] = field(default_factory=list)
     ballot_unless: list[Term] = field(default_factory=list)  # another ballot's parties
     #: A return to a subject ("returned to", "вернулся к"): no change (``revisits``).
@@ -277,7 +278,7 @@ def _compiled_quantity(quantity: dict[str, Any]) -> dict[str, Any]:
 def _ballot_fields(ballot: dict[str, Any]) -> dict[str, Any]:
     """``Compiled``'s ballot_* fields from a claim's parsed ``ballot`` table (empty: none)."""
     return {"ballot_parties": [compile_terms(g) for g in ballot.get("parties", [])],
-            "ballot_at_least": ballot.get("at_least", 2),
+            "ballot_at_least": ballot.get("at_least", BALLOT_AT_LEAST),
             "ballot_vote": compile_terms(ballot.get("vote", [])),
             "ballot_unless": compile_terms(ballot.get("unless", []))}
 
