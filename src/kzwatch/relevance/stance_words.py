@@ -195,6 +195,9 @@ _KAZAKH_NONE = frozenset(_tok(w).key for w in ("жоқ", "емес"))
 _NONE_KEY = _tok("нет").key
 _WAS_AFTER_NOT = frozenset(_tok(w).key for w in ("было", "был", "была", "были", "будет"))
 _NOT_KEY = _tok("не").key
+#: How far after a title's word its "none" may stand: a place between ("политзаключённых в
+#: стране нет") and no further (a title's later "нет" is another clause's).
+_NONE_AFTER_TOKENS = 3
 #: "No longer", "больше не", "уже не": a change, not a denial (``updates``).
 _NO_LONGER = frozenset({"longer", "больше", "уже"})
 #: Words of keeping out, or of "only these", in a claim's text ("kept out", "hampered", "only
@@ -226,7 +229,8 @@ def title_negates(doc: Doc, compiled: Compiled,
     def negated_here(start: int, end: int) -> bool:
         # "Акимат: отказов не было": the "none" after a word belongs to the next claim word.
         stop = next((b for b in starts if b > end), len(row))
-        return critic >= start and _negated_word(row[:min(stop, end + 4)], start, end)
+        return critic >= start and _negated_word(row[:min(stop, end + 1 + _NONE_AFTER_TOKENS)],
+                                                 start, end)
 
     return [text for text, occ in hits.items()
             if any(negated_here(start, end) for _, start, end in occ)]
