@@ -22,10 +22,11 @@ def named_beside(prep: Prepared, claims: Sequence[Claim], assessed: Sequence[Ass
                  ) -> list[ClaimMatch]:
     """Claims below the threshold whose event or body is named by a name only it has
     (``unique_anchors``: Oyan, the NSOD) in an item that bears on another claim (*assessed*:
-    each of *claims* on *prep*, one of them a match): a story told beside that claim's names the event as part of its own, so
-    the name counts as one supporting term (alone, as in a title, it stays below: a passing
-    name in an unrelated story).  Only claims whose name is no person's (``unique_mentions``)
-    and that have no supporting term of their own (those are scored already)."""
+    each of *claims* on *prep*, one of them a match): a story told beside that claim's names
+    the event as part of its own, so the name counts as one supporting term (alone, as in a
+    title, it stays below: a passing name in an unrelated story).  Only claims whose name is no
+    person's (``unique_mentions``) and that have no supporting term of their own (those are
+    scored already)."""
     bar = settings.threshold if threshold is None else threshold
     found = []
     for claim, a in zip(claims, assessed, strict=True):

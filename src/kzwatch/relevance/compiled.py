@@ -75,7 +75,7 @@ class Compiled:
     #: restate nothing; only its figures, or a change, decide (``counts_only``).
     counts_only: bool = False
     #: A `unique_anchors` name in an item that bears on another claim mentions this claim
-    #: (``scoring.named_beside``); false where the name is a person's that lists and trials
+    #: (``beside.named_beside``); false where the name is a person's that lists and trials
     #: name for other reasons (``unique_mentions = false``).
     unique_mentions: bool = True
     #: The claim is a standing state whose own words name it (political prisoners held): an
