@@ -312,9 +312,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     quantities = read_quantities(doc, compiled, numbers, weight, {**anchors, **support},
                                  own_figures.known, own_figures.numbered_terms, settings)
     max_year = (now.year + settings.years_ahead) if now else NO_YEAR_AFTER
-    later_years = sorted(y for y in numbers.year_values()  # not the claim's own (C13's 1999)
-                         if compiled.year and compiled.year < y <= max_year
-                         and y not in own_figures.own_years)
+    later_years = sorted(y for y in numbers.year_values() if compiled.year and compiled.year < y <= max_year
+                         and y not in own_figures.own_years)  # not the claim's own (C13's 1999)
     update_hits = _change_hits(doc, compiled, numbers, compiled.update)
     weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(
