@@ -130,6 +130,10 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
              for i, tok in enumerate(row)
              if tok.key.startswith(_INFLATED_STEMS) and critics.get(s, i) >= i
              and not negated(doc, s, i, i, settings)}
+    if not found:  # most items: the claim's figures are not parsed at all
+        return {}
+    # Every figure of the claim, small counts too (``Compiled.figures`` leaves out those its
+    # quantities read): any of them called too large is the claim's figure disputed.
     figures = [(f, figure_tolerance(f)) for f in map(parse_figure, compiled.claim.figures) if f]
     return {s: [f.text for f, near in figures
                 if any(abs(n.value - f.value) <= near and n.percent == f.percent
