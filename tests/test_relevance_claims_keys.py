@@ -55,3 +55,48 @@ def test_a_rename_keeps_its_note() -> None:
     (claim, _) = load_claims(_TWO.format(
         extra='renames = [{ old = ["x"], new = ["y"], note = "2022" }]'), "a")
     assert claim.extra["renames"] == [{"old": ["x"], "new": ["y"], "note": "2022"}]
+
+
+# --- The keys of rounds 24-26: misspelt, mistyped or set so that they could do nothing ------
+
+_BALLOT = 'ballot = {{ parties = [["p"], ["q"]], vote = ["vote"]{more} }}'
+_FEWER = 'quantity = {{ values = [360], cues = ["held"], fewer = {{ {fewer} }}{more} }}'
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (_BALLOT.format(more=", unles = []"), r"claim A: ballot: unknown key 'unles'"),
+    (_BALLOT.format(more=", at_least = 3"), r"claim A: ballot.at_least: 3 is more than its 2 parties"),
+    ('ballot = { parties = [["p"], ["q"]] }', r"claim A: ballot.vote: must name at least one"),
+    ('named_restates = 1', r"claim A: named_restates: must be true or false"),
+    ('kind = "vote"\nnamed_restates = true', r'claim A: named_restates = true needs kind = "state"'),
+    ('scope = { result = ["76 seats"] }', r"claim A: scope: unknown key 'result'"),
+    ('scope = { results = 76 }', r"claim A: scope.results: expected a list of strings"),
+    (_FEWER.format(fewer='terms = ["dozens"], below = 100, need = ["only"]', more=""),
+     r"claim A: quantity\[0\].fewer: unknown key 'need'"),
+    (_FEWER.format(fewer='terms = ["dozens"], below = 100', more=""),
+     r"claim A: quantity\[0\].fewer: needs 'terms', 'below' \(above 0\) and 'needs'"),
+    (_FEWER.format(fewer='terms = ["dozens"], below = 500, needs = ["only"]', more=""),
+     r"claim A: quantity\[0\].fewer: 'below' \(500\) must not be above"),
+    ('quantity = { values = [360], cues = ["held"], words_only = true }',
+     r"claim A: quantity\[0\]: 'words_only' reads no digits"),
+    (_FEWER.format(fewer='terms = ["dozens"], below = 100, needs = ["only"]', more=", year = 2021.5"),
+     r"claim A: quantity\[0\].year: must be an integer"),
+    ('anchors = ["@a & @nogroup"]', r"claim A: anchors: unknown term group '@nogroup'"),
+])
+def test_a_bad_key_of_this_sessions_rounds_is_one_line_naming_it(extra: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as caught:
+        load_claims("[groups]\na = [\"x\"]\n" + _TWO.format(extra=extra), "a")
+    assert "\n" not in str(caught.value)
+
+
+def test_this_sessions_keys_load_when_right() -> None:
+    extra = "\n".join([
+        'kind = "state"', "named_restates = true", "unique_mentions = false",
+        _BALLOT.format(more=", at_least = 2, unless = [\"r\"]"),
+        _FEWER.format(fewer='terms = ["dozens"], below = 100, needs = ["only"]',
+                      more=", words_only = true, year = 2021"),
+        'scope = { results = ["76 seats"] }', 'anchors = ["@a & y"]'])
+    (claim, _) = load_claims("[groups]\na = [\"x\", \"w\"]\n" + _TWO.format(extra=extra), "a")
+    assert claim.extra["ballot"]["at_least"] == 2
+    assert claim.extra["quantity"][0]["fewer"]["below"] == 100
+    assert claim.extra["anchors"] == ["x & y", "w & y"]

@@ -3,8 +3,8 @@ claim's event or body has (``unique_anchors``), in an item already flagged for a
 mentions that claim (``beside.named_beside``), unless the claims file says the name is a
 person's named for other reasons (``unique_mentions = false``, C8's Mamay); and C16 does not
 yield to C11 when its own share under thirty is told (``yields_to.unless``); a vote claim's story
-published in the vote's own year tells the earlier years it names as background (``scoring.
-_out_of_scope``).  The rule cases fail on the scorer before the round; their guard twins pass
+published in the vote's own year tells the earlier years it names as background (``scope.
+out_of_scope``).  The rule cases fail on the scorer before the round; their guard twins pass
 on both.  The texts are our own."""
 
 from __future__ import annotations

@@ -36,6 +36,11 @@ def test_a_title_negating_the_claims_word_disputes_it(claims, claim_id, title, t
 @pytest.mark.parametrize(("claim_id", "title", "text"), [
     ("C3", "Бывший член ОСДП: это был бойкот", _OSDP_RU),  # the word said, not negated
     ("C3", "ОСДП больше не бойкотирует выборы", _OSDP_RU),  # "no longer": a change
+    # The claim's own term holds the negation ("will not take part"): a "no" before it is the
+    # party's answer, not a denial of the boycott.
+    ("C3", "OSDP says no, will not take part in Majilis vote",
+     "The OSDP's council voted in December 2020 that the party will not take part in the "
+     "January 2021 Majilis election and called it a boycott of an unfair vote."),
     # The critics speak first in the title: their negation is no denial of the claim.
     ("C12", "Правозащитники: «политзаключенных нет» - это ложь", _PRISONERS_RU),
 ])

@@ -21,6 +21,19 @@ def test_a_round_table_on_the_rule_mentions_it(claims, claim_id, title, text) ->
     assert stance_of(claims, claim_id, title, text, "2027-05-01").stance == "mentions"
 
 
+@pytest.mark.parametrize(("claim_id", "title", "text"), [
+    ("C13", "Семинар о пороге явки", "Правоведы напомнили, что порог явки в 50% отменили в 1998 "
+     "году, и обсудили, нужен ли он снова."),
+    ("C5", "Круглый стол о графе «против всех»", "Юристы напомнили, что графу «против всех» "
+     "убрали из бюллетеней в 2005 году, и спорили, стоит ли её вернуть."),
+])
+def test_a_round_table_giving_the_claims_figures_restates_it(claims, claim_id, title,
+                                                             text) -> None:
+    # The debate's page gives the claim's own figures: debated, not changed, and restated.
+    match = stance_of(claims, claim_id, title, text, "2027-05-01")
+    assert (match.stance, match.reason.startswith("debated")) == ("confirms", True)
+
+
 def test_a_round_table_naming_a_later_vote_may_tell_a_change(claims) -> None:
     # A later year named: what the gathering reports may be that later state.
     text = ("В Шымкенте юристы напомнили, что в 2023 году графа «против всех» вернулась в "

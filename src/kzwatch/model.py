@@ -218,9 +218,15 @@ class FeedItem:
     updated_at: datetime | None = None  # last modification (Atom updated, WP modified_gmt, lastmod)
 
 
+MATCHED_SHOWN = 16
+SENTENCE_SHOWN_CHARS = 500
+
+
 @dataclass(frozen=True)
 class ClaimMatch:
-    """Why one item bears on one claim."""
+    """Why one item bears on one claim.  ``matched`` keeps at most ``MATCHED_SHOWN`` terms and
+    ``sentence`` at most ``SENTENCE_SHOWN_CHARS`` characters: enough for a maintainer to see
+    why, without storing a page's text."""
 
     claim_id: str
     score: float

@@ -12,6 +12,10 @@ from kzwatch.model import Claim
 from kzwatch.relevance.days import parse_vote_days
 from kzwatch.relevance.numbers import parse_figure
 
+#: How many of a claim's ballot parties an item must name by default (``ballot.at_least``, never
+#: fewer): one party named at a vote is that party's news, not the claim's vote.
+BALLOT_AT_LEAST = 2
+
 # --- loading claims ----------------------------------------------------------------------------
 
 
@@ -110,6 +114,9 @@ def _parse_claim(raw: Any, groups: Mapping[str, list[str]], article_id: str, n: 
     strays = set(extra.get("actor_terms", [])) - {t for ts in terms.values() for t in ts}
     if strays:
         raise ValueError(f"{where}: actor_terms not among its terms: {', '.join(sorted(strays))}")
+    # The stance reads `named_restates` of a standing state only: on another kind it does nothing.
+    if extra.get("named_restates") and extra.get("kind") != "state":
+        raise ValueError(f"{where}: named_restates = true needs kind = \"state\"")
     return Claim(
         article_id=article_id,
         id=claim_id,
@@ -147,6 +154,9 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
     if not isinstance(contested, list) or not all(
             any(v == c for v in values) for c in contested):
         raise ValueError(f"{where}: key 'contested' must list some of its 'values'")
+    if raw.get("words_only") is True and "fewer" not in raw:
+        raise ValueError(f"{where}: 'words_only' reads no digits: without 'fewer' the quantity "
+                         "reads nothing")
     return {
         "name": str(raw.get("name", "")),
         "cues": _expand(raw.get("cues", []), groups, f"{where}.cues"),
@@ -158,38 +168,34 @@ def _parse_quantity(raw: Any, groups: Mapping[str, list[str]], where: str) -> di
         "min": float(smallest),
         "max": float(largest),
         "contested": [float(c) for c in contested],
-        "words_only": _true_or_false(raw, "words_only", where),
-        "fewer": _fewer(raw.get("fewer", {}), groups, f"{where}.fewer"),
-        "year": _quantity_year(raw.get("year"), where),
+        "words_only": _flag(raw.get("words_only", False), groups, f"{where}.words_only"),
+        "fewer": _fewer(raw.get("fewer", {}), values, groups, f"{where}.fewer"),
+        # The year the values are of, when not the claim's own ``year`` (None: the claim's).
+        "year": _year(raw["year"], groups, f"{where}.year") if "year" in raw else None,
     }
 
 
-def _quantity_year(value: Any, where: str) -> int | None:
-    """The year a quantity's values are of, when not the claim's own ``year``."""
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-        raise ValueError(f"{where}: key 'year' must be a year (an integer)")
-    return value
-
-
-def _true_or_false(raw: Mapping[str, Any], key: str, where: str) -> bool:
-    value = raw.get(key, False)
-    if not isinstance(value, bool):
-        raise ValueError(f"{where}: key {key!r} must be true or false")
-    return value
-
-
-def _fewer(raw: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:
+def _fewer(raw: Any, values: list[float], groups: Mapping[str, list[str]],
+           where: str) -> dict[str, Any]:
     """A quantity's count told in words below its values: { terms, below, needs } (the words,
-    the count they stay under, and the words that make them the speaker's whole count)."""
+    the count they stay under, and the words that make them the speaker's whole count).  A
+    table that could never dispute anything (a part missing, or a value of the quantity under
+    `below`: ``quantities.told_fewer`` then reads nothing) is an error, not a silent no-op."""
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: expected a table")
     _known_keys(raw, ("terms", "below", "needs"), where)
     below = raw.get("below", 0)
     if not isinstance(below, (int, float)) or isinstance(below, bool):
         raise ValueError(f"{where}: key 'below' must be a number")
-    return {"terms": _expand(raw.get("terms", []), groups, f"{where}.terms"),
-            "below": float(below),
-            "needs": _expand(raw.get("needs", []), groups, f"{where}.needs")}
+    fewer = {"terms": _expand(raw.get("terms", []), groups, f"{where}.terms"),
+             "below": float(below),
+             "needs": _expand(raw.get("needs", []), groups, f"{where}.needs")}
+    if raw and not (fewer["terms"] and below > 0 and fewer["needs"]):
+        raise ValueError(f"{where}: needs 'terms', 'below' (above 0) and 'needs'")
+    if raw and (not values or min(values) < below):
+        raise ValueError(f"{where}: 'below' ({below:g}) must not be above any of the quantity's "
+                         "values")
+    return fewer
 
 
 def load_claims(toml_text: str, article_id: str) -> list[Claim]:
@@ -295,8 +301,8 @@ def _scope(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str,
     """{ own, other, not_other, years, until, days, latest, published_from, results }: see the
     claims file header."""
     if not isinstance(value, dict):
-        raise ValueError(f"{where}: must be a table {{own, other, years, until, days, latest, "
-                         "published_from}")
+        raise ValueError(f"{where}: must be a table {{own, other, not_other, years, until, days, "
+                         "latest, published_from, results}")
     _known_keys(value, ("own", "other", "not_other", "years", "until", "days", "latest",
                         "published_from", "results"), where)
     years = value.get("years", [])
@@ -348,12 +354,21 @@ def _ballot(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str
         raise ValueError(f"{where}: must be a table {{parties, at_least, vote, unless}} with "
                          "parties")
     _known_keys(value, ("parties", "at_least", "vote", "unless"), where)
-    at_least = value.get("at_least", 2)
-    if not isinstance(at_least, int) or isinstance(at_least, bool) or at_least < 2:
-        raise ValueError(f"{where}.at_least: must be an integer of at least 2, got {at_least!r}")
-    return {"parties": _groups(value["parties"], groups, f"{where}.parties"),
-            "at_least": at_least, "vote": _expand(value.get("vote", []), groups, f"{where}.vote"),
-            "unless": _expand(value.get("unless", []), groups, f"{where}.unless")}
+    at_least = value.get("at_least", BALLOT_AT_LEAST)
+    if not isinstance(at_least, int) or isinstance(at_least, bool) or at_least < BALLOT_AT_LEAST:
+        raise ValueError(f"{where}.at_least: must be an integer of at least {BALLOT_AT_LEAST}, "
+                         f"got {at_least!r}")
+    parsed: dict[str, Any] = {"parties": _groups(value["parties"], groups, f"{where}.parties"),
+                              "at_least": at_least,
+                              "vote": _expand(value.get("vote", []), groups, f"{where}.vote"),
+                              "unless": _expand(value.get("unless", []), groups, f"{where}.unless")}
+    # Either would leave the ballot naming nothing: fewer parties than it asks for, no vote word.
+    if at_least > len(parsed["parties"]):
+        raise ValueError(f"{where}.at_least: {at_least} is more than its {len(parsed['parties'])} "
+                         "parties")
+    if not parsed["vote"]:
+        raise ValueError(f"{where}.vote: must name at least one word of a vote")
+    return parsed
 
 
 def _yields_to(value: Any, groups: Mapping[str, list[str]], where: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kzwatch.model import Claim, ClaimMatch
+from kzwatch.relevance.claimsfile import BALLOT_AT_LEAST
 from kzwatch.relevance.days import named_days, parse_days
 from kzwatch.relevance.numbers import Number, extract_numbers, parse_figure
 from kzwatch.relevance.restated import DELIBERATION_WORDS
@@ -74,7 +75,7 @@ class Compiled:
     #: restate nothing; only its figures, or a change, decide (``counts_only``).
     counts_only: bool = False
     #: A `unique_anchors` name in an item that bears on another claim mentions this claim
-    #: (``scoring.named_beside``); false where the name is a person's that lists and trials
+    #: (``beside.named_beside``); false where the name is a person's that lists and trials
     #: name for other reasons (``unique_mentions = false``).
     unique_mentions: bool = True
     #: The claim is a standing state whose own words name it (political prisoners held): an
@@ -101,7 +102,7 @@ class Compiled:
     #: The parties on the claim's ballot, each by its spellings, how many of them an item must
     #: name, and the words of a vote (``ballot``): named so, they stand for the claim's vote.
     ballot_parties: list[list[Term]] = field(default_factory=list)
-    ballot_at_least: int = 2
+    ballot_at_least: int = BALLOT_AT_LEAST
     ballot_vote: list[Term] = field(default_factory=list)
     ballot_unless: list[Term] = field(default_factory=list)  # another ballot's parties
     #: A return to a subject ("returned to", "вернулся к"): no change (``revisits``).
@@ -198,6 +199,12 @@ def _bare_figures(claim: Claim) -> list[Number]:
             or f.value >= SMALL_FIGURE or f.value not in quantity_values]
 
 
+def figure_years(compiled: Compiled) -> frozenset[int]:
+    """The years among the claim's figures (C13's 1998 and 1999, C5's 2005): the claim's own
+    dates, never a later year an item reports nor, with no later one, news of a change."""
+    return frozenset(int(f.value) for f in compiled.figures if f.year)
+
+
 def compile_claim(claim: Claim) -> Compiled:
     extra = claim.extra
     all_terms = [t for lang_terms in claim.terms.values() for t in lang_terms]
@@ -271,7 +278,7 @@ def _compiled_quantity(quantity: dict[str, Any]) -> dict[str, Any]:
 def _ballot_fields(ballot: dict[str, Any]) -> dict[str, Any]:
     """``Compiled``'s ballot_* fields from a claim's parsed ``ballot`` table (empty: none)."""
     return {"ballot_parties": [compile_terms(g) for g in ballot.get("parties", [])],
-            "ballot_at_least": ballot.get("at_least", 2),
+            "ballot_at_least": ballot.get("at_least", BALLOT_AT_LEAST),
             "ballot_vote": compile_terms(ballot.get("vote", [])),
             "ballot_unless": compile_terms(ballot.get("unless", []))}
 

@@ -48,11 +48,11 @@ def official_denials(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
     restated = term_hits(doc, compiled.confirm)
     if not (dismissals or restated):
         return []
-    first_speaker = _first_in_sentence(doc, compiled.denial_speakers)
+    first_speaker = first_in_sentence(doc, compiled.denial_speakers)
     if not first_speaker or _title_tells_claim(doc, restated, dismissals, first_speaker,
                                                settings):
         return []
-    first_critic = _first_in_sentence(doc, compiled.denial_critics)
+    first_critic = first_in_sentence(doc, compiled.denial_critics)
     near_by = settings.denial_near_sentences
 
     def told(s: int, start: int) -> bool:
@@ -107,7 +107,7 @@ def disputed_by_anyone(doc: Doc, compiled: Compiled, anchor_sentences: set[int],
     hits = term_hits(doc, compiled.dispute_terms) if compiled.dispute_terms else {}
     if not hits:
         return []
-    first_critic = _first_in_sentence(doc, compiled.denial_critics)
+    first_critic = first_in_sentence(doc, compiled.denial_critics)
     near_by = settings.denial_near_sentences
     return [text for text, occ in hits.items()
             if any(_near_claim(s, anchor_sentences, near_by)
@@ -120,7 +120,7 @@ def _near_claim(s: int, anchor_sentences: set[int], near_by: int) -> bool:
     return s == 0 or any(abs(s - a) <= near_by for a in anchor_sentences)
 
 
-def _first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
+def first_in_sentence(doc: Doc, terms: list[Term]) -> dict[int, int]:
     """Sentence → where the first of *terms* starts in it."""
     first: dict[int, int] = {}
     for occ in term_hits(doc, terms).values():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from kzwatch.model import Claim, ClaimMatch, FeedItem
+from kzwatch.model import SENTENCE_SHOWN_CHARS, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.beside import named_beside
 from kzwatch.relevance.claimset import vote_days_of
 from kzwatch.relevance.scoring import DEFAULT_THRESHOLD, Assessment, assess, prepare
@@ -37,14 +37,13 @@ def _row(a: Assessment, prep_sentences: list[str]) -> ClaimExplanation:
     if a.evidence is None:
         return ClaimExplanation(a.claim_id, "not scored", why=a.rejected)
     ev = a.evidence
-    best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
     return ClaimExplanation(
         a.claim_id, "flagged" if a.match is not None else "below threshold", score=a.score,
         stance=a.stance, why=a.reason, terms=list(dict.fromkeys([*ev.anchors, *ev.support])),
         figures=list(dict.fromkeys([*ev.figures, *ev.confirmed, *ev.differing, *ev.disputed,
                                      *ev.replaced])),
         changes=list(dict.fromkeys([*ev.renames, *ev.updates, *ev.changes])),
-        sentence=prep_sentences[best][:500])
+        sentence=prep_sentences[ev.best_sentence()][:SENTENCE_SHOWN_CHARS])
 
 
 def _added_row(match: ClaimMatch, rules: ClaimExplanation) -> ClaimExplanation:

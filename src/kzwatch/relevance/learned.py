@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from kzwatch.model import Claim, ClaimMatch
+from kzwatch.model import SENTENCE_SHOWN_CHARS, Claim, ClaimMatch
 from kzwatch.relevance.compiled import compiled_claim
 from kzwatch.relevance.text import fast_tokens
 from kzwatch.textnorm import stem
@@ -270,7 +270,8 @@ class SecondOpinion:
             added.append(ClaimMatch(
                 claim_id=claim.id, score=opinion.similarity, stance=stance,
                 reason=f"{opinion.describe()}; {reason}", matched=(f"~{opinion.exemplar}",),
-                sentence=self.best_sentence(prep, opinion.exemplar)[:500], lang=prep.lang))
+                sentence=self.best_sentence(prep, opinion.exemplar)[:SENTENCE_SHOWN_CHARS],
+                lang=prep.lang))
         return added
 
     def best_sentence(self, prep: Prepared, exemplar_id: str) -> str:

@@ -1,6 +1,7 @@
 """The claim's measured quantities (``[[claim.quantity]]``) read in an item's numbers: each
 number in a cue's sentence filed as confirming, differing from, denying or replacing the
-claim's value."""
+claim's value, and a count told in words under it as the whole count (``fewer``:
+``told_fewer``) filed as denying it; a ``words_only`` quantity reads only the latter."""
 
 from __future__ import annotations
 

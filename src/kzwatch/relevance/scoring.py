@@ -1,4 +1,5 @@
-"""Score one item against claims: gate (anchors, context, exclusions), evidence, score, stance."""
+"""Score one item against claims: gate (anchors, context, exclusions, scope: ``scope.py``),
+evidence, score, stance."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from kzwatch.model import STANCES, Claim, ClaimMatch, FeedItem
+from kzwatch.model import MATCHED_SHOWN, SENTENCE_SHOWN_CHARS, STANCES, Claim, ClaimMatch, FeedItem
 from kzwatch.relevance.beside import named_beside
 from kzwatch.relevance.claimset import claim_set
 from kzwatch.relevance.compiled import (
@@ -17,10 +18,9 @@ from kzwatch.relevance.compiled import (
     compiled_claim,
     country_missing,
     drop_yielded,
-    latest_vote_only,
-    other_scope_hits,
+    figure_years,
 )
-from kzwatch.relevance.days import named_days, vote_years
+from kzwatch.relevance.days import vote_years
 from kzwatch.relevance.guards import excluded as _excluded
 from kzwatch.relevance.negation import affirmed, said
 from kzwatch.relevance.numbers import (
@@ -34,6 +34,7 @@ from kzwatch.relevance.quantities import read_quantities, values_in_term
 from kzwatch.relevance.renames import renames_named as _renames
 from kzwatch.relevance.renames import reported_renames as _reported_renames
 from kzwatch.relevance.revisits import without_revisits
+from kzwatch.relevance.scope import out_of_scope
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.shares import share_told
 from kzwatch.relevance.stance import choose_stance
@@ -43,8 +44,6 @@ from kzwatch.relevance.text import (
     Matcher,
     Term,
     any_hits,
-    hit_positions,
-    hits_outside,
     sentences_of,
     term_hits,
 )
@@ -111,6 +110,10 @@ class Evidence:
     published_year: int | None = None
     max_year: int = NO_YEAR_AFTER  # a four-digit number above it is not a year the item reports
 
+    def best_sentence(self) -> int:
+        """The sentence with the most weight, the first of equals: the evidence shown."""
+        return max(self.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+
 
 def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
     # A reported rename is specific enough on its own: only the first context group (the
@@ -122,93 +125,6 @@ def _context_missing(doc: Doc, compiled: Compiled, renamed: bool) -> str:
         if not any_hits(doc, group):
             return f"no context term of group {n} (e.g. {group[0].text if group else '?'})"
     return ""
-
-
-def _own_outside(own: dict[str, list[tuple[int, int, int]]],
-                 other: dict[str, list[tuple[int, int, int]]]) -> int:
-    """Places of own-scope terms not inside an other-scope phrase: "Majilis" in "snap Majilis
-    election" names that other vote, not the claim's."""
-    return len(hit_positions(hits_outside(own, other)))
-
-
-def _out_of_scope(doc: Doc, compiled: Compiled, numbers: SentenceNumbers,
-                  published: int | None, settings: RelevanceSettings) -> str:
-    """Another election, body or country than the claim's, or only years before its event
-    (the text's years, else the year it was published), or, for an event claim with
-    `scope.until`, only years after it (a later vote's detentions are another event).  Never
-    when it names the claim's own result in words no other vote's has (``scope.results``)."""
-    if any_hits(doc, compiled.scope_results) and not _published_before(compiled, published):
-        return ""
-    other = other_scope_hits(doc, compiled)
-    n_other = len(hit_positions(other))
-    if n_other:
-        own = term_hits(doc, compiled.scope_own)
-        if n_other > _own_outside(own, other) and not _told_in_own_scope(doc, compiled, own,
-                                                                        other):
-            return f"out of scope: about {', '.join(list(other)[:3])}"
-    # Published before the claim's subject came to be (a 2009 page on party registration
-    # under the old rules for C8's "no new party since 2019"): the item's own date settles it.
-    since = compiled.scope_published_from
-    if since is not None and published is not None and published < since:
-        return f"out of scope: published in {published}, before {since}"
-    # Dated to other days only, naming neither the claim's vote nor a name only its event has.
-    days = _named_days(doc) if compiled.scope_days else set()
-    if days and not days & compiled.scope_days and not term_hits(doc, compiled.scope_own) \
-            and not term_hits(doc, compiled.unique):
-        return ("out of scope: dated " + ", ".join(f"{d}/{m}" for d, m in sorted(days)[:3])
-                + ", not the claim's day or vote")
-    if compiled.scope_years:
-        named = numbers.year_values()
-        years = named or ({published} if published else set())
-        # Only years the text names put it after an event: a later story may recount it.
-        first, until = compiled.scope_years[0], compiled.scope_until
-        # Only earlier years named, but the claim's own result told with its owner ("Nur Otan
-        # won 71.09%"): those years are the background or the comparison of the claim's vote
-        # (not when the item was published before it: its date is no background).  A vote's
-        # story published in the vote's own year tells the earlier years it names as its
-        # background ("no new party since 2016", "the 2019 protests"; real 3, 11).
-        before = (bool(years) and max(years) < first and not _renamed(doc, compiled, settings)
-                  and not (named and compiled.kind == "vote" and published in compiled.scope_years)
-                  and not (named and not _published_before(compiled, published)
-                           and share_told(doc, compiled, numbers, settings, own=True)))
-        if before or (years and until is not None and min(named, default=0) > until):
-            return (f"out of scope: about {', '.join(map(str, sorted(years)))}, the claim is "
-                    f"about {', '.join(map(str, compiled.scope_years))}")
-        return "" if days & compiled.scope_days else latest_vote_only(doc, compiled, published,
-                                                                       named)
-    return ""
-
-
-def _published_before(compiled: Compiled, published: int | None) -> bool:
-    """The item was published before the claim's first year: it cannot tell that vote."""
-    return bool(compiled.scope_years) and published is not None \
-        and published < compiled.scope_years[0]
-
-
-def _told_in_own_scope(doc: Doc, compiled: Compiled, own: dict[str, list[tuple[int, int, int]]],
-                       other: dict[str, list[tuple[int, int, int]]]) -> bool:
-    """A sentence that tells the claim (one of its anchors') names its own body or vote and no
-    other: the other votes or bodies the item names elsewhere are background (a page on the
-    Majilis's party lists that recounts the maslikhats' or a referendum's).  Not when the title
-    (the first sentence) names the other one: that is what the item is about (a neighbour's
-    move to a mixed system, told with the words of the claim's)."""
-    other_sentences = {s for occ in other.values() for s, _, _ in occ}
-    own_sentences = {s for occ in own.values() for s, _, _ in occ} - other_sentences
-    return bool(own_sentences) and 0 not in other_sentences and any(
-        s in own_sentences for occ in term_hits(doc, compiled.anchors).values() for s, _, _ in occ)
-
-
-def _named_days(doc: Doc) -> set[tuple[int, int]]:
-    """The days of a month *doc* names, read once per item (not once per claim)."""
-    if doc.days is None:
-        doc.days = named_days(doc.sentences)
-    return doc.days
-
-
-def _renamed(doc: Doc, compiled: Compiled, settings: RelevanceSettings) -> bool:
-    """The item reports the rename of a party the claim names: written after the rename, so
-    the party's history it recounts ("founded in 1999") does not put it before the claim."""
-    return bool(_reported_renames(doc, compiled, settings))
 
 
 def _named_alone(doc: Doc, compiled: Compiled) -> bool:
@@ -243,7 +159,7 @@ def _gate(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, published: int
     why = ((not unique and _context_missing(doc, compiled, bool(renames) or alone)
             and _context_missing(doc, compiled, share_told(doc, compiled, numbers, settings)))
            or _excluded(doc, compiled, settings)
-           or _out_of_scope(doc, compiled, numbers, published, settings))
+           or out_of_scope(doc, compiled, numbers, published, settings))
     return why, renames
 
 
@@ -285,7 +201,7 @@ class _ClaimFigures:
     #: figure, tolerance, the number words that may equal it (none for percentages, years)
     figures: list[tuple[Number, float, frozenset[str]]]
     known: list[tuple[list[float], float]]  # values (and tolerance) the claim itself has
-    own_years: frozenset[float]  # the years among its figures
+    own_years: frozenset[int]  # the years among its figures (``compiled.figure_years``)
     counts: list[tuple[Number, float]]  # its figures that are not years, with tolerance
     large: bool  # one of them is a thousand or more (may be written "forty thousand")
     #: the anchors and supporting terms written with numbers, and their values
@@ -308,7 +224,7 @@ def _claim_figures(compiled: Compiled) -> _ClaimFigures:
         texts = dict.fromkeys(t.text for t in (*compiled.anchors, *compiled.support))
         numbered = tuple((text, values) for text in texts if (values := values_in_term(text)))
         cached = _CLAIM_FIGURES[id(compiled)] = _ClaimFigures(
-            compiled, figures, known, frozenset(f.value for f in compiled.figures if f.year),
+            compiled, figures, known, figure_years(compiled),
             counts, any(f.value >= 1000 for f, _ in counts), numbered)
     return cached
 
@@ -396,8 +312,8 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     quantities = read_quantities(doc, compiled, numbers, weight, {**anchors, **support},
                                  own_figures.known, own_figures.numbered_terms, settings)
     max_year = (now.year + settings.years_ahead) if now else NO_YEAR_AFTER
-    later_years = sorted(y for y in numbers.year_values()  # not the claim's own (C13's 1999)
-                         if compiled.year and compiled.year < y <= max_year and str(y) not in compiled.claim.figures)
+    later_years = sorted(y for y in numbers.year_values() if compiled.year and compiled.year < y <= max_year
+                         and y not in own_figures.own_years)  # not the claim's own (C13's 1999)
     update_hits = _change_hits(doc, compiled, numbers, compiled.update)
     weak_hits, confirm_hits = term_hits(doc, compiled.weak_change), term_hits(doc, compiled.confirm)
     return Evidence(
@@ -445,7 +361,7 @@ def veto(prep: Prepared, claim: Claim, settings: RelevanceSettings = DEFAULT_SET
         return "none of the words the claim needs (opinion_needs)"
     country = "" if term_hits(doc, compiled.unique) else country_missing(doc, compiled)
     return (country or _excluded(doc, compiled, settings)
-            or _out_of_scope(doc, compiled, prep.numbers, prep.published_year, settings))
+            or out_of_scope(doc, compiled, prep.numbers, prep.published_year, settings))
 
 
 def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
@@ -549,12 +465,12 @@ def assess(prep: Prepared, claim: Claim, *, threshold: float | None = None,
     assert stance in STANCES
     result = Assessment(claim.id, score=score, stance=stance, reason=reason, evidence=ev)
     if score >= (settings.threshold if threshold is None else threshold):
-        best = max(ev.sentence_weight.items(), key=lambda kv: (kv[1], -kv[0]))[0]
         matched = tuple(dict.fromkeys([*ev.anchors, *ev.support, *ev.figures, *ev.confirmed,
                                        *ev.differing, *ev.disputed, *ev.replaced,
                                        *ev.renames, *ev.updates]))
         result.match = ClaimMatch(claim_id=claim.id, score=score, stance=stance, reason=reason,
-                                  matched=matched[:16], sentence=prep.sentences[best][:500],
+                                  matched=matched[:MATCHED_SHOWN],
+                                  sentence=prep.sentences[ev.best_sentence()][:SENTENCE_SHOWN_CHARS],
                                   lang=prep.lang)
     return result
 

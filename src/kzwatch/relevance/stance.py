@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from kzwatch.relevance.compiled import BALLOT_MENTION, Compiled
+from kzwatch.relevance.compiled import BALLOT_MENTION, Compiled, figure_years
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 
 if TYPE_CHECKING:
@@ -353,7 +353,7 @@ def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
 def _names_own_years(ev: Evidence, compiled: Compiled) -> bool:
     """Whether the item names a year that is one of the claim's own figures (C13's 1998 and
     1999, C5's 2005)."""
-    own = {int(f) for f in compiled.claim.figures if f.isdigit() and len(f) == 4}
+    own = figure_years(compiled)
     return any(own & ys for ys in ev.sentence_years)
 
 

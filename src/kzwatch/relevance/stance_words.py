@@ -9,8 +9,13 @@ from functools import lru_cache
 from typing import Any
 
 from kzwatch.relevance.compiled import Compiled
-from kzwatch.relevance.denials import answers_critics, disputed_by_anyone, official_denials
-from kzwatch.relevance.negation import contracted_not, negated
+from kzwatch.relevance.denials import (
+    answers_critics,
+    disputed_by_anyone,
+    first_in_sentence,
+    official_denials,
+)
+from kzwatch.relevance.negation import NEGATIONS_BEFORE, contracted_not, negated
 from kzwatch.relevance.numbers import extract_numbers, figure_tolerance, parse_figure
 from kzwatch.relevance.restated import deliberation_title
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
@@ -72,10 +77,15 @@ def _flat_denials(doc: Doc, hits: Hits, reach: int) -> list[str]:
 
 
 @lru_cache(maxsize=64)
+def _claim_words(claim_text: str) -> frozenset[str]:
+    """The (English) words of a claim's text, casefolded: read once per claim."""
+    return frozenset(re.findall(r"[a-z]+", claim_text.casefold()))
+
+
 def _says_none(claim_text: str) -> bool:
     """The claim's own text says something is absent ("no genuine competition", "no new
     party", "no longer needs"): "no ... at all" in an item restates it, it does not deny it."""
-    return not _ABSENCE_WORDS.isdisjoint(re.findall(r"[a-z]+", claim_text.casefold()))
+    return not _ABSENCE_WORDS.isdisjoint(_claim_words(claim_text))
 
 
 #: Words of absence in a claim's (English) text.
@@ -115,14 +125,15 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
     claim's own figure in the sentence, "the 360 detained is much exaggerated" disputes it
     (``stance._figure_called_inflated``); "observers say the official figure is inflated" is
     the critics' own charge."""
-    critics: dict[int, int] = {}
-    for occ in term_hits(doc, compiled.denial_critics).values():
-        for s, start, _ in occ:
-            critics[s] = min(start, critics.get(s, start))
+    critics = first_in_sentence(doc, compiled.denial_critics)
     found = {s for s, row in enumerate(doc.toks)
              for i, tok in enumerate(row)
              if tok.key.startswith(_INFLATED_STEMS) and critics.get(s, i) >= i
              and not negated(doc, s, i, i, settings)}
+    if not found:  # most items: the claim's figures are not parsed at all
+        return {}
+    # Every figure of the claim, small counts too (``Compiled.figures`` leaves out those its
+    # quantities read): any of them called too large is the claim's figure disputed.
     figures = [(f, figure_tolerance(f)) for f in map(parse_figure, compiled.claim.figures) if f]
     return {s: [f.text for f, near in figures
                 if any(abs(n.value - f.value) <= near and n.percent == f.percent
@@ -176,8 +187,10 @@ def denied_event(doc: Doc, compiled: Compiled, anchors: dict[str, list[tuple[int
 
 
 #: Negations right before a title's word ("no boycott", "not protests", "а не протест") and
-#: the words between that leave it negated ("not a protest", "weren't a").
-_TITLE_NOT_BEFORE = frozenset({"не", "нет", "ни", "not", "no", "never"})
+#: the words between that leave it negated ("not a protest", "weren't a"): the scorer's own
+#: (``NEGATIONS_BEFORE``) but "without"/"без": a title's "выборы без конкуренции" describes
+#: the vote, as the claims do, rather than says a thing did not happen.
+_TITLE_NOT_BEFORE = NEGATIONS_BEFORE - {"without", "без"}
 _ARTICLES = frozenset({"a", "an", "the"})
 #: "There was none" after the word: Russian "бойкота не было", "отказов почти нет",
 #: "политзаключённых в стране нет"; Kazakh "бойкот болған жоқ", "наразылық емес".  Read by
@@ -186,6 +199,9 @@ _KAZAKH_NONE = frozenset(_tok(w).key for w in ("жоқ", "емес"))
 _NONE_KEY = _tok("нет").key
 _WAS_AFTER_NOT = frozenset(_tok(w).key for w in ("было", "был", "была", "были", "будет"))
 _NOT_KEY = _tok("не").key
+#: How far after a title's word its "none" may stand: a place between ("политзаключённых в
+#: стране нет") and no further (a title's later "нет" is another clause's).
+_NONE_AFTER_TOKENS = 3
 #: "No longer", "больше не", "уже не": a change, not a denial (``updates``).
 _NO_LONGER = frozenset({"longer", "больше", "уже"})
 #: Words of keeping out, or of "only these", in a claim's text ("kept out", "hampered", "only
@@ -204,21 +220,21 @@ def title_negates(doc: Doc, compiled: Compiled,
     not take part") or a figure ("бес күн емес, үш": a figure replaced), nor "no longer" (a
     change).  Only the title: in the body such negations are as often the claim's own or a
     denial the page reports and answers (real 4, 5 and 12 in a first version)."""
-    words = set(re.findall(r"[a-z]+", compiled.claim.text.casefold()))
+    words = _claim_words(compiled.claim.text)
     if not doc.toks or _says_none(compiled.claim.text) or not _KEEPING_OUT.isdisjoint(words):
         return []
     row = doc.toks[0]
     hits = {text: [o for o in occ if o[0] == 0]
             for text, occ in {**term_hits(doc, compiled.support), **anchors}.items()
             if not extract_numbers(text)}
-    critic = min((start for occ in term_hits(doc, compiled.denial_critics).values()
-                  for s, start, _ in occ if s == 0), default=len(row))
+    critic = first_in_sentence(doc, compiled.denial_critics).get(0, len(row))
     starts = sorted({start for occ in hits.values() for _, start, _ in occ})
 
     def negated_here(start: int, end: int) -> bool:
         # "Акимат: отказов не было": the "none" after a word belongs to the next claim word.
         stop = next((b for b in starts if b > end), len(row))
-        return critic >= start and _negated_word(row[:min(stop, end + 4)], start, end)
+        return critic >= start and _negated_word(row[:min(stop, end + 1 + _NONE_AFTER_TOKENS)],
+                                                 start, end)
 
     return [text for text, occ in hits.items()
             if any(negated_here(start, end) for _, start, end in occ)]
