@@ -5,12 +5,9 @@ Usage (from the repository root):
 
     .venv/bin/python bench/eval_relevance.py [--dev tests/data/labelled_items.toml]
         [--test tests/data/labelled_items_test.toml] [--test2 tests/data/labelled_items_test2.toml]
-        [--test3 tests/data/labelled_items_test3.toml] [--test4 [FILE]] [--test5 [FILE]]
-        [--test6 [FILE]] [--test7 [FILE]] [--test8 [FILE]]
-        [--test9 [FILE]] [--test10 [FILE]] [--test11 [FILE]] [--test12 [FILE]]
-        [--test13 [FILE]]
+        [--test3 tests/data/labelled_items_test3.toml] [--test4 [FILE]] ... [--test23 [FILE]]
         [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021] [--threshold 0.55]
-        [--errors dev|test|test2|...|test13] [--second-opinion]
+        [--errors dev|test|test2|...|test23] [--second-opinion] [--real FILE]
         [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
@@ -18,9 +15,9 @@ claim) pairs.  Stance accuracy: over correctly found pairs with a stance label. 
 flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
 set; report the figures of the test sets.  The computation is ``kzwatch.relevance.evaluation``.
 
-Test 4 to test 13 (``tests/data/labelled_items_test4.toml`` .. ``..._test13.toml``, each
+Test 4 to test 23 (``tests/data/labelled_items_test4.toml`` .. ``..._test23.toml``, each
 committed before any scorer saw it) are loaded, checked against the split rule and scored only
-with ``--test4`` .. ``--test13`` (the default file when no FILE is given), so that a
+with ``--test4`` .. ``--test23`` (the default file when no FILE is given), so that a
 routine run while tuning does not show their figures.
 
 ``--decisions-out FILE`` writes every decision (claim, score, stance, reason, matched terms,
@@ -40,6 +37,7 @@ from typing import Any
 
 from kzwatch.relevance import DEFAULT_THRESHOLD, load_claims, second_opinion_model
 from kzwatch.relevance.evaluation import (
+    HELD_OUT_SPLITS,
     METRICS,
     decisions,
     evaluate,
@@ -48,9 +46,10 @@ from kzwatch.relevance.evaluation import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-#: The held-out sets scored only when asked for (option name -> default file).
+#: The held-out sets scored only when asked for (option name -> default file): test 4 onward,
+#: one for each later entry of ``HELD_OUT_SPLITS`` (so a new set is registered there alone).
 OPT_IN = {f"test{n}": ROOT / f"tests/data/labelled_items_test{n}.toml"
-          for n in range(4, 24)}
+          for n in range(4, len(HELD_OUT_SPLITS) + 1)}
 #: The labelled sets in the order ``split_problems`` takes them (names as in ``sets``).
 SPLIT_ORDER = ("development", "test (held out)", "test2 (held out)", "test3 (held out)",
                *(f"{name} (held out)" for name in OPT_IN))

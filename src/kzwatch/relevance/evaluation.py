@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from kzwatch.relevance.learned import SecondOpinion
 
 #: The split rule the labelled files follow (see their headers): development items are dated
-#: on or before SPLIT_DATE, test items after it; each later held-out set ("test 2" .. "test 13")
+#: on or before SPLIT_DATE, test items after it; each later held-out set ("test 2" onward)
 #: is dated after its own split date, and every item of an earlier set on or before the next
 #: set's split date.  No two sets share a source.
 SPLIT_DATE = "2024-06-30"
