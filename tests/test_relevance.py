@@ -44,10 +44,10 @@ def _held_out_fixture(n: int):
     return pytest.fixture(scope="module", name=f"held_out_{n}")(rows)
 
 
-(held_out_2, held_out_3, held_out_4, held_out_5, held_out_6, held_out_7, held_out_8, held_out_9,
- held_out_10, held_out_11, held_out_12, held_out_13, held_out_14,
- held_out_15, held_out_16, held_out_17, held_out_18, held_out_19,
- held_out_20, held_out_21, held_out_22, held_out_23) = map(_held_out_fixture, range(2, 24))
+# One fixture per held-out set after the first, ``held_out_2`` .. : a new set is registered in
+# ``HELD_OUT_SPLITS`` alone.
+for _n in range(2, len(HELD_OUT_SPLITS) + 1):
+    globals()[f"held_out_{_n}"] = _held_out_fixture(_n)
 
 
 def match(claims: list[Claim], title: str, text: str = "", claim_id: str | None = None,
@@ -212,10 +212,7 @@ def _assert_split_is_kept_and_checked(earlier: tuple, rows: list[dict], name: st
     check can fail, pairwise: a source of each earlier set in it, a date on or before
     *split_date*, an item of it in the set before."""
     assert split_problems(*earlier, rows) == []
-    names = ("dev", "test", "test 2", "test 3", "test 4", "test 5", "test 6", "test 7",
-             "test 8", "test 9", "test 10", "test 11", "test 12", "test 13",
-             "test 14", "test 15", "test 16", "test 17",
-             "test 18", "test 19", "test 20", "test 21", "test 22")[:len(earlier)]
+    names = ("dev", *(set_name for set_name, _ in HELD_OUT_SPLITS))[:len(earlier)]
     for earlier_name, earlier_rows in zip(names, earlier, strict=True):
         moved = {**rows[0], "source": earlier_rows[0]["source"]}
         problems = split_problems(*earlier, [moved, *rows[1:]])
@@ -228,11 +225,11 @@ def _assert_split_is_kept_and_checked(earlier: tuple, rows: list[dict], name: st
     assert any(f"(after {split_date})" in p for p in problems)
 
 
-#: The later written sets (tests 4 to 23) and what each one's quotas ask beyond the common
+#: The later written sets (tests 4 on) and what each one's quotas ask beyond the common
 #: ones: test 6 was written with ten Arabic-script items, test 7 with 14 Latin-script items,
 #: tests 8 on with 16.  Tests 5 on were written in Cyrillic and converted by letter tables.
 LATER_WRITTEN_SETS = {4: {}, 5: {}, 6: {"least_arabic": 10}, 7: {"least_latin": 14},
-                      **{n: {"least_latin": 16} for n in range(8, 24)}}
+                      **{n: {"least_latin": 16} for n in range(8, len(HELD_OUT_SPLITS) + 1)}}
 
 
 def _written_sets(request: pytest.FixtureRequest, up_to: int) -> list[list[dict]]:
