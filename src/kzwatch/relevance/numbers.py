@@ -175,6 +175,18 @@ _NUMBER_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "�
                               "һ": "х", "і": "и", "ё": "е", "\u00a0": " ", "\u202f": " ",
                               "\u2009": " ", "\u2013": "-", "\u2014": "-"})
 _NUMBER_FOLD_PAIRS = tuple((chr(k), v) for k, v in _NUMBER_FOLD.items())
+#: Years told relative to the item's publication: "в прошлом году", "last year", "былтыр"
+#: (one year before it) and "в этом году", "this year", "биыл" (its own year) date a sentence
+#: as a four-digit year would ("148 protests last year, far fewer than in 2019–2020" speaks of
+#: the year before publication, not of 2019).  Singular forms only: "в прошлые годы", "өткен
+#: жылдары" (in past years) name no year.  Read on each sentence's number text (Latin Kazakh
+#: in Cyrillic), lower-cased.
+_RELATIVE_YEAR_RES: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (-1, re.compile(r"\b(?:(?:в|за)\s+(?:прошлом|минувшем)\s+году|год\s+назад|last\s+year|"
+                    r"a\s+year\s+ago|былтыр\w*|өткен\s+жыл(?:ы|ғы)|бір\s+жыл\s+бұрын)\b")),
+    (0, re.compile(r"\b(?:(?:в|за)\s+(?:этом|текущем|нынешнем)\s+году|this\s+year|биыл\w*|"
+                   r"осы\s+жылы|ағымдағы\s+жыл\w*)\b")),
+)
 _DIGIT_RE = re.compile(r"\d")
 _LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 _GROUPED_RE = re.compile(r"\d{1,3}(?:[ ,.]\d{3})+")
@@ -311,6 +323,7 @@ class SentenceNumbers(Sequence[list[Number]]):
         # Facts of the whole item every assessed claim reads: worked out once per item.
         self._year_values: frozenset[int] | None = None
         self._sentence_years: list[frozenset[int]] | None = None
+        self._relative_years: list[frozenset[int]] | None = None  # offsets, ``relative_years``
         self._percent_sentences: frozenset[int] | None = None
         #: (percent, year) → the item's digit-written numbers of that kind that are not dates,
         #: as values sorted and the first sentence of each (``first_near``)
@@ -468,13 +481,30 @@ class SentenceNumbers(Sequence[list[Number]]):
             self._year_values = frozenset(int(n.value) for n in self.years())
         return self._year_values
 
-    def sentence_years(self) -> list[frozenset[int]]:
-        """Per sentence, the years it names (``years_in``) as integers.  A new list each
+    def sentence_years(self, published: int | None = None) -> list[frozenset[int]]:
+        """Per sentence, the years it names (``years_in``) as integers, with those it tells
+        relative to *published* (``relative_years``; none without it).  A new list each
         call (the sets are shared): every claim's evidence holds its own."""
         if self._sentence_years is None:
             self._sentence_years = [frozenset(int(v) for v in self.years_in(s))
                                     for s in range(len(self))]
-        return list(self._sentence_years)
+        if published is None:
+            return list(self._sentence_years)
+        return [named | relative for named, relative in
+                zip(self._sentence_years, self.relative_years(published))]
+
+    def relative_years(self, published: int | None) -> list[frozenset[int]]:
+        """Per sentence, the years it tells relative to *published* (``_RELATIVE_YEAR_RES``);
+        all empty when the item has no date."""
+        if published is None:
+            return [frozenset()] * len(self)
+        if self._relative_years is None:
+            self._relative_years = [
+                frozenset(offset for offset, pattern in _RELATIVE_YEAR_RES
+                          if pattern.search(self.text(s).lower()))
+                for s in range(len(self))]
+        return [frozenset(published + offset for offset in offsets)
+                for offsets in self._relative_years]
 
     def percent_sentences(self) -> frozenset[int]:
         """The sentences with a percentage that is not a year (a vote's result)."""

@@ -287,9 +287,29 @@ def _change_hits(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, terms: 
     return without_revisits(doc, hits, numbers, compiled.year, compiled.revisits)
 
 
+def _sentences_of(hits: dict[str, list[tuple[int, int, int]]]) -> set[int]:
+    return {s for occ in hits.values() for s, _, _ in occ}
+
+
+def _sentence_weights(anchors: dict[str, list[tuple[int, int, int]]],
+                      support: dict[str, list[tuple[int, int, int]]],
+                      settings: RelevanceSettings) -> dict[int, float]:
+    """How strongly each sentence tells the claim (the best one is shown): its anchors' and
+    supporting terms' places, weighted."""
+    weight: dict[int, float] = defaultdict(float)
+    for occurrences, w in ((anchors, settings.sentence_weight_anchor),
+                           (support, settings.sentence_weight_term)):
+        for occ in occurrences.values():
+            for s_idx, _, _ in occ:
+                weight[s_idx] += w
+    return weight
+
+
 def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: datetime | None,
-             renames: list[str], settings: RelevanceSettings, published: int | None) -> Evidence:
-    """The evidence for one claim once the item is taken to bear on it."""
+             renames: list[str], settings: RelevanceSettings, published: int | None,
+             ungated: bool = False) -> Evidence:
+    """The evidence for one claim once the item is taken to bear on it.  *ungated* (tied to it
+    without anchors: the second opinion): its supporting terms' sentences stand for theirs."""
     anchors = term_hits(doc, compiled.anchors)
     near = settings.change_near_sentences
     change_hits = _change_hits(doc, compiled, numbers, compiled.change)
@@ -299,14 +319,9 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
     renames_reported = bool(renames)
     renames = renames or _renames(doc, compiled, changes, require_old=False,
                                   within=settings.rename_near_sentences)
-    weight: dict[int, float] = defaultdict(float)
-    anchor_sentences = {s for occ in anchors.values() for s, _, _ in occ}
     support = term_hits(doc, compiled.support)
-    for occurrences, w in ((anchors, settings.sentence_weight_anchor),
-                           (support, settings.sentence_weight_term)):
-        for occ in occurrences.values():
-            for s_idx, _, _ in occ:
-                weight[s_idx] += w
+    anchor_sentences = _sentences_of(anchors) or (_sentences_of(support) if ungated else set())
+    weight = _sentence_weights(anchors, support, settings)
     figures = _figures(compiled, numbers, weight, settings.sentence_weight_figure)
     own_figures = _claim_figures(compiled)
     quantities = read_quantities(doc, compiled, numbers, weight, {**anchors, **support},
@@ -341,7 +356,7 @@ def _collect(doc: Doc, compiled: Compiled, numbers: SentenceNumbers, now: dateti
         change_sentences={text: {s for s, _, _ in occ} for text, occ in change_hits.items()},
         anchor_sentences=anchor_sentences,
         # Years and percentages are only ever written in digits.
-        sentence_years=numbers.sentence_years(),
+        sentence_years=numbers.sentence_years(published),
         result_sentences=set(numbers.percent_sentences()),
         own_scope=bool(term_hits(doc, compiled.scope_own)),
         **stance_readings(doc, compiled, update_hits, confirm_hits, anchor_sentences, settings),
@@ -371,7 +386,8 @@ def ungated_stance(prep: Prepared, claim: Claim, now: datetime | None = None,
     compiled = compiled_claim(claim)
     doc = prep.doc
     renames = _reported_renames(doc, compiled, settings)
-    ev = _collect(doc, compiled, prep.numbers, now, renames, settings, prep.published_year)
+    ev = _collect(doc, compiled, prep.numbers, now, renames, settings, prep.published_year,
+                  ungated=True)
     return choose_stance(ev, compiled, settings)
 
 
