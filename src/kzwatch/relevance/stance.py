@@ -30,7 +30,8 @@ def choose_stance(ev: Evidence, compiled: Compiled,
         replaced = _replaced(ev, compiled)
         if replaced:
             return replaced
-    decided = (_from_denial(ev) or _figure_called_inflated(ev, compiled) or _deliberated(ev)
+    decided = (_from_denial(ev) or _contested_vouched(ev) or _figure_called_inflated(ev, compiled)
+               or _deliberated(ev)
                or _from_differing(ev, compiled, settings.figure_near_sentences)
                or _from_words(ev, compiled))
     if decided:
@@ -145,6 +146,19 @@ def _deliberated(ev: Evidence) -> tuple[str, str] | None:
     if restated:
         return "confirms", f"{said}; restates: " + ", ".join(restated[:3])
     return "mentions", said
+
+
+def _contested_vouched(ev: Evidence) -> tuple[str, str] | None:
+    """The claim's contested value (the official 63%) vouched for by the state's side in its
+    own sentence, with no value of the other side there ("the official 63 per cent, the former
+    commission member insisted, was backed by every protocol"; ``vouched_sentences``): the
+    dispute the claim reports, answered against the critics — `contradicts`, about the claim's
+    time (round 28c)."""
+    if ev.later_years or not ev.vouched:
+        return None
+    values = [text for texts in ev.vouched.values() for text in texts]
+    return "contradicts", ("the state's side vouches for the contested figure: "
+                           + ", ".join(dict.fromkeys(values)))
 
 
 def _figure_called_inflated(ev: Evidence, compiled: Compiled) -> tuple[str, str] | None:

@@ -17,6 +17,7 @@ from kzwatch.relevance.denials import (
 )
 from kzwatch.relevance.negation import NEGATIONS_BEFORE, contracted_not, negated
 from kzwatch.relevance.numbers import extract_numbers, figure_tolerance, parse_figure
+from kzwatch.relevance.qualifiers import within
 from kzwatch.relevance.restated import deliberation_title
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, term_hits
@@ -107,8 +108,52 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
         "proposal_sentences": proposal_sentences(doc, anchor_sentences | {0}),
         "past_member": list(term_hits(doc, compiled.past_members)),
         "inflated": inflated_sentences(doc, compiled, settings),
+        "vouched": vouched_sentences(doc, compiled, settings),
         "deliberation": deliberation_title(doc, compiled),
     }
+
+
+#: Words of vouching for a figure (romanisation keys: stems, and whole words where a stem
+#: would take in others: "real" not "realise", "шын" not "шындық", the forms of "верный" not
+#: "вернуть"): "63 per cent was the real number", "явка была настоящей", "нақты саны 63 пайыз",
+#: "the official figure was backed by every protocol", "defends the 63 per cent".
+_VOUCHING_STEMS = tuple(_tok(w).key for w in (
+    "настоящ", "реальн", "достоверн", "правильн", "точн", "accurat", "genuin", "шынайы", "дұрыс",
+    "нақты"))
+_VOUCHING_KEYS = frozenset(_tok(w).key for w in (
+    "real", "true", "sound", "backed", "defend", "defends", "defended", "шын", "верный",
+    "верная", "верной", "верно", "верна", "верны"))
+
+
+def vouched_sentences(doc: Doc, compiled: Compiled,
+                      settings: RelevanceSettings = DEFAULT_SETTINGS) -> dict[int, list[str]]:
+    """The sentences where the state's side vouches for the claim's contested value (a
+    ``contested`` quantity's: the official 63%), each with that value as written: a word of
+    ``_VOUCHING_STEMS``/``_VOUCHING_KEYS``, not negated, with no critic of the claim named
+    before it, its speaker (``denial_speakers``) named before the word, in the title or in the
+    sentence before ("a former member of the CEC … 'the official 63 per cent was backed by
+    every protocol'"), and no other value of the quantity in the sentence (both sides told
+    together are the claim's own dispute).  ``stance._contested_vouched`` reads them (round
+    28c)."""
+    quantities = [q for q in compiled.quantities if q["contested"]]
+    if not compiled.denial_speakers or not quantities:
+        return {}
+    words = [(s, i) for s, row in enumerate(doc.toks) for i, tok in enumerate(row)
+             if tok.key in _VOUCHING_KEYS or tok.key.startswith(_VOUCHING_STEMS)]
+    if not words:
+        return {}
+    speakers = first_in_sentence(doc, compiled.denial_speakers)
+    critics = first_in_sentence(doc, compiled.denial_critics)
+    found: dict[int, list[str]] = {}
+    for s in {s for s, i in words
+              if critics.get(s, i) >= i and not negated(doc, s, i, i, settings)
+              and (speakers.get(s, i) < i or 0 in speakers or s - 1 in speakers)}:
+        numbers = extract_numbers(doc.sentences[s])
+        for q in quantities:
+            told = [n for n in numbers if within(n.value, q["values"], q["tolerance"])]
+            if told and all(within(n.value, q["contested"], q["tolerance"]) for n in told):
+                found.setdefault(s, []).extend(n.text for n in told)
+    return found
 
 
 #: Stems (romanisation keys) of calling a figure too large: "inflated", "exaggerated",

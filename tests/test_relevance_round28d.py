@@ -1,0 +1,53 @@
+"""Rule of round 28d: the state's side vouching for the claim's contested value — a former
+member of the election commission saying the official 63% "was the real figure" or "was backed
+by every protocol" — answers the dispute C1 reports: `contradicts`
+(``stance_words.vouched_sentences``, ``stance._contested_vouched``).  The rule cases fail
+before the round; the guards pass on both.  The texts are our own."""
+
+from __future__ import annotations
+
+import pytest
+from relevance_helpers import stance_of
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Former commissioner on the 2021 vote",
+     "A retired member of the Central Election Commission spoke to us about the January 2021 "
+     "Majilis vote. The official 63 per cent turnout, he insisted, was backed by every protocol."),
+    ("Экс-член избиркома о выборах 2021 года",
+     "Бывший член Центризбиркома рассказал о выборах в мажилис 2021 года. По его словам, явка "
+     "в 63 процента была настоящей."),
+    ("Бұрынғы комиссия мүшесі",
+     "Орталық сайлау комиссиясының бұрынғы мүшесі 2021 жылғы Мәжіліс сайлауына келгендердің "
+     "нақты саны 63 пайыз болғанын айтты."),
+])
+def test_the_state_vouching_for_the_contested_turnout_contradicts_c1(claims, title, text) -> None:
+    match = stance_of(claims, "C1", title, text, published="2026-05-04")
+    assert match.stance == "contradicts", match.reason
+
+
+def test_both_sides_in_one_sentence_stay_the_claims_own_dispute(claims) -> None:
+    # Guard: the official 63% and the observers' 35.10% told together restate C1's dispute,
+    # whatever word stands beside them.
+    match = stance_of(claims, "C1", "Two turnout figures",
+                      "The Central Election Commission says the official 63 per cent turnout is "
+                      "accurate, while MISK observers counted 35.10 per cent in 2021.",
+                      published="2026-05-04")
+    assert match.stance == "confirms", match.reason
+
+
+def test_the_critics_real_turnout_is_not_the_states_voice(claims) -> None:
+    # Guard: observers naming what they think the real turnout is (the critic speaks first).
+    match = stance_of(claims, "C1", "Observers on the 2021 turnout",
+                      "Observers of the MISK group said the real turnout in January 2021 was "
+                      "nowhere near the 63 per cent the Central Election Commission reported.",
+                      published="2026-05-04")
+    assert match.stance != "contradicts", match.reason
+
+
+def test_a_reporter_calling_the_figure_genuine_with_no_official_speaking(claims) -> None:
+    # Guard: no one for the state speaks; the vouching word alone decides nothing.
+    match = stance_of(claims, "C1", "Turnout in 2021",
+                      "Turnout at the January 2021 Majilis election was a genuine 63 per cent in "
+                      "the count of a university survey team.", published="2026-05-04")
+    assert match.stance != "contradicts", match.reason
