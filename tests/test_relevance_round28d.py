@@ -17,6 +17,9 @@ from relevance_helpers import stance_of
     ("Экс-член избиркома о выборах 2021 года",
      "Бывший член Центризбиркома рассказал о выборах в мажилис 2021 года. По его словам, явка "
      "в 63 процента была настоящей."),
+    ("Ex-official on the count",
+     "A former deputy head of the Central Election Commission discussed the 2021 Majilis turnout "
+     "with us. 'Sixty-three percent was the true figure, and we counted it twice,' she said."),
     ("Бұрынғы комиссия мүшесі",
      "Орталық сайлау комиссиясының бұрынғы мүшесі 2021 жылғы Мәжіліс сайлауына келгендердің "
      "нақты саны 63 пайыз болғанын айтты."),
@@ -51,3 +54,10 @@ def test_a_reporter_calling_the_figure_genuine_with_no_official_speaking(claims)
                       "Turnout at the January 2021 Majilis election was a genuine 63 per cent in "
                       "the count of a university survey team.", published="2026-05-04")
     assert match.stance != "contradicts", match.reason
+
+
+def test_a_share_in_words_is_read_with_the_digits() -> None:
+    from kzwatch.relevance.numbers import numbers_and_shares_in_words
+
+    found = numbers_and_shares_in_words("Sixty-three percent was the figure; 35.10% was theirs.")
+    assert {(n.value, n.percent) for n in found} >= {(63.0, True), (35.1, True)}

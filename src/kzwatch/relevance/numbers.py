@@ -230,6 +230,15 @@ def extract_numbers(text: str) -> list[Number]:
     return out + _compound_words(chunks)
 
 
+def numbers_and_shares_in_words(text: str) -> list[Number]:
+    """``extract_numbers`` of *text* and its percentages written in words ("sixty-three
+    percent", ``_words_percent``)."""
+    found = extract_numbers(text)
+    if _PERCENT_UNIT_RE.search(text.casefold()):
+        found += _words_percent(fold_text(text))
+    return found
+
+
 def fold_text(text: str) -> str:
     """``text.casefold().translate(_NUMBER_FOLD)``: a dict-table translate walks a Cyrillic
     text character by character in Python objects; a replace per letter that occurs is C."""

@@ -16,7 +16,12 @@ from kzwatch.relevance.denials import (
     official_denials,
 )
 from kzwatch.relevance.negation import NEGATIONS_BEFORE, contracted_not, negated
-from kzwatch.relevance.numbers import extract_numbers, figure_tolerance, parse_figure
+from kzwatch.relevance.numbers import (
+    extract_numbers,
+    figure_tolerance,
+    numbers_and_shares_in_words,
+    parse_figure,
+)
 from kzwatch.relevance.qualifiers import within
 from kzwatch.relevance.restated import deliberation_title
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
@@ -148,7 +153,7 @@ def vouched_sentences(doc: Doc, compiled: Compiled,
     for s in {s for s, i in words
               if critics.get(s, i) >= i and not negated(doc, s, i, i, settings)
               and (speakers.get(s, i) < i or 0 in speakers or s - 1 in speakers)}:
-        numbers = extract_numbers(doc.sentences[s])
+        numbers = numbers_and_shares_in_words(doc.sentences[s])
         for q in quantities:
             told = [n for n in numbers if within(n.value, q["values"], q["tolerance"])]
             if told and all(within(n.value, q["contested"], q["tolerance"]) for n in told):
