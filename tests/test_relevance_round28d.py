@@ -61,3 +61,24 @@ def test_a_share_in_words_is_read_with_the_digits() -> None:
 
     found = numbers_and_shares_in_words("Sixty-three percent was the figure; 35.10% was theirs.")
     assert {(n.value, n.percent) for n in found} >= {(63.0, True), (35.1, True)}
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("About twenty-five thousand people signed.", 25000.0),
+    ("Police held three hundred and sixty protesters.", 360.0),
+    ("Forty-four of us sat on the council.", 44.0),
+    ("Сорок тысяч подписей собрали за месяц.", 40000.0),
+])
+def test_a_hyphenated_or_and_joined_number_in_words_is_read_whole(text, value) -> None:
+    from kzwatch.relevance.numbers import SentenceNumbers
+
+    assert value in {n.value for n in SentenceNumbers([text]).in_words(0)}
+
+
+@pytest.mark.parametrize("text", ["It was closer to forty-five per cent.",
+                                  "Явка составила шестьдесят три процента."])
+def test_a_share_in_words_is_no_count(text) -> None:
+    from kzwatch.relevance.numbers import SentenceNumbers, numbers_and_shares_in_words
+
+    assert SentenceNumbers([text]).in_words(0) == []
+    assert [n.percent for n in numbers_and_shares_in_words(text) if n.value >= 10] == [True]

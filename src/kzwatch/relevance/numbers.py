@@ -100,24 +100,57 @@ _LARGE_WORD_RE = re.compile(r"\b(?:" + "|".join(sorted(
     + r"|он (?:" + "|".join(sorted(_KAZAKH_UNITS)) + r"))\b")
 
 
+def _number_pieces(chunks: list[str]) -> list[tuple[str, str]]:
+    """Each chunk's number word (``_compound_word``; "" for none) with what joins it to the
+    one before, a hyphenated compound ("twenty-five", "қырық-елу") taken apart into its words;
+    "and" kept between a hundred and what it adds ("three hundred and sixty")."""
+    pieces: list[tuple[str, str]] = []
+    for n_chunk, chunk in enumerate(chunks):
+        parts = chunk.split("-")
+        words = [_compound_word(part) for part in parts] if len(parts) > 1 else []
+        if words and all(words):
+            pieces += [(word, " " if n == 0 else "-") for n, word in enumerate(words)]
+        elif chunk.casefold() == "and" and pieces and pieces[-1][0] == "hundred":
+            pieces.append(("and", " "))
+        elif _PERCENT_UNIT_RE.match(fold_text(" ".join(chunks[n_chunk:n_chunk + 2]))):
+            # A share in words ("forty-five per cent") is ``_words_percent``'s, not a count.
+            pieces.append((_PERCENT_MARK, " "))
+        else:
+            pieces.append((_compound_word(chunk), " "))
+    return pieces
+
+
+#: Where a percent word follows number words (``_number_pieces``): the run before it is no count.
+_PERCENT_MARK = "%"
+
+
 def _compound_words(chunks: list[str]) -> list[Number]:
     """Numbers written in two or more words (``_ADDING_WORDS``, ``_MULTIPLYING_WORDS``), as
-    one value each: "он сегіз миллион" is 18,000,000, "forty thousand" 40,000."""
-    words = [*map(_compound_word, chunks), ""]
-    if sum(map(bool, words)) < 2:
+    one value each: "он сегіз миллион" is 18,000,000, "forty thousand" 40,000, "twenty-five
+    thousand" 25,000, "three hundred and sixty" 360."""
+    pieces = [*_number_pieces(chunks), ("", " ")]
+    if sum(bool(word) for word, _ in pieces) < 2:
         return []
     out: list[Number] = []
-    run: list[str] = []
-    for i, word in enumerate(words):
+    run: list[tuple[str, str]] = []
+    for i, (word, joint) in enumerate(pieces):
         # "он" is ten only before a Kazakh unit ("он сегіз"); in Russian it is "he".
-        if word == "он" and words[i + 1] not in _KAZAKH_UNITS:
+        if word == "он" and pieces[i + 1][0] not in _KAZAKH_UNITS:
             word = ""
-        if word:
-            run.append(word)
+        # "and" stands in a number only with an adding word after it.
+        if word == "and" and pieces[i + 1][0] not in _ADDING_WORDS:
+            word = ""
+        if word and word != _PERCENT_MARK:
+            run.append((word, joint))
             continue
-        if len(run) >= 2 and any(w in _TENS_OR_MORE or w in _MULTIPLYING_WORDS for w in run):
-            out.append(Number(value=_run_value(run), percent=False, year=False,
-                              text=" ".join(run)))
+        if run and run[-1][0] == "and":
+            run.pop()
+        if word == _PERCENT_MARK:
+            run = []
+        words = [w for w, _ in run if w != "and"]
+        if len(words) >= 2 and any(w in _TENS_OR_MORE or w in _MULTIPLYING_WORDS for w in words):
+            text = "".join(j + w for w, j in run).lstrip()
+            out.append(Number(value=_run_value(words), percent=False, year=False, text=text))
         run = []
     return out
 
