@@ -82,3 +82,29 @@ def test_a_share_in_words_is_no_count(text) -> None:
 
     assert SentenceNumbers([text]).in_words(0) == []
     assert [n.percent for n in numbers_and_shares_in_words(text) if n.value >= 10] == [True]
+
+
+@pytest.mark.parametrize("text", ["Since the mid-2000s no ballot had the box.",
+                                  "В 2000-х годах графы не было.", "1990-е годы были другими.",
+                                  "2000-жылдары бұл баған болмады."])
+def test_a_decade_is_no_year(text) -> None:
+    from kzwatch.relevance.numbers import extract_numbers
+
+    assert not [n for n in extract_numbers(text) if n.year]
+
+
+@pytest.mark.parametrize(("text", "years"), [("2019–2020 жылдары акция көп болды.", {2019, 2020}),
+                                             ("In 2020 and 2021 it held.", {2020, 2021})])
+def test_years_of_a_range_stay_years(text, years) -> None:
+    from kzwatch.relevance.numbers import extract_numbers
+
+    assert {n.value for n in extract_numbers(text) if n.year} == years
+
+
+def test_a_later_vote_told_beside_a_decade_is_a_later_vote(claims) -> None:
+    # "since the mid-2000s" put the whole story in 2000 (out of C1's scope); it is a later vote.
+    match = stance_of(claims, "C1", "A new box on the Majilis ballot",
+                      "For the first time since the mid-2000s, voters electing Majilis deputies "
+                      "could choose 'against all'. The election commission put turnout at 57.2 "
+                      "percent.", published="2027-03-20")
+    assert match.stance == "updates", match.reason

@@ -2,6 +2,7 @@
 as (day, month) pairs, for an event claim's scope: an event happened on one day, so an item
 that dates what it reports to other days, and names neither that day nor the claim's vote,
 is about another event (detentions in June 2019 or February 2022 are not the election day's).
+Also the years a sentence tells relative to its publication ("last year", "биыл": round 28c).
 Self-contained on purpose: the number reader's internals are tuned for speed elsewhere."""
 
 from __future__ import annotations
@@ -123,3 +124,24 @@ def _vote_word_near(sentence: str, start: int, end: int, words: int = 8) -> bool
     before = sentence[:start].split()[-words:]
     after = sentence[end:].split()[:words]
     return _VOTE_WORD_RE.search(" ".join(before + after)) is not None
+
+
+#: Years told relative to the item's publication: "в прошлом году", "last year", "былтыр"
+#: (one year before it) and "в этом году", "this year", "биыл" (its own year) date a sentence
+#: as a four-digit year would ("148 protests last year, far fewer than in 2019–2020" speaks of
+#: the year before publication, not of 2019).  Singular forms only: "в прошлые годы", "өткен
+#: жылдары" (in past years) name no year.  Read on each sentence's number text (Latin Kazakh
+#: in Cyrillic), lower-cased.  ``SentenceNumbers.relative_years`` adds the publication year.
+_RELATIVE_YEAR_RES: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (-1, re.compile(r"\b(?:(?:в|за)\s+(?:прошлом|минувшем)\s+году|год\s+назад|last\s+year|"
+                    r"a\s+year\s+ago|былтыр\w*|өткен\s+жыл(?:ы|ғы)|бір\s+жыл\s+бұрын)\b")),
+    (0, re.compile(r"\b(?:(?:в|за)\s+(?:этом|текущем|нынешнем)\s+году|this\s+year|биыл\w*|"
+                   r"осы\s+жылы|ағымдағы\s+жыл\w*)\b")),
+)
+
+
+def relative_year_offsets(text: str) -> frozenset[int]:
+    """The years *text* tells relative to its publication, as offsets from it (-1: "last
+    year"; 0: "this year")."""
+    folded = text.lower()
+    return frozenset(offset for offset, pattern in _RELATIVE_YEAR_RES if pattern.search(folded))

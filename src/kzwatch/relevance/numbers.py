@@ -11,6 +11,8 @@ from functools import lru_cache
 from itertools import chain
 from typing import overload
 
+from kzwatch.relevance.days import relative_year_offsets
+
 
 @dataclass(frozen=True)
 class Number:
@@ -208,18 +210,6 @@ _NUMBER_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "�
                               "һ": "х", "і": "и", "ё": "е", "\u00a0": " ", "\u202f": " ",
                               "\u2009": " ", "\u2013": "-", "\u2014": "-"})
 _NUMBER_FOLD_PAIRS = tuple((chr(k), v) for k, v in _NUMBER_FOLD.items())
-#: Years told relative to the item's publication: "в прошлом году", "last year", "былтыр"
-#: (one year before it) and "в этом году", "this year", "биыл" (its own year) date a sentence
-#: as a four-digit year would ("148 protests last year, far fewer than in 2019–2020" speaks of
-#: the year before publication, not of 2019).  Singular forms only: "в прошлые годы", "өткен
-#: жылдары" (in past years) name no year.  Read on each sentence's number text (Latin Kazakh
-#: in Cyrillic), lower-cased.
-_RELATIVE_YEAR_RES: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (-1, re.compile(r"\b(?:(?:в|за)\s+(?:прошлом|минувшем)\s+году|год\s+назад|last\s+year|"
-                    r"a\s+year\s+ago|былтыр\w*|өткен\s+жыл(?:ы|ғы)|бір\s+жыл\s+бұрын)\b")),
-    (0, re.compile(r"\b(?:(?:в|за)\s+(?:этом|текущем|нынешнем)\s+году|this\s+year|биыл\w*|"
-                   r"осы\s+жылы|ағымдағы\s+жыл\w*)\b")),
-)
 _DIGIT_RE = re.compile(r"\d")
 _LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 _GROUPED_RE = re.compile(r"\d{1,3}(?:[ ,.]\d{3})+")
@@ -316,12 +306,24 @@ def _digit_numbers(normal: str) -> list[Number]:
             out.append(Number(value=value, percent=percent, year=False,
                               text=m.group(0).strip()))
         else:
-            day = (_is_date(normal, m.start(), m.end(), value)
+            year = raw.isdigit() and 1990 <= value <= 2039
+            decade = (year and value % 10 == 0
+                      and _DECADE_AFTER_RE.match(normal, m.end()) is not None
+                      and _RANGE_BEFORE_RE.search(normal, 0, m.start()) is None)
+            day = (decade or _is_date(normal, m.start(), m.end(), value)
                    or _is_clock(normal, m.start(), m.end()))
-            out.append(Number(value=value, percent=False,
-                              year=raw.isdigit() and 1990 <= value <= 2039,
+            out.append(Number(value=value, percent=False, year=year and not decade,
                               text=m.group(0).strip(), date=day))
     return out
+
+
+#: A decade, not a year: a round year followed by "s", "-х", "-е год…" or the Kazakh plural
+#: "жылдар…" ("the 2000s", "the 1990's", "в 2000-х", "1990-е годы", "2000-жылдары"), read on
+#: folded text, and not the end of a range ("2019–2020 жылдары" is two years).  Marked as a
+#: date (neither a year nor a count): "since the mid-2000s" does not put a story about the latest
+#: vote in 2000.
+_DECADE_AFTER_RE = re.compile(r"(?:'?s\b|\s*-\s*(?:х\b|е\s+год)|\s*-?\s*жылдар)")
+_RANGE_BEFORE_RE = re.compile(r"\d\s*[-/]\s*$")
 
 
 #: A year is read from a run of digits (1990–2039, leading zeros allowed): a sentence
@@ -536,15 +538,13 @@ class SentenceNumbers(Sequence[list[Number]]):
                 zip(self._sentence_years, self.relative_years(published))]
 
     def relative_years(self, published: int | None) -> list[frozenset[int]]:
-        """Per sentence, the years it tells relative to *published* (``_RELATIVE_YEAR_RES``);
+        """Per sentence, the years it tells relative to *published* (``days.relative_year_offsets``);
         all empty when the item has no date."""
         if published is None:
             return [frozenset()] * len(self)
         if self._relative_years is None:
-            self._relative_years = [
-                frozenset(offset for offset, pattern in _RELATIVE_YEAR_RES
-                          if pattern.search(self.text(s).lower()))
-                for s in range(len(self))]
+            self._relative_years = [relative_year_offsets(self.text(s))
+                                    for s in range(len(self))]
         return [frozenset(published + offset for offset in offsets)
                 for offsets in self._relative_years]
 
