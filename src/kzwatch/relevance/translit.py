@@ -143,23 +143,43 @@ _ARABIC = {
 #: to its letter (ٵ ٶ ٷ ٸ: ә ө ү і, as some typesetters write it) marks a front word too.
 _FRONT = {"ы": "і"}
 _FRONT_MARKERS = frozenset("ٴءٸٵٶٷەكگ")
+#: The letters with the hamza joined (ә ө ү і).  A text that writes two of them in one word
+#: ("مٵجٸلٸس") spells every front vowel with its own letter, as the Cyrillic does, instead of
+#: one hamza for the word: its ى is always ы, even in a word with е/к/г or a front vowel
+#: ("قىزمەتكەرٸ" қызметкері, "قورىتىندىسىمەن" қорытындысымен, "ەقىۇ" ЕҚЫҰ).
+_JOINED_HAMZA = "ٵٶٷٸ"
+_LETTER_BY_LETTER_RE = re.compile(f"[{_JOINED_HAMZA}][\u0600-\u06ff]*[{_JOINED_HAMZA}]")
 _ARABIC_WORD_RE = re.compile(r"[\u0600-\u06ff]+")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _ARABIC_DIGIT_RE = re.compile("[٠-٩۰-۹]")
+#: я and ю are written ي + ا/ۋ ("پارتييا", "ساياسي"): after a vowel that ي is read й, so
+#: "ийа", "йа" and "йу" are the Cyrillic "ия", "я" and "ю" (партия, саяси, идея, аю);
+#: after a consonant "иа"/"иу" are "ия"/"ю" ("پارتيا" партия, "بيۋللەتەن" бюллетен), and at
+#: the start of a word "иа" is "я".
+_YA_YU = (("ийа", "ия"), ("ийу", "ию"), ("йа", "я"), ("йу", "ю"), ("иу", "ю"))
+_WORD_START_YA_RE = re.compile(r"^иа")
+_MID_YA_RE = re.compile(r"(?<=.)иа")
+#: ц is written ت + س: a Russian loan's "-ция" ("پوليتسييا" полиция, "اكتسييا" акция) and
+#: "иц" with the Russian и (ي, not the Kazakh і): "офитсер" офицер, "политсей" полицей.
+#: Kazakh "тс" (айтса, кетсе) is neither.
+_TS_RE = re.compile(r"тси(?=я)|(?<=и)тс(?=[еи])")
 
 
 def has_arabic(text: str) -> bool:
     return _ARABIC_WORD_RE.search(text) is not None
 
 
-def _arabic_word(match: re.Match[str]) -> str:
-    return _arabic_word_in_cyrillic(match.group(0))
+def writes_front_letters(text: str) -> bool:
+    """Does an Arabic-script *text* write each front vowel with its joined-hamza letter (two
+    in one word somewhere), rather than one hamza per front word?"""
+    return _LETTER_BY_LETTER_RE.search(text) is not None
 
 
 @lru_cache(maxsize=200_000)
-def _arabic_word_in_cyrillic(word: str) -> str:
-    """One Arabic-script word in Cyrillic (cached: a word is read letter by letter)."""
-    front = any(c in _FRONT_MARKERS for c in word)
+def _arabic_word_in_cyrillic(word: str, letter_by_letter: bool = False) -> str:
+    """One Arabic-script word in Cyrillic (cached: a word is read letter by letter).
+    *letter_by_letter*: the text writes і as ٸ (``writes_front_letters``), so ى is ы."""
+    front = not letter_by_letter and any(c in _FRONT_MARKERS for c in word)
     out: list[str] = []
     for ch in word:
         cyr = _ARABIC.get(ch, ch)
@@ -170,15 +190,22 @@ def _arabic_word_in_cyrillic(word: str) -> str:
         out.append(cyr)
     text = "".join(out)
     # "پارتيا" → "партиа" → "партия"; "بيۋللەتەن" → "биуллетен" → "бюллетен".
-    return text.replace("иа", "ия").replace("иу", "ю")
+    text = _MID_YA_RE.sub("ия", _WORD_START_YA_RE.sub("я", text))
+    for written, cyrillic in _YA_YU:
+        text = text.replace(written, cyrillic)
+    return _TS_RE.sub(lambda m: "ци" if m.group(0) == "тси" else "ц", text)
 
 
-def arabic_to_cyrillic(text: str) -> str:
-    """Kazakh tote jazu in Cyrillic ("ٴماجىلىس سايلاۋى" → "мәжіліс сайлауы"); other text kept."""
+def arabic_to_cyrillic(text: str, letter_by_letter: bool | None = None) -> str:
+    """Kazakh tote jazu in Cyrillic ("ٴماجىلىس سايلاۋى" → "мәжіліс сайлауы"); other text kept.
+    *letter_by_letter*: ``writes_front_letters`` of the whole item (None: of *text*)."""
+    if letter_by_letter is None:
+        letter_by_letter = writes_front_letters(text)
     # A dict-table translate walks the whole text in Python objects: only when it has a digit.
     if _ARABIC_DIGIT_RE.search(text):
         text = text.translate(_ARABIC_DIGITS)
-    return _ARABIC_WORD_RE.sub(_arabic_word, text)
+    return _ARABIC_WORD_RE.sub(
+        lambda m: _arabic_word_in_cyrillic(m.group(0), letter_by_letter), text)
 
 
 # --- numbers of a Latin-Kazakh text --------------------------------------------------------
