@@ -73,10 +73,48 @@ def latin_to_cyrillic(word: str) -> str:
             ch = text[i]
             if ch in _LATIN_I:
                 out.append("й" if out and out[-1] in _VOWELS else "и")
+            elif ch == "y" and (not out or out[-1] in _Y_AFTER):
+                letter = _informal_y(text, i, out[-1] if out else "")
+                out.append(letter)
+                i += letter in _Y_VOWELS  # the vowel after "y" is read with it
+            elif ch == "n" and text.startswith("ng", i) and _ng_is_one_letter(text, i):
+                out.append("ң")
+                i += 1
             else:
                 out.append(_LATIN_SINGLE.get(ch, ch))
             i += 1
-    return _LOAN_TSIYA_RE.sub("ция", "".join(out).replace("ийа", "ия").replace("иа", "ия"))
+    text = "".join(out).replace("ийа", "ия").replace("иа", "ия")
+    return _LOAN_TSIYA_RE.sub("ция", _TSIYA_RE.sub("ция", text))
+
+
+#: Informal Latin (ASCII, no marks) writes й, я, ю, ё as "y", "ya", "yu", "yo" ("saylau",
+#: "partiya", "Oyan"), where the 2018 and 2021 alphabets write ы as "y" and й as "i"/"ı".
+#: Kazakh has no ы right after а/е/о, nor before а/у/о after а/е/о/и or at the start of a
+#: word, so there the "y" is й ("aytady" айтады, "deydi" дейді) and "y" + а/у/о is я/ю/ё ("Oyan" Оян, "partiya"
+#: партия); after у ("sailauy" сайлауы) and consonants it stays ы.
+#: After и only "ya"/"yu"/"yo" are read so: "qiyn" and "biyl" are қиын, биыл.
+_Y_AFTER = frozenset("аеоиәөі")
+_Y_NEXT = {"a": "я", "u": "ю", "o": "ё"}
+_Y_VOWELS = frozenset(_Y_NEXT.values())
+
+
+def _informal_y(text: str, i: int, before: str) -> str:
+    follows = text[i + 1:i + 2]
+    if follows in _Y_NEXT:
+        return _Y_NEXT[follows]
+    return "й" if before and before in "аеоәө" else "ы"
+
+
+#: Informal Latin writes ң as "ng": at the end of a word ("partiyasynyng", "myng") or before
+#: a consonant ("mynggha") it is one letter; before a vowel it may be н + г ("engizdi",
+#: "keyingi") and is left as two.
+def _ng_is_one_letter(text: str, i: int) -> bool:
+    after = text[i + 2:i + 3]
+    return i > 0 and (not after or (after.isalpha() and after not in _VOWELS))
+
+
+#: ц written "ts" in a Russian loan's "-ция" ("konstitutsiia", "politsiya").
+_TSIYA_RE = re.compile("тсия")
 
 
 #: Russian loanwords: Kazakh Latin writes ц as "s" and ия as "iia" ("aksiia", "polisiia"), read
