@@ -5,8 +5,9 @@
   қызметкері, "ەقىۇ" ЕҚЫҰ); a word with one joined hamza keeps the one-hamza-per-word rule.
 * ي + ا/ۋ after a vowel are я/ю ("ساياسي" саяси, "پارتييا" партия); ц written تس in a loan
   ("پوليتسييا" полиция).
-* Informal Latin: "y" is й after а/е/о and "ya"/"yu" are я/ю after a vowel ("aytady",
-  "partiya"); "ng" is ң at the end of a word.
+* Informal Latin: "y" is й after а/е/о and before е, "ya"/"yu" are я/ю after a vowel
+  ("aytady", "partiya"); "ng" is ң at the end of a word and before a consonant but "gh"; ц
+  written "ts" before и + а/о/я ("sotsiolog").
 * The Kazakh stem of a loan ending in the soft sign drops it ("бюллетень", "бюллетендердің").
 
 The rule cases fail on the code before the round (checked); the guard twins pass on both.  The
@@ -54,6 +55,7 @@ def arabic(cyrillic: str) -> str:
     (arabic("білім идеясы"), "білім идеясы"),
     (arabic("полиция офицері бірге"), "полиция офицері бірге"),
     (arabic("акцияға"), "акцияға"),
+    (arabic("білім социолог пропорционалды"), "білім социолог пропорционалды"),
 ])
 def test_arabic_script_letter_by_letter_reads_as_its_cyrillic(text, cyrillic) -> None:
     assert arabic_to_cyrillic(text) == cyrillic
@@ -79,6 +81,10 @@ def test_letter_by_letter_is_decided_for_the_whole_item() -> None:
     ("myng", "мың"),
     ("payyz", "пайыз"),
     ("konstitutsiia", "конституция"),
+    ("sotsiolog", "социолог"),
+    ("burynghy", "бурынғы"),  # н + ғ, not ң + х
+    ("mynggha", "мыңға"),
+    ("zhuyesi", "жуйеси"),  # ы never stands before е
 ])
 def test_informal_latin_reads_y_and_ng_as_kazakh_letters(latin, cyrillic) -> None:
     assert latin_to_cyrillic(latin) == cyrillic
@@ -89,6 +95,8 @@ def test_informal_latin_reads_y_and_ng_as_kazakh_letters(latin, cyrillic) -> Non
     ("biyl", "биыл"),
     ("sailauy", "сайлауы"),  # after u, y is ы
     ("engizdi", "енгизди"),  # ng before a vowel left as н + г
+    ("aitsa", "айтса"),  # Kazakh тс is no ц
+    ("ketse", "кетсе"),
 ])
 def test_latin_y_stays_y_where_kazakh_has_it(latin, cyrillic) -> None:
     # Guard twins: the 2018/2021 alphabets' y (ы) is kept.

@@ -73,6 +73,8 @@ def latin_to_cyrillic(word: str) -> str:
             ch = text[i]
             if ch in _LATIN_I:
                 out.append("й" if out and out[-1] in _VOWELS else "и")
+            elif ch == "y" and out and text.startswith(_Y_BEFORE_E, i + 1):
+                out.append("й")
             elif ch == "y" and (not out or out[-1] in _Y_AFTER):
                 letter = _informal_y(text, i, out[-1] if out else "")
                 out.append(letter)
@@ -84,7 +86,7 @@ def latin_to_cyrillic(word: str) -> str:
                 out.append(_LATIN_SINGLE.get(ch, ch))
             i += 1
     text = "".join(out).replace("ийа", "ия").replace("иа", "ия")
-    return _LOAN_TSIYA_RE.sub("ция", _TSIYA_RE.sub("ция", text))
+    return _LOAN_TSIYA_RE.sub("ция", _TSIYA_RE.sub("ци", text))
 
 
 #: Informal Latin (ASCII, no marks) writes й, я, ю, ё as "y", "ya", "yu", "yo" ("saylau",
@@ -105,16 +107,24 @@ def _informal_y(text: str, i: int, before: str) -> str:
     return "й" if before and before in "аеоәө" else "ы"
 
 
+#: ы never stands before е (a back vowel before a front one): "y" + "e" inside a word is й
+#: ("zhuyesi" жүйесі, "biyelik").
+_Y_BEFORE_E = "e"
+
+
 #: Informal Latin writes ң as "ng": at the end of a word ("partiyasynyng", "myng") or before
 #: a consonant ("mynggha") it is one letter; before a vowel it may be н + г ("engizdi",
 #: "keyingi") and is left as two.
 def _ng_is_one_letter(text: str, i: int) -> bool:
     after = text[i + 2:i + 3]
+    if after == "h":  # "burynghy": н + ғ ("gh"); "mynggha": ң + ғ
+        return False
     return i > 0 and (not after or (after.isalpha() and after not in _VOWELS))
 
 
-#: ц written "ts" in a Russian loan's "-ция" ("konstitutsiia", "politsiya").
-_TSIYA_RE = re.compile("тсия")
+#: ц written "ts" in a Russian loan's "ци" before а/о/я ("konstitutsiia", "politsiya",
+#: "sotsiolog", "proportsionaldy").  Kazakh "тс" (aitsa, ketse) never has и after it.
+_TSIYA_RE = re.compile("тси(?=[яоа])")
 
 
 #: Russian loanwords: Kazakh Latin writes ц as "s" and ия as "iia" ("aksiia", "polisiia"), read
@@ -197,10 +207,11 @@ _ARABIC_DIGIT_RE = re.compile("[٠-٩۰-۹]")
 _YA_YU = (("ийа", "ия"), ("ийу", "ию"), ("йа", "я"), ("йу", "ю"), ("иу", "ю"))
 _WORD_START_YA_RE = re.compile(r"^иа")
 _MID_YA_RE = re.compile(r"(?<=.)иа")
-#: ц is written ت + س: a Russian loan's "-ция" ("پوليتسييا" полиция, "اكتسييا" акция) and
+#: ц is written ت + س: a Russian loan's "ци" before а/о/я ("پوليتسييا" полиция, "اكتسييا" акция,
+#: "سوتسيولوگ" социолог, "پروپورتسيونالدى" пропорционалды) and
 #: "иц" with the Russian и (ي, not the Kazakh і): "офитсер" офицер, "политсей" полицей.
 #: Kazakh "тс" (айтса, кетсе) is neither.
-_TS_RE = re.compile(r"тси(?=я)|(?<=и)тс(?=[еи])")
+_TS_RE = re.compile(r"тси(?=[яоа])|(?<=и)тс(?=[еи])")
 
 
 def has_arabic(text: str) -> bool:
