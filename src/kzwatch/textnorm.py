@@ -321,7 +321,9 @@ _VOWELS_CYRILLIC = frozenset("аеиоуыэюяё")
 
 
 def _stem_kazakh(token: str) -> str:
-    word = token
+    # A Russian loan ending in the soft sign may drop it before a Kazakh ending ("бюллетень",
+    # "бюллетеньдер", "бюллетендердің"): stemmed without it, every form meets.
+    word = _without_soft_sign(token)
     for _ in range(4):  # at most four stacked endings
         for suffix in _KK_SUFFIXES:
             if not word.endswith(suffix) or len(word) - len(suffix) < _KK_MIN_STEM:
@@ -335,11 +337,15 @@ def _stem_kazakh(token: str) -> str:
             after_vowel_or_nasal = base[-1] in "мн" or base[-1] in _VOWELS_CYRILLIC
             if suffix in ("нын", "нин") and not after_vowel_or_nasal:
                 continue
-            word = base
+            word = _without_soft_sign(base)
             break
         else:
             break
     return word
+
+
+def _without_soft_sign(word: str) -> str:
+    return word[:-1] if word.endswith("ь") and len(word) > _KK_MIN_STEM + 1 else word
 
 
 def stem(token: str, lang: str | None) -> str:

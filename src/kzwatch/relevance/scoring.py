@@ -52,6 +52,7 @@ from kzwatch.relevance.translit import (
     has_arabic,
     is_kazakh_latin,
     latin_in_cyrillic,
+    writes_front_letters,
 )
 from kzwatch.textnorm import detect_lang
 
@@ -441,7 +442,8 @@ def prepare(item: FeedItem, matcher: Matcher | None = None,
         return None
     text = " ".join(shown)
     arabic = has_arabic(text)
-    matched = [arabic_to_cyrillic(s) for s in shown] if arabic else shown
+    by_letter = arabic and writes_front_letters(text)
+    matched = [arabic_to_cyrillic(s, by_letter) for s in shown] if arabic else shown
     text = " ".join(matched) if arabic else text
     latin_kazakh = is_kazakh_latin(text, item.lang)
     doc = Doc(matched, latin_kazakh=latin_kazakh, matcher=matcher)

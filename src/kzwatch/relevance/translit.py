@@ -73,10 +73,58 @@ def latin_to_cyrillic(word: str) -> str:
             ch = text[i]
             if ch in _LATIN_I:
                 out.append("й" if out and out[-1] in _VOWELS else "и")
+            elif ch == "y" and out and text.startswith(_Y_BEFORE_E, i + 1):
+                out.append("й")
+            elif ch == "y" and (not out or out[-1] in _Y_AFTER):
+                letter = _informal_y(text, i, out[-1] if out else "")
+                out.append(letter)
+                i += letter in _Y_VOWELS  # the vowel after "y" is read with it
+            elif ch == "n" and text.startswith("ng", i) and _ng_is_one_letter(text, i):
+                out.append("ң")
+                i += 1
             else:
                 out.append(_LATIN_SINGLE.get(ch, ch))
             i += 1
-    return _LOAN_TSIYA_RE.sub("ция", "".join(out).replace("ийа", "ия").replace("иа", "ия"))
+    text = "".join(out).replace("ийа", "ия").replace("иа", "ия")
+    return _LOAN_TSIYA_RE.sub("ция", _TSIYA_RE.sub("ци", text))
+
+
+#: Informal Latin (ASCII, no marks) writes й, я, ю, ё as "y", "ya", "yu", "yo" ("saylau",
+#: "partiya", "Oyan"), where the 2018 and 2021 alphabets write ы as "y" and й as "i"/"ı".
+#: Kazakh has no ы right after а/е/о, nor before а/у/о after а/е/о/и or at the start of a
+#: word, so there the "y" is й ("aytady" айтады, "deydi" дейді) and "y" + а/у/о is я/ю/ё ("Oyan" Оян, "partiya"
+#: партия); after у ("sailauy" сайлауы) and consonants it stays ы.
+#: After и only "ya"/"yu"/"yo" are read so: "qiyn" and "biyl" are қиын, биыл.
+_Y_AFTER = frozenset("аеоиәөі")
+_Y_NEXT = {"a": "я", "u": "ю", "o": "ё"}
+_Y_VOWELS = frozenset(_Y_NEXT.values())
+
+
+def _informal_y(text: str, i: int, before: str) -> str:
+    follows = text[i + 1:i + 2]
+    if follows in _Y_NEXT:
+        return _Y_NEXT[follows]
+    return "й" if before and before in "аеоәө" else "ы"
+
+
+#: ы never stands before е (a back vowel before a front one): "y" + "e" inside a word is й
+#: ("zhuyesi" жүйесі, "biyelik").
+_Y_BEFORE_E = "e"
+
+
+#: Informal Latin writes ң as "ng": at the end of a word ("partiyasynyng", "myng") or before
+#: a consonant ("mynggha") it is one letter; before a vowel it may be н + г ("engizdi",
+#: "keyingi") and is left as two.
+def _ng_is_one_letter(text: str, i: int) -> bool:
+    after = text[i + 2:i + 3]
+    if after == "h":  # "burynghy": н + ғ ("gh"); "mynggha": ң + ғ
+        return False
+    return i > 0 and (not after or (after.isalpha() and after not in _VOWELS))
+
+
+#: ц written "ts" in a Russian loan's "ци" before а/о/я ("konstitutsiia", "politsiya",
+#: "sotsiolog", "proportsionaldy").  Kazakh "тс" (aitsa, ketse) never has и after it.
+_TSIYA_RE = re.compile("тси(?=[яоа])")
 
 
 #: Russian loanwords: Kazakh Latin writes ц as "s" and ия as "iia" ("aksiia", "polisiia"), read
@@ -143,23 +191,44 @@ _ARABIC = {
 #: to its letter (ٵ ٶ ٷ ٸ: ә ө ү і, as some typesetters write it) marks a front word too.
 _FRONT = {"ы": "і"}
 _FRONT_MARKERS = frozenset("ٴءٸٵٶٷەكگ")
+#: The letters with the hamza joined (ә ө ү і).  A text that writes two of them in one word
+#: ("مٵجٸلٸس") spells every front vowel with its own letter, as the Cyrillic does, instead of
+#: one hamza for the word: its ى is always ы, even in a word with е/к/г or a front vowel
+#: ("قىزمەتكەرٸ" қызметкері, "قورىتىندىسىمەن" қорытындысымен, "ەقىۇ" ЕҚЫҰ).
+_JOINED_HAMZA = "ٵٶٷٸ"
+_LETTER_BY_LETTER_RE = re.compile(f"[{_JOINED_HAMZA}][\u0600-\u06ff]*[{_JOINED_HAMZA}]")
 _ARABIC_WORD_RE = re.compile(r"[\u0600-\u06ff]+")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _ARABIC_DIGIT_RE = re.compile("[٠-٩۰-۹]")
+#: я and ю are written ي + ا/ۋ ("پارتييا", "ساياسي"): after a vowel that ي is read й, so
+#: "ийа", "йа" and "йу" are the Cyrillic "ия", "я" and "ю" (партия, саяси, идея, аю);
+#: after a consonant "иа"/"иу" are "ия"/"ю" ("پارتيا" партия, "بيۋللەتەن" бюллетен), and at
+#: the start of a word "иа" is "я".
+_YA_YU = (("ийа", "ия"), ("ийу", "ию"), ("йа", "я"), ("йу", "ю"), ("иу", "ю"))
+_WORD_START_YA_RE = re.compile(r"^иа")
+_MID_YA_RE = re.compile(r"(?<=.)иа")
+#: ц is written ت + س: a Russian loan's "ци" before а/о/я ("پوليتسييا" полиция, "اكتسييا" акция,
+#: "سوتسيولوگ" социолог, "پروپورتسيونالدى" пропорционалды) and
+#: "иц" with the Russian и (ي, not the Kazakh і): "офитсер" офицер, "политсей" полицей.
+#: Kazakh "тс" (айтса, кетсе) is neither.
+_TS_RE = re.compile(r"тси(?=[яоа])|(?<=и)тс(?=[еи])")
 
 
 def has_arabic(text: str) -> bool:
     return _ARABIC_WORD_RE.search(text) is not None
 
 
-def _arabic_word(match: re.Match[str]) -> str:
-    return _arabic_word_in_cyrillic(match.group(0))
+def writes_front_letters(text: str) -> bool:
+    """Does an Arabic-script *text* write each front vowel with its joined-hamza letter (two
+    in one word somewhere), rather than one hamza per front word?"""
+    return _LETTER_BY_LETTER_RE.search(text) is not None
 
 
 @lru_cache(maxsize=200_000)
-def _arabic_word_in_cyrillic(word: str) -> str:
-    """One Arabic-script word in Cyrillic (cached: a word is read letter by letter)."""
-    front = any(c in _FRONT_MARKERS for c in word)
+def _arabic_word_in_cyrillic(word: str, letter_by_letter: bool = False) -> str:
+    """One Arabic-script word in Cyrillic (cached: a word is read letter by letter).
+    *letter_by_letter*: the text writes і as ٸ (``writes_front_letters``), so ى is ы."""
+    front = not letter_by_letter and any(c in _FRONT_MARKERS for c in word)
     out: list[str] = []
     for ch in word:
         cyr = _ARABIC.get(ch, ch)
@@ -170,15 +239,22 @@ def _arabic_word_in_cyrillic(word: str) -> str:
         out.append(cyr)
     text = "".join(out)
     # "پارتيا" → "партиа" → "партия"; "بيۋللەتەن" → "биуллетен" → "бюллетен".
-    return text.replace("иа", "ия").replace("иу", "ю")
+    text = _MID_YA_RE.sub("ия", _WORD_START_YA_RE.sub("я", text))
+    for written, cyrillic in _YA_YU:
+        text = text.replace(written, cyrillic)
+    return _TS_RE.sub(lambda m: "ци" if m.group(0) == "тси" else "ц", text)
 
 
-def arabic_to_cyrillic(text: str) -> str:
-    """Kazakh tote jazu in Cyrillic ("ٴماجىلىس سايلاۋى" → "мәжіліс сайлауы"); other text kept."""
+def arabic_to_cyrillic(text: str, letter_by_letter: bool | None = None) -> str:
+    """Kazakh tote jazu in Cyrillic ("ٴماجىلىس سايلاۋى" → "мәжіліс сайлауы"); other text kept.
+    *letter_by_letter*: ``writes_front_letters`` of the whole item (None: of *text*)."""
+    if letter_by_letter is None:
+        letter_by_letter = writes_front_letters(text)
     # A dict-table translate walks the whole text in Python objects: only when it has a digit.
     if _ARABIC_DIGIT_RE.search(text):
         text = text.translate(_ARABIC_DIGITS)
-    return _ARABIC_WORD_RE.sub(_arabic_word, text)
+    return _ARABIC_WORD_RE.sub(
+        lambda m: _arabic_word_in_cyrillic(m.group(0), letter_by_letter), text)
 
 
 # --- numbers of a Latin-Kazakh text --------------------------------------------------------
