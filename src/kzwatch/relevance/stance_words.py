@@ -126,10 +126,8 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
     (``stance._figure_called_inflated``); "observers say the official figure is inflated" is
     the critics' own charge."""
     critics = first_in_sentence(doc, compiled.denial_critics)
-    found = {s for s, row in enumerate(doc.toks)
-             for i, tok in enumerate(row)
-             if tok.key.startswith(_INFLATED_STEMS) and critics.get(s, i) >= i
-             and not negated(doc, s, i, i, settings)}
+    found = {s for s, i in _inflated_words(doc)
+             if critics.get(s, i) >= i and not negated(doc, s, i, i, settings)}
     if not found:  # most items: the claim's figures are not parsed at all
         return {}
     # Every figure of the claim, small counts too (``Compiled.figures`` leaves out those its
@@ -138,6 +136,16 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
     return {s: [f.text for f, near in figures
                 if any(abs(n.value - f.value) <= near and n.percent == f.percent
                        for n in extract_numbers(doc.sentences[s]))] for s in found}
+
+
+def _inflated_words(doc: Doc) -> list[tuple[int, int]]:
+    """(sentence, token) of every word of *doc* with an ``_INFLATED_STEMS`` key, in text
+    order: found once per item, not once per assessed claim."""
+    if doc.inflated_words is None:
+        doc.inflated_words = [(s, i) for s, row in enumerate(doc.toks)
+                              for i, tok in enumerate(row)
+                              if tok.key.startswith(_INFLATED_STEMS)]
+    return doc.inflated_words
 
 
 def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:

@@ -76,6 +76,10 @@ class Doc:
         #: the days of a month the text names (``days.named_days``), read on first use: every
         #: event claim's scope check asks
         self.days: set[tuple[int, int]] | None = None
+        #: (sentence, token) of the words that call something too large
+        #: (``stance_words.inflated_sentences``), found on first use: the scan is the same
+        #: for every assessed claim, only the critics and figures checked after it are not
+        self.inflated_words: list[tuple[int, int]] | None = None
         if matcher is not None:
             self._read_matched(matcher, latin_kazakh)
             return
