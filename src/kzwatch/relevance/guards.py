@@ -14,7 +14,11 @@ from kzwatch.relevance.text import Doc, hit_positions, hits_outside, term_hits
 def excluded(doc: Doc, compiled: Compiled, settings: RelevanceSettings) -> str:
     """Why a near-miss guard or a negative term of *compiled* rules the item out ("" if none)."""
     told: set[int] | None = None  # the sentences that tell the claim (its anchors'), read once
-    for excluded_terms, unless_terms in compiled.exclude:
+    # Most items name no excluded term of any pair: one AND for all the pairs, when the
+    # scorer has found the item's terms (``term_hits`` would answer each pair with nothing).
+    guarded = compiled.exclude if doc.found is None or _excluded_bits(compiled) & doc.found_bits \
+        else ()
+    for excluded_terms, unless_terms in guarded:
         hits = term_hits(doc, excluded_terms)
         if not hits:
             continue
@@ -28,6 +32,24 @@ def excluded(doc: Doc, compiled: Compiled, settings: RelevanceSettings) -> str:
     if negative:
         return f"negative term for this claim: {', '.join(negative[:3])}"
     return ""
+
+
+_EXCLUDED_BITS: dict[int, tuple[Compiled, int]] = {}
+
+
+def _excluded_bits(compiled: Compiled) -> int:
+    """The OR of the bits of every excluded term of the claim's guards (``Term.bit``),
+    worked out once per compiled claim."""
+    cached = _EXCLUDED_BITS.get(id(compiled))
+    if cached is None or cached[0] is not compiled:
+        if len(_EXCLUDED_BITS) > 512:
+            _EXCLUDED_BITS.clear()
+        bits = 0
+        for excluded_terms, _ in compiled.exclude:
+            for term in excluded_terms:
+                bits |= term.bit
+        cached = _EXCLUDED_BITS[id(compiled)] = (compiled, bits)
+    return cached[1]
 
 
 def _guard_holds(excluded: dict[str, list[tuple[int, int, int]]],

@@ -17,6 +17,7 @@ from kzwatch.relevance.denials import (
 )
 from kzwatch.relevance.negation import NEGATIONS_BEFORE, contracted_not, negated
 from kzwatch.relevance.numbers import extract_numbers, figure_tolerance, parse_figure
+from kzwatch.relevance.quantities import values_in_term
 from kzwatch.relevance.restated import deliberation_title
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, term_hits
@@ -234,7 +235,7 @@ def title_negates(doc: Doc, compiled: Compiled,
     row = doc.toks[0]
     hits = {text: [o for o in occ if o[0] == 0]
             for text, occ in {**term_hits(doc, compiled.support), **anchors}.items()
-            if not extract_numbers(text)}
+            if not values_in_term(text)}  # (cached per term text)
     critic = first_in_sentence(doc, compiled.denial_critics).get(0, len(row))
     starts = sorted({start for occ in hits.values() for _, start, _ in occ})
 
