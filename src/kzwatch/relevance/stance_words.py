@@ -41,8 +41,10 @@ _FLAT_DENIAL_KEYS = frozenset(_tok(word).key for word in _FLAT_DENIALS)
 
 def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
     """Which of *sentences* tell of a proposed law (``_PROPOSAL_PREFIXES``)."""
-    return {s for s in sentences
-            if s < len(doc.toks) and _PROPOSAL_RE.search(doc.norm_text(s)) is not None}
+    known = doc.proposals
+    for s in sentences - known.keys():  # each sentence searched once per item
+        known[s] = s < len(doc.toks) and _PROPOSAL_RE.search(doc.norm_text(s)) is not None
+    return {s for s in sentences if known[s]}
 
 
 #: A token that starts with one of ``_PROPOSAL_PREFIXES`` or is one of ``_PROPOSAL_WORDS``,
@@ -126,8 +128,11 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
     claim's own figure in the sentence, "the 360 detained is much exaggerated" disputes it
     (``stance._figure_called_inflated``); "observers say the official figure is inflated" is
     the critics' own charge."""
+    words = _inflated_words(doc)
+    if not words:  # most items: no critics to look for
+        return {}
     critics = first_in_sentence(doc, compiled.denial_critics)
-    found = {s for s, i in _inflated_words(doc)
+    found = {s for s, i in words
              if critics.get(s, i) >= i and not negated(doc, s, i, i, settings)}
     if not found:  # most items: the claim's figures are not parsed at all
         return {}
@@ -236,6 +241,8 @@ def title_negates(doc: Doc, compiled: Compiled,
     hits = {text: [o for o in occ if o[0] == 0]
             for text, occ in {**term_hits(doc, compiled.support), **anchors}.items()
             if not values_in_term(text)}  # (cached per term text)
+    if not any(hits.values()):  # none of the claim's words in the title: nothing to negate
+        return []
     critic = first_in_sentence(doc, compiled.denial_critics).get(0, len(row))
     starts = sorted({start for occ in hits.values() for _, start, _ in occ})
 

@@ -80,6 +80,9 @@ class Doc:
         #: each sentence's days as ``days._days_at`` reads them, shared by the scope's
         #: ``named_days`` and the numbers' vote calendar (``scoring.prepare``)
         self.days_by_sentence = DaysBySentence()
+        #: sentence → whether it tells of a proposed law (``stance_words.proposal_sentences``),
+        #: filled as claims ask: they ask about the title and their anchors' sentences
+        self.proposals: dict[int, bool] = {}
         #: (sentence, token) of the words that call something too large
         #: (``stance_words.inflated_sentences``), found on first use: the scan is the same
         #: for every assessed claim, only the critics and figures checked after it are not
