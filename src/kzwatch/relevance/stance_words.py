@@ -129,7 +129,7 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
     (``stance._figure_called_inflated``); "observers say the official figure is inflated" is
     the critics' own charge."""
     words = _inflated_words(doc)
-    if not words:  # most items: no critics to look for
+    if not words:  # most items have no such word: their critics need not be looked up
         return {}
     critics = first_in_sentence(doc, compiled.denial_critics)
     found = {s for s, i in words
