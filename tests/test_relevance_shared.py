@@ -191,3 +191,69 @@ def test_latin_kazakh_alternative_forms_put_together_on_first_use(texts) -> None
         assert fast.alts is fast.alts  # put together once
         compared += bool(slow.alts)
     assert compared >= 5
+
+
+# --- speed round 28: per-item reads shared by the claims ----------------------------------------
+
+
+def test_each_sentences_days_are_read_once_per_item_and_as_before(monkeypatch) -> None:
+    """``days.DaysBySentence`` gives the vote calendar and the scope's named days what
+    ``_days_at`` gives, reading each sentence once however often it is asked."""
+    calendar = vote_days_of(packaged_claims())
+    sentences = ["Депутатов избрали 19 марта на выборах.", "Митинги прошли 9 и 10 июня.",
+                 "Elections on March 19 (vote).", "Сайлау 19 наурызда өтті.", "Без дат.",
+                 "Депутатов избрали 19 марта на выборах."]
+    expected_days = days.named_days(sentences)
+    expected_years = days.vote_years(sentences, calendar=calendar)
+    read: list[str] = []
+    plain = days._days_at
+
+    def counted(sentence: str) -> days.DaysAt:
+        read.append(sentence)
+        return plain(sentence)
+
+    monkeypatch.setattr(days, "_days_at", counted)
+    shared = days.DaysBySentence()
+    assert days.vote_years(sentences, calendar=calendar, days_at=shared.__getitem__) \
+        == expected_years
+    assert days.named_days(sentences, shared.__getitem__) == expected_days
+    assert expected_days >= {(19, 3), (9, 6), (10, 6)} and any(expected_years)
+    assert sorted(read) == sorted(set(sentences))  # each distinct sentence read once
+
+
+def test_guards_skipped_by_one_and_say_what_the_pair_by_pair_check_says(texts) -> None:
+    """``guards.excluded`` on a document whose terms the scorer found (the pairs skipped when
+    none of their excluded terms occurs) gives what it gives term list by term list."""
+    from kzwatch.relevance.claimset import claim_set
+    from kzwatch.relevance.compiled import compiled_claim
+    from kzwatch.relevance.guards import excluded
+
+    claims = packaged_claims()
+    compiled_set = claim_set(claims)
+    guarded = [compiled_claim(c) for c in claims if compiled_claim(c).exclude]
+    assert guarded
+    ruled_out = 0
+    for text in texts[:250]:
+        item = FeedItem(url="https://example.test/g", title="", text=text)
+        fast = prepare(item, compiled_set.matcher, compiled_set.vote_days)
+        slow = prepare(item)
+        assert fast is not None and slow is not None
+        compiled_set.find_terms(fast.doc)
+        for compiled in guarded:
+            why = excluded(fast.doc, compiled, DEFAULT_SETTINGS)
+            assert why == excluded(slow.doc, compiled, DEFAULT_SETTINGS)
+            ruled_out += why.startswith("near-miss guard")
+    assert ruled_out >= 3  # guards that hold were compared too, not only empty answers
+
+
+def test_proposal_sentences_asked_again_answer_as_on_a_fresh_document(texts) -> None:
+    """``stance_words.proposal_sentences`` keeps each sentence's answer per document: asked
+    sentence by sentence and then all at once, it answers as a fresh document does."""
+    for text in texts[:120] + ["Депутаты внесли законопроект. Проект обсудят. Других новостей нет."]:
+        item = FeedItem(url="https://example.test/p", title="", text=text)
+        asked, fresh = prepare(item), prepare(item)
+        assert asked is not None and fresh is not None
+        every = set(range(len(fresh.doc.toks) + 1))  # one index past the last sentence too
+        singly = set().union(*(stance_words.proposal_sentences(asked.doc, {s}) for s in every))
+        assert stance_words.proposal_sentences(asked.doc, every) == singly \
+            == stance_words.proposal_sentences(fresh.doc, every)

@@ -8,7 +8,7 @@ Self-contained on purpose: the number reader's internals are tuned for speed els
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 #: Month stems (casefolded) in Russian, Kazakh (Cyrillic and Latin) and English, by month.
 _MONTH_STEMS: tuple[tuple[str, ...], ...] = (
@@ -62,9 +62,26 @@ def _days_at(sentence: str) -> tuple[tuple[int, int, int, int], ...]:
     return tuple(d for d in out if 1 <= d[0] <= 31) if out else ()
 
 
-def named_days(sentences: Iterable[str]) -> set[tuple[int, int]]:
-    """The (day, month) pairs named in *sentences*; days outside 1–31 are not days."""
-    return {(d, m) for sentence in sentences for d, m, _, _ in _days_at(sentence)}
+#: What ``_days_at`` returns: (day, month, start, end) of each day named in a sentence.
+DaysAt = tuple[tuple[int, int, int, int], ...]
+
+
+class DaysBySentence(dict[str, DaysAt]):
+    """``_days_at`` of the sentences of one item, each read once (``days_by_sentence[s]``):
+    the vote calendar (``vote_years``, through the item's numbers) and an event claim's scope
+    (``named_days``) read the same sentences.  One per item, never shared between items (see
+    ``_days_at``)."""
+
+    def __missing__(self, sentence: str) -> DaysAt:
+        found = self[sentence] = _days_at(sentence)
+        return found
+
+
+def named_days(sentences: Iterable[str],
+               days_at: Callable[[str], DaysAt] = _days_at) -> set[tuple[int, int]]:
+    """The (day, month) pairs named in *sentences*; days outside 1–31 are not days.
+    *days_at*: ``_days_at`` or an item's ``DaysBySentence.__getitem__``."""
+    return {(d, m) for sentence in sentences for d, m, _, _ in days_at(sentence)}
 
 
 def parse_days(days: Iterable[str]) -> set[tuple[int, int]]:
@@ -98,13 +115,14 @@ def parse_vote_days(calendar: Mapping[str, int]) -> dict[tuple[int, int], int]:
 
 
 def vote_years(sentences: Sequence[str], years: Sequence[frozenset[int]] = (), *,
-               calendar: Mapping[tuple[int, int], int]) -> list[frozenset[int]]:
+               calendar: Mapping[tuple[int, int], int],
+               days_at: Callable[[str], DaysAt] = _days_at) -> list[frozenset[int]]:
     """The year of the vote each sentence tells of by its day alone ("elected to the Mazhilis
     on March 19"), for a text that names no year at all: a day of *calendar* (the claims
     file's ``vote_days``, ``parse_vote_days``) with a vote
     word within a few words of it ("15 January, at the first session ... elections" is the
     session's day, not a vote's).  Any year the text names (*years*, one set per sentence)
-    wins: it dates its own days."""
+    wins: it dates its own days.  *days_at*: as for ``named_days``."""
     if any(years):
         return [frozenset()] * len(sentences)
     # A vote word near a day is a vote word of the sentence (the words near it are pieces of
@@ -113,7 +131,7 @@ def vote_years(sentences: Sequence[str], years: Sequence[frozenset[int]] = (), *
     # A sentence that names no day (most) gets the one empty set without a generator.
     return [frozenset(calendar[(d, m)] for d, m, start, end in days
                       if (d, m) in calendar and _vote_word_near(s, start, end))
-            if (days := _days_at(s)) else _NO_YEARS
+            if (days := days_at(s)) else _NO_YEARS
             for s in sentences]
 
 

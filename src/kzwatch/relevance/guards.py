@@ -13,21 +13,45 @@ from kzwatch.relevance.text import Doc, hit_positions, hits_outside, term_hits
 
 def excluded(doc: Doc, compiled: Compiled, settings: RelevanceSettings) -> str:
     """Why a near-miss guard or a negative term of *compiled* rules the item out ("" if none)."""
-    told: set[int] | None = None  # the sentences that tell the claim (its anchors'), read once
-    for excluded_terms, unless_terms in compiled.exclude:
+    # Most items name no excluded term of any pair: one AND for all the pairs, when the
+    # scorer has found the item's terms (``term_hits`` would answer each pair with nothing).
+    excluded_bits, own_place = _guard_facts(compiled)
+    guarded = compiled.exclude if doc.found is None or excluded_bits & doc.found_bits else ()
+    for excluded_terms, unless_terms in guarded:
         hits = term_hits(doc, excluded_terms)
         if not hits:
             continue
         unless = term_hits(doc, unless_terms)
-        if told is None:
-            told = {s for occ in term_hits(doc, compiled.anchors).values() for s, _, _ in occ}
-        if _guard_holds(hits, unless) and not _told_apart(hits, unless, told,
-                                                               _own_place_words(compiled)):
+        if _guard_holds(hits, unless) and not _told_apart(hits, unless, _told(doc, compiled),
+                                                          own_place):
             return f"near-miss guard: {', '.join(list(hits)[:3])}"
     negative = affirmed(doc, term_hits(doc, compiled.negative), settings)
     if negative:
         return f"negative term for this claim: {', '.join(negative[:3])}"
     return ""
+
+
+def _told(doc: Doc, compiled: Compiled) -> set[int]:
+    """The sentences that tell the claim (its anchors')."""
+    return {s for occ in term_hits(doc, compiled.anchors).values() for s, _, _ in occ}
+
+
+_GUARD_FACTS: dict[int, tuple[Compiled, int, frozenset[str]]] = {}
+
+
+def _guard_facts(compiled: Compiled) -> tuple[int, frozenset[str]]:
+    """The OR of the bits of every excluded term of the claim's guards (``Term.bit``), and
+    its own place words (``_own_place_words``): worked out once per compiled claim."""
+    cached = _GUARD_FACTS.get(id(compiled))
+    if cached is None or cached[0] is not compiled:
+        if len(_GUARD_FACTS) > 512:
+            _GUARD_FACTS.clear()
+        bits = 0
+        for excluded_terms, _ in compiled.exclude:
+            for term in excluded_terms:
+                bits |= term.bit
+        cached = _GUARD_FACTS[id(compiled)] = (compiled, bits, _own_place_words(compiled))
+    return cached[1], cached[2]
 
 
 def _guard_holds(excluded: dict[str, list[tuple[int, int, int]]],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kzwatch.relevance.compiled import Compiled
 from kzwatch.relevance.negation import affirmed
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
-from kzwatch.relevance.text import Doc, term_hits
+from kzwatch.relevance.text import Doc, any_hits, term_hits
 
 
 def _around(sentences: set[int], near: int) -> set[int]:
@@ -19,7 +19,9 @@ def reported_renames(doc: Doc, compiled: Compiled,
     its sentence or up to ``settings.rename_near_sentences`` (one) from it.  Apart, they are two mentions, not the rename told: a
     poll by "the ruling Amanat" in a page that says elsewhere the threshold "was lowered"
     (real 14) reports no rename."""
-    if not compiled.renames:
+    # A rename is reported only with its new name: most items name none (one AND each), and
+    # then the change words need not be read.
+    if not any(any_hits(doc, new_terms) for _, new_terms, _ in compiled.renames):
         return []
     hits = term_hits(doc, compiled.change)
     within = settings.rename_near_sentences

@@ -92,7 +92,7 @@ def _told_in_own_scope(doc: Doc, compiled: Compiled, own: dict[str, list[tuple[i
 def _named_days(doc: Doc) -> set[tuple[int, int]]:
     """The days of a month *doc* names, read once per item (not once per claim)."""
     if doc.days is None:
-        doc.days = named_days(doc.sentences)
+        doc.days = named_days(doc.sentences, doc.days_by_sentence.__getitem__)
     return doc.days
 
 

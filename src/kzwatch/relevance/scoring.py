@@ -451,7 +451,8 @@ def prepare(item: FeedItem, matcher: Matcher | None = None,
     note = ("Arabic-script Kazakh read in Cyrillic" if arabic else
             "Latin-script Kazakh also read in Cyrillic" if latin_kazakh else "")
     year = item.published_at.year if item.published_at else None
-    votes = partial(vote_years, calendar=vote_days) if vote_days else None
+    votes = (partial(vote_years, calendar=vote_days, days_at=doc.days_by_sentence.__getitem__)
+             if vote_days else None)
     numbers = SentenceNumbers(matched, latin_in_cyrillic if latin_kazakh else None, votes)
     return Prepared(shown, doc, numbers, lang, note, year)
 

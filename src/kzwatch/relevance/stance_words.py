@@ -23,6 +23,7 @@ from kzwatch.relevance.numbers import (
     parse_figure,
 )
 from kzwatch.relevance.qualifiers import within
+from kzwatch.relevance.quantities import values_in_term
 from kzwatch.relevance.restated import deliberation_title
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, Term, term_hits
@@ -46,8 +47,10 @@ _FLAT_DENIAL_KEYS = frozenset(_tok(word).key for word in _FLAT_DENIALS)
 
 def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
     """Which of *sentences* tell of a proposed law (``_PROPOSAL_PREFIXES``)."""
-    return {s for s in sentences
-            if s < len(doc.toks) and _PROPOSAL_RE.search(doc.norm_text(s)) is not None}
+    known = doc.proposals
+    for s in sentences - known.keys():  # each sentence searched once per item
+        known[s] = s < len(doc.toks) and _PROPOSAL_RE.search(doc.norm_text(s)) is not None
+    return {s for s in sentences if known[s]}
 
 
 #: A token that starts with one of ``_PROPOSAL_PREFIXES`` or is one of ``_PROPOSAL_WORDS``,
@@ -175,11 +178,12 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
     claim's own figure in the sentence, "the 360 detained is much exaggerated" disputes it
     (``stance._figure_called_inflated``); "observers say the official figure is inflated" is
     the critics' own charge."""
+    words = _inflated_words(doc)
+    if not words:  # most items have no such word: their critics need not be looked up
+        return {}
     critics = first_in_sentence(doc, compiled.denial_critics)
-    found = {s for s, row in enumerate(doc.toks)
-             for i, tok in enumerate(row)
-             if tok.key.startswith(_INFLATED_STEMS) and critics.get(s, i) >= i
-             and not negated(doc, s, i, i, settings)}
+    found = {s for s, i in words
+             if critics.get(s, i) >= i and not negated(doc, s, i, i, settings)}
     if not found:  # most items: the claim's figures are not parsed at all
         return {}
     # Every figure of the claim, small counts too (``Compiled.figures`` leaves out those its
@@ -188,6 +192,16 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
     return {s: [f.text for f, near in figures
                 if any(abs(n.value - f.value) <= near and n.percent == f.percent
                        for n in extract_numbers(doc.sentences[s]))] for s in found}
+
+
+def _inflated_words(doc: Doc) -> list[tuple[int, int]]:
+    """(sentence, token) of every word of *doc* with an ``_INFLATED_STEMS`` key, in text
+    order: found once per item, not once per assessed claim."""
+    if doc.inflated_words is None:
+        doc.inflated_words = [(s, i) for s, row in enumerate(doc.toks)
+                              for i, tok in enumerate(row)
+                              if tok.key.startswith(_INFLATED_STEMS)]
+    return doc.inflated_words
 
 
 def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:
@@ -276,7 +290,9 @@ def title_negates(doc: Doc, compiled: Compiled,
     row = doc.toks[0]
     hits = {text: [o for o in occ if o[0] == 0]
             for text, occ in {**term_hits(doc, compiled.support), **anchors}.items()
-            if not extract_numbers(text)}
+            if not values_in_term(text)}  # (cached per term text)
+    if not any(hits.values()):  # none of the claim's words in the title: nothing to negate
+        return []
     critic = first_in_sentence(doc, compiled.denial_critics).get(0, len(row))
     starts = sorted({start for occ in hits.values() for _, start, _ in occ})
 

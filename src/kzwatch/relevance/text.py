@@ -14,6 +14,7 @@ from operator import attrgetter, or_
 from typing import cast
 
 from kzwatch.model import FeedItem
+from kzwatch.relevance.days import DaysBySentence
 from kzwatch.relevance.words import (
     _FIRST,
     _SECOND,
@@ -76,6 +77,16 @@ class Doc:
         #: the days of a month the text names (``days.named_days``), read on first use: every
         #: event claim's scope check asks
         self.days: set[tuple[int, int]] | None = None
+        #: each sentence's days as ``days._days_at`` reads them, shared by the scope's
+        #: ``named_days`` and the numbers' vote calendar (``scoring.prepare``)
+        self.days_by_sentence = DaysBySentence()
+        #: sentence → whether it tells of a proposed law (``stance_words.proposal_sentences``),
+        #: filled as claims ask: they ask about the title and their anchors' sentences
+        self.proposals: dict[int, bool] = {}
+        #: (sentence, token) of the words that call something too large
+        #: (``stance_words.inflated_sentences``), found on first use: the scan is the same
+        #: for every assessed claim, only the critics and figures checked after it are not
+        self.inflated_words: list[tuple[int, int]] | None = None
         if matcher is not None:
             self._read_matched(matcher, latin_kazakh)
             return
