@@ -181,5 +181,7 @@ def test_a_batch_is_committed_after_batch_seconds_even_while_a_host_is_still_awa
     monkeypatch.setattr("kzwatch.cycles.check.write_check_batch", record)
     direct.run("check", cfg, T0)
     assert sum(len(b) for b in batches) == 16
-    # the twelve live pages were committed while dead.test's timeout (0.5 s) was still running
-    assert len(batches) >= 2 and not any("dead.test" in u for u in batches[0]) and len(batches[0]) == 12
+    # live pages were committed while dead.test's timeout (0.5 s) was still running: the first
+    # batch holds live pages only (how many of the twelve depends on the machine's load, so the
+    # count is not asserted: a loaded CI machine fetched 10 of them within the 0.2 s)
+    assert len(batches) >= 2 and batches[0] and not any("dead.test" in u for u in batches[0])
