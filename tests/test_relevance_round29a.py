@@ -10,6 +10,8 @@ its own words but not in the words the gate or the terms listed.
 - C11: its own count with its detentions ("over 360 were detained") tells the election-day
   detentions, dated or not.
 - C14: the house "elected / formed by" a system is a supporting term in each language.
+- C1: the observers' count told as "a third" of the voters who came (ru, kk, en) names the
+  turnout and restates it.
 
 Each rule case fails with the claims file before the round; each guard passes on both.  The
 texts are our own."""
@@ -110,3 +112,31 @@ def test_a_maslikhat_elected_by_a_mixed_system_is_no_c14(claims) -> None:
     found = matches(claims, "Маслихат", "Маслихат Алматы теперь избирается по смешанной системе.",
                     published=PUBLISHED)
     assert "C14" not in found
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Polling day recalled", "Independent monitors say turnout at the 2021 vote was barely over "
+                             "a third."),
+    ("Сайлау еске", "Бақылаушылардың айтуынша, 2021 жылғы сайлауға халықтың үштен бірі ғана "
+                    "келген."),
+    ("Выборы 2021", "По подсчётам наблюдателей, в 2021 году на участки пришла лишь треть "
+                    "избирателей."),
+])
+def test_a_third_of_the_voters_confirms_c1(claims, title, text) -> None:
+    match = stance_of(claims, "C1", title, text, published=PUBLISHED)
+    assert match.stance == "confirms", match.reason
+
+
+def test_a_third_of_the_voters_backing_a_plan_is_no_turnout(claims) -> None:
+    # Guard: a third of the voters with no polls or election named is no turnout.
+    found = matches(claims, "Local poll", "A third of the voters in the village backed the new "
+                                          "road plan, the akimat said.", published=PUBLISHED)
+    assert "C1" not in found
+
+
+def test_a_later_votes_turnout_beside_a_third_of_the_seats_still_updates_c1(claims) -> None:
+    # Guard: "a third" of something else beside a later turnout restates nothing.
+    match = stance_of(claims, "C1", "Majilis vote 2023",
+                      "Turnout in the 2023 Majilis vote was 54 percent, and a third of the seats "
+                      "went to single-member districts.", published=PUBLISHED)
+    assert match.stance == "updates", match.reason
