@@ -10,6 +10,7 @@ its own words but not in the words the gate or the terms listed.
 - C11: its own count with its detentions ("over 360 were detained") tells the election-day
   detentions, dated or not.
 - C14: the house "elected / formed by" a system is a supporting term in each language.
+- C14: seats or deputies "elected in districts" (ru, kk, en) tell the later mixed system.
 - C1: the observers' count told as "a third" of the voters who came (ru, kk, en) names the
   turnout and restates it.
 
@@ -140,3 +141,29 @@ def test_a_later_votes_turnout_beside_a_third_of_the_seats_still_updates_c1(clai
                       "Turnout in the 2023 Majilis vote was 54 percent, and a third of the seats "
                       "went to single-member districts.", published=PUBLISHED)
     assert match.stance == "updates", match.reason
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Что изменилось в палате", "Теперь часть депутатов Мажилиса избирается в округах, а не "
+                                "только по спискам."),
+    ("The new chamber", "A third of Majilis seats are now elected in districts."),
+    ("Мәжіліс", "Енді Мәжіліс депутаттарының бір бөлігі округтерден сайланады."),
+])
+def test_seats_elected_in_districts_update_c14(claims, title, text) -> None:
+    match = stance_of(claims, "C14", title, text, published=PUBLISHED)
+    assert match.stance == "updates", match.reason
+
+
+def test_a_maslikhat_elected_in_districts_is_no_c14(claims) -> None:
+    # Guard: another body's districts stay out by the scope.
+    found = matches(claims, "Маслихат", "Депутаты маслихата Алматы теперь избираются в округах.",
+                    published=PUBLISHED)
+    assert "C14" not in found
+
+
+def test_districts_before_2007_are_no_later_state(claims) -> None:
+    # Guard: the house's districts before 2007 are its history, not the claim's later state.
+    found = matches(claims, "История палаты",
+                    "До 2007 года часть депутатов Мажилиса избиралась в округах.",
+                    published=PUBLISHED)
+    assert "C14" not in found or found["C14"].stance != "updates"
