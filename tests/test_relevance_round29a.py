@@ -11,8 +11,8 @@ its own words but not in the words the gate or the terms listed.
   detentions, dated or not.
 - C14: the house "elected / formed by" a system is a supporting term in each language.
 - C14: seats or deputies "elected in districts" (ru, kk, en) tell the later mixed system.
-- C1: the observers' count told as "a third" of the voters who came (ru, kk, en) names the
-  turnout and restates it.
+- C1: the observers' count told as "a third" of the voters who came (kk, en; not the Russian
+  "треть", whose stem "две трети" shares) names the turnout and restates it.
 
 Each rule case fails with the claims file before the round; each guard passes on both.  The
 texts are our own."""
@@ -120,8 +120,6 @@ def test_a_maslikhat_elected_by_a_mixed_system_is_no_c14(claims) -> None:
                              "a third."),
     ("Сайлау еске", "Бақылаушылардың айтуынша, 2021 жылғы сайлауға халықтың үштен бірі ғана "
                     "келген."),
-    ("Выборы 2021", "По подсчётам наблюдателей, в 2021 году на участки пришла лишь треть "
-                    "избирателей."),
 ])
 def test_a_third_of_the_voters_confirms_c1(claims, title, text) -> None:
     match = stance_of(claims, "C1", title, text, published=PUBLISHED)
