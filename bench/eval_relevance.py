@@ -5,9 +5,9 @@ Usage (from the repository root):
 
     .venv/bin/python bench/eval_relevance.py [--dev tests/data/labelled_items.toml]
         [--test tests/data/labelled_items_test.toml] [--test2 tests/data/labelled_items_test2.toml]
-        [--test3 tests/data/labelled_items_test3.toml] [--test4 [FILE]] ... [--test25 [FILE]]
+        [--test3 tests/data/labelled_items_test3.toml] [--test4 [FILE]] ... [--test26 [FILE]]
         [--claims src/kzwatch/data/claims.toml] [--article beimenbetov-2021] [--threshold 0.55]
-        [--errors dev|test|test2|...|test25] [--second-opinion] [--real FILE]
+        [--errors dev|test|test2|...|test26] [--second-opinion] [--real FILE]
         [--decisions-out FILE | --decisions-check FILE]
 
 Item level: an item flagged relevant (any claim) vs labelled relevant.  Claim level: (item,
@@ -15,9 +15,9 @@ claim) pairs.  Stance accuracy: over correctly found pairs with a stance label. 
 flagged: share of items labelled irrelevant that were flagged.  Tune only on the development
 set; report the figures of the test sets.  The computation is ``kzwatch.relevance.evaluation``.
 
-Test 4 on (``tests/data/labelled_items_test4.toml`` .. ``..._test25.toml``, each
+Test 4 on (``tests/data/labelled_items_test4.toml`` .. ``..._test26.toml``, each
 committed before any scorer saw it) are loaded, checked against the split rule and scored only
-with ``--test4`` .. ``--test25`` (the default file when no FILE is given), so that a
+with ``--test4`` .. ``--test26`` (the default file when no FILE is given), so that a
 routine run while tuning does not show their figures.
 
 ``--decisions-out FILE`` writes every decision (claim, score, stance, reason, matched terms,

@@ -46,6 +46,7 @@ TEST22_SPLIT_DATE = "2027-07-01"
 TEST23_SPLIT_DATE = "2027-07-14"
 TEST24_SPLIT_DATE = "2027-07-27"
 TEST25_SPLIT_DATE = "2027-08-09"
+TEST26_SPLIT_DATE = "2027-08-22"
 
 #: The held-out sets in the order ``split_problems`` takes them, each with the date its items
 #: come after.  A new set is one more entry here (and its date after every earlier item's).
@@ -61,7 +62,7 @@ HELD_OUT_SPLITS: tuple[tuple[str, str], ...] = (
     ("test 19", TEST19_SPLIT_DATE), ("test 20", TEST20_SPLIT_DATE),
     ("test 21", TEST21_SPLIT_DATE), ("test 22", TEST22_SPLIT_DATE),
     ("test 23", TEST23_SPLIT_DATE), ("test 24", TEST24_SPLIT_DATE),
-    ("test 25", TEST25_SPLIT_DATE))
+    ("test 25", TEST25_SPLIT_DATE), ("test 26", TEST26_SPLIT_DATE))
 
 METRICS = ("items", "item_precision", "item_recall", "claim_precision", "claim_recall",
            "stance_accuracy", "near_miss_flagged")
