@@ -154,8 +154,12 @@ def _contested_vouched(ev: Evidence) -> tuple[str, str] | None:
     commission member insisted, was backed by every protocol"; ``vouched_sentences``): the
     dispute the claim reports, answered against the critics — `contradicts`, about the claim's
     time (round 28c)."""
-    if ev.later_years or not ev.vouched:
+    if ev.later_years or not (ev.vouched or ev.sampled):
         return None
+    if not ev.vouched:  # round 29b: "the observers' 35% rests on a sample of stations"
+        values = [text for texts in ev.sampled.values() for text in texts]
+        return "contradicts", ("the state's side calls the critics' count a sample: "
+                               + ", ".join(dict.fromkeys(values)))
     values = [text for texts in ev.vouched.values() for text in texts]
     return "contradicts", ("the state's side vouches for the contested figure: "
                            + ", ".join(dict.fromkeys(values)))

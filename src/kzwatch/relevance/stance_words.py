@@ -117,6 +117,7 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
         "past_member": list(term_hits(doc, compiled.past_members)),
         "inflated": inflated_sentences(doc, compiled, settings),
         "vouched": vouched_sentences(doc, compiled, settings),
+        "sampled": sampled_sentences(doc, compiled, settings),
         "deliberation": deliberation_title(doc, compiled),
     }
 
@@ -143,24 +144,60 @@ def vouched_sentences(doc: Doc, compiled: Compiled,
     every protocol'"), and no other value of the quantity in the sentence (both sides told
     together are the claim's own dispute).  ``stance._contested_vouched`` reads them (round
     28c)."""
-    quantities = [q for q in compiled.quantities if q["contested"]]
-    if not compiled.denial_speakers or not quantities:
-        return {}
     words = [(s, i) for s, row in enumerate(doc.toks) for i, tok in enumerate(row)
              if tok.key in _VOUCHING_KEYS or tok.key.startswith(_VOUCHING_STEMS)]
-    if not words:
+    return _said_of_side(doc, compiled, words, contested=True, settings=settings)
+
+
+#: Stems (romanisation keys) of a count taken at a sample of places: "a sample of stations",
+#: "основана на выборке", "выборочный", Kazakh "іріктеме" (a sample).
+_SAMPLE_STEMS = tuple(_tok(w).key for w in ("sample", "выборк", "выборочн", "іріктеме"))
+
+
+def sampled_sentences(doc: Doc, compiled: Compiled,
+                      settings: RelevanceSettings = DEFAULT_SETTINGS) -> dict[int, list[str]]:
+    """The sentences where the state's side calls the critics' count of a ``contested``
+    quantity (the observers' 35%, the value set against the official 63%) one taken at a
+    sample of stations (``_SAMPLE_STEMS``, not negated): "the CEC said the 35 per cent estimate
+    rests on a sample of a few stations", "ОСК … 35 пайызы … шағын іріктемесіне негізделген".
+    The speaker for the state is named before the word and before any critic in the sentence,
+    or in the title or the sentence before with no critic before the word; the sentence tells
+    the critics' value and not the contested one alone.  The critics' own account of their
+    method ("observers at a sample of 300 stations counted 35%") has its critic first
+    (round 29b)."""
+    words = [(s, i) for s, row in enumerate(doc.toks) for i, tok in enumerate(row)
+             if tok.key.startswith(_SAMPLE_STEMS)]
+    return _said_of_side(doc, compiled, words, contested=False, settings=settings)
+
+
+def _said_of_side(doc: Doc, compiled: Compiled, words: list[tuple[int, int]], *,
+                  contested: bool, settings: RelevanceSettings) -> dict[int, list[str]]:
+    """Sentences of *words* said by the state's side (a speaker before the word with no critic
+    before it, or in the title or the sentence before; for the critics' value, a speaker named
+    before the word and before any critic, whose count it names, will do), not negated, each
+    with the values of a ``contested`` quantity it tells: only the contested value
+    (*contested*), or the other side's (not *contested*)."""
+    quantities = [q for q in compiled.quantities if q["contested"]]
+    if not words or not compiled.denial_speakers or not quantities:
         return {}
     speakers = first_in_sentence(doc, compiled.denial_speakers)
     critics = first_in_sentence(doc, compiled.denial_critics)
     found: dict[int, list[str]] = {}
-    for s in {s for s, i in words
-              if critics.get(s, i) >= i and not negated(doc, s, i, i, settings)
-              and (speakers.get(s, i) < i or 0 in speakers or s - 1 in speakers)}:
+
+    def said(s: int, i: int) -> bool:
+        critic = critics.get(s, i)
+        if not contested and speakers.get(s, i) < min(i, critic):
+            return True  # "the CEC said the observers' 35% rests on a sample"
+        return critic >= i and (speakers.get(s, i) < i or 0 in speakers or s - 1 in speakers)
+
+    for s in {s for s, i in words if said(s, i) and not negated(doc, s, i, i, settings)}:
         numbers = numbers_and_shares_in_words(doc.sentences[s])
         for q in quantities:
             told = [n for n in numbers if within(n.value, q["values"], q["tolerance"])]
-            if told and all(within(n.value, q["contested"], q["tolerance"]) for n in told):
-                found.setdefault(s, []).extend(n.text for n in told)
+            sides = [within(n.value, q["contested"], q["tolerance"]) for n in told]
+            if told and (all(sides) if contested else not all(sides)):
+                found.setdefault(s, []).extend(
+                    n.text for n, side in zip(told, sides, strict=True) if side == contested)
     return found
 
 

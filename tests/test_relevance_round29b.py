@@ -1,0 +1,46 @@
+"""Rules of round 29b.  The rule cases fail before the round; the guards pass on both.  The
+texts are our own.
+
+1. The state's side calling the critics' count of C1's contested turnout one taken at a sample
+   of stations answers the dispute C1 reports: `contradicts` (``stance_words.sampled_sentences``,
+   ``stance._contested_vouched``)."""
+
+from __future__ import annotations
+
+import pytest
+from relevance_helpers import stance_of
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Commission replies to the monitors",
+     "The Central Election Commission said on Monday that the 35 per cent turnout the monitors "
+     "gave for the January 2021 Majilis vote came from a sample of a few dozen stations."),
+    ("Избирком о подсчёте МИСК",
+     "В ЦИК заявили, что цифра явки в 35,10% на выборах в мажилис 2021 года получена по "
+     "выборке участков и не может ставить под сомнение итоги."),
+    ("ОСК жауабы",
+     "Орталық сайлау комиссиясы 2021 жылғы Мәжіліс сайлауына келгендер 35 пайыз деген есеп "
+     "бірнеше учаскедегі іріктемеге сүйенгенін мәлімдеді."),
+])
+def test_the_state_calling_the_critics_count_a_sample_contradicts_c1(claims, title,
+                                                                     text) -> None:
+    match = stance_of(claims, "C1", title, text, published="2026-05-04")
+    assert match.stance == "contradicts", match.reason
+
+
+def test_the_critics_describing_their_own_sample_restate_c1(claims) -> None:
+    # Guard: the observers tell their own method; no one for the state speaks first.
+    match = stance_of(claims, "C1", "How the monitors counted",
+                      "MISK observers, working at a sample of 300 polling stations, counted a "
+                      "35 per cent turnout in January 2021, against the official 63 per cent.",
+                      published="2026-05-04")
+    assert match.stance == "confirms", match.reason
+
+
+def test_a_sample_of_the_official_figure_alone_is_no_answer(claims) -> None:
+    # Guard: the sample word beside the contested 63% only: nothing of the critics' count.
+    match = stance_of(claims, "C1", "Commission figures",
+                      "The Central Election Commission said a sample of protocols was checked "
+                      "again and the 2021 Majilis turnout of 63 per cent stood.",
+                      published="2026-05-04")
+    assert match.stance == "confirms", match.reason
