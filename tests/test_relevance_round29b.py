@@ -3,7 +3,11 @@ texts are our own.
 
 1. The state's side calling the critics' count of C1's contested turnout one taken at a sample
    of stations answers the dispute C1 reports: `contradicts` (``stance_words.sampled_sentences``,
-   ``stance._contested_vouched``)."""
+   ``stance._contested_vouched``).
+2. A change word in a sentence that states the claim's own figure and names one of its own
+   years ("the 50% turnout requirement was abolished in 1998") is C13's own change retold, even
+   when the item names a later year beside it (another claim's "since 2005"): `confirms`
+   (``stance._own_change_retold``)."""
 
 from __future__ import annotations
 
@@ -44,3 +48,34 @@ def test_a_sample_of_the_official_figure_alone_is_no_answer(claims) -> None:
                       "again and the 2021 Majilis turnout of 63 per cent stood.",
                       published="2026-05-04")
     assert match.stance == "confirms", match.reason
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Law faculty lecture notes",
+     "The lecturer reminded students that the 50 per cent turnout requirement was abolished in "
+     "1998, and that ballots have had no 'against all' box since 2005."),
+    ("Депутаты о правилах выборов",
+     "Депутат напомнил, что порог явки в 50% отменили в 1998 году, а графы «против всех» в "
+     "бюллетене нет с 2005 года."),
+])
+def test_the_claims_own_change_told_beside_a_later_year_confirms_c13(claims, title,
+                                                                     text) -> None:
+    match = stance_of(claims, "C13", title, text, published="2026-05-04")
+    assert match.stance == "confirms", match.reason
+
+
+def test_the_floor_brought_back_later_still_updates_c13(claims) -> None:
+    # Guard: a word of restoring in the sentence is the claim's change undone.
+    match = stance_of(claims, "C13", "Turnout floor brought back",
+                      "Parliament restored in 2026 the 50 per cent turnout floor that was "
+                      "scrapped in 1998.", published="2026-05-04")
+    assert match.stance == "updates", match.reason
+
+
+def test_a_later_change_in_a_sentence_of_its_own_still_updates_c13(claims) -> None:
+    # Guard: the later change is told away from the claim's own figure and years.
+    match = stance_of(claims, "C13", "Turnout rules in 2026",
+                      "The 50 per cent turnout floor was scrapped in 1998. In 2026 deputies "
+                      "abolished the remaining rule on turnout reporting for maslikhat votes.",
+                      published="2026-05-04")
+    assert match.stance == "updates", match.reason

@@ -365,7 +365,20 @@ def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
         # "Scrapped in 1998, and for maslikhats in 1999": the claim's own past change, told
         # with the claim's own dates and none later (round 26b).
         return []
+    if retold == words and _own_change_retold(ev, compiled, own, words):
+        return []
     return words
+
+
+def _own_change_retold(ev: Evidence, compiled: Compiled, own: set[int],
+                       words: list[str]) -> bool:
+    """Every change word in a sentence that states the claim's own figure and names one of
+    its own years ("the 50% turnout floor was abolished in 1998"): the claim's own change
+    retold, whatever later year the item names beside it (another claim's "since 2005", a
+    committee meeting's): round 29b."""
+    years = figure_years(compiled)
+    where = {s for w in words for s in ev.change_sentences.get(w, set())}
+    return bool(where) and all(s in own and years & ev.sentence_years[s] for s in where)
 
 
 def _names_own_years(ev: Evidence, compiled: Compiled) -> bool:
