@@ -7,7 +7,11 @@ texts are our own.
 2. A change word in a sentence that states the claim's own figure and names one of its own
    years ("the 50% turnout requirement was abolished in 1998") is C13's own change retold, even
    when the item names a later year beside it (another claim's "since 2005"): `confirms`
-   (``stance._own_change_retold``)."""
+   (``stance._own_change_retold``).
+3. A small count right before the quantity's cue ("два рабочих дня", "екі жұмыс күні") in a
+   sentence that tells the claim's own value of that quantity is set against it: a differing
+   figure, so the change words decide (C7's notice period cut from five days): `updates`
+   (``quantities._set_against_own``)."""
 
 from __future__ import annotations
 
@@ -79,3 +83,32 @@ def test_a_later_change_in_a_sentence_of_its_own_still_updates_c13(claims) -> No
                       "abolished the remaining rule on turnout reporting for maslikhat votes.",
                       published="2026-05-04")
     assert match.stance == "updates", match.reason
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Митинги: новый срок",
+     "Депутаты приняли поправки в закон о мирных собраниях: уведомлять акимат о митинге теперь "
+     "надо за два рабочих дня, а не за пять."),
+    ("Митингке хабарлау",
+     "Заңға енгізілген түзету бойынша митинг туралы әкімдікке енді бес күн емес, екі жұмыс күні "
+     "бұрын хабарлау жеткілікті."),
+])
+def test_a_shorter_notice_set_against_the_claims_five_days_updates_c7(claims, title,
+                                                                      text) -> None:
+    match = stance_of(claims, "C7", title, text, published="2026-05-04")
+    assert match.stance == "updates", match.reason
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Rally requests in Taraz",
+     "Organisers must notify the akimat of a rally five days ahead; the akimat turned down four "
+     "of seven requests, the city's rights group says."),
+    ("Митинги в Таразе",
+     "Организаторы обязаны уведомлять акимат о митинге за пять дней; по словам правозащитников, "
+     "из семи заявок отклонены четыре."),
+])
+def test_a_small_count_of_something_else_is_not_set_against_the_notice(claims, title,
+                                                                        text) -> None:
+    # Guard: the small counts are of requests, not of the notice's days.
+    match = stance_of(claims, "C7", title, text, published="2026-05-04")
+    assert match.stance == "confirms", match.reason
