@@ -272,6 +272,8 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
         # vote's (a maslikhat's) or another quantity's.
         if ev.confirmed or ev.own_result:
             return None
+        if _proposed_figure(ev, compiled):
+            return "updates", f"{said}: a change proposed (a bill or draft), later than the claim"
         return "contradicts", f"{said}, for the claim's own time ({years})"
     newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
     if ev.later_years or ev.updates or ev.changes:
@@ -284,6 +286,17 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
         return "contradicts", (f"reports {', '.join(ev.differing)} for the claim's "
                                f"{compiled.year or 'same'} event where the claim has {has}")
     return None
+
+
+def _proposed_figure(ev: Evidence, compiled: Compiled) -> bool:
+    """Every differing figure told in a sentence of a proposed law ("a bill would require at
+    least 40% turnout") that names no year of its own, in an item published after the claim's
+    year: the years elsewhere are the rule's history ("such a rule was dropped in 1998"), the
+    figure is a change proposed since (round 29b)."""
+    where = {s for label in ev.differing for s in ev.quantity_sentences.get(label, ())}
+    return (compiled.kind == "state" and bool(where) and not ev.disputed
+            and where <= ev.proposal_sentences and _later(ev, compiled)
+            and not any(ev.sentence_years[s] for s in where))
 
 
 def _beside_own(ev: Evidence, years: str) -> bool:
