@@ -11,7 +11,12 @@ texts are our own.
 3. A small count right before the quantity's cue ("два рабочих дня", "екі жұмыс күні") in a
    sentence that tells the claim's own value of that quantity is set against it: a differing
    figure, so the change words decide (C7's notice period cut from five days): `updates`
-   (``quantities._set_against_own``)."""
+   (``quantities._set_against_own``).
+4. A differing figure told in a sentence of a proposed law that names no year of its own, in an
+   item published after the claim's year, is a change proposed, not a dispute of the claim's
+   own time (the 1998 named elsewhere is the rule's history): C13 `updates`
+   (``stance._proposed_figure``); a Kazakh bill in Latin letters ("zañ jobasy") is a proposed
+   law too (``stance_words._PROPOSAL_PREFIXES``)."""
 
 from __future__ import annotations
 
@@ -112,3 +117,28 @@ def test_a_small_count_of_something_else_is_not_set_against_the_notice(claims, t
     # Guard: the small counts are of requests, not of the notice's days.
     match = stance_of(claims, "C7", title, text, published="2026-05-04")
     assert match.stance == "confirms", match.reason
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("A turnout floor again?",
+     "Three deputies tabled a bill under which a Majilis election would be valid only if at least "
+     "40 per cent of voters take part. The old turnout requirement was dropped in 1998."),
+    ("Порог явки: законопроект",
+     "Группа депутатов внесла законопроект о пороге явки, по которому выборы в мажилис будут "
+     "признаваться состоявшимися, если в них приняли участие не менее 40% избирателей. Прежний "
+     "порог явки отменили в 1998 году."),
+    ("Kelu shegi turaly zañ jobasy",
+     "Deputattar zañ jobasyn engızdı: Mäjılıs saiylauy saiylauşylardyñ keminde 40 paiyzy "
+     "qatysqanda ğana ötti dep tanyluy ūsynylady. Būrynğy shek 1998 jyly alynyp tastalğan."),
+])
+def test_a_bill_with_another_turnout_floor_updates_c13(claims, title, text) -> None:
+    match = stance_of(claims, "C13", title, text, published="2026-05-04")
+    assert match.stance == "updates", match.reason
+
+
+def test_another_floor_told_of_the_claims_own_year_still_contradicts_c13(claims) -> None:
+    # Guard: no bill; the figure is told of 1998 itself.
+    match = stance_of(claims, "C13", "Turnout rules recalled",
+                      "A historian recalls that in 1998 a Majilis election was valid only if at "
+                      "least 40 per cent of voters took part, not half.", published="2026-05-04")
+    assert match.stance == "contradicts", match.reason

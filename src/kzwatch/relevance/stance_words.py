@@ -34,7 +34,8 @@ Hits = Mapping[str, list[tuple[int, int, int]]]
 #: Words that make a sentence a proposed law: a bill or a draft (normalised prefixes, Kazakh
 #: letters folded): "tabled a bill that would…", "по проекту новой Конституции", "заң жобасы".
 #: Not "propose" or "предложить": an advisory body's proposals are what it does, not a change.
-_PROPOSAL_PREFIXES = ("законопроект", "проект", "draft", "жоба")
+#: Kazakh in Latin letters too ("zañ jobasy", "zang zhobasy": round 29b).
+_PROPOSAL_PREFIXES = ("законопроект", "проект", "draft", "жоба", "zhoba", "joba")
 _PROPOSAL_WORDS = frozenset({"bill", "bills"})  # not "billion"
 
 #: Words that deny outright that something happened at all, right before its word: "никакого
