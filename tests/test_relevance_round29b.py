@@ -16,7 +16,10 @@ texts are our own.
    item published after the claim's year, is a change proposed, not a dispute of the claim's
    own time (the 1998 named elsewhere is the rule's history): C13 `updates`
    (``stance._proposed_figure``); a Kazakh bill in Latin letters ("zañ jobasy") is a proposed
-   law too (``stance_words._PROPOSAL_PREFIXES``)."""
+   law too (``stance_words._PROPOSAL_PREFIXES``).
+5. Lawmakers proposing, as the subject right before the word ("four MPs proposed a 35 per cent
+   minimum turnout"), tell a proposed law: C13 `updates` (``stance_words.proposal_sentences``,
+   ``_LEGISLATORS_PROPOSE_RE``)."""
 
 from __future__ import annotations
 
@@ -142,3 +145,28 @@ def test_another_floor_told_of_the_claims_own_year_still_contradicts_c13(claims)
                       "A historian recalls that in 1998 a Majilis election was valid only if at "
                       "least 40 per cent of voters took part, not half.", published="2026-05-04")
     assert match.stance == "contradicts", match.reason
+
+
+def test_mps_proposing_a_turnout_floor_update_c13(claims) -> None:
+    match = stance_of(claims, "C13", "MPs float a turnout floor",
+                      "Four MPs proposed a 35 per cent minimum turnout for Majilis elections, "
+                      "below which the vote would be held again.", published="2026-05-04")
+    assert match.stance == "updates", match.reason
+
+
+def test_a_deputy_proposing_a_step_of_procedure_is_no_bill(claims) -> None:
+    # Guard: "proposed referring …" is procedure, not a rule proposed.
+    match = stance_of(claims, "C13", "Turnout floor on the agenda",
+                      "At a committee hearing a deputy proposed referring the turnout floor "
+                      "question to a working group.", published="2026-05-04")
+    assert match.stance == "mentions", match.reason
+
+
+def test_an_advisory_council_with_deputies_among_its_members_proposing_is_no_bill(
+        claims) -> None:
+    # Guard: the council proposes; the deputies are only among its members.
+    match = stance_of(claims, "C6", "Council session",
+                      "At its session the National Council of Public Trust, whose members "
+                      "include two deputies, proposed new rules for public hearings.",
+                      published="2026-05-04")
+    assert match.stance == "confirms", match.reason

@@ -50,7 +50,9 @@ def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
     """Which of *sentences* tell of a proposed law (``_PROPOSAL_PREFIXES``)."""
     known = doc.proposals
     for s in sentences - known.keys():  # each sentence searched once per item
-        known[s] = s < len(doc.toks) and _PROPOSAL_RE.search(doc.norm_text(s)) is not None
+        known[s] = s < len(doc.toks) and (
+            _PROPOSAL_RE.search(doc.norm_text(s)) is not None
+            or _LEGISLATORS_PROPOSE_RE.search(doc.sentences[s]) is not None)
     return {s for s in sentences if known[s]}
 
 
@@ -60,6 +62,16 @@ def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
 _PROPOSAL_RE = re.compile(
     " (?:" + "|".join(map(re.escape, _PROPOSAL_PREFIXES)) + ")"
     "| (?:" + "|".join(map(re.escape, sorted(_PROPOSAL_WORDS))) + ") ")
+
+
+#: Lawmakers proposing, as the subject right before the word ("a group of deputies proposed a
+#: 40 per cent minimum turnout", "four MPs have proposed that …"): a legislator's proposal is a
+#: bill in the making, where an advisory body's proposals are only what it does; not "proposed
+#: referring it to a working group" (a step of procedure), nor "a council whose members include
+#: two deputies, proposed …" (round 29b).
+_LEGISLATORS_PROPOSE_RE = re.compile(
+    r"\b(?:deputies|deputy|MPs|MP|lawmakers|lawmaker|legislators)\s+(?:(?:has|have)\s+)?"
+    r"propos\w*\b(?!\s+\w+ing\b)", re.IGNORECASE)
 
 
 def flatly_denied(doc: Doc, terms: Sequence[Term],
