@@ -16,6 +16,7 @@ from kzwatch.relevance.numbers import Number, SentenceNumbers, extract_numbers
 from kzwatch.relevance.qualifiers import among_known, changed_from, consistent, qualifier, within
 from kzwatch.relevance.settings import DEFAULT_SETTINGS, RelevanceSettings
 from kzwatch.relevance.text import Doc, term_hits
+from kzwatch.relevance.words import _tok
 
 
 def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceNumbers,
@@ -34,7 +35,8 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
     # figure that could disagree with it.
     in_terms = numbers_in_terms(numbered_terms, own_terms)
     for quantity in compiled.quantities:
-        cue_sentences = {s for occ in term_hits(doc, quantity["cues"]).values() for s, _, _ in occ}
+        cue_hits = term_hits(doc, quantity["cues"])
+        cue_sentences = {s for occ in cue_hits.values() for s, _, _ in occ}
         cue_sentences -= other_place_sentences(doc, quantity)
         for s_idx in told_fewer(doc, quantity, cue_sentences, found):
             weight[s_idx] += gain
@@ -42,6 +44,7 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
             continue
         read = _reader(quantity, numbers_by_sentence)
         for s_idx in sorted(cue_sentences):
+            small: list[Number] = []
             for number in read(s_idx):
                 if (number.date or (number.year and quantity["unit"] != "%")
                         or not quantity["min"] <= number.value <= quantity["max"]):
@@ -56,8 +59,57 @@ def read_quantities(doc: Doc, compiled: Compiled, numbers_by_sentence: SentenceN
                 if _read_quantity(found, quantity, number, known, doc.sentences[s_idx],
                                   s_idx, in_terms[s_idx], folded, settings):
                     weight[s_idx] += gain
+                elif _small_count(number, known, in_terms[s_idx], settings):
+                    small.append(number)
+            small = [n for n in small if _just_before_cue(doc, s_idx, n, quantity, cue_hits)]
+            _set_against_own(found, quantity, small, s_idx)
     _own_dispute(found)
     return found
+
+
+def _small_count(number: Number, known: list[tuple[list[float], float]], in_terms: set[float],
+                 settings: RelevanceSettings) -> bool:
+    """A bare count below ``differing_count_floor`` that is none of the claim's values nor a
+    number of its own terms: too ambiguous to disagree on its own ("3 parties", "2 days")."""
+    return (not number.percent and number.value < settings.differing_count_floor
+            and not among_known(number.value, known) and number.value not in in_terms)
+
+
+def _just_before_cue(doc: Doc, s_idx: int, number: Number, quantity: dict[str, Any],
+                     cue_hits: Mapping[str, list[tuple[int, int, int]]]) -> bool:
+    """The number's last word stands right before one of the quantity's cues, or one word
+    before it ("три рабочих дня", "үш жұмыс күні", "3 working days"): the count is of the
+    cue's unit, not of anything else in the sentence ("nine of twelve requests").  A cue is
+    where the cue terms were found, or a word that starts with a cue's own word (the Kazakh
+    "күні" of "күн")."""
+    words = number.text.split()
+    if not words:
+        return False
+    last = _tok(words[-1]).key
+    row = doc.toks[s_idx]
+    stems = tuple(key for key in (_tok(t.text).key for t in quantity["cues"]) if len(key) >= 3)
+    cues = {start for occ in cue_hits.values() for s, start, _ in occ if s == s_idx}
+    cues |= {j for j, tok in enumerate(row) if tok.key.startswith(stems)}
+    return any(row[i].key == last for j in cues for i in range(max(0, j - 2), j))
+
+
+def _set_against_own(found: Quantities, quantity: dict[str, Any], small: list[Number],
+                     s_idx: int) -> None:
+    """Small counts (``_small_count``) in a sentence that tells the claim's own value of the
+    same quantity are set against it ("три рабочих дня, а не пять", "бес күн емес, үш жұмыс
+    күні", "теперь три дня — раньше было пять"): a differing figure, which the time and the
+    change words around decide (round 29b)."""
+    if not small:
+        return
+    name = quantity["name"] + " "
+    own = [label for label in (*found.confirmed, *found.disputed, *found.replaced)
+           if label.startswith(name) and s_idx in found.sentences.get(label, ())]
+    if not own:
+        return
+    for number in small:
+        label = f"{quantity['name']} {number.text}"
+        found.differing.append(label)
+        found.sentences[label].add(s_idx)
 
 
 def told_fewer(doc: Doc, quantity: dict[str, Any], cue_sentences: set[int],

@@ -91,6 +91,7 @@ class Evidence:
     official_denials: list[str] = field(default_factory=list)  # ``denials.official_denials``
     contested_by_anyone: list[str] = field(default_factory=list)  # ``denials.disputed_by_anyone``
     vouched: dict[int, list[str]] = field(default_factory=dict)  # ``stance_words.vouched_sentences``
+    sampled: dict[int, list[str]] = field(default_factory=dict)  # ``stance_words.sampled_sentences``
     answered_critics: list[str] = field(default_factory=list)  # ``denials.answers_critics``
     own_dispute: list[str] = field(default_factory=list)  # ``Quantities.own_dispute``
     deliberation: list[str] = field(default_factory=list)  # ``restated.deliberation_title``

@@ -154,8 +154,12 @@ def _contested_vouched(ev: Evidence) -> tuple[str, str] | None:
     commission member insisted, was backed by every protocol"; ``vouched_sentences``): the
     dispute the claim reports, answered against the critics — `contradicts`, about the claim's
     time (round 28c)."""
-    if ev.later_years or not ev.vouched:
+    if ev.later_years or not (ev.vouched or ev.sampled):
         return None
+    if not ev.vouched:  # round 29b: "the observers' 35% rests on a sample of stations"
+        values = [text for texts in ev.sampled.values() for text in texts]
+        return "contradicts", ("the state's side calls the critics' count a sample: "
+                               + ", ".join(dict.fromkeys(values)))
     values = [text for texts in ev.vouched.values() for text in texts]
     return "contradicts", ("the state's side vouches for the contested figure: "
                            + ", ".join(dict.fromkeys(values)))
@@ -268,6 +272,8 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
         # vote's (a maslikhat's) or another quantity's.
         if ev.confirmed or ev.own_result:
             return None
+        if _proposed_figure(ev, compiled):
+            return "updates", f"{said}: a change proposed (a bill or draft), later than the claim"
         return "contradicts", f"{said}, for the claim's own time ({years})"
     newer = f"; mentions {', '.join(map(str, ev.later_years))}" if ev.later_years else ""
     if ev.later_years or ev.updates or ev.changes:
@@ -280,6 +286,17 @@ def _from_differing(ev: Evidence, compiled: Compiled, near: int) -> tuple[str, s
         return "contradicts", (f"reports {', '.join(ev.differing)} for the claim's "
                                f"{compiled.year or 'same'} event where the claim has {has}")
     return None
+
+
+def _proposed_figure(ev: Evidence, compiled: Compiled) -> bool:
+    """Every differing figure told in a sentence of a proposed law ("a bill would require at
+    least 40% turnout") that names no year of its own, in an item published after the claim's
+    year: the years elsewhere are the rule's history ("such a rule was dropped in 1998"), the
+    figure is a change proposed since (round 29b)."""
+    where = {s for label in ev.differing for s in ev.quantity_sentences.get(label, ())}
+    return (compiled.kind == "state" and bool(where) and not ev.disputed
+            and where <= ev.proposal_sentences and _later(ev, compiled)
+            and not any(ev.sentence_years[s] for s in where))
 
 
 def _beside_own(ev: Evidence, years: str) -> bool:
@@ -361,7 +378,20 @@ def _news_of_change(ev: Evidence, compiled: Compiled) -> list[str]:
         # "Scrapped in 1998, and for maslikhats in 1999": the claim's own past change, told
         # with the claim's own dates and none later (round 26b).
         return []
+    if retold == words and _own_change_retold(ev, compiled, own, words):
+        return []
     return words
+
+
+def _own_change_retold(ev: Evidence, compiled: Compiled, own: set[int],
+                       words: list[str]) -> bool:
+    """Every change word in a sentence that states the claim's own figure and names one of
+    its own years ("the 50% turnout floor was abolished in 1998"): the claim's own change
+    retold, whatever later year the item names beside it (another claim's "since 2005", a
+    committee meeting's): round 29b."""
+    years = figure_years(compiled)
+    where = {s for w in words for s in ev.change_sentences.get(w, set())}
+    return bool(where) and all(s in own and years & ev.sentence_years[s] for s in where)
 
 
 def _names_own_years(ev: Evidence, compiled: Compiled) -> bool:

@@ -34,7 +34,8 @@ Hits = Mapping[str, list[tuple[int, int, int]]]
 #: Words that make a sentence a proposed law: a bill or a draft (normalised prefixes, Kazakh
 #: letters folded): "tabled a bill that would…", "по проекту новой Конституции", "заң жобасы".
 #: Not "propose" or "предложить": an advisory body's proposals are what it does, not a change.
-_PROPOSAL_PREFIXES = ("законопроект", "проект", "draft", "жоба")
+#: Kazakh in Latin letters too ("zañ jobasy", "zang zhobasy": round 29b).
+_PROPOSAL_PREFIXES = ("законопроект", "проект", "draft", "жоба", "zhoba", "joba")
 _PROPOSAL_WORDS = frozenset({"bill", "bills"})  # not "billion"
 
 #: Words that deny outright that something happened at all, right before its word: "никакого
@@ -49,7 +50,9 @@ def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
     """Which of *sentences* tell of a proposed law (``_PROPOSAL_PREFIXES``)."""
     known = doc.proposals
     for s in sentences - known.keys():  # each sentence searched once per item
-        known[s] = s < len(doc.toks) and _PROPOSAL_RE.search(doc.norm_text(s)) is not None
+        known[s] = s < len(doc.toks) and (
+            _PROPOSAL_RE.search(doc.norm_text(s)) is not None
+            or _LEGISLATORS_PROPOSE_RE.search(doc.sentences[s]) is not None)
     return {s for s in sentences if known[s]}
 
 
@@ -59,6 +62,16 @@ def proposal_sentences(doc: Doc, sentences: set[int]) -> set[int]:
 _PROPOSAL_RE = re.compile(
     " (?:" + "|".join(map(re.escape, _PROPOSAL_PREFIXES)) + ")"
     "| (?:" + "|".join(map(re.escape, sorted(_PROPOSAL_WORDS))) + ") ")
+
+
+#: Lawmakers proposing, as the subject right before the word ("a group of deputies proposed a
+#: 40 per cent minimum turnout", "four MPs have proposed that …"): a legislator's proposal is a
+#: bill in the making, where an advisory body's proposals are only what it does; not "proposed
+#: referring it to a working group" (a step of procedure), nor "a council whose members include
+#: two deputies, proposed …" (round 29b).
+_LEGISLATORS_PROPOSE_RE = re.compile(
+    r"\b(?:deputies|deputy|MPs|MP|lawmakers|lawmaker|legislators)\s+(?:(?:has|have)\s+)?"
+    r"propos\w*\b(?!\s+\w+ing\b)", re.IGNORECASE)
 
 
 def flatly_denied(doc: Doc, terms: Sequence[Term],
@@ -117,6 +130,7 @@ def stance_readings(doc: Doc, compiled: Compiled, update_hits: Hits, confirm_hit
         "past_member": list(term_hits(doc, compiled.past_members)),
         "inflated": inflated_sentences(doc, compiled, settings),
         "vouched": vouched_sentences(doc, compiled, settings),
+        "sampled": sampled_sentences(doc, compiled, settings),
         "deliberation": deliberation_title(doc, compiled),
     }
 
@@ -143,24 +157,60 @@ def vouched_sentences(doc: Doc, compiled: Compiled,
     every protocol'"), and no other value of the quantity in the sentence (both sides told
     together are the claim's own dispute).  ``stance._contested_vouched`` reads them (round
     28c)."""
-    quantities = [q for q in compiled.quantities if q["contested"]]
-    if not compiled.denial_speakers or not quantities:
-        return {}
     words = [(s, i) for s, row in enumerate(doc.toks) for i, tok in enumerate(row)
              if tok.key in _VOUCHING_KEYS or tok.key.startswith(_VOUCHING_STEMS)]
-    if not words:
+    return _said_of_side(doc, compiled, words, contested=True, settings=settings)
+
+
+#: Stems (romanisation keys) of a count taken at a sample of places: "a sample of stations",
+#: "основана на выборке", "выборочный", Kazakh "іріктеме" (a sample).
+_SAMPLE_STEMS = tuple(_tok(w).key for w in ("sample", "выборк", "выборочн", "іріктеме"))
+
+
+def sampled_sentences(doc: Doc, compiled: Compiled,
+                      settings: RelevanceSettings = DEFAULT_SETTINGS) -> dict[int, list[str]]:
+    """The sentences where the state's side calls the critics' count of a ``contested``
+    quantity (the observers' 35%, the value set against the official 63%) one taken at a
+    sample of stations (``_SAMPLE_STEMS``, not negated): "the CEC said the 35 per cent estimate
+    rests on a sample of a few stations", "ОСК … 35 пайызы … шағын іріктемесіне негізделген".
+    The speaker for the state is named before the word and before any critic in the sentence,
+    or in the title or the sentence before with no critic before the word; the sentence tells
+    the critics' value and not the contested one alone.  The critics' own account of their
+    method ("observers at a sample of 300 stations counted 35%") has its critic first
+    (round 29b)."""
+    words = [(s, i) for s, row in enumerate(doc.toks) for i, tok in enumerate(row)
+             if tok.key.startswith(_SAMPLE_STEMS)]
+    return _said_of_side(doc, compiled, words, contested=False, settings=settings)
+
+
+def _said_of_side(doc: Doc, compiled: Compiled, words: list[tuple[int, int]], *,
+                  contested: bool, settings: RelevanceSettings) -> dict[int, list[str]]:
+    """Sentences of *words* said by the state's side (a speaker before the word with no critic
+    before it, or in the title or the sentence before; for the critics' value, a speaker named
+    before the word and before any critic, whose count it names, will do), not negated, each
+    with the values of a ``contested`` quantity it tells: only the contested value
+    (*contested*), or the other side's (not *contested*)."""
+    quantities = [q for q in compiled.quantities if q["contested"]]
+    if not words or not compiled.denial_speakers or not quantities:
         return {}
     speakers = first_in_sentence(doc, compiled.denial_speakers)
     critics = first_in_sentence(doc, compiled.denial_critics)
     found: dict[int, list[str]] = {}
-    for s in {s for s, i in words
-              if critics.get(s, i) >= i and not negated(doc, s, i, i, settings)
-              and (speakers.get(s, i) < i or 0 in speakers or s - 1 in speakers)}:
+
+    def said(s: int, i: int) -> bool:
+        critic = critics.get(s, i)
+        if not contested and speakers.get(s, i) < min(i, critic):
+            return True  # "the CEC said the observers' 35% rests on a sample"
+        return critic >= i and (speakers.get(s, i) < i or 0 in speakers or s - 1 in speakers)
+
+    for s in {s for s, i in words if said(s, i) and not negated(doc, s, i, i, settings)}:
         numbers = numbers_and_shares_in_words(doc.sentences[s])
         for q in quantities:
             told = [n for n in numbers if within(n.value, q["values"], q["tolerance"])]
-            if told and all(within(n.value, q["contested"], q["tolerance"]) for n in told):
-                found.setdefault(s, []).extend(n.text for n in told)
+            sides = [within(n.value, q["contested"], q["tolerance"]) for n in told]
+            if told and (all(sides) if contested else not all(sides)):
+                found.setdefault(s, []).extend(
+                    n.text for n, side in zip(told, sides, strict=True) if side == contested)
     return found
 
 
