@@ -153,7 +153,8 @@ def _contested_vouched(ev: Evidence) -> tuple[str, str] | None:
     own sentence, with no value of the other side there ("the official 63 per cent, the former
     commission member insisted, was backed by every protocol"; ``vouched_sentences``): the
     dispute the claim reports, answered against the critics — `contradicts`, about the claim's
-    time (round 28c)."""
+    time (round 28d); or the critics' count called a sample (``sampled_sentences``, round
+    29b)."""
     if ev.later_years or not (ev.vouched or ev.sampled):
         return None
     if not ev.vouched:  # round 29b: "the observers' 35% rests on a sample of stations"

@@ -156,9 +156,8 @@ def vouched_sentences(doc: Doc, compiled: Compiled,
     sentence before ("a former member of the CEC … 'the official 63 per cent was backed by
     every protocol'"), and no other value of the quantity in the sentence (both sides told
     together are the claim's own dispute).  ``stance._contested_vouched`` reads them (round
-    28c)."""
-    words = [(s, i) for s, row in enumerate(doc.toks) for i, tok in enumerate(row)
-             if tok.key in _VOUCHING_KEYS or tok.key.startswith(_VOUCHING_STEMS)]
+    28d)."""
+    words = _words_in(doc, _VOUCHING_STEMS, _VOUCHING_KEYS)
     return _said_of_side(doc, compiled, words, contested=True, settings=settings)
 
 
@@ -178,8 +177,7 @@ def sampled_sentences(doc: Doc, compiled: Compiled,
     the critics' value and not the contested one alone.  The critics' own account of their
     method ("observers at a sample of 300 stations counted 35%") has its critic first
     (round 29b)."""
-    words = [(s, i) for s, row in enumerate(doc.toks) for i, tok in enumerate(row)
-             if tok.key.startswith(_SAMPLE_STEMS)]
+    words = _words_in(doc, _SAMPLE_STEMS)
     return _said_of_side(doc, compiled, words, contested=False, settings=settings)
 
 
@@ -228,7 +226,7 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
     claim's own figure in the sentence, "the 360 detained is much exaggerated" disputes it
     (``stance._figure_called_inflated``); "observers say the official figure is inflated" is
     the critics' own charge."""
-    words = _inflated_words(doc)
+    words = _words_in(doc, _INFLATED_STEMS)
     if not words:  # most items have no such word: their critics need not be looked up
         return {}
     critics = first_in_sentence(doc, compiled.denial_critics)
@@ -244,14 +242,17 @@ def inflated_sentences(doc: Doc, compiled: Compiled,
                        for n in extract_numbers(doc.sentences[s]))] for s in found}
 
 
-def _inflated_words(doc: Doc) -> list[tuple[int, int]]:
-    """(sentence, token) of every word of *doc* with an ``_INFLATED_STEMS`` key, in text
-    order: found once per item, not once per assessed claim."""
-    if doc.inflated_words is None:
-        doc.inflated_words = [(s, i) for s, row in enumerate(doc.toks)
-                              for i, tok in enumerate(row)
-                              if tok.key.startswith(_INFLATED_STEMS)]
-    return doc.inflated_words
+def _words_in(doc: Doc, stems: tuple[str, ...],
+              keys: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """(sentence, token) of every word of *doc* whose romanisation key starts with one of
+    *stems* or is one of *keys*, in text order: found once per item and word list
+    (``Doc.stance_words``), not once per assessed claim."""
+    found = doc.stance_words.get(stems)
+    if found is None:
+        found = doc.stance_words[stems] = [
+            (s, i) for s, row in enumerate(doc.toks) for i, tok in enumerate(row)
+            if tok.key in keys or tok.key.startswith(stems)]
+    return found
 
 
 def disputes(doc: Doc, compiled: Compiled, anchor_sentences: set[int]) -> list[str]:

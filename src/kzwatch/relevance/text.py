@@ -83,10 +83,11 @@ class Doc:
         #: sentence → whether it tells of a proposed law (``stance_words.proposal_sentences``),
         #: filled as claims ask: they ask about the title and their anchors' sentences
         self.proposals: dict[int, bool] = {}
-        #: (sentence, token) of the words that call something too large
-        #: (``stance_words.inflated_sentences``), found on first use: the scan is the same
-        #: for every assessed claim, only the critics and figures checked after it are not
-        self.inflated_words: list[tuple[int, int]] | None = None
+        #: word list → (sentence, token) of this text's words in it (``stance_words``: words
+        #: that call a figure too large, vouch for one, or call a count a sample), found on
+        #: first use: the scan is the same for every assessed claim, only the critics and
+        #: figures checked after it are not
+        self.stance_words: dict[object, list[tuple[int, int]]] = {}
         if matcher is not None:
             self._read_matched(matcher, latin_kazakh)
             return
